@@ -1,0 +1,45 @@
+using System.Text.Json.Serialization;
+
+namespace DiSRouter.Core.Routing;
+
+/// <summary>
+/// How a request travelled the cascade: every hop in order, who answered, and what it cost.
+/// The cost charged is the answering agent's cost (routing overhead is reported as latency, not charged).
+/// </summary>
+public sealed class RoutingMetadata
+{
+    [JsonPropertyName("alpha")] public double Alpha { get; set; }
+    [JsonPropertyName("scenario")] public string Scenario { get; set; } = "";
+    [JsonPropertyName("answered_by")] public string? AnsweredBy { get; set; }
+    [JsonPropertyName("cost")] public double Cost { get; set; }
+    [JsonPropertyName("latency_ms")] public double LatencyMs { get; set; }
+    [JsonPropertyName("path")] public List<Hop> Path { get; set; } = [];
+}
+
+/// <summary>One agent's part in a request.</summary>
+public sealed class Hop
+{
+    [JsonPropertyName("agent")] public string Agent { get; set; } = "";
+    [JsonPropertyName("model")] public string Model { get; set; } = "";
+
+    /// <summary>"answer", "reject" or "unreachable" (see <see cref="HopDecision"/>).</summary>
+    [JsonPropertyName("decision")] public string Decision { get; set; } = HopDecision.Answer;
+
+    /// <summary>Wall time spent in this agent (model time included, successors excluded).</summary>
+    [JsonPropertyName("latency_ms")] public double LatencyMs { get; set; }
+
+    /// <summary>Time spent in the model call alone, so routing overhead = latency − model time.</summary>
+    [JsonPropertyName("model_ms")] public double ModelMs { get; set; }
+
+    /// <summary>The agent's fixed normalised cost c_i ∈ [0, 1].</summary>
+    [JsonPropertyName("cost")] public double Cost { get; set; }
+
+    [JsonPropertyName("error")] public string? Error { get; set; }
+}
+
+public static class HopDecision
+{
+    public const string Answer = "answer";
+    public const string Reject = "reject";
+    public const string Unreachable = "unreachable";
+}

@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace DiSRouter.Core.Scenarios;
+
+/// <summary>
+/// The instruction put before every query so that one agent adapts its answer/reject behaviour to the scenario.
+/// The three named scenarios use the fixed prompts the agents were trained with; a custom α gets a prompt that
+/// states the number, so a model trained over a grid of α can read it.
+/// </summary>
+public static class ScenarioPrompt
+{
+    /// <summary>The exact reply an agent gives when it declines a query.</summary>
+    public const string RejectText = "I don't know!";
+
+    public const string PerformanceFirstText =
+        "Scenario: Performance First. You must ensure your answer is correct. Only choose to answer if you are " +
+        "completely certain of your ability to answer the question; otherwise, choose not to answer.";
+
+    public const string BalanceText =
+        "Scenario: Balance. You need to strike a balance between answering and not answering. You can choose to " +
+        "answer questions you are confident in and choose not to answer those you are uncertain about.";
+
+    public const string CostFirstText =
+        "Scenario: Cost First. You need to answer questions as much as possible. Choose to answer as long as you " +
+        "believe you have the ability to answer correctly; only choose not to answer if you feel there is " +
+        "absolutely no possibility of giving a correct answer.";
+
+    /// <summary>The protocol a hosted model is told, so that it can reject with the exact reply we recognise.</summary>
+    public const string ProtocolText =
+        "If you answer, reply in the form \"Let's think step by step: <steps>. The final answer is: <answer>.\" " +
+        "If you choose not to answer, reply with exactly \"" + RejectText + "\" and nothing else.";
+
+    public static string For(Scenario scenario)
+    {
+        if (scenario == Scenario.PerformanceFirst) return PerformanceFirstText;
+        if (scenario == Scenario.Balance) return BalanceText;
+        if (scenario == Scenario.CostFirst) return CostFirstText;
+        var a = scenario.Alpha.ToString("0.00", CultureInfo.InvariantCulture);
+        return $"Scenario: Custom, cost weight {a}. Answer when your chance of being correct is above " +
+               $"{Math.Sqrt(1 - scenario.Alpha).ToString("0.00", CultureInfo.InvariantCulture)}; otherwise, choose not to answer.";
+    }
+}
