@@ -1,0 +1,7 @@
+using System.CommandLine;
+using DiSRouter.Training.Commands;
+
+// Each command lives in Commands/<Name>Command.cs and builds its own System.CommandLine tree.
+var root = new RootCommand("DiSRouter training: engine benchmark, nano pool, self-awareness pipeline, reports.");
+root.Subcommands.Add(InfoCommand.Create());
+return root.Parse(args).Invoke();
