@@ -1,0 +1,218 @@
+using System.Runtime.CompilerServices;
+
+namespace DiSRouter.Models.Kernels;
+
+/// <summary>A unit of parallel work: <see cref="Invoke"/> runs item <c>index</c> of a <see cref="EngineThreads.ParallelFor{T}(int, T)"/>.</summary>
+public interface IParallelBody
+{
+    void Invoke(int index);
+}
+
+/// <summary>
+/// The engine's degree of parallelism and a low-overhead parallel-for over persistent worker threads.
+/// </summary>
+/// <remarks>
+/// WHY not Parallel.For: the engine issues thousands of small kernels per second (one per layer and op); the
+/// thread pool's queueing and the delegate/closure allocations cost more than the work of a 64×64 product.
+/// Here the caller publishes one job, the workers (one per extra core) spin briefly and then sleep, and
+/// items are claimed dynamically, so a worker that the OS has descheduled (the machine is shared) only
+/// delays the items it has already claimed — the caller takes over the rest instead of waiting for it.
+/// Only one job runs on the pool at a time; a nested call (from inside a body) or a concurrent call from
+/// another thread (e.g. two HTTP requests) finds the pool busy and runs inline on its own thread, so calls
+/// never deadlock and never interleave their items.
+/// </remarks>
+public static unsafe class EngineThreads
+{
+    private static int _count = Environment.ProcessorCount;
+
+    /// <summary>How many threads (the caller included) a parallel-for may use; at least 1. Default: the number of processors.</summary>
+    public static int Count
+    {
+        get => Volatile.Read(ref _count);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
+            Volatile.Write(ref _count, value);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> for every index in [0, count), spread over up to <see cref="Count"/> threads. Allocates nothing.</summary>
+    public static void ParallelFor<T>(int count, T body) where T : struct, IParallelBody
+    {
+        if (count <= 0) return;
+        if (count == 1 || Count <= 1 || !Pool.TryEnter())
+        {
+            for (int i = 0; i < count; i++) body.Invoke(i);
+            return;
+        }
+        // The body lives in this frame (the stack never moves) while the workers read it through a pointer;
+        // Run returns only after every item has finished, so the pointer never outlives the frame.
+        T local = body;
+        Pool.Run(count, &Thunk<T>, Unsafe.AsPointer(ref local));
+    }
+
+    /// <summary>Convenience overload for callers that already hold a delegate (cache it: a lambda with captures allocates).</summary>
+    public static void ParallelFor(int count, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ParallelFor(count, new ActionBody(body));
+    }
+
+    /// <summary>Zero-allocation form for code that keeps its state in unmanaged memory or pinned buffers.</summary>
+    public static void ParallelFor(int count, delegate*<int, void*, void> body, void* state)
+    {
+        if (count <= 0) return;
+        if (count == 1 || Count <= 1 || !Pool.TryEnter())
+        {
+            for (int i = 0; i < count; i++) body(i, state);
+            return;
+        }
+        Pool.Run(count, body, state);
+    }
+
+    private static void Thunk<T>(int index, void* state) where T : struct, IParallelBody
+        => Unsafe.AsRef<T>(state).Invoke(index);
+
+    private readonly struct ActionBody(Action<int> action) : IParallelBody
+    {
+        public void Invoke(int index) => action(index);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The pool: one job at a time. State packs (generation << 32 | next item) in one long so that a worker
+    // waking late can never claim an item of a newer job with the function pointer of an older one.
+
+    private static class Pool
+    {
+        private static int _busy;
+        private static long _state;          // (generation << 32) | next unclaimed item
+        private static int _itemCount;
+        private static delegate*<int, void*, void> _body;
+        private static void* _arg;
+        private static int _done;            // items finished in the current job
+        private static Exception? _error;
+        private static readonly object _startLock = new();
+        private static Worker[] _workers = [];
+
+        // Roughly 50–100 µs of spinning: long enough to catch back-to-back kernels of a training step,
+        // short enough not to burn a shared core when the engine goes idle.
+        private const int SpinIterations = 4000;
+
+        public static bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+        public static void Run(int count, delegate*<int, void*, void> body, void* arg)
+        {
+            try
+            {
+                EnsureWorkers(Math.Min(Count, count) - 1);
+                _itemCount = count;
+                _body = body;
+                _arg = arg;
+                _done = 0;
+                _error = null;
+                long generation = (Volatile.Read(ref _state) >> 32) + 1;
+                Interlocked.Exchange(ref _state, generation << 32);
+                int wanted = Math.Min(Count, count) - 1;
+                Worker[] workers = _workers;
+                for (int w = 0; w < workers.Length && w < wanted; w++) workers[w].Wake();
+
+                WorkOn(generation);
+
+                var spinner = new SpinWait();
+                while (Volatile.Read(ref _done) < count) spinner.SpinOnce(sleep1Threshold: -1);
+                if (_error is { } error)
+                    throw new AggregateException("A parallel kernel body failed.", error);
+            }
+            finally
+            {
+                _body = null;
+                _arg = null;
+                Volatile.Write(ref _busy, 0);
+            }
+        }
+
+        // Claims and runs items of the given generation until none are left (or the job has moved on).
+        private static void WorkOn(long generation)
+        {
+            while (true)
+            {
+                long s = Volatile.Read(ref _state);
+                if ((s >> 32) != generation) return;
+                int next = (int)(s & 0xFFFFFFFF);
+                int count = _itemCount;
+                var body = _body;
+                void* arg = _arg;
+                if (next >= count) return;
+                if (Interlocked.CompareExchange(ref _state, s + 1, s) != s) continue;
+                try
+                {
+                    body(next, arg);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _error, e, null);
+                }
+                Interlocked.Increment(ref _done);
+            }
+        }
+
+        private static void EnsureWorkers(int wanted)
+        {
+            if (_workers.Length >= wanted) return;
+            lock (_startLock)
+            {
+                if (_workers.Length >= wanted) return;
+                var grown = new Worker[wanted];
+                Array.Copy(_workers, grown, _workers.Length);
+                for (int i = _workers.Length; i < wanted; i++) grown[i] = new Worker(i);
+                Volatile.Write(ref _workers, grown);
+            }
+        }
+
+        private sealed class Worker
+        {
+            private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
+            private int _sleeping;
+            private long _seenGeneration;
+
+            public Worker(int index)
+            {
+                _seenGeneration = Volatile.Read(ref _state) >> 32;
+                var thread = new Thread(Loop) { IsBackground = true, Name = $"engine-worker-{index}" };
+                thread.Start();
+            }
+
+            public void Wake()
+            {
+                if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+            }
+
+            private void Loop()
+            {
+                while (true)
+                {
+                    long generation = WaitForJob();
+                    WorkOn(generation);
+                }
+            }
+
+            private long WaitForJob()
+            {
+                while (true)
+                {
+                    for (int i = 0; i < SpinIterations; i++)
+                    {
+                        long g = Volatile.Read(ref _state) >> 32;
+                        if (g != _seenGeneration) return _seenGeneration = g;
+                        if ((i & 63) == 63) Thread.Yield(); else Thread.SpinWait(8);
+                    }
+                    Interlocked.Exchange(ref _sleeping, 1);
+                    long now = Volatile.Read(ref _state) >> 32;
+                    if (now == _seenGeneration) _wake.Wait();
+                    _wake.Reset();
+                    Interlocked.Exchange(ref _sleeping, 0);
+                }
+            }
+        }
+    }
+}
