@@ -1,0 +1,111 @@
+using DiSRouter.Core.Scenarios;
+
+namespace DiSRouter.Training.SelfAwareness;
+
+/// <summary>
+/// Builds self-awareness SFT data from an agent's own samples. For each scenario α, δ = 1 − α: a query whose
+/// capability p(x) is below δ gets the target "I don't know!"; otherwise the answer template filled from one of
+/// the model's own correct samples (a seeded choice). Each scenario keeps as many answers as rejections
+/// (the larger class is downsampled) and every scenario contributes the same number of examples, so the model
+/// learns neither a bias towards one reply nor towards one scenario. The scenario instruction is the system message.
+/// </summary>
+internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null)
+{
+    /// <summary>Slack for p(x) = δ exactly (e.g. 8/10 against 1 − 0.2), which must count as answerable.</summary>
+    private const double ThresholdSlack = 1e-9;
+
+    public IReadOnlyList<double> Alphas { get; } = Validate(alphas);
+
+    public static bool ShouldReject(double capability, double alpha) => capability < 1 - alpha - ThresholdSlack;
+
+    public SftDataSet Build(IEnumerable<QuerySamples> samples)
+    {
+        // Sorted by id: the data must not depend on the order in which sampling finished (resume, parallelism).
+        var queries = samples.OrderBy(q => q.Id, StringComparer.Ordinal).ToList();
+        var perScenario = new List<(Scenario Scenario, List<SftExample> Answers, List<SftExample> Rejects, int SkippedNone, int SkippedParse)>();
+        foreach (var alpha in Alphas)
+        {
+            var scenario = Scenario.FromAlpha(alpha);
+            var system = ScenarioPrompt.For(scenario);
+            var answers = new List<SftExample>();
+            var rejects = new List<SftExample>();
+            int skippedNone = 0, skippedParse = 0;
+            foreach (var q in queries)
+            {
+                var p = q.Capability;
+                if (ShouldReject(p, alpha))
+                {
+                    rejects.Add(Example(q, scenario, system, ScenarioPrompt.RejectText, reject: true));
+                    continue;
+                }
+                var correct = q.Samples.Where(s => s.Correct).ToList();
+                if (correct.Count == 0) { skippedNone++; continue; }
+                var rng = new Random(StableSeed.Derive(seed, "answer-sample", q.Id, Key(alpha)));
+                // Start at a seeded sample; fall through to the next correct one if its answer cannot be read.
+                int start = rng.Next(correct.Count);
+                string? target = null;
+                for (int k = 0; k < correct.Count && target is null; k++)
+                {
+                    var s = correct[(start + k) % correct.Count];
+                    target = AnswerTemplate.Normalise(s.Text, s.Answer);
+                }
+                if (target is null) { skippedParse++; continue; }
+                answers.Add(Example(q, scenario, system, target, reject: false));
+            }
+            perScenario.Add((scenario, answers, rejects, skippedNone, skippedParse));
+        }
+
+        int perClass = perScenario.Count == 0 ? 0 : perScenario.Min(s => Math.Min(s.Answers.Count, s.Rejects.Count));
+        if (maxExamples is int max) perClass = Math.Min(perClass, max / (2 * Math.Max(1, perScenario.Count)));
+
+        var all = new List<SftExample>();
+        var counts = new List<SftScenarioCounts>();
+        foreach (var (scenario, answers, rejects, skippedNone, skippedParse) in perScenario)
+        {
+            var key = Key(scenario.Alpha);
+            StableSeed.Shuffle(answers, new Random(StableSeed.Derive(seed, "keep-answers", key)));
+            StableSeed.Shuffle(rejects, new Random(StableSeed.Derive(seed, "keep-rejects", key)));
+            all.AddRange(answers.Take(perClass));
+            all.AddRange(rejects.Take(perClass));
+            counts.Add(new SftScenarioCounts
+            {
+                Alpha = scenario.Alpha,
+                Scenario = scenario.Name,
+                Threshold = scenario.RejectionThreshold,
+                Queries = queries.Count,
+                LabelledAnswer = answers.Count,
+                LabelledReject = rejects.Count,
+                SkippedNoCorrectSample = skippedNone,
+                SkippedUnparseable = skippedParse,
+                KeptAnswer = perClass,
+                KeptReject = perClass,
+            });
+        }
+        StableSeed.Shuffle(all, new Random(StableSeed.Derive(seed, "mix")));
+        return new SftDataSet(all, counts);
+    }
+
+    private static SftExample Example(QuerySamples q, Scenario scenario, string system, string target, bool reject) => new()
+    {
+        QueryId = q.Id,
+        Alpha = scenario.Alpha,
+        Scenario = scenario.Name,
+        System = system,
+        User = q.Question,
+        Target = target,
+        Reject = reject,
+        Capability = q.Capability,
+    };
+
+    private static string Key(double alpha) => alpha.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static IReadOnlyList<double> Validate(IReadOnlyList<double> alphas)
+    {
+        if (alphas.Count == 0) throw new ArgumentException("At least one scenario α is needed.", nameof(alphas));
+        foreach (var a in alphas)
+            if (double.IsNaN(a) || a < 0 || a > 1)
+                throw new ArgumentOutOfRangeException(nameof(alphas), a, "Every α must lie in [0, 1].");
+        if (alphas.Distinct().Count() != alphas.Count) throw new ArgumentException("The α grid has duplicates.", nameof(alphas));
+        return alphas.ToArray();
+    }
+}

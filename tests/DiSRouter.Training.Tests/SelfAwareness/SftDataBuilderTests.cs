@@ -1,0 +1,150 @@
+using DiSRouter.Core.Scenarios;
+using DiSRouter.Training.SelfAwareness;
+
+namespace DiSRouter.Training.Tests.SelfAwareness;
+
+public sealed class SftDataBuilderTests
+{
+    private static readonly double[] NamedAlphas = [0.2, 0.5, 0.8];
+
+    /// <summary>A query with <paramref name="correct"/> right samples out of <paramref name="n"/>; right ones follow the template.</summary>
+    internal static QuerySamples Query(string id, int correct, int n = 8) => new()
+    {
+        Id = id,
+        Family = "arith",
+        Difficulty = "easy",
+        Question = $"What is {id}?",
+        Reference = "42",
+        Samples = Enumerable.Range(0, n).Select(j => j < correct
+            ? new SampleRecord { Text = $"Let's think step by step: path {j} for {id}. The final answer is: 42.", Answer = "42", Correct = true, Tokens = 20 }
+            : new SampleRecord { Text = $"Let's think step by step: slip {j}. The final answer is: 41.", Answer = "41", Correct = false, Tokens = 20 }).ToList(),
+    };
+
+    // q0 … q8 with 0 … 8 correct samples out of 8, so p(x) = c / 8.
+    private static List<QuerySamples> Ladder() => Enumerable.Range(0, 9).Select(c => Query($"q{c}", c)).ToList();
+
+    [Fact]
+    public void CapabilityExactlyAtTheThresholdIsAnswerableAndJustBelowIsRejected()
+    {
+        // α = 0.2 → δ = 0.8: 8/10 = 0.8 answers, 7/10 = 0.7 rejects. α = 0.5 → δ = 0.5: 4/8 answers, 3/8 rejects.
+        Assert.False(SftDataBuilder.ShouldReject(8 / 10.0, 0.2));
+        Assert.True(SftDataBuilder.ShouldReject(7 / 10.0, 0.2));
+        Assert.False(SftDataBuilder.ShouldReject(4 / 8.0, 0.5));
+        Assert.True(SftDataBuilder.ShouldReject(3 / 8.0, 0.5));
+        Assert.False(SftDataBuilder.ShouldReject(2 / 10.0, 0.8));
+        Assert.True(SftDataBuilder.ShouldReject(1 / 10.0, 0.8));
+
+        var sut = new SftDataBuilder([0.2], seed: 1);
+        var data = sut.Build([Query("at", 8, n: 10), Query("below", 7, n: 10)]);
+        Assert.Equal(2, data.Examples.Count);
+        Assert.False(data.Examples.Single(e => e.QueryId == "at").Reject);
+        Assert.True(data.Examples.Single(e => e.QueryId == "below").Reject);
+    }
+
+    [Fact]
+    public void LabelsFollowTheThresholdOfEachScenarioBeforeBalancing()
+    {
+        var sut = new SftDataBuilder(NamedAlphas, seed: 1);
+        var counts = sut.Build(Ladder()).Counts;
+        // δ = 0.8: answer c ∈ {7, 8}; δ = 0.5: c ∈ {4 … 8}; δ = 0.2: c ∈ {2 … 8}.
+        Assert.Equal([(2, 7), (5, 4), (7, 2)], counts.Select(c => (c.LabelledAnswer, c.LabelledReject)));
+        Assert.All(counts, c => Assert.Equal(9, c.Queries));
+    }
+
+    [Fact]
+    public void EachScenarioKeepsEqualAnswersAndRejectionsAndEveryScenarioTheSameAmount()
+    {
+        var sut = new SftDataBuilder(NamedAlphas, seed: 1);
+        var data = sut.Build(Ladder());
+        // The smallest class over all scenarios has 2 queries, so every scenario keeps 2 answers and 2 rejections.
+        Assert.Equal(12, data.Examples.Count);
+        foreach (var alpha in NamedAlphas)
+        {
+            var mine = data.Examples.Where(e => e.Alpha == alpha).ToList();
+            Assert.Equal(2, mine.Count(e => e.Reject));
+            Assert.Equal(2, mine.Count(e => !e.Reject));
+        }
+        Assert.All(data.Counts, c => Assert.Equal((2, 2), (c.KeptAnswer, c.KeptReject)));
+        // Every kept label is the one the threshold gives.
+        Assert.All(data.Examples, e => Assert.Equal(SftDataBuilder.ShouldReject(e.Capability, e.Alpha), e.Reject));
+    }
+
+    [Fact]
+    public void TargetsAreTheRejectionTextOrTheTemplateFilledFromOneOfTheModelsOwnCorrectSamples()
+    {
+        var sut = new SftDataBuilder(NamedAlphas, seed: 3);
+        var queries = Ladder();
+        var data = sut.Build(queries);
+        foreach (var e in data.Examples)
+        {
+            if (e.Reject) { Assert.Equal("I don't know!", e.Target); continue; }
+            var q = queries.Single(q => q.Id == e.QueryId);
+            Assert.Matches(@"^Let's think step by step: path \d for q\d\. The final answer is: 42\.$", e.Target);
+            Assert.Contains(q.Samples.Where(s => s.Correct), s => s.Text == e.Target);
+        }
+    }
+
+    [Fact]
+    public void TheScenarioInstructionIsTheSystemMessageAndTheQueryTheUserMessage()
+    {
+        var sut = new SftDataBuilder(NamedAlphas, seed: 1);
+        var data = sut.Build(Ladder());
+        Assert.All(data.Examples, e =>
+        {
+            Assert.Equal(ScenarioPrompt.For(Scenario.FromAlpha(e.Alpha)), e.System);
+            Assert.Equal($"What is {e.QueryId}?", e.User);
+        });
+        Assert.Contains(data.Examples, e => e.System.StartsWith("Scenario: Performance First.", StringComparison.Ordinal));
+        Assert.Contains(data.Examples, e => e.System.StartsWith("Scenario: Cost First.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AnyAlphaGridWorksAndACustomAlphaGetsItsOwnInstruction()
+    {
+        var sut = new SftDataBuilder([0.35, 0.65], seed: 1);
+        var data = sut.Build(Ladder());
+        // δ = 0.65: reject c/8 < 0.65 → c ≤ 5 (6), answer 3; δ = 0.35: reject c ≤ 2 (3), answer 6 → 3 per class.
+        Assert.Equal(12, data.Examples.Count);
+        Assert.All(data.Examples.Where(e => e.Alpha == 0.35), e => Assert.Equal(ScenarioPrompt.For(Scenario.FromAlpha(0.35)), e.System));
+        Assert.Equal("alpha-0.35", data.Counts[0].Scenario);
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameDataWhateverTheInputOrder()
+    {
+        var sut = new SftDataBuilder(NamedAlphas, seed: 7);
+        var forward = sut.Build(Ladder()).Examples;
+        var backward = sut.Build(Enumerable.Reverse(Ladder())).Examples;
+        Assert.Equal(forward, backward);
+        var otherSeeds = Enumerable.Range(100, 5).Select(s => new SftDataBuilder(NamedAlphas, s).Build(Ladder()).Examples);
+        Assert.Contains(otherSeeds, other => !other.SequenceEqual(forward));
+    }
+
+    [Fact]
+    public void MaxExamplesCapsTheDataKeepingTheBalance()
+    {
+        var sut = new SftDataBuilder(NamedAlphas, seed: 1, maxExamples: 6);
+        var data = sut.Build(Ladder());
+        Assert.Equal(6, data.Examples.Count);
+        Assert.All(NamedAlphas, a => Assert.Equal(1, data.Examples.Count(e => e.Alpha == a && e.Reject)));
+    }
+
+    [Fact]
+    public void AQueryWithoutACorrectSampleIsSkippedWhenTheThresholdIsZeroAndCounted()
+    {
+        var sut = new SftDataBuilder([1.0], seed: 1);
+        var data = sut.Build([Query("none", 0), Query("some", 3)]);
+        Assert.Equal(1, data.Counts[0].SkippedNoCorrectSample);
+        Assert.Equal(1, data.Counts[0].LabelledAnswer);
+        Assert.Equal(0, data.Counts[0].LabelledReject);
+        Assert.Empty(data.Examples); // no rejection to balance the answer with
+    }
+
+    [Fact]
+    public void ABadAlphaGridIsRefused()
+    {
+        Assert.Throws<ArgumentException>(() => new SftDataBuilder([], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SftDataBuilder([1.2], 1));
+        Assert.Throws<ArgumentException>(() => new SftDataBuilder([0.5, 0.5], 1));
+    }
+}
