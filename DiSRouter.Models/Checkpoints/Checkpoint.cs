@@ -1,0 +1,70 @@
+using DiSRouter.Models.Tokenization;
+
+namespace DiSRouter.Models.Checkpoints;
+
+/// <summary>
+/// A checkpoint is a folder in the Hugging Face layout: config.json, model.safetensors, tokenizer.json.
+/// Each file is written atomically (temp file, then rename), weights first and config.json last, so an
+/// interrupted save leaves either the old file or the new one in place, never a torn one.
+/// </summary>
+public static class Checkpoint
+{
+    public const string WeightsFileName = "model.safetensors";
+
+    public static void Save(string directory, TransformerModel model, ITokenizer tokenizer, CheckpointDType dtype = CheckpointDType.F32,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        if (tokenizer.VocabSize > model.Config.VocabSize)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model only {model.Config.VocabSize} rows.");
+        Directory.CreateDirectory(directory);
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" }; // what HF loaders expect
+        if (metadata is not null) foreach (var (k, v) in metadata) meta[k] = v;
+        var tensors = model.Parameters.Select(p => new NamedTensor(p.Name, p.Shape, p.Data)).ToArray();
+        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), tensors, dtype, meta);
+        TokenizerFile.Write(Path.Combine(directory, TokenizerFile.FileName), tokenizer);
+        ConfigFile.Write(Path.Combine(directory, ConfigFile.FileName), model.Config);
+    }
+
+    public static LoadedCheckpoint Load(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new CheckpointException(directory, "the checkpoint folder does not exist");
+        var config = ConfigFile.Read(Path.Combine(directory, ConfigFile.FileName));
+
+        var tokenizerPath = Path.Combine(directory, TokenizerFile.FileName);
+        ITokenizer tokenizer;
+        try
+        {
+            tokenizer = TokenizerFile.Read(tokenizerPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new CheckpointException(tokenizerPath, e.Message, e);
+        }
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new CheckpointException(tokenizerPath, $"the tokenizer has {tokenizer.VocabSize} ids but config.json's vocab_size is {config.VocabSize}");
+
+        var weightsPath = Path.Combine(directory, WeightsFileName);
+        if (!File.Exists(weightsPath) && File.Exists(weightsPath + ".index.json"))
+            throw new CheckpointException(weightsPath, "sharded checkpoints (model.safetensors.index.json) are not supported yet");
+        using var file = SafeTensorsFile.Open(weightsPath);
+        var model = TransformerModel.CreateEmpty(config);
+        // Read straight into the model's arrays: no second copy of the weights in memory.
+        foreach (var p in model.Parameters)
+        {
+            if (!file.Tensors.TryGetValue(p.Name, out var info))
+                throw new CheckpointException(weightsPath, $"tensor '{p.Name}' is missing");
+            if (info.DType is not ("F32" or "BF16" or "F16"))
+                throw new CheckpointException(weightsPath, $"tensor '{p.Name}' has dtype {info.DType}; only F32, BF16 and F16 can be read");
+            if (!info.Shape.SequenceEqual(p.Shape))
+                throw new CheckpointException(weightsPath, $"tensor '{p.Name}' has shape ({string.Join(", ", info.Shape)}), config.json implies ({string.Join(", ", p.Shape)})");
+            file.ReadInto(p.Name, p.Data);
+        }
+        foreach (var name in file.Tensors.Keys)
+            if (model.Find(name) is null && !(name == "lm_head.weight" && config.TieWordEmbeddings))
+                throw new CheckpointException(weightsPath, $"tensor '{name}' does not belong to the model config.json describes");
+        model.MarkWeightsChanged();
+        return new LoadedCheckpoint(model, tokenizer, file.Metadata);
+    }
+}

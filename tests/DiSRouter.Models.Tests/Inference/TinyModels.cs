@@ -1,0 +1,33 @@
+namespace DiSRouter.Models.Tests.Inference;
+
+/// <summary>Small random models that exercise every layout option (GQA, biases, tied head) in milliseconds.</summary>
+internal static class TinyModels
+{
+    public static TransformerConfig Config(bool tied = false, bool bias = true, int kvHeads = 2) => new()
+    {
+        VocabSize = 264, HiddenSize = 32, IntermediateSize = 96, NumHiddenLayers = 2,
+        NumAttentionHeads = 4, NumKeyValueHeads = kvHeads, MaxPositionEmbeddings = 96,
+        TieWordEmbeddings = tied, AttentionBias = bias, RmsNormEps = 1e-5,
+    };
+
+    /// <summary>
+    /// A random model whose weights are scaled up from the 0.02 init so that its logits are far from uniform:
+    /// with near-uniform logits greedy decoding would hinge on rounding, and equality tests would be fragile.
+    /// </summary>
+    public static TransformerModel Create(int seed = 1, bool tied = false, bool bias = true, int kvHeads = 2)
+    {
+        var model = TransformerModel.Create(Config(tied, bias, kvHeads), seed);
+        var rng = new Random(seed + 1000);
+        foreach (var p in model.Parameters)
+        {
+            if (p.Name.EndsWith("norm.weight", StringComparison.Ordinal))
+                for (int i = 0; i < p.Length; i++) p.Data[i] = 0.8f + 0.4f * (float)rng.NextDouble();
+            else if (p.Name.EndsWith(".bias", StringComparison.Ordinal))
+                for (int i = 0; i < p.Length; i++) p.Data[i] = 0.1f * (float)(rng.NextDouble() - 0.5);
+            else
+                for (int i = 0; i < p.Length; i++) p.Data[i] *= 8f;
+        }
+        model.MarkWeightsChanged();
+        return model;
+    }
+}
