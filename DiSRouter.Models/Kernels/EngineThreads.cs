@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace DiSRouter.Models.Kernels;
 
@@ -120,8 +121,8 @@ public static unsafe class EngineThreads
 
                 var spinner = new SpinWait();
                 while (Volatile.Read(ref _done) < count) spinner.SpinOnce(sleep1Threshold: -1);
-                if (_error is { } error)
-                    throw new AggregateException("A parallel kernel body failed.", error);
+                // The same exception as an inline run would throw, with its original stack trace.
+                if (_error is { } error) ExceptionDispatchInfo.Throw(error);
             }
             finally
             {

@@ -1,71 +1,101 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using static DiSRouter.Models.Kernels.GemmMicroKernels;
+
 namespace DiSRouter.Models.Kernels;
 
 /// <summary>
 /// Single-precision matrix multiply, row-major: C = alpha·op(A)·op(B) + beta·C with op(X) = X or Xᵀ.
 /// <c>lda</c>/<c>ldb</c>/<c>ldc</c> are the row strides of the matrices as stored (so a sub-matrix view is
 /// a pointer plus the parent's stride). beta = 0 overwrites C without reading it (NaN garbage is fine).
+/// Thread-safe: any number of threads may call it at once.
 /// </summary>
+/// <remarks>
+/// Design (Goto/BLIS style, sized for AVX-512 cores with 48 KiB L1 and 1 MiB L2):
+/// <list type="bullet">
+/// <item>B is packed per (KC × NC) block into NR-wide panels (KC rows of NR contiguous floats) in a
+///   thread-local buffer; a panel (KC·NR·4 = 32 KiB) stays in L1 while the micro-kernel walks down the rows of A.</item>
+/// <item>A is not copied: the micro-kernels broadcast A(i, p) where it lies (row-contiguous when A is not
+///   transposed, step-contiguous when it is), so only B pays a packing pass.</item>
+/// <item>The micro-kernel keeps an MR × NR tile of C in zmm registers (see GemmMicroKernels).</item>
+/// <item>Work is split over EngineThreads by blocks of rows of C (and columns when there are few rows).</item>
+/// <item>M ≤ 8 with A not transposed (token-by-token generation) takes a packing-free GEMV path (GemmSmallM).</item>
+/// </list>
+/// </remarks>
 public static unsafe class Gemm
 {
+    // Blocking, measured on the 2-core Zen 5 development VM (see DiSRouter.Training/Bench/GemmBench.cs).
+    internal static int KC = 256;          // depth of a packed block: B panel KC·NR floats fits L1
+    internal static int MC = 128;          // rows of C per task: the A block MC·KC streams from L2
+    internal static int NC = 4096;         // columns of B packed at once (bounds the packed buffer)
+    internal const int SmallM = 8;         // M at or below this (A not transposed) takes the GEMV path
+    internal static long ParallelMinWork = 1L << 17; // m·n·k below this stays on the calling thread
+
     /// <summary>C(m, n) = alpha·op(A)(m, k)·op(B)(k, n) + beta·C. A is stored (m, k), or (k, m) when transA; B is stored (k, n), or (n, k) when transB.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
-        if (m <= 0 || n <= 0) return;
-        ScaleC(m, n, beta, c, ldc);
-        if (k <= 0 || alpha == 0f) return;
-        for (int i = 0; i < m; i++)
-        {
-            float* crow = c + (long)i * ldc;
-            for (int j = 0; j < n; j++)
-            {
-                float sum = 0f;
-                for (int p = 0; p < k; p++)
-                {
-                    float av = transA ? a[(long)p * lda + i] : a[(long)i * lda + p];
-                    float bv = transB ? b[(long)j * ldb + p] : b[(long)p * ldb + j];
-                    sum += av * bv;
-                }
-                crow[j] += alpha * sum;
-            }
-        }
+        CheckSizes(m, n, k);
+        Core(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, EngineThreads.Count);
     }
 
-    /// <summary>Span form: checks that every view fits its buffer, pins, and calls the pointer form.</summary>
+    /// <summary>Span form (arrays convert implicitly): checks that every view fits its buffer, pins, and calls the pointer form.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
-        CheckView(nameof(a), a.Length, transA ? k : m, transA ? m : k, lda);
-        CheckView(nameof(b), b.Length, transB ? n : k, transB ? k : n, ldb);
+        CheckSizes(m, n, k);
+        if (m == 0 || n == 0) return;
         CheckView(nameof(c), c.Length, m, n, ldc);
+        if (k > 0)
+        {
+            CheckView(nameof(a), a.Length, transA ? k : m, transA ? m : k, lda);
+            CheckView(nameof(b), b.Length, transB ? n : k, transB ? k : n, ldb);
+        }
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            Sgemm(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            Core(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, EngineThreads.Count);
         }
     }
-
-    /// <summary>Array form (same checks as the span form).</summary>
-    public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, float[] a, int lda, float[] b, int ldb, float beta, float[] c, int ldc)
-        => Sgemm(transA, transB, m, n, k, alpha, (ReadOnlySpan<float>)a, lda, (ReadOnlySpan<float>)b, ldb, beta, (Span<float>)c, ldc);
 
     /// <summary>
     /// <c>batch</c> independent products: matrix i of A starts at <c>a + i·strideA</c> (likewise B and C). The batch is
     /// spread over <see cref="EngineThreads"/>; each product runs on one thread (they are small, e.g. attention per head).
-    /// A stride of 0 reuses one matrix for every product (a shared weight).
+    /// A stride of 0 reuses one matrix for every product (a shared weight); C's matrices must not overlap.
     /// </summary>
     public static void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, long strideA, float* b, int ldb, long strideB, float beta, float* c, int ldc, long strideC, int batch)
     {
-        for (int i = 0; i < batch; i++)
-            Sgemm(transA, transB, m, n, k, alpha, a + i * strideA, lda, b + i * strideB, ldb, beta, c + i * strideC, ldc);
+        CheckSizes(m, n, k);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (batch == 0 || m == 0 || n == 0) return;
+        int threads = EngineThreads.Count;
+        if (batch == 1)
+        {
+            Core(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+            return;
+        }
+        var body = new BatchBody
+        {
+            TransA = transA, TransB = transB, M = m, N = n, K = k, Alpha = alpha, Beta = beta,
+            A = a, Lda = lda, StrideA = strideA, B = b, Ldb = ldb, StrideB = strideB, C = c, Ldc = ldc, StrideC = strideC,
+        };
+        if (threads > 1 && (long)m * n * Math.Max(k, 1) * batch >= ParallelMinWork)
+            EngineThreads.ParallelFor(batch, body);
+        else
+            for (int i = 0; i < batch; i++) body.Invoke(i);
     }
 
-    /// <summary>Span form of <see cref="SgemmStridedBatched(bool, bool, int, int, int, float, float*, int, long, float*, int, long, float, float*, int, long, int)"/>.</summary>
+    /// <summary>Span form of the strided batched product (checks that every matrix of the batch fits its buffer).</summary>
     public static void SgemmStridedBatched(bool transA, bool transB, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda, long strideA, ReadOnlySpan<float> b, int ldb, long strideB, float beta, Span<float> c, int ldc, long strideC, int batch)
     {
-        if (batch <= 0) return;
-        CheckBatch(nameof(a), a.Length, transA ? k : m, transA ? m : k, lda, strideA, batch);
-        CheckBatch(nameof(b), b.Length, transB ? n : k, transB ? k : n, ldb, strideB, batch);
+        CheckSizes(m, n, k);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        if (batch == 0 || m == 0 || n == 0) return;
         CheckBatch(nameof(c), c.Length, m, n, ldc, strideC, batch);
+        if (k > 0)
+        {
+            CheckBatch(nameof(a), a.Length, transA ? k : m, transA ? m : k, lda, strideA, batch);
+            CheckBatch(nameof(b), b.Length, transB ? n : k, transB ? k : n, ldb, strideB, batch);
+        }
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
@@ -75,6 +105,153 @@ public static unsafe class Gemm
     }
 
     // ---------------------------------------------------------------------------------------------
+    // Dispatch
+
+    private static void Core(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+    {
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
+        {
+            ScaleC(m, n, beta, c, ldc);
+            return;
+        }
+        if (!transA && m <= SmallM)
+        {
+            GemmSmallM.Run(transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+            return;
+        }
+        Packed(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The packed path: for each NC block of columns, for each KC block of depth: pack B, then run the
+    // micro-kernels over (row block × panel range) tasks.
+
+    private static void Packed(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+    {
+        // Read the tunables once: a test or benchmark may change them while other threads multiply.
+        int kcLimit = KC, mcLimit = MC, ncLimit = NC;
+        bool parallel = threads > 1 && (long)m * n * k >= ParallelMinWork;
+        if (!parallel) threads = 1;
+        int kBlocks = (k + kcLimit - 1) / kcLimit;
+        int kcMax = (k + kBlocks - 1) / kBlocks;    // equal depths: 704 → 3 × 235, not 256 + 256 + 192
+        int ncMax = Math.Min(n, ncLimit);
+        int panelsMax = (ncMax + NR - 1) / NR;
+        float* packed = GemmScratch.Current.PackedB((long)panelsMax * kcMax * NR);
+
+        // Tasks: row blocks of up to MC rows; with few row blocks, also split the panels so every thread has work.
+        int rowBlock = mcLimit;
+        int rowBlocks = (m + rowBlock - 1) / rowBlock;
+        if (parallel && rowBlocks < 2 * threads)
+        {
+            int wanted = 2 * threads;
+            rowBlock = Math.Max(MR, RoundUp((m + wanted - 1) / wanted, MR));
+            rowBlocks = (m + rowBlock - 1) / rowBlock;
+        }
+
+        for (int jc = 0; jc < n; jc += ncLimit)
+        {
+            int nc = Math.Min(ncLimit, n - jc);
+            int panels = (nc + NR - 1) / NR;
+            int colBlocks = parallel && rowBlocks < 2 * threads ? Math.Min(panels, (2 * threads + rowBlocks - 1) / rowBlocks) : 1;
+            int panelsPerBlock = (panels + colBlocks - 1) / colBlocks;
+            colBlocks = (panels + panelsPerBlock - 1) / panelsPerBlock;
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                var pack = new PackBBody { B = b, Ldb = ldb, TransB = transB, Pc = pc, Kc = kc, Jc = jc, Nc = nc, Dst = packed };
+                if (parallel && panels >= 4) EngineThreads.ParallelFor(panels, pack);
+                else for (int p = 0; p < panels; p++) pack.Invoke(p);
+
+                var compute = new ComputeBody
+                {
+                    TransA = transA, A = transA ? a + (long)pc * lda : a + pc, Lda = lda, Packed = packed, Kc = kc,
+                    C = c + jc, Ldc = ldc, M = m, Nc = nc, Alpha = alpha, Beta = pc == 0 ? beta : 1f,
+                    RowBlock = rowBlock, ColBlocks = colBlocks, PanelsPerBlock = panelsPerBlock, Panels = panels,
+                };
+                int tasks = rowBlocks * colBlocks;
+                if (parallel && tasks > 1) EngineThreads.ParallelFor(tasks, compute);
+                else for (int t = 0; t < tasks; t++) compute.Invoke(t);
+            }
+        }
+    }
+
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    /// <summary>Copies B(pc.., jc..) into NR-wide panels: panel q holds kc rows of NR floats (zero-padded past n).</summary>
+    private struct PackBBody : IParallelBody
+    {
+        public float* B; public int Ldb; public bool TransB; public int Pc, Kc, Jc, Nc; public float* Dst;
+
+        public readonly void Invoke(int panel)
+        {
+            int j0 = panel * NR;
+            int cols = Math.Min(NR, Nc - j0);
+            float* d = Dst + (long)panel * Kc * NR;
+            if (!TransB) GemmPacking.PackRows(B + (long)Pc * Ldb + Jc + j0, Ldb, Kc, cols, d);
+            else GemmPacking.PackColumns(B + (long)(Jc + j0) * Ldb + Pc, Ldb, Kc, cols, d);
+        }
+    }
+
+    private struct ComputeBody : IParallelBody
+    {
+        public bool TransA; public float* A; public int Lda; public float* Packed; public int Kc;
+        public float* C; public int Ldc; public int M, Nc; public float Alpha, Beta;
+        public int RowBlock, ColBlocks, PanelsPerBlock, Panels;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Invoke(int task)
+        {
+            int rb = task / ColBlocks, cb = task % ColBlocks;
+            int i0 = rb * RowBlock, i1 = Math.Min(M, i0 + RowBlock);
+            int q0 = cb * PanelsPerBlock, q1 = Math.Min(Panels, q0 + PanelsPerBlock);
+            var full = TransA ? GetC(MR) : GetR(MR);
+            float* tile = stackalloc float[MR * NR];
+            for (int q = q0; q < q1; q++)
+            {
+                float* bp = Packed + (long)q * Kc * NR;
+                int j = q * NR;
+                int cols = Math.Min(NR, Nc - j);
+                for (int i = i0; i < i1; i += MR)
+                {
+                    int rows = Math.Min(MR, i1 - i);
+                    var kernel = rows == MR ? full : TransA ? GetC(rows) : GetR(rows);
+                    float* ai = TransA ? A + i : A + (long)i * Lda;
+                    float* ci = C + (long)i * Ldc + j;
+                    if (cols == NR)
+                    {
+                        kernel(Kc, ai, Lda, bp, ci, Ldc, Alpha, Beta);
+                    }
+                    else
+                    {
+                        // Right edge: the panel is zero-padded, so compute the whole tile aside and keep the valid columns.
+                        kernel(Kc, ai, Lda, bp, tile, NR, 1f, 0f);
+                        for (int r = 0; r < rows; r++)
+                        {
+                            float* crow = ci + (long)r * Ldc;
+                            float* trow = tile + r * NR;
+                            if (Beta == 0f) for (int x = 0; x < cols; x++) crow[x] = Alpha * trow[x];
+                            else for (int x = 0; x < cols; x++) crow[x] = Alpha * trow[x] + Beta * crow[x];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private struct BatchBody : IParallelBody
+    {
+        public bool TransA, TransB; public int M, N, K; public float Alpha, Beta;
+        public float* A; public int Lda; public long StrideA;
+        public float* B; public int Ldb; public long StrideB;
+        public float* C; public int Ldc; public long StrideC;
+
+        public readonly void Invoke(int index)
+            => Core(TransA, TransB, M, N, K, Alpha, A + index * StrideA, Lda, B + index * StrideB, Ldb, Beta, C + index * StrideC, Ldc, threads: 1);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // C = beta·C (k = 0 or alpha = 0); beta = 0 writes zeros without reading C.
 
     private static void ScaleC(int m, int n, float beta, float* c, int ldc)
     {
@@ -83,14 +260,22 @@ public static unsafe class Gemm
         {
             var row = new Span<float>(c + (long)i * ldc, n);
             if (beta == 0f) row.Clear();
-            else for (int j = 0; j < n; j++) row[j] *= beta;
+            else Vec.Scale(row, beta);
         }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Argument checks (the pointer forms can only check sizes; the span forms check that every view fits).
+
+    private static void CheckSizes(int m, int n, int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
     }
 
     private static void CheckView(string name, int length, int rows, int cols, int ld)
     {
-        if (rows < 0 || cols < 0) throw new ArgumentOutOfRangeException(name, $"Matrix {name} has a negative dimension ({rows}×{cols}).");
-        if (rows == 0 || cols == 0) return;
         if (ld < cols) throw new ArgumentOutOfRangeException(name, $"Leading dimension of {name} ({ld}) is smaller than its stored row width ({cols}).");
         long needed = (long)(rows - 1) * ld + cols;
         if (needed > length) throw new ArgumentException($"Matrix {name} needs {needed} floats ({rows}×{cols}, stride {ld}) but the buffer holds {length}.", name);
@@ -99,7 +284,6 @@ public static unsafe class Gemm
     private static void CheckBatch(string name, int length, int rows, int cols, int ld, long stride, int batch)
     {
         CheckView(name, length, rows, cols, ld);
-        if (rows == 0 || cols == 0) return;
         if (stride < 0) throw new ArgumentOutOfRangeException(name, $"Batch stride of {name} is negative ({stride}).");
         long needed = stride * (batch - 1) + (long)(rows - 1) * ld + cols;
         if (needed > length) throw new ArgumentException($"Batched matrix {name} needs {needed} floats ({batch} × {rows}×{cols}, stride {ld}, batch stride {stride}) but the buffer holds {length}.", name);
