@@ -26,7 +26,10 @@ internal sealed record QuerySamples
     [JsonPropertyName("family")] public required string Family { get; init; }
     [JsonPropertyName("difficulty")] public required string Difficulty { get; init; }
 
-    /// <summary>The user message (the query with its task instruction).</summary>
+    /// <summary>The task's own system instruction the base model was prompted with, if any.</summary>
+    [JsonPropertyName("system")] public string? System { get; init; }
+
+    /// <summary>The user message: the query as the model saw it.</summary>
     [JsonPropertyName("question")] public required string Question { get; init; }
 
     [JsonPropertyName("reference")] public required string Reference { get; init; }

@@ -7,7 +7,8 @@ namespace DiSRouter.Training.SelfAwareness;
 /// capability p(x) is below δ gets the target "I don't know!"; otherwise the answer template filled from one of
 /// the model's own correct samples (a seeded choice). Each scenario keeps as many answers as rejections
 /// (the larger class is downsampled) and every scenario contributes the same number of examples, so the model
-/// learns neither a bias towards one reply nor towards one scenario. The scenario instruction is the system message.
+/// learns neither a bias towards one reply nor towards one scenario. The scenario instruction is the system message
+/// (followed by the query's own task instruction, if it has one, as the serving agent joins them).
 /// </summary>
 internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null)
 {
@@ -26,7 +27,6 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
         foreach (var alpha in Alphas)
         {
             var scenario = Scenario.FromAlpha(alpha);
-            var system = ScenarioPrompt.For(scenario);
             var answers = new List<SftExample>();
             var rejects = new List<SftExample>();
             int skippedNone = 0, skippedParse = 0;
@@ -35,7 +35,7 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
                 var p = q.Capability;
                 if (ShouldReject(p, alpha))
                 {
-                    rejects.Add(Example(q, scenario, system, ScenarioPrompt.RejectText, reject: true));
+                    rejects.Add(Example(q, scenario, ScenarioPrompt.RejectText, reject: true));
                     continue;
                 }
                 var correct = q.Samples.Where(s => s.Correct).ToList();
@@ -50,7 +50,7 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
                     target = AnswerTemplate.Normalise(s.Text, s.Answer);
                 }
                 if (target is null) { skippedParse++; continue; }
-                answers.Add(Example(q, scenario, system, target, reject: false));
+                answers.Add(Example(q, scenario, target, reject: false));
             }
             perScenario.Add((scenario, answers, rejects, skippedNone, skippedParse));
         }
@@ -85,12 +85,12 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
         return new SftDataSet(all, counts);
     }
 
-    private static SftExample Example(QuerySamples q, Scenario scenario, string system, string target, bool reject) => new()
+    private static SftExample Example(QuerySamples q, Scenario scenario, string target, bool reject) => new()
     {
         QueryId = q.Id,
         Alpha = scenario.Alpha,
         Scenario = scenario.Name,
-        System = system,
+        System = SelfAwarePrompt.System(scenario, q.System),
         User = q.Question,
         Target = target,
         Reject = reject,
