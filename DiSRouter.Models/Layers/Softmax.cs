@@ -1,0 +1,34 @@
+using System.Numerics.Tensors;
+
+namespace DiSRouter.Models.Layers;
+
+/// <summary>Numerically stable softmax over one row (the maximum is subtracted before exp).</summary>
+internal static class Softmax
+{
+    // row (n) ← exp(row − max) / Σ exp(row − max)
+    public static void InPlace(Span<float> row)
+    {
+        if (row.IsEmpty) return;
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, row);
+        TensorPrimitives.Exp(row, row);
+        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+    }
+
+    // log Σ exp(row), computed around the maximum
+    public static float LogSumExp(ReadOnlySpan<float> row, Span<float> scratch)
+    {
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, scratch);
+        TensorPrimitives.Exp(scratch, scratch);
+        return max + MathF.Log(TensorPrimitives.Sum(scratch));
+    }
+
+    // drow (n) = p ⊙ (dp − Σ p·dp): the softmax Jacobian applied to the gradient of its output p (in place)
+    public static void BackwardInPlace(Span<float> dprobs, ReadOnlySpan<float> probs)
+    {
+        float dot = TensorPrimitives.Dot(dprobs, probs);
+        TensorPrimitives.Subtract(dprobs, dot, dprobs);
+        TensorPrimitives.Multiply(dprobs, probs, dprobs);
+    }
+}
