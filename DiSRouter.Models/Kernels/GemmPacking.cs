@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using static DiSRouter.Models.Kernels.GemmMicroKernels;
 
 namespace DiSRouter.Models.Kernels;
@@ -53,11 +54,68 @@ internal static unsafe class GemmPacking
     /// <summary>dst[c·ldd + r] = src[r·lds + c] for a 16 × 16 tile.</summary>
     private static void Transpose16(float* src, int lds, float* dst, int ldd)
     {
-        // Scalar fallback; replaced by a shuffle network where AVX-512 is available.
-        for (int r = 0; r < 16; r++)
+        if (!Avx512F.IsSupported)
         {
-            float* s = src + (long)r * lds;
-            for (int c = 0; c < 16; c++) dst[c * ldd + r] = s[c];
+            for (int r = 0; r < 16; r++)
+            {
+                float* s = src + (long)r * lds;
+                for (int c = 0; c < 16; c++) dst[c * ldd + r] = s[c];
+            }
+            return;
         }
+        // Four shuffle stages (64 shuffles for 256 floats instead of 256 scalar moves):
+        //   1. unpack float pairs of rows (0,1), (2,3), …    2. unpack 64-bit pairs: lane L of u[4q + j] holds
+        //   column 4L + j of rows 4q..4q+3                   3–4. gather those 128-bit lanes into whole columns.
+        long s1 = lds;
+        Vector512<float> t0 = Avx512F.UnpackLow(Vector512.Load(src), Vector512.Load(src + s1));
+        Vector512<float> t1 = Avx512F.UnpackHigh(Vector512.Load(src), Vector512.Load(src + s1));
+        Vector512<float> t2 = Avx512F.UnpackLow(Vector512.Load(src + 2 * s1), Vector512.Load(src + 3 * s1));
+        Vector512<float> t3 = Avx512F.UnpackHigh(Vector512.Load(src + 2 * s1), Vector512.Load(src + 3 * s1));
+        Vector512<float> t4 = Avx512F.UnpackLow(Vector512.Load(src + 4 * s1), Vector512.Load(src + 5 * s1));
+        Vector512<float> t5 = Avx512F.UnpackHigh(Vector512.Load(src + 4 * s1), Vector512.Load(src + 5 * s1));
+        Vector512<float> t6 = Avx512F.UnpackLow(Vector512.Load(src + 6 * s1), Vector512.Load(src + 7 * s1));
+        Vector512<float> t7 = Avx512F.UnpackHigh(Vector512.Load(src + 6 * s1), Vector512.Load(src + 7 * s1));
+        Vector512<float> t8 = Avx512F.UnpackLow(Vector512.Load(src + 8 * s1), Vector512.Load(src + 9 * s1));
+        Vector512<float> t9 = Avx512F.UnpackHigh(Vector512.Load(src + 8 * s1), Vector512.Load(src + 9 * s1));
+        Vector512<float> t10 = Avx512F.UnpackLow(Vector512.Load(src + 10 * s1), Vector512.Load(src + 11 * s1));
+        Vector512<float> t11 = Avx512F.UnpackHigh(Vector512.Load(src + 10 * s1), Vector512.Load(src + 11 * s1));
+        Vector512<float> t12 = Avx512F.UnpackLow(Vector512.Load(src + 12 * s1), Vector512.Load(src + 13 * s1));
+        Vector512<float> t13 = Avx512F.UnpackHigh(Vector512.Load(src + 12 * s1), Vector512.Load(src + 13 * s1));
+        Vector512<float> t14 = Avx512F.UnpackLow(Vector512.Load(src + 14 * s1), Vector512.Load(src + 15 * s1));
+        Vector512<float> t15 = Avx512F.UnpackHigh(Vector512.Load(src + 14 * s1), Vector512.Load(src + 15 * s1));
+
+        Vector512<float> u0 = Avx512F.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        Vector512<float> u1 = Avx512F.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();
+        Vector512<float> u2 = Avx512F.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        Vector512<float> u3 = Avx512F.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();
+        Vector512<float> u4 = Avx512F.UnpackLow(t4.AsDouble(), t6.AsDouble()).AsSingle();
+        Vector512<float> u5 = Avx512F.UnpackHigh(t4.AsDouble(), t6.AsDouble()).AsSingle();
+        Vector512<float> u6 = Avx512F.UnpackLow(t5.AsDouble(), t7.AsDouble()).AsSingle();
+        Vector512<float> u7 = Avx512F.UnpackHigh(t5.AsDouble(), t7.AsDouble()).AsSingle();
+        Vector512<float> u8 = Avx512F.UnpackLow(t8.AsDouble(), t10.AsDouble()).AsSingle();
+        Vector512<float> u9 = Avx512F.UnpackHigh(t8.AsDouble(), t10.AsDouble()).AsSingle();
+        Vector512<float> u10 = Avx512F.UnpackLow(t9.AsDouble(), t11.AsDouble()).AsSingle();
+        Vector512<float> u11 = Avx512F.UnpackHigh(t9.AsDouble(), t11.AsDouble()).AsSingle();
+        Vector512<float> u12 = Avx512F.UnpackLow(t12.AsDouble(), t14.AsDouble()).AsSingle();
+        Vector512<float> u13 = Avx512F.UnpackHigh(t12.AsDouble(), t14.AsDouble()).AsSingle();
+        Vector512<float> u14 = Avx512F.UnpackLow(t13.AsDouble(), t15.AsDouble()).AsSingle();
+        Vector512<float> u15 = Avx512F.UnpackHigh(t13.AsDouble(), t15.AsDouble()).AsSingle();
+
+        long d1 = ldd;
+        StoreColumns(u0, u4, u8, u12, dst, d1);
+        StoreColumns(u1, u5, u9, u13, dst + d1, d1);
+        StoreColumns(u2, u6, u10, u14, dst + 2 * d1, d1);
+        StoreColumns(u3, u7, u11, u15, dst + 3 * d1, d1);
+    }
+
+    /// <summary>Lane L of a/b/c/d holds column 4L + j of rows 0–3/4–7/8–11/12–15: writes columns j, 4+j, 8+j, 12+j.</summary>
+    private static void StoreColumns(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, float* dst, long ldd)
+    {
+        Vector512<float> ab01 = Avx512F.Shuffle4x128(a, b, 0x44), cd01 = Avx512F.Shuffle4x128(c, d, 0x44);
+        Vector512<float> ab23 = Avx512F.Shuffle4x128(a, b, 0xEE), cd23 = Avx512F.Shuffle4x128(c, d, 0xEE);
+        Vector512.Store(Avx512F.Shuffle4x128(ab01, cd01, 0x88), dst);
+        Vector512.Store(Avx512F.Shuffle4x128(ab01, cd01, 0xDD), dst + 4 * ldd);
+        Vector512.Store(Avx512F.Shuffle4x128(ab23, cd23, 0x88), dst + 8 * ldd);
+        Vector512.Store(Avx512F.Shuffle4x128(ab23, cd23, 0xDD), dst + 12 * ldd);
     }
 }
