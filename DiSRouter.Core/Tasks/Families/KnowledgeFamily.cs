@@ -1,0 +1,22 @@
+using DiSRouter.Core.Tasks.Grading;
+using DiSRouter.Core.Tasks.Knowledge;
+
+namespace DiSRouter.Core.Tasks.Families;
+
+/// <summary>
+/// "What is the capital of Vornia?" over the knowledge base; the reference reasoning is the corpus sentence.
+/// The knob is the fact's frequency tier (1 = most frequent fifth of the ranks). Split by fact.
+/// </summary>
+internal sealed class KnowledgeFamily(KnowledgeBase kb) : ITaskGenerator
+{
+    public TaskFamily Info { get; } = new(TaskFamilies.Knowledge, TaskDomain.InDomain,
+        "Recall of a knowledge-base fact; difficulty = the fact's frequency tier.", GraderKind.Text, "MMLU / ARC (recall)");
+
+    public TaskItem Create(StableRandom rng, int difficulty)
+    {
+        Steps.CheckDifficulty(difficulty);
+        var fact = rng.Pick(kb.FactsOfTier(difficulty));
+        var q = Relation.Fill(rng.Pick(fact.Relation.Questions), fact.Subject, fact.Object);
+        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, fact.Object, fact.Statement) { SplitKey = fact.Key };
+    }
+}

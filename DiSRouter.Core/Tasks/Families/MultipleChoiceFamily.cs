@@ -1,0 +1,68 @@
+using DiSRouter.Core.Tasks.Grading;
+using DiSRouter.Core.Tasks.Knowledge;
+using static DiSRouter.Core.Tasks.Families.Steps;
+
+namespace DiSRouter.Core.Tasks.Families;
+
+/// <summary>
+/// Options A–D; the answer is a letter. 60 % ask a knowledge-base fact with three distractors of the same
+/// relation (difficulty = frequency tier); 40 % ask a sum or product whose distractors are near misses
+/// (±1, ±2, ±10, swapped digits; difficulty = digits and operation).
+/// </summary>
+internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
+{
+    public TaskFamily Info { get; } = new(TaskFamilies.MultipleChoice, TaskDomain.InDomain,
+        "Multiple choice A–D over knowledge-base facts and arithmetic; difficulty = tier or digits.", GraderKind.Choice, "ARC / MMLU");
+
+    public TaskItem Create(StableRandom rng, int difficulty)
+    {
+        CheckDifficulty(difficulty);
+        return rng.Chance(0.6) ? Fact(rng, difficulty) : Sum(rng, difficulty);
+    }
+
+    private TaskItem Fact(StableRandom rng, int difficulty)
+    {
+        var fact = rng.Pick(kb.FactsOfTier(difficulty));
+        var pool = kb.ObjectsOf(fact.Relation.Name).Where(o => o != fact.Object).ToList();
+        var options = rng.Sample(pool, 3);
+        var answerIndex = rng.Next(4);
+        options.Insert(answerIndex, fact.Object);
+        var q = Relation.Fill(fact.Relation.ChoiceStem, fact.Subject, fact.Object);
+        var letter = TaskItem.OptionLetter(answerIndex);
+        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, options, letter, $"{fact.Statement}, option {letter}")
+        { SplitKey = fact.Key };
+    }
+
+    private TaskItem Sum(StableRandom rng, int difficulty)
+    {
+        var (a, op, b) = difficulty switch
+        {
+            1 => (Digits(rng, 1), '+', Digits(rng, 1)),
+            2 => (Digits(rng, 2), '+', Digits(rng, 1)),
+            3 => (Digits(rng, 2), rng.Chance(0.5) ? '+' : '-', Digits(rng, 2)),
+            4 => (Digits(rng, 2), '*', rng.Between(2, 9)),
+            _ => (Digits(rng, 3), rng.Chance(0.5) ? '+' : '-', Digits(rng, 3)),
+        };
+        if (op == '-' && b > a) (a, b) = (b, a);
+        var result = Apply(a, op, b);
+
+        var near = new List<long> { result + 1, result - 1, result + 2, result - 2, result + 10, result - 10 };
+        if (result >= 10 && result % 10 != 0) near.Add(Swap(result));
+        var distractors = near.Where(v => v >= 0 && v != result).Distinct().ToList();
+        var chosen = rng.Sample(distractors, 3).Select(N).ToList();
+        var answerIndex = rng.Next(4);
+        chosen.Insert(answerIndex, N(result));
+        var q = $"What is {N(a)}{op}{N(b)}?";
+        var letter = TaskItem.OptionLetter(answerIndex);
+        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, chosen, letter, $"{Op(a, op, b, result)}, option {letter}")
+        { SplitKey = q };
+    }
+
+    // The last two digits swapped: the slip a reader makes.
+    private static long Swap(long v)
+    {
+        var s = N(v).ToCharArray();
+        (s[^1], s[^2]) = (s[^2], s[^1]);
+        return long.Parse(new string(s), System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
