@@ -1,0 +1,59 @@
+namespace DiSRouter.Agents;
+
+/// <summary>
+/// One agent's settings, section "Agent" (the AppHost passes them as <c>Agent__Name</c>, <c>Agent__Successors__0</c>, …).
+/// </summary>
+internal sealed class AgentOptions
+{
+    public const string Section = "Agent";
+
+    /// <summary>The agent's name as it appears in routing paths and in service discovery ("agent-1").</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Normalised cost c_i ∈ [0, 1]; the cost charged when this agent answers.</summary>
+    public double Cost { get; set; }
+
+    /// <summary>"local" (a checkpoint run in-process) or "hosted" (an OpenAI-compatible endpoint).</summary>
+    public string Backend { get; set; } = AgentBackendKind.Local;
+
+    /// <summary>Directory of a local checkpoint (config.json, model.safetensors, tokenizer.json); relative paths resolve against the working directory.</summary>
+    public string? Checkpoint { get; set; }
+
+    /// <summary>
+    /// Where a rejected query goes: the next agent first, then the ones to skip to when it is down. Each entry is a
+    /// service name resolved through <c>services:{name}:http:0</c>, or an absolute http(s) URL. Empty = the last agent.
+    /// </summary>
+    public List<string> Successors { get; set; } = [];
+
+    /// <summary>The hosted model's name; for a local checkpoint a display name (default: the checkpoint directory's name).</summary>
+    public string? Model { get; set; }
+
+    /// <summary>Base URL of the hosted OpenAI-compatible API ("https://api.openai.com/v1", "http://agent-x/raw/v1").</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Name of the environment variable holding the hosted API key (the key itself never sits in configuration).</summary>
+    public string? ApiKeyEnv { get; set; }
+
+    /// <summary>Upper bound on generated tokens per reply; a request's max_tokens can only lower it.</summary>
+    public int MaxNewTokens { get; set; } = 256;
+
+    /// <summary>How many generations run at once on a local backend; the rest wait in line (0 = one per CPU core).</summary>
+    public int MaxConcurrency { get; set; }
+
+    /// <summary>How long a successor may take to answer before it counts as unreachable.</summary>
+    public double ForwardTimeoutSeconds { get; set; } = 300;
+
+    /// <summary>How often the checkpoint files are polled for changes, as a fallback to file-system events (0 = never poll).</summary>
+    public double ReloadPollSeconds { get; set; } = 5;
+
+    /// <summary>Quiet time after the last file event before a reload starts, so that a multi-file save is read whole.</summary>
+    public int ReloadDebounceMilliseconds { get; set; } = 300;
+
+    public bool IsLast => Successors.Count == 0;
+}
+
+internal static class AgentBackendKind
+{
+    public const string Local = "local";
+    public const string Hosted = "hosted";
+}

@@ -1,0 +1,27 @@
+using Microsoft.Extensions.Options;
+
+namespace DiSRouter.Agents;
+
+/// <summary>Refuses to start an agent whose settings cannot work, naming the setting and the reason.</summary>
+internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AgentOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.Name)) errors.Add("Agent:Name is required (Agent__Name).");
+        if (double.IsNaN(o.Cost) || o.Cost is < 0 or > 1) errors.Add($"Agent:Cost must lie in [0, 1], got {o.Cost}.");
+        if (o.Backend is not (AgentBackendKind.Local or AgentBackendKind.Hosted))
+            errors.Add($"Agent:Backend must be '{AgentBackendKind.Local}' or '{AgentBackendKind.Hosted}', got '{o.Backend}'.");
+        if (o.MaxNewTokens <= 0) errors.Add($"Agent:MaxNewTokens must be positive, got {o.MaxNewTokens}.");
+        if (o.MaxConcurrency < 0) errors.Add($"Agent:MaxConcurrency must be 0 (one per core) or positive, got {o.MaxConcurrency}.");
+        if (!(o.ForwardTimeoutSeconds > 0)) errors.Add($"Agent:ForwardTimeoutSeconds must be positive, got {o.ForwardTimeoutSeconds}.");
+        if (!(o.ReloadPollSeconds >= 0)) errors.Add($"Agent:ReloadPollSeconds must be 0 (off) or positive, got {o.ReloadPollSeconds}.");
+        for (int i = 0; i < o.Successors.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(o.Successors[i])) errors.Add($"Agent:Successors:{i} is empty.");
+            else if (string.Equals(o.Successors[i], o.Name, StringComparison.OrdinalIgnoreCase))
+                errors.Add($"Agent:Successors:{i} names the agent itself ('{o.Name}'), which would loop.");
+        }
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using DiSRouter.Agents.Backends;
+using DiSRouter.Agents.Cascade;
+using DiSRouter.Agents.Telemetry;
+using DiSRouter.Core.Routing;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
+namespace DiSRouter.Agents.Apis;
+
+/// <summary>
+/// The agent's HTTP API. <c>/v1</c> is the cascade (scenario prompt, answer or forward, routing metadata);
+/// <c>/raw/v1</c> is the bare model, a complete OpenAI-compatible base URL for baselines, evaluation and other
+/// agents' hosted backends.
+/// </summary>
+internal static class AgentApi
+{
+    public const string CascadeRoute = "/v1/chat/completions";
+    public const string RawBase = "/raw/v1";
+    public const string RawRoute = RawBase + "/chat/completions";
+
+    private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+    public static WebApplication MapAgentApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        app.MapPost(CascadeRoute, Cascade).WithName("Cascade");
+        app.MapPost(RawRoute, Raw).WithName("RawChat");
+        app.MapGet("/v1/models", Models).WithName("Models");
+        app.MapGet(RawBase + "/models", Models).WithName("RawModels");
+        return app;
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // POST /v1/chat/completions
+
+    public static async Task<Results<Ok<ChatCompletionResponse>, ProblemHttpResult, PassThroughResult>> Cascade(
+        HttpContext http, CascadeAgent agent, IOptions<AgentOptions> options, ILogger<CascadeAgent> logger)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var ct = http.RequestAborted;
+        var o = options.Value;
+
+        if (ChatRequests.TryReadHops(http.Request.Headers, out var hops) is { } badHops) return badHops;
+        if (hops >= RoutingHeaders.MaxHops)
+        {
+            Log.LoopRefused(logger, o.Name, hops, RoutingHeaders.MaxHops);
+            return Problems.LoopDetected(
+                $"The request already passed {hops} agents ({RoutingHeaders.HopCount}); the limit is {RoutingHeaders.MaxHops}. The cascade's successors form a loop.");
+        }
+
+        var (request, problem) = await ChatRequests.ReadAsync(http.Request, ct);
+        if (problem is not null) return problem;
+        if (request!.Stream == true)
+            return Problems.BadRequest("An agent's cascade endpoint answers whole ('stream' must be false); streaming is served by the gateway and by the raw endpoint.");
+        if (request.N is > 1)
+            return Problems.BadRequest($"The cascade routes one reply per query ('n' must be 1, got {request.N}); use {RawRoute} for several samples.");
+        if (ChatRequests.TryResolveScenario(request, http.Request.Headers, out var scenario) is { } badScenario) return badScenario;
+
+        try
+        {
+            var result = await agent.HandleAsync(request, scenario, hops, ChatRequests.Settings(request, o), started, ct);
+            return result switch
+            {
+                CascadeResult.Completed c => TypedResults.Ok(c.Response),
+                CascadeResult.PassedBack p => new PassThroughResult(p.StatusCode, p.Body, p.ContentType),
+                _ => throw new UnreachableException(),
+            };
+        }
+        catch (ModelInputException ex)
+        {
+            return Problems.BadRequest(ex.Message);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // POST /raw/v1/chat/completions
+
+    public static async Task<Results<Ok<ChatCompletionResponse>, ServerSentEventsResult<string>, ProblemHttpResult>> Raw(
+        HttpContext http, IChatBackend backend, AgentTelemetry telemetry, IOptions<AgentOptions> options)
+    {
+        var ct = http.RequestAborted;
+        var o = options.Value;
+        var (request, problem) = await ChatRequests.ReadAsync(http.Request, ct);
+        if (problem is not null) return problem;
+        if (!string.IsNullOrEmpty(request!.Model) && request.Model != backend.ModelName && request.Model != o.Name)
+            return Problems.NotFound($"Model '{request.Model}' is not served here; this agent ({o.Name}) serves '{backend.ModelName}'.");
+
+        var conversation = ConversationParts.From(request.Messages);
+        var prompt = new ChatPrompt(conversation.System, conversation.Turns);
+        var settings = ChatRequests.Settings(request, o);
+        if (request.Stream == true)
+            return TypedResults.ServerSentEvents(StreamAsync(backend, telemetry, o.Name, prompt, settings, IncludeUsage(request), ct));
+
+        try
+        {
+            var generation = await telemetry.GenerateAsync(backend, o.Name, "raw", prompt, settings, null, ct);
+            return TypedResults.Ok(ChatResponses.Completion(backend.ModelName, generation));
+        }
+        catch (ModelInputException ex)
+        {
+            return Problems.BadRequest(ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// Streams the reply as OpenAI chunks. The backend's per-token callback feeds a channel that this loop drains;
+    /// a client that goes away cancels the request, and the callback's false stops the model.
+    /// </summary>
+    private static async IAsyncEnumerable<string> StreamAsync(IChatBackend backend, AgentTelemetry telemetry, string agent,
+        ChatPrompt prompt, GenerationSettings settings, bool includeUsage, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var id = ChatResponses.NewId();
+        var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string Chunk(int index, ChunkDelta delta, string? finish = null, ChatUsage? usage = null) =>
+            JsonSerializer.Serialize(new ChatCompletionChunk
+            {
+                Id = id,
+                Created = created,
+                Model = backend.ModelName,
+                Choices = index < 0 ? [] : [new ChunkChoice { Index = index, Delta = delta, FinishReason = finish }],
+                Usage = usage,
+            }, AgentJson.Options);
+
+        var gates = Enumerable.Range(0, settings.N).Select(_ => new StreamGate(settings.Stop)).ToArray();
+        var deltas = Channel.CreateUnbounded<(int Index, string Text)>(new UnboundedChannelOptions { SingleReader = true });
+        var generation = Task.Run(async () =>
+        {
+            try
+            {
+                return await telemetry.GenerateAsync(backend, agent, "raw", prompt, settings, (i, text) =>
+                {
+                    var delta = gates[i].Advance(text);
+                    if (delta.Length > 0) deltas.Writer.TryWrite((i, delta));
+                    return !ct.IsCancellationRequested;
+                }, ct);
+            }
+            finally
+            {
+                deltas.Writer.TryComplete();
+            }
+        }, ct);
+
+        for (int i = 0; i < settings.N; i++) yield return Chunk(i, new ChunkDelta { Role = "assistant", Content = "" });
+        await foreach (var (index, text) in deltas.Reader.ReadAllAsync(ct)) yield return Chunk(index, new ChunkDelta { Content = text });
+        var result = await generation;
+        for (int i = 0; i < result.Samples.Count; i++)
+        {
+            var sample = result.Samples[i];
+            var rest = gates[i].Rest(sample.Text);
+            if (rest.Length > 0) yield return Chunk(i, new ChunkDelta { Content = rest });
+            yield return Chunk(i, new ChunkDelta(), ChatResponses.OpenAiFinishReason(sample.FinishReason));
+        }
+        if (includeUsage) yield return Chunk(-1, new ChunkDelta(), usage: ChatResponses.Usage(result));
+        yield return "[DONE]";
+    }
+
+    private static bool IncludeUsage(ChatCompletionRequest r) =>
+        r.Extra is { } extra && extra.TryGetValue("stream_options", out var so) && so.ValueKind == JsonValueKind.Object &&
+        so.TryGetProperty("include_usage", out var iu) && iu.ValueKind == JsonValueKind.True;
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // GET /v1/models, /raw/v1/models
+
+    public static Ok<ModelList> Models(IChatBackend backend, IOptions<AgentOptions> options) =>
+        TypedResults.Ok(new ModelList
+        {
+            Data = [new ModelCard { Id = backend.ModelName, Created = StartedAt, OwnedBy = options.Value.Name }],
+        });
+}
+
+/// <summary>A successor's refusal sent back byte for byte, status and content type included.</summary>
+internal sealed class PassThroughResult(int statusCode, byte[] body, string? contentType) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => statusCode;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = statusCode;
+        httpContext.Response.ContentType = contentType ?? "application/problem+json";
+        await httpContext.Response.Body.WriteAsync(body, httpContext.RequestAborted);
+    }
+}

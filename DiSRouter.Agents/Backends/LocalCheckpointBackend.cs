@@ -1,0 +1,242 @@
+using System.Diagnostics;
+using System.Text;
+using DiSRouter.Agents.Telemetry;
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Inference;
+using DiSRouter.Models.Tokenization;
+using Microsoft.Extensions.Options;
+
+namespace DiSRouter.Agents.Backends;
+
+/// <summary>
+/// A checkpoint run in-process by DiSRouter.Models. Generations run side by side up to Agent:MaxConcurrency (the
+/// Generator is thread-safe); further requests wait in line for a slot, none is dropped. The checkpoint directory
+/// is watched: when its files change, the new checkpoint loads in the background and replaces the old one in a
+/// single reference swap, so requests in flight finish on the model they started with, and a checkpoint that fails
+/// to load leaves the old one serving.
+/// </summary>
+internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, IDisposable
+{
+    /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
+    private sealed record LoadedModel(Generator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
+        CheckpointFingerprint Fingerprint, long ParameterCount);
+
+    private readonly AgentOptions _options;
+    private readonly ILogger<LocalCheckpointBackend> _logger;
+    private readonly SemaphoreSlim _slots;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private volatile LoadedModel? _current;
+    private CheckpointFingerprint? _failed;
+    private FileSystemWatcher? _watcher;
+    private Timer? _debounce;
+    private Timer? _poll;
+
+    public LocalCheckpointBackend(IOptions<AgentOptions> options, ILogger<LocalCheckpointBackend> logger)
+    {
+        _options = options.Value;
+        _logger = logger;
+        if (string.IsNullOrWhiteSpace(_options.Checkpoint))
+            throw new InvalidOperationException($"Agent '{_options.Name}': a local backend needs Agent:Checkpoint, the directory of a checkpoint (config.json, model.safetensors, tokenizer.json).");
+        Directory = Path.GetFullPath(_options.Checkpoint);
+        ModelName = string.IsNullOrWhiteSpace(_options.Model) ? Path.GetFileName(Directory.TrimEnd(Path.DirectorySeparatorChar)) : _options.Model;
+        MaxConcurrency = _options.MaxConcurrency > 0 ? _options.MaxConcurrency : Environment.ProcessorCount;
+        _slots = new SemaphoreSlim(MaxConcurrency, MaxConcurrency);
+    }
+
+    public string Directory { get; }
+
+    public string ModelName { get; }
+
+    public bool NeedsProtocolPrompt => false;
+
+    public int MaxConcurrency { get; }
+
+    public bool IsLoaded => _current is not null;
+
+    /// <summary>1 for the checkpoint loaded at startup, +1 for every successful reload.</summary>
+    public int Generation => _current?.Generation ?? 0;
+
+    /// <summary>Raised after a reload has swapped a new model in (tests and logs watch it).</summary>
+    public event Action<int>? Reloaded;
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Startup and reload
+
+    public Task StartAsync(CancellationToken ct)
+    {
+        if (!System.IO.Directory.Exists(Directory))
+            throw new InvalidOperationException($"Agent '{_options.Name}': checkpoint directory '{Directory}' (Agent:Checkpoint) does not exist.");
+        try
+        {
+            _current = Load(generation: 1);
+        }
+        catch (CheckpointException ex)
+        {
+            throw new InvalidOperationException($"Agent '{_options.Name}': the checkpoint in '{Directory}' cannot be loaded: {ex.Message}", ex);
+        }
+        StartWatching();
+        return Task.CompletedTask;
+    }
+
+    private LoadedModel Load(int generation)
+    {
+        var sw = Stopwatch.StartNew();
+        var before = CheckpointFingerprint.Read(Directory);
+        var checkpoint = Checkpoint.Load(Directory);
+        var model = new LoadedModel(new Generator(checkpoint.Model, checkpoint.Tokenizer), checkpoint.Tokenizer,
+            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount);
+        Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
+        return model;
+    }
+
+    private void StartWatching()
+    {
+        _debounce = new Timer(_ => _ = ReloadAsync("file change"));
+        try
+        {
+            _watcher = new FileSystemWatcher(Directory)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                IncludeSubdirectories = false,
+            };
+            _watcher.Changed += (_, e) => OnFileEvent(e.Name);
+            _watcher.Created += (_, e) => OnFileEvent(e.Name);
+            _watcher.Deleted += (_, e) => OnFileEvent(e.Name);
+            _watcher.Renamed += (_, e) => OnFileEvent(e.Name);
+            _watcher.Error += (_, e) => Log.WatcherFailed(_logger, e.GetException(), Directory);
+            _watcher.EnableRaisingEvents = true;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+        {
+            // Out of inotify watches, or a file system without events: the poll below still sees every change.
+            Log.WatcherFailed(_logger, ex, Directory);
+        }
+        if (_options.ReloadPollSeconds > 0)
+        {
+            var period = TimeSpan.FromSeconds(_options.ReloadPollSeconds);
+            _poll = new Timer(_ => { if (HasChanged()) _ = ReloadAsync("poll"); }, null, period, period);
+        }
+    }
+
+    private void OnFileEvent(string? name)
+    {
+        // A save writes temporary files and renames them into place; only the final names matter.
+        if (name is null || !CheckpointFingerprint.Files.Contains(name)) return;
+        // Restarting the timer on every event waits for the save's last file before reading any.
+        _debounce?.Change(_options.ReloadDebounceMilliseconds, Timeout.Infinite);
+    }
+
+    private bool HasChanged()
+    {
+        var now = CheckpointFingerprint.Read(Directory);
+        return now.Complete && now != _current?.Fingerprint && now != _failed;
+    }
+
+    /// <summary>Loads the directory's checkpoint if it changed and swaps it in; one reload at a time.</summary>
+    internal async Task ReloadAsync(string trigger)
+    {
+        try { await _reloadGate.WaitAsync(_stopping.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) { return; } // shutting down
+        try
+        {
+            if (!HasChanged()) return;
+            Log.CheckpointChanged(_logger, Directory, trigger);
+            var fingerprint = CheckpointFingerprint.Read(Directory);
+            try
+            {
+                var next = await Task.Run(() => Load((_current?.Generation ?? 0) + 1), _stopping.Token).ConfigureAwait(false);
+                if (CheckpointFingerprint.Read(Directory) != next.Fingerprint)
+                {
+                    // The files moved on while we read them: what we hold may mix two saves. Read again shortly.
+                    _debounce?.Change(_options.ReloadDebounceMilliseconds, Timeout.Infinite);
+                    return;
+                }
+                _current = next;
+                _failed = null;
+                Reloaded?.Invoke(next.Generation);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _failed = fingerprint;
+                Log.CheckpointReloadFailed(_logger, ex, Directory);
+            }
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // Generation
+
+    public async Task<ChatGeneration> GenerateAsync(ChatPrompt prompt, GenerationSettings settings,
+        Func<int, string, bool>? shouldContinue, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            // Taken after the wait: a request queued across a reload runs on the newest model.
+            var model = _current ?? throw new InvalidOperationException($"Agent '{_options.Name}': no checkpoint is loaded.");
+            return await Task.Run(() => Run(model, prompt, settings, shouldContinue, ct), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
+    }
+
+    private static ChatGeneration Run(LoadedModel model, ChatPrompt prompt, GenerationSettings settings,
+        Func<int, string, bool>? shouldContinue, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var ids = ChatFormat.EncodePrompt(model.Tokenizer, prompt.System, FoldTurns(prompt.Turns));
+        if (!string.IsNullOrEmpty(prompt.AssistantPrefix)) ids = [.. ids, .. model.Tokenizer.Encode(prompt.AssistantPrefix)];
+        if (ids.Length >= model.MaxPositions)
+            throw new ModelInputException($"The prompt takes {ids.Length} tokens; the model's context holds {model.MaxPositions}, leaving no room to answer.");
+
+        var options = new GenerationOptions
+        {
+            MaxNewTokens = Math.Min(settings.MaxNewTokens, model.MaxPositions - ids.Length),
+            Temperature = (float)(settings.Temperature ?? 0),
+            TopP = (float)(settings.TopP ?? 1),
+            // An unseeded sampled request draws a fresh seed: a fixed default would make every "random" reply the same.
+            Seed = settings.Seed ?? (settings.Temperature is > 0 ? Random.Shared.Next() : 0),
+            StopStrings = settings.Stop.ToArray(),
+            NumSamples = settings.N,
+            StopAtEos = true,
+        };
+        var results = model.Generator.Generate(ids, options, shouldContinue, ct);
+        var prefix = prompt.AssistantPrefix ?? "";
+        var samples = results.Select(r => new ChatSample(prefix + r.Text, r.FinishReason, r.TokenIds.Length)).ToList();
+        return new ChatGeneration(samples, ids.Length, sw.Elapsed);
+    }
+
+    /// <summary>
+    /// The nano chat format has one user slot: a single turn goes in as is; a longer conversation is written out
+    /// turn by turn so that nothing the client sent is lost.
+    /// </summary>
+    internal static string FoldTurns(IReadOnlyList<Core.Routing.ChatMessage> turns)
+    {
+        if (turns.Count == 1) return turns[0].Content;
+        var sb = new StringBuilder();
+        foreach (var t in turns)
+        {
+            if (sb.Length > 0) sb.Append('\n');
+            sb.Append(t.Role == "assistant" ? "Assistant: " : "User: ").Append(t.Content);
+        }
+        return sb.ToString();
+    }
+
+    public void Dispose()
+    {
+        _stopping.Cancel();
+        _watcher?.Dispose();
+        _debounce?.Dispose();
+        _poll?.Dispose();
+    }
+}

@@ -1,0 +1,60 @@
+using DiSRouter.Core.Scenarios;
+
+namespace DiSRouter.Agents.Cascade;
+
+/// <summary>Where a reply stands with respect to the rejection "I don't know!".</summary>
+internal enum RejectionState
+{
+    /// <summary>The text so far is still a prefix of a rejection (or empty): keep generating.</summary>
+    Undecided,
+    /// <summary>The reply starts with a rejection: the agent declines.</summary>
+    Rejected,
+    /// <summary>The reply left the rejection's prefix: the agent answers.</summary>
+    Answering,
+}
+
+/// <summary>
+/// Recognises a rejection from a reply's first tokens. The phrase is matched without its "!" and case-insensitively,
+/// with a straight or curly apostrophe, after leading white space: a model may be stopped as soon as it has said it.
+/// </summary>
+internal static class Rejection
+{
+    /// <summary>The rejection without its punctuation: "I don't know".</summary>
+    public static readonly string Phrase = ScenarioPrompt.RejectText.TrimEnd('!', '.');
+
+    private static readonly string[] Phrases = [Phrase, Phrase.Replace('\'', '\u2019')];
+
+    public static RejectionState Classify(string textSoFar)
+    {
+        var t = textSoFar.AsSpan().TrimStart();
+        foreach (var p in Phrases)
+            if (t.StartsWith(p, StringComparison.OrdinalIgnoreCase)) return RejectionState.Rejected;
+        foreach (var p in Phrases)
+            if (p.AsSpan().StartsWith(t, StringComparison.OrdinalIgnoreCase)) return RejectionState.Undecided;
+        return RejectionState.Answering;
+    }
+
+    public static bool IsRejection(string reply) => Classify(reply) == RejectionState.Rejected;
+}
+
+/// <summary>
+/// A generation's stop rule: stop as soon as the reply is a rejection; once the reply has left the rejection's
+/// prefix, stop checking (every later call is a single field read). One instance per generation.
+/// </summary>
+internal sealed class RejectionWatch
+{
+    private int _state; // 0 undecided, 1 rejected, 2 answering
+
+    public bool ShouldContinue(int sampleIndex, string textSoFar)
+    {
+        if (_state == 2) return true;
+        switch (Rejection.Classify(textSoFar))
+        {
+            case RejectionState.Rejected: _state = 1; return false;
+            case RejectionState.Answering: _state = 2; return true;
+            default: return true;
+        }
+    }
+
+    public bool SawRejection => _state == 1;
+}
