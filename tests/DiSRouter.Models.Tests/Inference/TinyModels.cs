@@ -30,4 +30,19 @@ internal static class TinyModels
         model.MarkWeightsChanged();
         return model;
     }
+
+    /// <summary>
+    /// A model that only ever writes lowercase letters: every row of the (untied) head is zero except those of
+    /// 'a'…'z', so decoded text is plain ASCII and stop strings can be picked from it. Greedy output is a
+    /// letter as long as one letter logit is positive, which with 26 random ones it practically always is.
+    /// </summary>
+    public static TransformerModel CreateLettersOnly(int seed = 1)
+    {
+        var model = Create(seed);
+        int c = model.Config.HiddenSize;
+        for (int id = 0; id < model.Config.VocabSize; id++)
+            if (id is < 'a' or > 'z') Array.Clear(model.LmHead.Data, id * c, c);
+        model.MarkWeightsChanged();
+        return model;
+    }
 }

@@ -1,0 +1,37 @@
+namespace DiSRouter.Models.Inference;
+
+/// <summary>How <see cref="Generator.Generate"/> decodes.</summary>
+public sealed record GenerationOptions
+{
+    /// <summary>Most tokens to produce per sample (the &lt;|eos|&gt; included); the context length may cut it shorter.</summary>
+    public int MaxNewTokens { get; init; } = 256;
+
+    /// <summary>0 means greedy (argmax); above 0 the logits are divided by it before sampling.</summary>
+    public float Temperature { get; init; }
+
+    /// <summary>Nucleus sampling: draw only from the most likely tokens whose probabilities add up to TopP (1 = all). Ignored when greedy.</summary>
+    public float TopP { get; init; } = 1f;
+
+    /// <summary>Sample i draws from a random stream seeded with Seed + i, so a batch of N equals N single runs with seeds Seed … Seed+N−1.</summary>
+    public int Seed { get; init; }
+
+    /// <summary>Text that ends a sample; the text is cut before the earliest match and the sample finishes with "stop".</summary>
+    public IReadOnlyList<string> StopStrings { get; init; } = [];
+
+    /// <summary>Completions for the one prompt, decoded together as one batch after a shared prompt pass.</summary>
+    public int NumSamples { get; init; } = 1;
+
+    /// <summary>Whether &lt;|eos|&gt; ends a sample ("stop"); when false it is an ordinary token.</summary>
+    public bool StopAtEos { get; init; } = true;
+
+    internal void Validate()
+    {
+        if (MaxNewTokens < 0) throw new ArgumentException($"MaxNewTokens must be ≥ 0, got {MaxNewTokens}.");
+        if (!(Temperature >= 0) || float.IsInfinity(Temperature)) throw new ArgumentException($"Temperature must be a finite number ≥ 0, got {Temperature}.");
+        if (!(TopP > 0 && TopP <= 1)) throw new ArgumentException($"TopP must be in (0, 1], got {TopP}.");
+        if (NumSamples < 1) throw new ArgumentException($"NumSamples must be ≥ 1, got {NumSamples}.");
+        ArgumentNullException.ThrowIfNull(StopStrings);
+        foreach (var s in StopStrings)
+            if (string.IsNullOrEmpty(s)) throw new ArgumentException("Stop strings must not be empty.");
+    }
+}
