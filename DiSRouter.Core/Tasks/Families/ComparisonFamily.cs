@@ -30,8 +30,8 @@ internal sealed class ComparisonFamily : ITaskGenerator
         string q, reasoning;
         if (numbers.Count == 2)
         {
-            var word = largest ? "larger" : "smaller";
-            q = $"Which is {word}, {N(numbers[0])} or {N(numbers[1])}?";
+            var word = rng.Pick(largest ? new[] { "larger", "bigger", "greater" } : new[] { "smaller", "less" });
+            q = rng.Chance(0.5) ? $"Which is {word}, {N(numbers[0])} or {N(numbers[1])}?" : $"Which number is {word}: {N(numbers[0])} or {N(numbers[1])}?";
             reasoning = largest ? $"{N(numbers.Max())}>{N(numbers.Min())}" : $"{N(numbers.Min())}<{N(numbers.Max())}";
         }
         else

@@ -19,7 +19,7 @@ internal sealed class KnowledgeInverseFamily(KnowledgeBase kb) : ITaskGenerator
     {
         Steps.CheckDifficulty(difficulty);
         var fact = rng.Pick(_tiers[difficulty - 1]);
-        var q = Relation.Fill(fact.Relation.InverseQuestion!, fact.Subject, fact.Object);
+        var q = Relation.Fill(rng.Pick(fact.Relation.InverseQuestions), fact.Subject, fact.Object);
         return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, fact.Subject, fact.InverseStatement!) { SplitKey = fact.Key };
     }
 }

@@ -6,7 +6,7 @@ namespace DiSRouter.Core.Tasks.Families;
 /// <summary>
 /// Out of domain: the reading passages with question types never trained on — differences ("how many more")
 /// and comparisons ("who has the most"). The knob: 1: 2 sentences, difference; 2: 4 sentences, difference;
-/// 3: 2 sentences, who has more; 4: 4 sentences, most among three; 5: 6 sentences, most among four.
+/// 3: 2 sentences, who has more; 4: 4 sentences, most among three; 5: 4 sentences, most among four.
 /// </summary>
 internal sealed class ReadingCompareFamily : ITaskGenerator
 {
@@ -36,7 +36,7 @@ internal sealed class ReadingCompareFamily : ITaskGenerator
             var people = Vocabulary.DistinctPeople(rng, candidates + 1);
             var counts = rng.Sample(Enumerable.Range(2, 18).ToList(), candidates); // distinct: one clear winner
             for (var i = 0; i < candidates; i++) p.Has(people[i], things, counts[i]);
-            if (difficulty >= 4) p.AddDistractors(rng, difficulty == 4 ? 1 : 2, people, things);
+            if (difficulty == 4) p.AddDistractors(rng, 1, people, things);
             question = candidates == 2 ? $"Who has more {things}, {people[0]} or {people[1]}?" : $"Who has the most {things}?";
             var rendered = p.Render(rng, question);
             var order = p.InPassageOrder(things);

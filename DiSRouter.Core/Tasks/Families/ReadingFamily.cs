@@ -6,7 +6,7 @@ namespace DiSRouter.Core.Tasks.Families;
 /// <summary>
 /// A passage in the prompt, then a question about it. The knob turns length and operation (reasoning lists what it reads in passage order):
 /// 1: 2 sentences, find a fact; 2: 4 sentences, find a fact; 3: 3 sentences, add two counts;
-/// 4: 5 sentences, add two counts; 5: 6 sentences, total one thing over everyone who has it (three people).
+/// 4: 4 sentences, add two of three counts; 5: 4 sentences, total one thing over everyone who has it (three people).
 /// </summary>
 internal sealed class ReadingFamily : ITaskGenerator
 {
@@ -52,7 +52,7 @@ internal sealed class ReadingFamily : ITaskGenerator
                 p.Has(people[0], things, a);
                 p.Has(people[1], things, b);
                 if (difficulty == 4) p.Has(people[2], things, rng.Between(2, 19));
-                p.AddDistractors(rng, difficulty == 3 ? 1 : 2, people, things);
+                p.AddDistractors(rng, 1, people, things);
                 question = $"How many {things} do {people[0]} and {people[1]} have in all?";
                 (answer, reasoning) = (N(a + b), $"{people[0]} has {N(a)}, {people[1]} has {N(b)}, {Op(a, '+', b, a + b)}");
                 break;
@@ -61,8 +61,8 @@ internal sealed class ReadingFamily : ITaskGenerator
             {
                 var people = Vocabulary.DistinctPeople(rng, 4);
                 for (var i = 0; i < 3; i++) p.Has(people[i], things, rng.Between(2, 19));
-                p.AddDistractors(rng, 3, people, things);
-                question = $"How many {things} are there in all?";
+                p.AddDistractors(rng, 1, people, things);
+                question = $"How many {things} in all?";
                 var q5 = p.Render(rng, question);
                 var order = p.InPassageOrder(things);
                 var s1 = order[0].Count + order[1].Count;

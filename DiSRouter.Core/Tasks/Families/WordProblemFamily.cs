@@ -60,7 +60,7 @@ internal sealed class WordProblemFamily : ITaskGenerator
                 value = next;
             }
         }
-        var q = string.Join(" ", sentences) + $" How many {things} does {name} have now?";
+        var q = string.Join(" ", sentences) + $" How many {things} does {name} have?";
         return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, N(value), string.Join(", ", steps)) { SplitKey = q };
     }
 }
