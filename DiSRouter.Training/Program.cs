@@ -4,4 +4,5 @@ using DiSRouter.Training.Commands;
 // Each command lives in Commands/<Name>Command.cs and builds its own System.CommandLine tree.
 var root = new RootCommand("DiSRouter training: engine benchmark, nano pool, self-awareness pipeline, reports.");
 root.Subcommands.Add(InfoCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 return root.Parse(args).Invoke();
