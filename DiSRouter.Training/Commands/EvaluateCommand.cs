@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DiSRouter.Models.Tokenization;
+using DiSRouter.Training.Pool;
+using Spectre.Console;
+
+namespace DiSRouter.Training.Commands;
+
+/// <summary>
+/// <c>evaluate --pool nano --split test [--json]</c>: greedy accuracy, latency and answer length of every
+/// pool member per family and per domain, in pool order.
+/// </summary>
+internal static class EvaluateCommand
+{
+    public const int DefaultItemsPerFamily = 100;
+
+    public static Command Create()
+    {
+        var pool = new Option<string>("--pool") { Description = "Pool name.", DefaultValueFactory = _ => NanoPool.Name };
+        var poolDir = new Option<string?>("--pool-dir") { Description = "Directory with manifest.json and the checkpoints (default: models/<pool>-pool)." };
+        var split = new Option<string>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("train", "validation", "test");
+        var items = new Option<int>("--items-per-family") { Description = "Queries per family (the first N of the split).", DefaultValueFactory = _ => DefaultItemsPerFamily };
+        var json = new Option<bool>("--json") { Description = "One JSON line per model and family (and family \"all\" per domain)." };
+        var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var models = new Option<string?>("--models") { Description = "Comma-separated subset of members (default: all)." };
+
+        var command = new Command("evaluate", "Accuracy, latency and tokens of each pool member, per family and domain.")
+        {
+            pool, poolDir, split, items, json, parallel, models,
+        };
+        command.SetAction((parse, ct) => Task.FromResult(Run(
+            parse.GetValue(pool)!, parse.GetValue(poolDir), parse.GetValue(split)!, parse.GetValue(items), parse.GetValue(json),
+            parse.GetValue(parallel), parse.GetValue(models), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct)));
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions JsonLine = new() { WriteIndented = false };
+
+    public static int Run(string pool, string? poolDir, string split, int itemsPerFamily, bool json, int parallelism,
+        string? modelFilter, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        if (pool != NanoPool.Name) { error.WriteLine($"Unknown pool '{pool}'; the known pool is '{NanoPool.Name}'."); return 2; }
+        if (itemsPerFamily < 1) { error.WriteLine("--items-per-family must be at least 1."); return 2; }
+        var dir = poolDir ?? PoolPaths.PoolDirectory(pool);
+        var members = PoolEvaluation.Members(dir, NanoPool.Members);
+        if (modelFilter is not null)
+        {
+            var wanted = modelFilter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+            var unknown = wanted.Except(members.Select(m => m.Name)).ToArray();
+            if (unknown.Length > 0) { error.WriteLine($"Unknown member(s) {string.Join(", ", unknown)} in {dir}."); return 2; }
+            members = members.Where(m => wanted.Contains(m.Name)).ToArray();
+        }
+        if (members.Count == 0) { error.WriteLine($"No trained members in {dir}: run `pretrain --pool {pool}` first."); return 1; }
+
+        var queries = NanoWorld.Queries(split, itemsPerFamily, ByteTokenizer.Default);
+        var all = new List<EvalSummary>();
+        foreach (var member in members)
+        {
+            var (lines, _) = PoolEvaluation.EvaluateMember(member, queries, parallelism, ct: ct);
+            all.AddRange(lines);
+            if (json) foreach (var line in lines) output.WriteLine(JsonSerializer.Serialize(JsonLineOf(line), JsonLine));
+            output.Flush();
+        }
+        if (!json) WriteTable(all, split, itemsPerFamily, output);
+        return 0;
+    }
+
+    internal sealed record EvalJsonLine(
+        [property: JsonPropertyName("model")] string Model,
+        [property: JsonPropertyName("family")] string Family,
+        [property: JsonPropertyName("domain")] string Domain,
+        [property: JsonPropertyName("n")] int N,
+        [property: JsonPropertyName("accuracy")] double Accuracy,
+        [property: JsonPropertyName("mean_latency_ms")] double MeanLatencyMs,
+        [property: JsonPropertyName("mean_tokens")] double MeanTokens);
+
+    internal static EvalJsonLine JsonLineOf(EvalSummary s) =>
+        new(s.Model, s.Family, s.Domain, s.N, Math.Round(s.Accuracy, 4), Math.Round(s.MeanLatencyMs, 2), Math.Round(s.MeanTokens, 1));
+
+    private static void WriteTable(IReadOnlyList<EvalSummary> lines, string split, int items, TextWriter output)
+    {
+        var families = lines.Where(l => l.Family != "all").Select(l => (l.Family, l.Domain)).Distinct().ToArray();
+        var table = new Table().Title($"{split} split, up to {items} queries per family, greedy");
+        table.AddColumn("model");
+        table.AddColumn(new TableColumn("ID").RightAligned());
+        table.AddColumn(new TableColumn("OOD").RightAligned());
+        foreach (var (family, domain) in families) table.AddColumn(new TableColumn(domain == "ood" ? family + " (ood)" : family).RightAligned());
+        table.AddColumn(new TableColumn("ms/query").RightAligned());
+        table.AddColumn(new TableColumn("tokens").RightAligned());
+        foreach (var model in lines.Select(l => l.Model).Distinct())
+        {
+            var mine = lines.Where(l => l.Model == model).ToArray();
+            string Pct(string family, string domain) => mine.FirstOrDefault(l => l.Family == family && l.Domain == domain) is { } l ? $"{100 * l.Accuracy:F1}" : "–";
+            var everything = mine.Where(l => l.Family != "all").ToArray();
+            int n = everything.Sum(l => l.N);
+            var row = new List<string> { model, Pct("all", "id"), Pct("all", "ood") };
+            row.AddRange(families.Select(f => Pct(f.Family, f.Domain)));
+            row.Add($"{everything.Sum(l => l.MeanLatencyMs * l.N) / Math.Max(1, n):F1}");
+            row.Add($"{everything.Sum(l => l.MeanTokens * l.N) / Math.Max(1, n):F1}");
+            table.AddRow(row.ToArray());
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        console.Write(table);
+    }
+}

@@ -1,0 +1,36 @@
+using DiSRouter.Core.Tasks;
+using DiSRouter.Core.Tasks.Knowledge;
+
+namespace DiSRouter.Training.Pool;
+
+/// <summary>
+/// What the pool is trained on: the in-domain families' train split (chain-of-thought answers in the
+/// answer template) plus passes over the knowledge base's fact statements, each stated as often as its
+/// Zipf–Mandelbrot rank allows, so that frequent facts are learnt by every member and rare ones only
+/// by the large members.
+/// </summary>
+internal sealed record CorpusSpec
+{
+    /// <summary>Seed of the nano world (<see cref="TaskSuite"/>): the knowledge base and the question space. Evaluation uses the same.</summary>
+    public int WorldSeed { get; init; }
+
+    /// <summary>Seed of the draw of training items from the train split.</summary>
+    public int DrawSeed { get; init; } = 1;
+
+    /// <summary>Train items drawn per in-domain family.</summary>
+    public int ItemsPerFamily { get; init; } = 4000;
+
+    /// <summary>Relative weight of difficulties 1–5 among the drawn train items.</summary>
+    public IReadOnlyList<double> DifficultyWeights { get; init; } = [1, 1, 1, 1, 1];
+
+    /// <summary>The knowledge base's size and statement frequencies (its Zipf exponent, offset and head count).</summary>
+    public KnowledgeBaseOptions Knowledge { get; init; } = new();
+
+    /// <summary>Passes over the fact corpus, each shuffled differently.</summary>
+    public int FactPasses { get; init; } = 1;
+
+    /// <summary>Longest training sequence in tokens; longer examples are dropped (and counted), never truncated.</summary>
+    public int MaxSequenceLength { get; init; } = 256;
+
+    public TaskSuiteOptions SuiteOptions => new() { Knowledge = Knowledge, DifficultyWeights = DifficultyWeights };
+}

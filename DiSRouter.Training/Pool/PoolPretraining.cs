@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Tokenization;
+
+namespace DiSRouter.Training.Pool;
+
+/// <summary>
+/// The whole <c>pretrain</c> job: build the corpus, train each member in cascade order (resuming or
+/// skipping), then evaluate the finished members and write <c>manifest.json</c>. Evaluation figures of
+/// a member whose files and evaluation settings are unchanged are taken from the previous manifest.
+/// </summary>
+internal static class PoolPretraining
+{
+    internal sealed record Options
+    {
+        public required string PoolDirectory { get; init; }
+        public required string WorkDirectory { get; init; }
+        public IReadOnlyList<string>? Only { get; init; }
+        public double StepsScale { get; init; } = 1;
+        public int EvalItemsPerFamily { get; init; } = 100;
+        public bool Evaluate { get; init; } = true;
+        public int Parallelism { get; init; } = Environment.ProcessorCount;
+        public TimeSpan CheckpointEvery { get; init; } = TimeSpan.FromMinutes(1);
+        public required string Command { get; init; }
+        public IReadOnlyList<PoolMemberSpec> Members { get; init; } = NanoPool.Members;
+        public CorpusSpec Corpus { get; init; } = NanoPool.Corpus;
+        public bool DryRun { get; init; }
+    }
+
+    public static int Run(Options o, IPoolReporter reporter, CancellationToken ct) => reporter.Run(progress =>
+    {
+        var tokenizer = ByteTokenizer.Default;
+        var members = Scaled(o.Members, o.StepsScale);
+        if (o.Only is { } only && only.Except(members.Select(m => m.Name)).ToArray() is { Length: > 0 } unknown)
+        {
+            progress.Info($"Unknown member(s): {string.Join(", ", unknown)}.");
+            return 2;
+        }
+
+        var clock = Stopwatch.StartNew();
+        var corpus = NanoWorld.BuildCorpus(o.Corpus, tokenizer);
+        progress.Info($"corpus: {corpus.Examples.Count:N0} examples, {corpus.TotalTokens:N0} tokens, {corpus.Dropped} dropped as too long, " +
+                      $"data hash {corpus.DataHash[..12]} ({string.Join(", ", corpus.CountsBySource.Select(kv => $"{kv.Key} {kv.Value}"))}); built in {clock.Elapsed.TotalSeconds:F1} s");
+        if (o.DryRun)
+        {
+            var sorted = corpus.Lengths.Order().ToArray();
+            progress.Info($"lengths: p50 {sorted[sorted.Length / 2]}, p90 {sorted[sorted.Length * 9 / 10]}, p99 {sorted[sorted.Length * 99 / 100]}, max {sorted[^1]}");
+            foreach (var m in members)
+                progress.Info($"{m.Name}: {TransformerModelParameters(m):N0} params, {m.Steps} steps x {m.BatchSize} = {(double)m.Steps * m.BatchSize / corpus.Examples.Count:F2} epochs, " +
+                              $"{FlopsEstimate.PerToken(m.Config):N0} FLOPs/token");
+            return 0;
+        }
+
+        foreach (var spec in members.Where(m => o.Only is null || o.Only.Contains(m.Name)))
+        {
+            var result = TrainMember(spec, corpus, tokenizer, o, progress, ct);
+            if (result.Status == PretrainStatus.Cancelled)
+            {
+                progress.Info($"{spec.Name}: interrupted at step {result.Step}; state saved under {o.WorkDirectory}. Run the same command to resume.");
+                return 130;
+            }
+        }
+        progress.Info($"training done in {clock.Elapsed.TotalMinutes:F1} min");
+        if (!o.Evaluate) return 0;
+
+        var manifest = BuildManifest(members, corpus, tokenizer, o, progress, ct);
+        manifest.Save(Path.Combine(o.PoolDirectory, PoolManifest.FileName));
+        foreach (var m in manifest.Models)
+            progress.Info($"{m.Name}: {m.Parameters:N0} params, ID {100 * m.Accuracy!.InDomain:F1} %, OOD {100 * m.Accuracy.OutOfDomain:F1} %, " +
+                          $"{m.MeanLatencyMs:F1} ms/query, {m.FlopsPerToken:N0} FLOPs/token");
+        progress.Info($"pool written to {o.PoolDirectory} in {clock.Elapsed.TotalMinutes:F1} min");
+        return 0;
+    });
+
+    private static long TransformerModelParameters(PoolMemberSpec m) => Models.TransformerModel.CreateEmpty(m.Config).ParameterCount;
+
+    public static IReadOnlyList<PoolMemberSpec> Scaled(IReadOnlyList<PoolMemberSpec> members, double scale) =>
+        scale == 1 ? members : members.Select(m => m with
+        {
+            Steps = Math.Max(1, (int)Math.Round(m.Steps * scale)),
+            WarmupSteps = Math.Max(1, (int)Math.Round(m.WarmupSteps * Math.Min(1, scale))),
+        }).ToArray();
+
+    private static PretrainResult TrainMember(PoolMemberSpec spec, PretrainCorpus corpus, ITokenizer tokenizer, Options o, IPoolProgress progress, CancellationToken ct)
+    {
+        var sut = new ModelPretrainer(spec, corpus, tokenizer);
+        var output = Path.Combine(o.PoolDirectory, spec.Name);
+        if (sut.IsFinished(output, out var done))
+        {
+            progress.Info($"{spec.Name}: already trained (loss {done!.FinalLoss:F3}, {done.TrainSeconds:F0} s); skipped");
+            return new(PretrainStatus.Skipped, done, spec.Steps);
+        }
+        var bar = progress.Bar($"{spec.Name} training", spec.Steps);
+        var clock = Stopwatch.StartNew();
+        int first = 0;
+        double ema = double.NaN;
+        var result = sut.Run(Path.Combine(o.WorkDirectory, spec.Name), output, new PretrainRunOptions
+        {
+            CheckpointEvery = o.CheckpointEvery,
+            OnResume = step => { first = step; if (step > 0) progress.Info($"{spec.Name}: resuming at step {step}/{spec.Steps}"); bar.Update(step); },
+            OnStep = (step, loss) =>
+            {
+                ema = double.IsNaN(ema) ? loss : 0.95 * ema + 0.05 * loss;
+                double perStep = clock.Elapsed.TotalSeconds / Math.Max(1, step - first);
+                bar.Update(step, $"{spec.Name} training  loss {ema:F3}  {perStep * 1000:F0} ms/step");
+            },
+        }, ct);
+        if (result.Status == PretrainStatus.Trained)
+        {
+            bar.Finish($"{spec.Name} trained  loss {result.Info!.FinalLoss:F3}  {result.Info.TrainSeconds:F0} s");
+            progress.Info($"{spec.Name}: trained, final loss {result.Info.FinalLoss:F3}, {result.Info.TokensSeen:N0} tokens, {result.Info.TrainSeconds:F0} s");
+        }
+        return result;
+    }
+
+    private static PoolManifest BuildManifest(IReadOnlyList<PoolMemberSpec> members, PretrainCorpus corpus, ITokenizer tokenizer,
+        Options o, IPoolProgress progress, CancellationToken ct)
+    {
+        var manifestPath = Path.Combine(o.PoolDirectory, PoolManifest.FileName);
+        var previous = File.Exists(manifestPath) ? PoolManifest.Load(manifestPath) : null;
+        bool sameEvaluation = previous?.Evaluation is { } e && e.Split == "test" && e.ItemsPerFamily == o.EvalItemsPerFamily;
+        IReadOnlyList<EvalQuery>? queries = null;
+        var entries = new List<PoolManifestModel>();
+        foreach (var spec in members)
+        {
+            var directory = Path.Combine(o.PoolDirectory, spec.Name);
+            if (!new ModelPretrainer(spec, corpus, tokenizer).IsFinished(directory, out var info)) continue;
+            var files = PoolManifest.HashFiles(directory);
+            var old = previous?.Find(spec.Name);
+            AccuracyInfo accuracy;
+            double latency, tokens;
+            if (sameEvaluation && old?.Accuracy is not null && old.Files.Count == files.Count && old.Files.All(f => files.GetValueOrDefault(f.Key) == f.Value))
+            {
+                (accuracy, latency, tokens) = (old.Accuracy, old.MeanLatencyMs ?? 0, old.MeanTokens ?? 0);
+                progress.Info($"{spec.Name}: unchanged since the last manifest; evaluation reused");
+            }
+            else
+            {
+                queries ??= NanoWorld.Queries("test", o.EvalItemsPerFamily, tokenizer, o.Corpus);
+                var bar = progress.Bar($"{spec.Name} evaluating", queries.Count);
+                int done = 0;
+                var member = new PoolMemberOnDisk(spec.Name, directory, spec.MaxNewTokens);
+                var (lines, outcomes) = PoolEvaluation.EvaluateMember(member, queries, o.Parallelism, () => bar.Update(Interlocked.Increment(ref done)), ct);
+                bar.Finish();
+                accuracy = PoolEvaluation.Accuracy(lines);
+                latency = Math.Round(outcomes.Average(x => x.LatencyMs), 2);
+                tokens = Math.Round(outcomes.Average(x => (double)x.Tokens), 1);
+            }
+            entries.Add(new PoolManifestModel
+            {
+                Name = spec.Name, Directory = spec.Name, Config = spec.Config,
+                Parameters = Checkpoint.Load(directory).Model.ParameterCount,
+                Seed = spec.Seed, Command = o.Command, DataHash = corpus.DataHash, Cost = spec.Cost, MaxNewTokens = spec.MaxNewTokens,
+                FlopsPerToken = FlopsEstimate.PerToken(spec.Config), Training = info!, Accuracy = accuracy,
+                MeanLatencyMs = latency, MeanTokens = tokens, Files = files,
+            });
+        }
+        return new PoolManifest
+        {
+            Pool = NanoPool.Name,
+            Description = "Five byte-level decoders of rising size trained from scratch on the nano world; cascade order, cheapest first.",
+            GeneratorVersion = NanoWorld.GeneratorVersion,
+            DataHash = corpus.DataHash,
+            Command = o.Command,
+            Evaluation = new EvaluationInfo
+            {
+                Split = "test", ItemsPerFamily = o.EvalItemsPerFamily,
+                Command = $"dotnet run -c Release --project DiSRouter.Training -- evaluate --pool {NanoPool.Name} --split test --items-per-family {o.EvalItemsPerFamily}",
+                Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, parallel {o.Parallelism}",
+            },
+            Models = entries,
+        };
+    }
+}

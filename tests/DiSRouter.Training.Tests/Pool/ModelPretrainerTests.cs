@@ -1,0 +1,91 @@
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Tokenization;
+using DiSRouter.Training.Pool;
+
+namespace DiSRouter.Training.Tests.Pool;
+
+public sealed class ModelPretrainerTests
+{
+    private static readonly ByteTokenizer Tokenizer = ByteTokenizer.Default;
+
+    /// <summary>Copy-the-word documents: enough structure that a few steps move the loss.</summary>
+    private static PretrainCorpus SmallCorpus()
+    {
+        var rng = new Random(5);
+        var docs = Enumerable.Range(0, 64).Select(_ =>
+        {
+            var word = new string(Enumerable.Range(0, rng.Next(3, 7)).Select(_ => (char)('a' + rng.Next(6))).ToArray());
+            var (tokens, mask) = ChatFormat.EncodeExample(Tokenizer, "", $"repeat {word}", $"{word} {word}");
+            return new CorpusDocument("copy", tokens, mask);
+        });
+        return PretrainCorpus.From(docs, maxLength: 64, generatorVersion: "test");
+    }
+
+    private static PoolMemberSpec TinySpec(int steps) =>
+        NanoPool.Member("tiny", hidden: 16, layers: 1, heads: 2, kvHeads: 1, tied: true, seed: 9, cost: 0.1, steps: steps, lr: 1e-2f)
+            with { BatchSize = 8, MicroBatchSize = 4, WarmupSteps = 2 };
+
+    [Fact]
+    public void ResumedRunAfterACrashEndsWithTheSameWeightsAsAnUninterruptedRun()
+    {
+        using var dir = new TempDirectory();
+        var corpus = SmallCorpus();
+        var spec = TinySpec(steps: 12);
+
+        var straight = new ModelPretrainer(spec, corpus, Tokenizer).Run(dir.Sub("work-a"), dir.Sub("out-a"),
+            new PretrainRunOptions { CheckpointEverySteps = 4, OutputDType = CheckpointDType.F32 });
+        var crashed = new ModelPretrainer(spec, corpus, Tokenizer).Run(dir.Sub("work-b"), dir.Sub("out-b"),
+            new PretrainRunOptions { CheckpointEverySteps = 4, HaltAfterStep = 10, OutputDType = CheckpointDType.F32 });
+        int resumedAt = -1;
+        var resumed = new ModelPretrainer(spec, corpus, Tokenizer).Run(dir.Sub("work-b"), dir.Sub("out-b"),
+            new PretrainRunOptions { CheckpointEverySteps = 4, OutputDType = CheckpointDType.F32, OnResume = s => resumedAt = s });
+
+        Assert.Equal(PretrainStatus.Trained, straight.Status);
+        Assert.Equal(PretrainStatus.Halted, crashed.Status);
+        Assert.False(File.Exists(Path.Combine(dir.Sub("out-b"), "config.json")));
+        Assert.Equal(8, resumedAt); // the last periodic save before the crash; steps 9–10 are redone
+        Assert.Equal(PretrainStatus.Trained, resumed.Status);
+        Assert.Equal(straight.Info!.TokensSeen, resumed.Info!.TokensSeen);
+        Assert.Equal(straight.Info.FinalLoss, resumed.Info.FinalLoss);
+        var a = Checkpoint.Load(dir.Sub("out-a")).Model;
+        var b = Checkpoint.Load(dir.Sub("out-b")).Model;
+        for (int i = 0; i < a.Parameters.Count; i++)
+            Assert.Equal(a.Parameters[i].Data, b.Parameters[i].Data);
+    }
+
+    [Fact]
+    public void FinishedMemberIsSkippedAndAChangedSpecRetrains()
+    {
+        using var dir = new TempDirectory();
+        var corpus = SmallCorpus();
+        var spec = TinySpec(steps: 3);
+        new ModelPretrainer(spec, corpus, Tokenizer).Run(dir.Sub("work"), dir.Sub("out"), new PretrainRunOptions());
+
+        var again = new ModelPretrainer(spec, corpus, Tokenizer).Run(dir.Sub("work"), dir.Sub("out"), new PretrainRunOptions());
+        var changed = new ModelPretrainer(spec with { Steps = 4 }, corpus, Tokenizer).Run(dir.Sub("work"), dir.Sub("out"), new PretrainRunOptions());
+
+        Assert.Equal(PretrainStatus.Skipped, again.Status);
+        Assert.Equal(3, again.Info!.Steps);
+        Assert.Equal(PretrainStatus.Trained, changed.Status);
+        Assert.Equal(4, changed.Info!.Steps);
+    }
+
+    [Fact]
+    public void CancelledRunSavesItsStateAndContinuesWhereItStopped()
+    {
+        using var dir = new TempDirectory();
+        var corpus = SmallCorpus();
+        var spec = TinySpec(steps: 8);
+        using var cts = new CancellationTokenSource();
+
+        var first = new ModelPretrainer(spec, corpus, Tokenizer).Run(dir.Sub("work"), dir.Sub("out"),
+            new PretrainRunOptions { CheckpointEvery = TimeSpan.FromHours(1), OnStep = (s, _) => { if (s == 5) cts.Cancel(); } }, cts.Token);
+        int resumedAt = -1;
+        var second = new ModelPretrainer(spec, corpus, Tokenizer).Run(dir.Sub("work"), dir.Sub("out"),
+            new PretrainRunOptions { OnResume = s => resumedAt = s });
+
+        Assert.Equal(PretrainStatus.Cancelled, first.Status);
+        Assert.Equal(5, resumedAt);
+        Assert.Equal(PretrainStatus.Trained, second.Status);
+    }
+}
