@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using static DiSRouter.Models.Kernels.GemmMicroKernels;
@@ -8,6 +9,7 @@ namespace DiSRouter.Models.Kernels;
 internal static unsafe class GemmPacking
 {
     /// <summary>B not transposed: row p of the block is <c>src[p·ld .. p·ld + cols)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackRows(float* src, int ld, int kc, int cols, float* dst)
     {
         if (cols == NR)
@@ -26,6 +28,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>B transposed (stored (n, k)): column jj of the block is <c>src[jj·ld .. jj·ld + kc)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackColumns(float* src, int ld, int kc, int cols, float* dst)
     {
         int p = 0;
@@ -52,6 +55,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dst[c·ldd + r] = src[r·lds + c] for a 16 × 16 tile.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose16(float* src, int lds, float* dst, int ldd)
     {
         if (!Avx512F.IsSupported)
@@ -109,6 +113,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Lane L of a/b/c/d holds column 4L + j of rows 0–3/4–7/8–11/12–15: writes columns j, 4+j, 8+j, 12+j.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreColumns(Vector512<float> a, Vector512<float> b, Vector512<float> c, Vector512<float> d, float* dst, long ldd)
     {
         Vector512<float> ab01 = Avx512F.Shuffle4x128(a, b, 0x44), cd01 = Avx512F.Shuffle4x128(c, d, 0x44);

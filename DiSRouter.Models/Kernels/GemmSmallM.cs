@@ -58,11 +58,20 @@ internal static unsafe class GemmSmallM
     private static void DotRows(int m, int j0, int j1, int k, float alpha, float* a, int lda, float* w, int ldw, float beta, float* c, int ldc)
     {
         float* sums = stackalloc float[RowsPerGroup];
+        float* sums2 = stackalloc float[RowsPerGroup];
         int j = j0;
         for (; j + RowsPerGroup <= j1; j += RowsPerGroup)
         {
             float* wj = w + (long)j * ldw;
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            for (; i + 2 <= m; i += 2)
+            {
+                // Two rows of A per pass: each W load feeds two FMAs.
+                Dot8x2(k, a + (long)i * lda, a + (long)(i + 1) * lda, wj, ldw, sums, sums2);
+                Store(sums, RowsPerGroup, alpha, beta, c + (long)i * ldc + j);
+                Store(sums2, RowsPerGroup, alpha, beta, c + (long)(i + 1) * ldc + j);
+            }
+            if (i < m)
             {
                 Dot8(k, a + (long)i * lda, wj, ldw, sums);
                 Store(sums, RowsPerGroup, alpha, beta, c + (long)i * ldc + j);
@@ -109,7 +118,44 @@ internal static unsafe class GemmSmallM
         }
     }
 
+    /// <summary>sums[r] = dot(x, w row r) and sums2[r] = dot(y, w row r) for 8 rows of w.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot8x2(int k, float* x, float* y, float* w, long ldw, float* sums, float* sums2)
+    {
+        float* w0 = w, w1 = w + ldw, w2 = w + 2 * ldw, w3 = w + 3 * ldw;
+        float* w4 = w + 4 * ldw, w5 = w + 5 * ldw, w6 = w + 6 * ldw, w7 = w + 7 * ldw;
+        Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        Vector512<float> t0 = default, t1 = default, t2 = default, t3 = default, t4 = default, t5 = default, t6 = default, t7 = default;
+        int p = 0;
+        for (; p + 16 <= k; p += 16)
+        {
+            Vector512<float> xv = Vector512.Load(x + p), yv = Vector512.Load(y + p), wv;
+            wv = Vector512.Load(w0 + p); s0 = Vector512.FusedMultiplyAdd(xv, wv, s0); t0 = Vector512.FusedMultiplyAdd(yv, wv, t0);
+            wv = Vector512.Load(w1 + p); s1 = Vector512.FusedMultiplyAdd(xv, wv, s1); t1 = Vector512.FusedMultiplyAdd(yv, wv, t1);
+            wv = Vector512.Load(w2 + p); s2 = Vector512.FusedMultiplyAdd(xv, wv, s2); t2 = Vector512.FusedMultiplyAdd(yv, wv, t2);
+            wv = Vector512.Load(w3 + p); s3 = Vector512.FusedMultiplyAdd(xv, wv, s3); t3 = Vector512.FusedMultiplyAdd(yv, wv, t3);
+            wv = Vector512.Load(w4 + p); s4 = Vector512.FusedMultiplyAdd(xv, wv, s4); t4 = Vector512.FusedMultiplyAdd(yv, wv, t4);
+            wv = Vector512.Load(w5 + p); s5 = Vector512.FusedMultiplyAdd(xv, wv, s5); t5 = Vector512.FusedMultiplyAdd(yv, wv, t5);
+            wv = Vector512.Load(w6 + p); s6 = Vector512.FusedMultiplyAdd(xv, wv, s6); t6 = Vector512.FusedMultiplyAdd(yv, wv, t6);
+            wv = Vector512.Load(w7 + p); s7 = Vector512.FusedMultiplyAdd(xv, wv, s7); t7 = Vector512.FusedMultiplyAdd(yv, wv, t7);
+        }
+        Reduce8(s0, s1, s2, s3, s4, s5, s6, s7, sums);
+        Reduce8(t0, t1, t2, t3, t4, t5, t6, t7, sums2);
+        for (; p < k; p++)
+        {
+            float xp = x[p], yp = y[p];
+            float v0 = w0[p], v1 = w1[p], v2 = w2[p], v3 = w3[p], v4 = w4[p], v5 = w5[p], v6 = w6[p], v7 = w7[p];
+            sums[0] += xp * v0; sums[1] += xp * v1; sums[2] += xp * v2; sums[3] += xp * v3;
+            sums[4] += xp * v4; sums[5] += xp * v5; sums[6] += xp * v6; sums[7] += xp * v7;
+            sums2[0] += yp * v0; sums2[1] += yp * v1; sums2[2] += yp * v2; sums2[3] += yp * v3;
+            sums2[4] += yp * v4; sums2[5] += yp * v5; sums2[6] += yp * v6; sums2[7] += yp * v7;
+        }
+    }
+
     /// <summary>Horizontal sums of 8 vectors into 8 floats with a shuffle tree instead of 8 separate reductions.</summary>
+    /// <remarks>Inlined on purpose: vector registers are caller-saved on x64 Unix, so a call after the loop makes the
+    /// JIT keep every accumulator that is still live across it in memory — inside the loop too.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Reduce8(Vector512<float> s0, Vector512<float> s1, Vector512<float> s2, Vector512<float> s3,
                                 Vector512<float> s4, Vector512<float> s5, Vector512<float> s6, Vector512<float> s7, float* sums)
     {
