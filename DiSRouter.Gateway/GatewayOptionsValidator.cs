@@ -1,0 +1,19 @@
+using Microsoft.Extensions.Options;
+
+namespace DiSRouter.Gateway;
+
+/// <summary>Refuses to start a gateway that could not serve anyone, naming the setting.</summary>
+internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GatewayOptions o)
+    {
+        var errors = new List<string>();
+        if (o.ApiKeys.Count == 0 || o.ApiKeys.Any(string.IsNullOrWhiteSpace))
+            errors.Add($"No API key: set Gateway:ApiKeys (Gateway__ApiKeys__0) or {GatewayOptions.ApiKeyVariable}; empty keys are not allowed.");
+        if (string.IsNullOrWhiteSpace(o.EntryAgent)) errors.Add("Gateway:EntryAgent is required (the first agent of the cascade).");
+        if (o.MaxRequestBodyBytes <= 0) errors.Add($"Gateway:MaxRequestBodyBytes must be positive, got {o.MaxRequestBodyBytes}.");
+        if (!(o.RateLimit.RequestsPerSecond > 0)) errors.Add($"Gateway:RateLimit:RequestsPerSecond must be positive, got {o.RateLimit.RequestsPerSecond}.");
+        if (o.RateLimit.Burst < 1) errors.Add($"Gateway:RateLimit:Burst must be at least 1, got {o.RateLimit.Burst}.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

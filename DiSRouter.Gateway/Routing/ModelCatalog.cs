@@ -1,0 +1,47 @@
+using DiSRouter.Core.Scenarios;
+using Microsoft.Extensions.Options;
+
+namespace DiSRouter.Gateway.Routing;
+
+/// <summary>
+/// The model names a client may ask for: routing aliases, which pick a scenario and enter the cascade at the entry
+/// agent, and the agents themselves, which enter the cascade at that agent (cheaper agents are skipped).
+/// </summary>
+internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
+{
+    public const string DefaultModel = "disrouter";
+
+    public static IReadOnlyList<(string Id, Scenario Scenario)> Aliases { get; } =
+    [
+        ("disrouter-performance-first", Scenario.PerformanceFirst),
+        ("disrouter-balance", Scenario.Balance),
+        ("disrouter-cost-first", Scenario.CostFirst),
+        (DefaultModel, Scenario.Balance),
+    ];
+
+    public IEnumerable<string> ModelIds => Aliases.Select(a => a.Id).Concat(options.CurrentValue.Agents);
+
+    /// <summary>A missing model means <see cref="DefaultModel"/>; an unknown one is an error the client must see.</summary>
+    public bool TryResolve(string? model, out ModelRoute route)
+    {
+        var o = options.CurrentValue;
+        model = string.IsNullOrWhiteSpace(model) ? DefaultModel : model.Trim();
+        foreach (var (id, scenario) in Aliases)
+        {
+            if (!string.Equals(id, model, StringComparison.OrdinalIgnoreCase)) continue;
+            route = new ModelRoute(o.EntryAgent, scenario);
+            return true;
+        }
+        foreach (var agent in o.Agents)
+        {
+            if (!string.Equals(agent, model, StringComparison.OrdinalIgnoreCase)) continue;
+            route = new ModelRoute(agent, null);
+            return true;
+        }
+        route = default;
+        return false;
+    }
+}
+
+/// <summary>Where a request enters the cascade, and the scenario its model alias implies (null for an agent name).</summary>
+internal readonly record struct ModelRoute(string EntryAgent, Scenario? Scenario);

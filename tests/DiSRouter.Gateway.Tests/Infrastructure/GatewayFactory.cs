@@ -1,0 +1,47 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace DiSRouter.Gateway.Tests.Infrastructure;
+
+/// <summary>
+/// The real gateway on a real Kestrel port, wired to fake agents through service discovery settings
+/// (<c>services:agent-1:http:0</c>), exactly as the AppHost wires it.
+/// </summary>
+public sealed class GatewayFactory : WebApplicationFactory<Program>
+{
+    public const string ApiKey = "test-key";
+
+    private readonly Dictionary<string, string?> _settings;
+
+    public GatewayFactory(IReadOnlyDictionary<string, Uri> agents, Dictionary<string, string?>? settings = null)
+    {
+        _settings = new Dictionary<string, string?>
+        {
+            ["Gateway:ApiKeys:0"] = ApiKey,
+            ["Gateway:EntryAgent"] = agents.Keys.FirstOrDefault() ?? "agent-1",
+            ["Gateway:RateLimit:Burst"] = "10000",
+            ["Gateway:RateLimit:RequestsPerSecond"] = "10000",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        var i = 0;
+        foreach (var (name, url) in agents)
+        {
+            _settings[$"Gateway:Agents:{i++}"] = name;
+            _settings[$"services:{name}:http:0"] = url.ToString();
+        }
+        foreach (var (k, v) in settings ?? []) _settings[k] = v;
+        UseKestrel(0);
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+    }
+
+    public HttpClient CreateAuthorizedClient(string key = ApiKey)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+        return client;
+    }
+}
