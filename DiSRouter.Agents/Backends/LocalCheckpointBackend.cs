@@ -60,6 +60,9 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     /// <summary>Raised after a reload has swapped a new model in (tests and logs watch it).</summary>
     public event Action<int>? Reloaded;
 
+    /// <summary>Raised when a changed checkpoint failed to load and the old model kept serving.</summary>
+    public event Action? ReloadFailed;
+
     // ---------------------------------------------------------------------------------------------------------------
     // Startup and reload
 
@@ -160,6 +163,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
             {
                 _failed = fingerprint;
                 Log.CheckpointReloadFailed(_logger, ex, Directory);
+                ReloadFailed?.Invoke();
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)

@@ -1,0 +1,177 @@
+using System.Net;
+using DiSRouter.Agents.Backends;
+using DiSRouter.Agents.Cascade;
+using DiSRouter.Agents.Tests.Support;
+using DiSRouter.Core.Routing;
+using DiSRouter.Core.Scenarios;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace DiSRouter.Agents.Tests.Backends;
+
+/// <summary>The real engine behind an agent: a tiny random checkpoint on disk, loaded, run, stopped and reloaded.</summary>
+public sealed class LocalCheckpointBackendTests : IDisposable
+{
+    private readonly TinyCheckpoint _checkpoint = new();
+
+    public void Dispose() => _checkpoint.Dispose();
+
+    private AgentHost StartAgent(int maxConcurrency = 2) =>
+        AgentHost.Start(AgentHost.Settings("agent-local", 0.2, extra:
+        [
+            new("Agent:Backend", "local"),
+            new("Agent:Checkpoint", _checkpoint.Directory),
+            new("Agent:MaxConcurrency", maxConcurrency.ToString()),
+            new("Agent:ReloadDebounceMilliseconds", "100"),
+        ]));
+
+    private static LocalCheckpointBackend Backend(AgentHost host) =>
+        Assert.IsType<LocalCheckpointBackend>(host.Services.GetRequiredService<IChatBackend>());
+
+    [Fact]
+    public async Task RawEndpointServesTheCheckpointsGreedyReply()
+    {
+        var model = _checkpoint.Save(seed: 1);
+        await using var sut = StartAgent();
+
+        var reply = await sut.Client.PostJsonAsync("/raw/v1/chat/completions", Http.Chat("hello", "\"max_tokens\":12"));
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal("nano-test", reply.Completion.Model);
+        Assert.Equal(TinyCheckpoint.GreedyReply(model, "hello", 12), reply.Content);
+        Assert.InRange(reply.Completion.Usage!.CompletionTokens, 1, 12);
+        Assert.True(reply.Completion.Usage.PromptTokens > "hello".Length);
+    }
+
+    [Fact]
+    public async Task LastAgentOnARealCheckpointAnswersWithTheAnswerTemplate()
+    {
+        _checkpoint.Save(seed: 1);
+        await using var sut = StartAgent();
+
+        var reply = await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat("What is 3 + 4?", "\"max_tokens\":8"));
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.StartsWith(AgentPrompts.AnswerPrefix, reply.Content);
+        var hop = Assert.Single(reply.Routing.Path);
+        Assert.Equal(("agent-local", "nano-test", HopDecision.Answer), (hop.Agent, hop.Model, hop.Decision));
+        Assert.True(hop.ModelMs > 0);
+    }
+
+    [Fact]
+    public async Task GenerationStopsAsSoonAsTheCallerSaysSo()
+    {
+        _checkpoint.Save(seed: 1);
+        await using var host = StartAgent();
+        var sut = Backend(host);
+        var calls = 0;
+
+        var generation = await sut.GenerateAsync(ChatPrompt.Single(ScenarioPrompt.BalanceText, "q"),
+            new GenerationSettings { MaxNewTokens = 64 }, (_, _) => ++calls < 3, CancellationToken.None).WaitAsync(TestTimeouts.Request);
+
+        var sample = Assert.Single(generation.Samples);
+        Assert.Equal("aborted", sample.FinishReason);
+        Assert.Equal(3, sample.CompletionTokens);
+        Assert.Equal(3, calls);
+    }
+
+    [Fact]
+    public async Task CheckpointReloadsWhenItsFilesChange()
+    {
+        var first = _checkpoint.Save(seed: 1);
+        await using var host = StartAgent();
+        var sut = Backend(host);
+        var reloaded = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        sut.Reloaded += g => reloaded.TrySetResult(g);
+        var before = await host.Client.PostJsonAsync("/raw/v1/chat/completions", Http.Chat("hello", "\"max_tokens\":12"));
+
+        var second = _checkpoint.Save(seed: 2);
+        var generation = await reloaded.Task.WaitAsync(TestTimeouts.Request);
+        var after = await host.Client.PostJsonAsync("/raw/v1/chat/completions", Http.Chat("hello", "\"max_tokens\":12"));
+
+        Assert.Equal(2, generation);
+        Assert.Equal(TinyCheckpoint.GreedyReply(first, "hello", 12), before.Content);
+        Assert.Equal(TinyCheckpoint.GreedyReply(second, "hello", 12), after.Content);
+        Assert.NotEqual(before.Content, after.Content);
+    }
+
+    [Fact]
+    public async Task CheckpointThatFailsToLoadLeavesTheOldModelServing()
+    {
+        var first = _checkpoint.Save(seed: 1);
+        await using var host = StartAgent();
+        var sut = Backend(host);
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        sut.ReloadFailed += () => failed.TrySetResult();
+
+        await File.WriteAllTextAsync(Path.Combine(_checkpoint.Directory, "config.json"), "{ not json");
+        await failed.Task.WaitAsync(TestTimeouts.Request);
+        var reply = await host.Client.PostJsonAsync("/raw/v1/chat/completions", Http.Chat("hello", "\"max_tokens\":12"));
+
+        Assert.Equal(1, sut.Generation);
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal(TinyCheckpoint.GreedyReply(first, "hello", 12), reply.Content);
+    }
+
+    [Fact]
+    public async Task GenerationsRunSideBySideUpToTheConcurrencyLimit()
+    {
+        _checkpoint.Save(seed: 1);
+        await using var host = StartAgent(maxConcurrency: 2);
+        var sut = Backend(host);
+        using var bothInside = new Barrier(2);
+        var met = new bool[2];
+
+        // Each generation waits at its first token until the other one is inside too: one global lock would
+        // keep the second out and the barrier would time out.
+        var runs = Enumerable.Range(0, 2).Select(i => sut.GenerateAsync(ChatPrompt.Single(null, "q"),
+            new GenerationSettings { MaxNewTokens = 4 },
+            (_, _) => { if (!met[i]) met[i] = bothInside.SignalAndWait(TestTimeouts.Request); return true; },
+            CancellationToken.None)).ToArray();
+        await Task.WhenAll(runs).WaitAsync(TestTimeouts.Request * 2);
+
+        Assert.Equal([true, true], met);
+    }
+
+    [Fact]
+    public async Task RequestsBeyondTheLimitWaitInLineAndAreNotDropped()
+    {
+        _checkpoint.Save(seed: 1);
+        await using var host = StartAgent(maxConcurrency: 1);
+        var sut = Backend(host);
+        using var release = new ManualResetEventSlim();
+        var secondStarted = false;
+
+        var first = sut.GenerateAsync(ChatPrompt.Single(null, "q"), new GenerationSettings { MaxNewTokens = 4 },
+            (_, _) => release.Wait(TestTimeouts.Request), CancellationToken.None);
+        var second = sut.GenerateAsync(ChatPrompt.Single(null, "q"), new GenerationSettings { MaxNewTokens = 4 },
+            (_, _) => secondStarted = true, CancellationToken.None);
+        await Task.Delay(300);
+        var startedWhileFirstRan = secondStarted;
+        release.Set();
+        var results = await Task.WhenAll(first, second).WaitAsync(TestTimeouts.Request);
+
+        Assert.False(startedWhileFirstRan);
+        Assert.All(results, r => Assert.NotEmpty(r.Samples[0].Text));
+    }
+
+    [Fact]
+    public void MissingCheckpointStopsTheAgentAtStartupWithTheDirectoryNamed()
+    {
+        var error = Record.Exception(() => StartAgent());
+
+        Assert.NotNull(error);
+        Assert.Contains(_checkpoint.Directory, error.ToString());
+    }
+
+    [Fact]
+    public async Task PromptLongerThanTheContextIsRefusedWith400()
+    {
+        _checkpoint.Save(seed: 1);
+        await using var sut = StartAgent();
+
+        var reply = await sut.Client.PostJsonAsync("/raw/v1/chat/completions", Http.Chat(new string('x', 600)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, reply.Status);
+        Assert.Contains("context holds 512", reply.ProblemDetail);
+    }
+}
