@@ -13,7 +13,7 @@ namespace DiSRouter.Models.Kernels;
 /// <remarks>
 /// Design (Goto/BLIS style, sized for AVX-512 cores with 48 KiB L1 and 1 MiB L2):
 /// <list type="bullet">
-/// <item>B is packed per (KC × NC) block into NR-wide panels (KC rows of NR contiguous floats) in a
+/// <item>B is packed per (KC × NC) block into 32-wide panels (KC rows of 32 contiguous floats; 16 when n ≤ 16) in a
 ///   thread-local buffer; a panel (KC·NR·4 = 32 KiB) stays in L1 while the micro-kernel walks down the rows of A.</item>
 /// <item>A is not copied: the micro-kernels broadcast A(i, p) where it lies (row-contiguous when A is not
 ///   transposed, step-contiguous when it is), so only B pays a packing pass.</item>
@@ -133,11 +133,14 @@ public static unsafe class Gemm
         int kcLimit = KC, mcLimit = MC, ncLimit = NC;
         bool parallel = threads > 1 && (long)m * n * k >= ParallelMinWork;
         if (!parallel) threads = 1;
+        // Products no wider than 16 (attention with head size 16, narrow outputs) use the 16-wide kernels, not
+        // half-empty 32-wide ones.
+        int width = n <= NR16 ? NR16 : NR;
         int kBlocks = (k + kcLimit - 1) / kcLimit;
         int kcMax = (k + kBlocks - 1) / kBlocks;    // equal depths: 704 → 3 × 235, not 256 + 256 + 192
         int ncMax = Math.Min(n, ncLimit);
-        int panelsMax = (ncMax + NR - 1) / NR;
-        float* packed = GemmScratch.Current.PackedB((long)panelsMax * kcMax * NR);
+        int panelsMax = (ncMax + width - 1) / width;
+        float* packed = GemmScratch.Current.PackedB((long)panelsMax * kcMax * width);
 
         // Tasks: row blocks of up to MC rows; with few row blocks, also split the panels so every thread has work.
         int rowBlock = mcLimit;
@@ -152,20 +155,20 @@ public static unsafe class Gemm
         for (int jc = 0; jc < n; jc += ncLimit)
         {
             int nc = Math.Min(ncLimit, n - jc);
-            int panels = (nc + NR - 1) / NR;
+            int panels = (nc + width - 1) / width;
             int colBlocks = parallel && rowBlocks < 2 * threads ? Math.Min(panels, (2 * threads + rowBlocks - 1) / rowBlocks) : 1;
             int panelsPerBlock = (panels + colBlocks - 1) / colBlocks;
             colBlocks = (panels + panelsPerBlock - 1) / panelsPerBlock;
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                var pack = new PackBBody { B = b, Ldb = ldb, TransB = transB, Pc = pc, Kc = kc, Jc = jc, Nc = nc, Dst = packed };
+                var pack = new PackBBody { B = b, Ldb = ldb, TransB = transB, Pc = pc, Kc = kc, Jc = jc, Nc = nc, Width = width, Dst = packed };
                 if (parallel && panels >= 4) EngineThreads.ParallelFor(panels, pack);
                 else for (int p = 0; p < panels; p++) pack.Invoke(p);
 
                 var compute = new ComputeBody
                 {
-                    TransA = transA, A = transA ? a + (long)pc * lda : a + pc, Lda = lda, Packed = packed, Kc = kc,
+                    TransA = transA, A = transA ? a + (long)pc * lda : a + pc, Lda = lda, Packed = packed, Kc = kc, Width = width,
                     C = c + jc, Ldc = ldc, M = m, Nc = nc, Alpha = alpha, Beta = pc == 0 ? beta : 1f,
                     RowBlock = rowBlock, ColBlocks = colBlocks, PanelsPerBlock = panelsPerBlock, Panels = panels,
                 };
@@ -178,24 +181,24 @@ public static unsafe class Gemm
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
-    /// <summary>Copies B(pc.., jc..) into NR-wide panels: panel q holds kc rows of NR floats (zero-padded past n).</summary>
+    /// <summary>Copies B(pc.., jc..) into panels of the chosen width: panel q holds kc rows of width floats (zero-padded past n).</summary>
     private struct PackBBody : IParallelBody
     {
-        public float* B; public int Ldb; public bool TransB; public int Pc, Kc, Jc, Nc; public float* Dst;
+        public float* B; public int Ldb; public bool TransB; public int Pc, Kc, Jc, Nc, Width; public float* Dst;
 
         public readonly void Invoke(int panel)
         {
-            int j0 = panel * NR;
-            int cols = Math.Min(NR, Nc - j0);
-            float* d = Dst + (long)panel * Kc * NR;
-            if (!TransB) GemmPacking.PackRows(B + (long)Pc * Ldb + Jc + j0, Ldb, Kc, cols, d);
-            else GemmPacking.PackColumns(B + (long)(Jc + j0) * Ldb + Pc, Ldb, Kc, cols, d);
+            int j0 = panel * Width;
+            int cols = Math.Min(Width, Nc - j0);
+            float* d = Dst + (long)panel * Kc * Width;
+            if (!TransB) GemmPacking.PackRows(B + (long)Pc * Ldb + Jc + j0, Ldb, Kc, cols, Width, d);
+            else GemmPacking.PackColumns(B + (long)(Jc + j0) * Ldb + Pc, Ldb, Kc, cols, Width, d);
         }
     }
 
     private struct ComputeBody : IParallelBody
     {
-        public bool TransA; public float* A; public int Lda; public float* Packed; public int Kc;
+        public bool TransA; public float* A; public int Lda; public float* Packed; public int Kc, Width;
         public float* C; public int Ldc; public int M, Nc; public float Alpha, Beta;
         public int RowBlock, ColBlocks, PanelsPerBlock, Panels;
 
@@ -205,35 +208,20 @@ public static unsafe class Gemm
             int rb = task / ColBlocks, cb = task % ColBlocks;
             int i0 = rb * RowBlock, i1 = Math.Min(M, i0 + RowBlock);
             int q0 = cb * PanelsPerBlock, q1 = Math.Min(Panels, q0 + PanelsPerBlock);
-            var full = TransA ? GetC(MR) : GetR(MR);
-            float* tile = stackalloc float[MR * NR];
+            bool wide = Width == NR;
+            var full = wide ? (TransA ? Get32C(MR) : Get32R(MR)) : (TransA ? Get16C(MR) : Get16R(MR));
+            // B panel outer, rows inner: the panel (Kc × Width) stays in L1 while A streams from L2.
             for (int q = q0; q < q1; q++)
             {
-                float* bp = Packed + (long)q * Kc * NR;
-                int j = q * NR;
-                int cols = Math.Min(NR, Nc - j);
+                float* bp = Packed + (long)q * Kc * Width;
+                int j = q * Width;
+                int cols = Math.Min(Width, Nc - j);
                 for (int i = i0; i < i1; i += MR)
                 {
                     int rows = Math.Min(MR, i1 - i);
-                    var kernel = rows == MR ? full : TransA ? GetC(rows) : GetR(rows);
+                    var kernel = rows == MR ? full : wide ? (TransA ? Get32C(rows) : Get32R(rows)) : (TransA ? Get16C(rows) : Get16R(rows));
                     float* ai = TransA ? A + i : A + (long)i * Lda;
-                    float* ci = C + (long)i * Ldc + j;
-                    if (cols == NR)
-                    {
-                        kernel(Kc, ai, Lda, bp, ci, Ldc, Alpha, Beta);
-                    }
-                    else
-                    {
-                        // Right edge: the panel is zero-padded, so compute the whole tile aside and keep the valid columns.
-                        kernel(Kc, ai, Lda, bp, tile, NR, 1f, 0f);
-                        for (int r = 0; r < rows; r++)
-                        {
-                            float* crow = ci + (long)r * Ldc;
-                            float* trow = tile + r * NR;
-                            if (Beta == 0f) for (int x = 0; x < cols; x++) crow[x] = Alpha * trow[x];
-                            else for (int x = 0; x < cols; x++) crow[x] = Alpha * trow[x] + Beta * crow[x];
-                        }
-                    }
+                    kernel(Kc, ai, Lda, bp, C + (long)i * Ldc + j, Ldc, Alpha, Beta, cols);
                 }
             }
         }

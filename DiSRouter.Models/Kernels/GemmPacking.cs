@@ -1,55 +1,60 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using static DiSRouter.Models.Kernels.GemmMicroKernels;
 
 namespace DiSRouter.Models.Kernels;
 
-/// <summary>Packs a (kc × cols ≤ NR) block of B into one panel: kc rows of NR contiguous floats, zero-padded past cols.</summary>
+/// <summary>
+/// Packs a (kc × cols) block of B into one panel of width w (32 or 16): kc rows of w contiguous floats,
+/// zero-padded past cols, so the micro-kernel reads B with unit stride and every panel row sits in one or two cache lines.
+/// </summary>
 internal static unsafe class GemmPacking
 {
     /// <summary>B not transposed: row p of the block is <c>src[p·ld .. p·ld + cols)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackRows(float* src, int ld, int kc, int cols, float* dst)
+    public static void PackRows(float* src, int ld, int kc, int cols, int width, float* dst)
     {
-        if (cols == NR)
+        if (cols == width)
         {
-            for (int p = 0; p < kc; p++, src += ld, dst += NR)
-                for (int v = 0; v < NR; v += 16)
+            for (int p = 0; p < kc; p++, src += ld, dst += width)
+                for (int v = 0; v < width; v += 16)
                     Vector512.Store(Vector512.Load(src + v), dst + v);
             return;
         }
-        for (int p = 0; p < kc; p++, src += ld, dst += NR)
+        for (int p = 0; p < kc; p++, src += ld, dst += width)
         {
             int x = 0;
             for (; x < cols; x++) dst[x] = src[x];
-            for (; x < NR; x++) dst[x] = 0f;
+            for (; x < width; x++) dst[x] = 0f;
         }
     }
 
     /// <summary>B transposed (stored (n, k)): column jj of the block is <c>src[jj·ld .. jj·ld + kc)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackColumns(float* src, int ld, int kc, int cols, float* dst)
+    public static void PackColumns(float* src, int ld, int kc, int cols, int width, float* dst)
     {
         int p = 0;
-        if (cols == NR)
+        // 16 × 16 tiles through registers for every full group of 16 columns: 16 row loads, a transpose, 16 stores.
+        int fullGroups = cols / 16;
+        if (fullGroups > 0)
         {
-            // 16 × 16 tiles through registers: 16 row loads, an in-register transpose, 16 stores.
             for (; p + 16 <= kc; p += 16)
-                for (int h = 0; h < NR; h += 16)
-                    Transpose16(src + (long)h * ld + p, ld, dst + (long)p * NR + h, NR);
+                for (int g = 0; g < fullGroups; g++)
+                    Transpose16(src + (long)(16 * g) * ld + p, ld, dst + (long)p * width + 16 * g, width);
         }
-        for (int jj = 0; jj < NR; jj++)
+        for (int jj = 0; jj < width; jj++)
         {
             float* d = dst + jj;
+            bool transposed = jj < 16 * fullGroups;
+            int from = transposed ? p : 0;
             if (jj < cols)
             {
                 float* s = src + (long)jj * ld;
-                for (int q = p; q < kc; q++) d[q * NR] = s[q];
+                for (int q = from; q < kc; q++) d[q * width] = s[q];
             }
             else
             {
-                for (int q = p; q < kc; q++) d[q * NR] = 0f;
+                for (int q = from; q < kc; q++) d[q * width] = 0f;
             }
         }
     }

@@ -18,6 +18,9 @@ public sealed class GemmTests
         }
         data.Add(129, 65, 200);
         data.Add(200, 129, 63);
+        data.Add(40, 16, 45);     // exactly one 16-wide panel
+        data.Add(33, 32, 70);     // exactly one 32-wide panel
+        data.Add(20, 48, 50);     // a full panel and a half one
         data.Add(64, 64, 16);     // attention scores, one head
         data.Add(96, 192, 64);    // a small linear layer
         return data;
@@ -127,7 +130,7 @@ public sealed class GemmTests
             Gemm.NC = 64;
             foreach (bool transA in new[] { false, true })
                 foreach (bool transB in new[] { false, true })
-                    AssertProduct(transA, transB, 90, 150, 530, alpha: 1f, beta: 1f, padding: 2, seed: 99);
+                    AssertProduct(transA, transB, 50, 150, 530, alpha: 1f, beta: 1f, padding: 2, seed: 99);
         }
         finally
         {
