@@ -127,7 +127,7 @@ internal sealed class ModelPretrainer(PoolMemberSpec spec, PretrainCorpus corpus
         if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
         if (Directory.Exists(stateDir)) Directory.Move(stateDir, old);
         Directory.Move(tmp, stateDir);
-        Directory.Delete(old, recursive: true);
+        if (Directory.Exists(old)) Directory.Delete(old, recursive: true);
     }
 
     /// <summary>A crash between the two renames leaves state.old (complete) and no state: take it back.</summary>

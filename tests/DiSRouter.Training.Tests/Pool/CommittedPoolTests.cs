@@ -1,0 +1,60 @@
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Training.Pool;
+
+namespace DiSRouter.Training.Tests.Pool;
+
+/// <summary>The pool under models/ is what its manifest says it is, and every member loads as described.</summary>
+public sealed class CommittedPoolTests
+{
+    private static readonly string PoolDirectory = PoolPathsFromTests();
+
+    private static string PoolPathsFromTests()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DiSRouter.sln"))) return Path.Combine(dir.FullName, "models", NanoPool.DirectoryName);
+        return PoolPaths.PoolDirectory(NanoPool.Name); // artifacts outside the checkout: fall back to the working directory
+    }
+
+    [Fact]
+    public void ManifestMatchesTheCommittedFilesByHash()
+    {
+        var sut = PoolManifest.Load(Path.Combine(PoolDirectory, PoolManifest.FileName));
+
+        Assert.Empty(sut.Verify(PoolDirectory));
+        Assert.Equal(NanoPool.Members.Select(m => m.Name), sut.Models.Select(m => m.Name));
+    }
+
+    [Fact]
+    public void EveryCommittedCheckpointLoadsWithTheManifestsShapeAndCost()
+    {
+        var sut = PoolManifest.Load(Path.Combine(PoolDirectory, PoolManifest.FileName));
+
+        long total = 0;
+        foreach (var m in sut.Models)
+        {
+            var loaded = Checkpoint.Load(Path.Combine(PoolDirectory, m.Directory));
+            Assert.Equal(m.Config, loaded.Model.Config);
+            Assert.Equal(m.Parameters, loaded.Model.ParameterCount);
+            Assert.NotNull(m.Accuracy);
+            total += m.Files.Keys.Sum(f => new FileInfo(Path.Combine(PoolDirectory, m.Directory, f)).Length);
+        }
+        Assert.Equal([0.1, 0.2, 0.4, 0.7, 0.9], sut.Models.Select(m => m.Cost));
+        Assert.True(total < 40_000_000, $"the pool takes {total:N0} bytes");
+    }
+
+    [Fact]
+    public void AlteredFileIsReportedByVerify()
+    {
+        using var dir = new TempDirectory();
+        var sut = PoolManifest.Load(Path.Combine(PoolDirectory, PoolManifest.FileName));
+        var first = sut.Models[0];
+        var copy = Directory.CreateDirectory(dir.Sub(first.Directory)).FullName;
+        foreach (var f in first.Files.Keys) File.Copy(Path.Combine(PoolDirectory, first.Directory, f), Path.Combine(copy, f));
+        var one = sut with { Models = [first] };
+        Assert.Empty(one.Verify(dir.Path));
+
+        File.AppendAllText(Path.Combine(copy, "config.json"), " ");
+
+        Assert.Contains(one.Verify(dir.Path), p => p.Contains("config.json") && p.Contains("SHA-256"));
+    }
+}

@@ -1,0 +1,71 @@
+using System.CommandLine;
+using System.Text.Json;
+using DiSRouter.Core.Tasks;
+using DiSRouter.Models;
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Tokenization;
+using DiSRouter.Training.Commands;
+using DiSRouter.Training.Pool;
+
+namespace DiSRouter.Training.Tests.Pool;
+
+public sealed class EvaluateCommandTests
+{
+    [Fact]
+    public void JsonLinesCarryEveryRequiredFieldPerFamilyAndPerDomainInPoolOrder()
+    {
+        using var dir = new TempDirectory();
+        var names = new[] { "small", "large" };
+        var config = new TransformerConfig { HiddenSize = 16, IntermediateSize = 32, NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 2, TieWordEmbeddings = true };
+        var models = names.Select((name, i) =>
+        {
+            Checkpoint.Save(dir.Sub(name), TransformerModel.Create(config, i), ByteTokenizer.Default);
+            return new PoolManifestModel
+            {
+                Name = name, Directory = name, Config = config, Parameters = 1, Seed = i, Command = "test", DataHash = "x",
+                Cost = 0.1 * (i + 1), MaxNewTokens = 4, FlopsPerToken = 1,
+                Training = new TrainingInfo { Steps = 0, BatchSize = 1, LearningRate = 0, TokensSeen = 0, FinalLoss = 0, TrainSeconds = 0 },
+                Files = PoolManifest.HashFiles(dir.Sub(name)),
+            };
+        }).ToArray();
+        new PoolManifest { Pool = "nano", GeneratorVersion = "test", DataHash = "x", Command = "test", Models = models }
+            .Save(dir.Sub(PoolManifest.FileName));
+        var output = new StringWriter();
+
+        int rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--split", "test", "--items-per-family", "2", "--json"])
+            .Invoke(new InvocationConfiguration { Output = output, Error = output });
+
+        Assert.True(rc == 0, output.ToString());
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        var suite = new TaskSuite();
+        Assert.Equal(names.Length * (suite.Families.Count + 2), lines.Length);
+        foreach (var line in lines)
+        {
+            Assert.Equal(["model", "family", "domain", "n", "accuracy", "mean_latency_ms", "mean_tokens"], line.EnumerateObject().Select(p => p.Name));
+            Assert.Contains(line.GetProperty("domain").GetString(), new[] { "id", "ood" });
+            Assert.InRange(line.GetProperty("accuracy").GetDouble(), 0, 1);
+            Assert.True(line.GetProperty("mean_latency_ms").GetDouble() > 0);
+            Assert.InRange(line.GetProperty("mean_tokens").GetDouble(), 0, 4);
+        }
+        Assert.Equal(names, lines.Select(l => l.GetProperty("model").GetString()).Distinct());
+        foreach (var name in names)
+        {
+            var mine = lines.Where(l => l.GetProperty("model").GetString() == name).ToArray();
+            Assert.Equal(suite.Families.Select(f => f.Name).Append("all").Append("all"), mine.Select(l => l.GetProperty("family").GetString()));
+            Assert.All(mine.Where(l => l.GetProperty("family").GetString() != "all"), l => Assert.Equal(2, l.GetProperty("n").GetInt32()));
+            Assert.Equal(2 * suite.InDomainFamilies.Count, mine.Single(l => l.GetProperty("family").GetString() == "all" && l.GetProperty("domain").GetString() == "id").GetProperty("n").GetInt32());
+            Assert.Equal(2 * suite.OutOfDomainFamilies.Count, mine.Single(l => l.GetProperty("family").GetString() == "all" && l.GetProperty("domain").GetString() == "ood").GetProperty("n").GetInt32());
+        }
+    }
+
+    [Fact]
+    public void UnknownPoolIsRefusedWithAReason()
+    {
+        var output = new StringWriter();
+
+        int rc = EvaluateCommand.Create().Parse(["--pool", "giant", "--json"]).Invoke(new InvocationConfiguration { Output = output, Error = output });
+
+        Assert.NotEqual(0, rc);
+        Assert.Contains("Unknown pool 'giant'", output.ToString());
+    }
+}
