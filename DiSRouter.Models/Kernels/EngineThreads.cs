@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 
@@ -71,6 +72,9 @@ public static unsafe class EngineThreads
         Pool.Run(count, body, state);
     }
 
+    /// <summary>Test hook: see <see cref="Pool.SetGeneration"/>.</summary>
+    internal static void SetGenerationForTests(int generation) => Pool.SetGeneration(generation);
+
     private static void Thunk<T>(int index, void* state) where T : struct, IParallelBody
         => Unsafe.AsRef<T>(state).Invoke(index);
 
@@ -81,7 +85,8 @@ public static unsafe class EngineThreads
 
     // ---------------------------------------------------------------------------------------------
     // The pool: one job at a time. State packs (generation << 32 | next item) in one long so that a worker
-    // waking late can never claim an item of a newer job with the function pointer of an older one.
+    // waking late can never claim an item of a newer job with the function pointer of an older one: its
+    // compare-exchange fails as soon as the generation has moved on.
 
     private static class Pool
     {
@@ -91,15 +96,26 @@ public static unsafe class EngineThreads
         private static delegate*<int, void*, void> _body;
         private static void* _arg;
         private static int _done;            // items finished in the current job
+        private static int _activeWorkers;   // workers allowed to join the current job (Count may have shrunk)
         private static Exception? _error;
         private static readonly object _startLock = new();
         private static Worker[] _workers = [];
 
-        // Roughly 50–100 µs of spinning: long enough to catch back-to-back kernels of a training step,
-        // short enough not to burn a shared core when the engine goes idle.
-        private const int SpinIterations = 4000;
+        // How long an idle worker spins before it sleeps: long enough to catch the next kernel of a training step
+        // or of a token's forward pass (the gaps are elementwise ops of microseconds), short enough not to burn a
+        // shared core for long when the engine goes idle. Waking a sleeping worker costs tens of microseconds.
+        private static readonly long SpinTicks = Stopwatch.Frequency / 5000;   // 200 µs
 
         public static bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
+
+        /// <summary>Test hook: moves the generation counter (e.g. next to its wrap-around) while no job runs.</summary>
+        public static void SetGeneration(int generation)
+        {
+            var spinner = new SpinWait();
+            while (!TryEnter()) spinner.SpinOnce();
+            Interlocked.Exchange(ref _state, (long)generation << 32);
+            Volatile.Write(ref _busy, 0);
+        }
 
         public static void Run(int count, delegate*<int, void*, void> body, void* arg)
         {
@@ -111,9 +127,11 @@ public static unsafe class EngineThreads
                 _arg = arg;
                 _done = 0;
                 _error = null;
-                long generation = (Volatile.Read(ref _state) >> 32) + 1;
-                Interlocked.Exchange(ref _state, generation << 32);
                 int wanted = Math.Min(Count, count) - 1;
+                _activeWorkers = wanted;
+                // The generation wraps around (unchecked int); only equality is ever tested.
+                int generation = unchecked(GenerationOf(Volatile.Read(ref _state)) + 1);
+                Interlocked.Exchange(ref _state, (long)generation << 32);
                 Worker[] workers = _workers;
                 for (int w = 0; w < workers.Length && w < wanted; w++) workers[w].Wake();
 
@@ -133,12 +151,14 @@ public static unsafe class EngineThreads
         }
 
         // Claims and runs items of the given generation until none are left (or the job has moved on).
-        private static void WorkOn(long generation)
+        private static int GenerationOf(long state) => (int)(state >> 32);
+
+        private static void WorkOn(int generation)
         {
             while (true)
             {
                 long s = Volatile.Read(ref _state);
-                if ((s >> 32) != generation) return;
+                if (GenerationOf(s) != generation) return;
                 int next = (int)(s & 0xFFFFFFFF);
                 int count = _itemCount;
                 var body = _body;
@@ -174,11 +194,14 @@ public static unsafe class EngineThreads
         {
             private readonly ManualResetEventSlim _wake = new(false, spinCount: 0);
             private int _sleeping;
-            private long _seenGeneration;
+            private int _seenGeneration;
+
+            private readonly int _index;
 
             public Worker(int index)
             {
-                _seenGeneration = Volatile.Read(ref _state) >> 32;
+                _index = index;
+                _seenGeneration = GenerationOf(Volatile.Read(ref _state));
                 var thread = new Thread(Loop) { IsBackground = true, Name = $"engine-worker-{index}" };
                 thread.Start();
             }
@@ -192,23 +215,33 @@ public static unsafe class EngineThreads
             {
                 while (true)
                 {
-                    long generation = WaitForJob();
-                    WorkOn(generation);
+                    int generation = WaitForJob();
+                    // _activeWorkers was written before the generation was published, so it belongs to this job.
+                    if (_index < Volatile.Read(ref _activeWorkers)) WorkOn(generation);
                 }
             }
 
-            private long WaitForJob()
+            private int WaitForJob()
             {
                 while (true)
                 {
-                    for (int i = 0; i < SpinIterations; i++)
+                    long start = Stopwatch.GetTimestamp();
+                    for (int i = 1; ; i++)
                     {
-                        long g = Volatile.Read(ref _state) >> 32;
+                        int g = GenerationOf(Volatile.Read(ref _state));
                         if (g != _seenGeneration) return _seenGeneration = g;
-                        if ((i & 63) == 63) Thread.Yield(); else Thread.SpinWait(8);
+                        if ((i & 63) == 0)
+                        {
+                            if (Stopwatch.GetTimestamp() - start > SpinTicks) break;
+                            Thread.Yield();   // lets another runnable thread of this core go first (the machine is shared)
+                        }
+                        else
+                        {
+                            Thread.SpinWait(4);
+                        }
                     }
                     Interlocked.Exchange(ref _sleeping, 1);
-                    long now = Volatile.Read(ref _state) >> 32;
+                    int now = GenerationOf(Volatile.Read(ref _state));
                     if (now == _seenGeneration) _wake.Wait();
                     _wake.Reset();
                     Interlocked.Exchange(ref _sleeping, 0);

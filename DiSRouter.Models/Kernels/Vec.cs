@@ -44,6 +44,18 @@ public static class Vec
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         var va = Vector512.Create(a);
+        for (; i + 64 <= n; i += 64)
+        {
+            // Four independent load-FMA-store chains per iteration keep both load ports busy.
+            Vector512<float> y0 = Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i));
+            Vector512<float> y1 = Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref xr, (nuint)i + 16), Vector512.LoadUnsafe(ref yr, (nuint)i + 16));
+            Vector512<float> y2 = Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref xr, (nuint)i + 32), Vector512.LoadUnsafe(ref yr, (nuint)i + 32));
+            Vector512<float> y3 = Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref xr, (nuint)i + 48), Vector512.LoadUnsafe(ref yr, (nuint)i + 48));
+            y0.StoreUnsafe(ref yr, (nuint)i);
+            y1.StoreUnsafe(ref yr, (nuint)i + 16);
+            y2.StoreUnsafe(ref yr, (nuint)i + 32);
+            y3.StoreUnsafe(ref yr, (nuint)i + 48);
+        }
         for (; i + 16 <= n; i += 16)
             Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref xr, (nuint)i), Vector512.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref yr, i) += a * Unsafe.Add(ref xr, i);
@@ -109,8 +121,16 @@ public static class Vec
         float max = float.NegativeInfinity;
         if (n >= 16)
         {
-            Vector512<float> m0 = Vector512.LoadUnsafe(ref xr);
-            for (i = 16; i + 16 <= n; i += 16) m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref xr, (nuint)i));
+            Vector512<float> m0 = Vector512.LoadUnsafe(ref xr), m1 = m0, m2 = m0, m3 = m0;
+            for (i = 16; i + 64 <= n; i += 64)
+            {
+                m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref xr, (nuint)i));
+                m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref xr, (nuint)i + 16));
+                m2 = Vector512.Max(m2, Vector512.LoadUnsafe(ref xr, (nuint)i + 32));
+                m3 = Vector512.Max(m3, Vector512.LoadUnsafe(ref xr, (nuint)i + 48));
+            }
+            m0 = Vector512.Max(Vector512.Max(m0, m1), Vector512.Max(m2, m3));
+            for (; i + 16 <= n; i += 16) m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref xr, (nuint)i));
             // The last partial vector overlaps elements already seen, which does not change a maximum.
             if (i < n) m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref xr, (nuint)(n - 16)));
             i = n;

@@ -58,6 +58,15 @@ public sealed class EngineThreadsTests
     }
 
     [Fact]
+    public void JobsKeepRunningWhenTheGenerationCounterWrapsAround()
+    {
+        EngineThreads.SetGenerationForTests(int.MaxValue - 3);
+        var hits = new int[32];
+        for (int round = 0; round < 10; round++) EngineThreads.ParallelFor(32, new CountingBody(hits));
+        Assert.All(hits, h => Assert.Equal(10, h));
+    }
+
+    [Fact]
     public void CountRejectsValuesBelowOne()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => EngineThreads.Count = 0);
