@@ -6,9 +6,9 @@ namespace DiSRouter.Core.Tasks;
 /// <param name="Name">Kebab-case, stable: it appears in reports and JSONL files.</param>
 /// <param name="Domain"><see cref="TaskDomain.InDomain"/> (trained on) or <see cref="TaskDomain.OutOfDomain"/> (never).</param>
 /// <param name="Description">One line: what is asked and what the difficulty knob turns.</param>
-/// <param name="Grader">How its answers are graded.</param>
+/// <param name="Graders">The graders its items get (<see cref="Grading.Grader.KindFor"/> picks one per item); reading families mix numbers and names.</param>
 /// <param name="Mirrors">The public benchmark it stands in for.</param>
-public sealed record TaskFamily(string Name, string Domain, string Description, GraderKind Grader, string Mirrors);
+public sealed record TaskFamily(string Name, string Domain, string Description, IReadOnlyList<GraderKind> Graders, string Mirrors);
 
 /// <summary>The names of the built-in families.</summary>
 public static class TaskFamilies

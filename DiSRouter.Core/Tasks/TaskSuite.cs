@@ -12,8 +12,8 @@ namespace DiSRouter.Core.Tasks;
 /// </summary>
 public sealed class TaskSuite
 {
-    // A batch first looks for distinct questions; past this many misses in a row it accepts a repeat, which only
-    // happens when a split's question space is smaller than the batch (few facts in one tier of the test split).
+    // A batch first looks for distinct questions; past this many misses in a row it accepts repeats at that
+    // difficulty, which only happens when a split's question space is smaller than the batch (few facts in one tier).
     private const int DistinctAttempts = 200;
     private const int MaxAttemptsPerItem = 50_000;
 
@@ -79,6 +79,7 @@ public sealed class TaskSuite
 
         var items = new List<TaskItem>(count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var exhausted = new bool[6];
         foreach (var difficulty in difficulties)
         {
             var misses = 0;
@@ -89,7 +90,12 @@ public sealed class TaskSuite
                         $"Family '{family}' produced no {splitName} item at difficulty {difficulty} in {MaxAttemptsPerItem} attempts; the world is too small (raise KnowledgeBaseOptions.EntitiesPerKind).");
                 var candidate = generator.Create(rng, difficulty);
                 if (TaskSplits.Of(candidate.SplitKey) != split) continue;
-                if (!seen.Add(candidate.Prompt) && ++misses < DistinctAttempts) continue;
+                if (!seen.Add(candidate.Prompt) && !exhausted[difficulty])
+                {
+                    // Once a difficulty has run out of fresh questions, stop searching for them at that difficulty.
+                    if (++misses < DistinctAttempts) continue;
+                    exhausted[difficulty] = true;
+                }
                 items.Add(candidate);
                 break;
             }

@@ -11,7 +11,7 @@ namespace DiSRouter.Core.Tasks.Families;
 internal sealed class ArithmeticFamily : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.Arithmetic, TaskDomain.InDomain,
-        "Multi-digit arithmetic with steps; difficulty = digits and number of operations.", GraderKind.Numeric, "GSM8K");
+        "Multi-digit arithmetic with steps; difficulty = digits and number of operations.", [GraderKind.Numeric], "GSM8K");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

@@ -11,7 +11,7 @@ namespace DiSRouter.Core.Tasks.Families;
 internal sealed class ComparisonFamily : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.Comparison, TaskDomain.OutOfDomain,
-        "Comparison and ordering of numbers; difficulty = digits and how many numbers.", GraderKind.Numeric, "HellaSwag-like (new operation)");
+        "Comparison and ordering of numbers; difficulty = digits and how many numbers.", [GraderKind.Numeric], "HellaSwag-like (new operation)");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

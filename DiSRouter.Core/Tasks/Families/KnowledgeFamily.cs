@@ -10,7 +10,7 @@ namespace DiSRouter.Core.Tasks.Families;
 internal sealed class KnowledgeFamily(KnowledgeBase kb) : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.Knowledge, TaskDomain.InDomain,
-        "Recall of a knowledge-base fact; difficulty = the fact's frequency tier.", GraderKind.Text, "MMLU / ARC (recall)");
+        "Recall of a knowledge-base fact; difficulty = the fact's frequency tier.", [GraderKind.Text], "MMLU / ARC (recall)");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

@@ -13,7 +13,7 @@ internal sealed class KnowledgeInverseFamily(KnowledgeBase kb) : ITaskGenerator
         .Select(t => (IReadOnlyList<Fact>)kb.FactsOfTier(t).Where(f => f.Relation.IsInvertible).ToList()).ToArray();
 
     public TaskFamily Info { get; } = new(TaskFamilies.KnowledgeInverse, TaskDomain.OutOfDomain,
-        "Inverse questions over the knowledge base (object → subject); difficulty = frequency tier.", GraderKind.Text, "SQuAD / HeadQA (new relation)");
+        "Inverse questions over the knowledge base (object → subject); difficulty = frequency tier.", [GraderKind.Text], "SQuAD / HeadQA (new relation)");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

@@ -12,7 +12,7 @@ namespace DiSRouter.Core.Tasks.Families;
 internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.MultipleChoice, TaskDomain.InDomain,
-        "Multiple choice A–D over knowledge-base facts and arithmetic; difficulty = tier or digits.", GraderKind.Choice, "ARC / MMLU");
+        "Multiple choice A–D over knowledge-base facts and arithmetic; difficulty = tier or digits.", [GraderKind.Choice], "ARC / MMLU");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

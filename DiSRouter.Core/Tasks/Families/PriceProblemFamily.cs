@@ -11,7 +11,7 @@ namespace DiSRouter.Core.Tasks.Families;
 internal sealed class PriceProblemFamily : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.PriceProblem, TaskDomain.OutOfDomain,
-        "Word problems of a new template (prices, totals, change); difficulty = numbers and operations.", GraderKind.Numeric, "GSM8K-like (new template)");
+        "Word problems of a new template (prices, totals, change); difficulty = numbers and operations.", [GraderKind.Numeric], "GSM8K-like (new template)");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

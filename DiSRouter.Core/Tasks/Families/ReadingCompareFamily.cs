@@ -11,7 +11,7 @@ namespace DiSRouter.Core.Tasks.Families;
 internal sealed class ReadingCompareFamily : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.ReadingCompare, TaskDomain.OutOfDomain,
-        "Passages with new question types (difference, most); difficulty = length and candidates.", GraderKind.Text, "DROP / SQuAD (new question type)");
+        "Passages with new question types (difference, most); difficulty = length and candidates.", [GraderKind.Numeric, GraderKind.Text], "DROP / SQuAD (new question type)");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

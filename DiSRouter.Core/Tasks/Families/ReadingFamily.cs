@@ -12,7 +12,7 @@ internal sealed class ReadingFamily : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.Reading, TaskDomain.InDomain,
         "Reading comprehension over a short passage: find a fact, or add counts; difficulty = length and operation.",
-        GraderKind.Text, "RACE / DROP");
+        [GraderKind.Numeric, GraderKind.Text], "RACE / DROP");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

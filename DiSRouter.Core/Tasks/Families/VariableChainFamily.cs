@@ -12,7 +12,7 @@ internal sealed class VariableChainFamily : ITaskGenerator
     private const string Letters = "abcdefghjkmnpqrstuvwxyz";
 
     public TaskFamily Info { get; } = new(TaskFamilies.VariableChain, TaskDomain.InDomain,
-        "Multi-step variable chains; difficulty = number of steps.", GraderKind.Numeric, "GSM8K (multi-step)");
+        "Multi-step variable chains; difficulty = number of steps.", [GraderKind.Numeric], "GSM8K (multi-step)");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

@@ -14,7 +14,7 @@ internal sealed class WordProblemFamily : ITaskGenerator
     private static readonly string[] Losses = ["{n} gives away {b}.", "{n} loses {b}.", "{n} sells {b}."];
 
     public TaskFamily Info { get; } = new(TaskFamilies.WordProblem, TaskDomain.InDomain,
-        "Math word problems with 1–4 operations; difficulty = number size and operations.", GraderKind.Numeric, "GSM8K");
+        "Math word problems with 1–4 operations; difficulty = number size and operations.", [GraderKind.Numeric], "GSM8K");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {

@@ -1,0 +1,295 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using DiSRouter.Core.Tasks;
+using DiSRouter.Core.Tasks.Grading;
+
+namespace DiSRouter.Core.Tests.Tasks;
+
+public sealed partial class TaskSuiteTests
+{
+    private static readonly TaskSuite Suite = new(seed: 0);
+
+    public static TheoryData<string> AllFamilies() => new(Suite.Families.Select(f => f.Name));
+
+    public static TheoryData<string> InDomainFamilies() => new(Suite.InDomainFamilies.Select(f => f.Name));
+
+    [Fact]
+    public void SuiteHasSixInDomainAndFourOutOfDomainFamilies()
+    {
+        Assert.Equal(
+            ["arithmetic", "word-problem", "variable-chain", "knowledge", "multiple-choice", "reading"],
+            Suite.InDomainFamilies.Select(f => f.Name));
+        Assert.Equal(["knowledge-inverse", "comparison", "price-problem", "reading-compare"], Suite.OutOfDomainFamilies.Select(f => f.Name));
+        Assert.Throws<ArgumentException>(() => Suite.Family("poetry"));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFamilies))]
+    public void SameSeedGivesSameItemsTwiceAndAcrossInstances(string family)
+    {
+        var sut = new TaskSuite(seed: 0);
+        var first = Suite.Generate(family, TaskSplit.Test, 40, seed: 3);
+        var again = Suite.Generate(family, TaskSplit.Test, 40, seed: 3);
+        var other = sut.Generate(family, TaskSplit.Test, 40, seed: 3);
+        Assert.Equal(first, again);
+        Assert.Equal(first, other);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFamilies))]
+    public void DifferentSeedsGiveDifferentDraws(string family)
+    {
+        var a = Suite.Generate(family, TaskSplit.Validation, 40, seed: 1).Select(i => i.Prompt);
+        var b = Suite.Generate(family, TaskSplit.Validation, 40, seed: 2).Select(i => i.Prompt);
+        Assert.NotEqual(a, b);
+    }
+
+    [Fact]
+    public void SuiteSeedChangesTheWorld()
+    {
+        var sut = new TaskSuite(seed: 1);
+        Assert.NotEqual(Suite.Knowledge.Facts.Select(f => f.Statement), sut.Knowledge.Facts.Select(f => f.Statement));
+    }
+
+    // Golden fingerprint of a small test split. It pins determinism across machines and runtimes (CI runs it on
+    // another machine). It changes whenever a generator changes on purpose: update it then, knowing that the pool's
+    // data hash changes too.
+    [Fact]
+    public void GeneratedItemsMatchTheirFingerprint()
+    {
+        var sut = new TaskSuite(seed: 0, new TaskSuiteOptions { TestPerFamily = 25 });
+        var text = string.Join("\n", sut.Items(TaskSplit.Test).Select(i => $"{i.Id}|{i.Difficulty}|{i.Prompt}|{i.Target}"));
+        Assert.Equal(GoldenFingerprint, StableHash.Of(text).ToString("X16"));
+    }
+
+    private const string GoldenFingerprint = "61B38A0C4EE0F01C";
+
+    [Theory]
+    [MemberData(nameof(InDomainFamilies))]
+    public void SplitsAreDisjointByQuestion(string family)
+    {
+        var train = Suite.Generate(family, TaskSplit.Train, 1500).Concat(Suite.Generate(family, TaskSplit.Train, 300, seed: 9));
+        var validation = Suite.Generate(family, TaskSplit.Validation, 300).Concat(Suite.Generate(family, TaskSplit.Validation, 100, seed: 9));
+        var test = Suite.Generate(family, TaskSplit.Test, 300).Concat(Suite.Generate(family, TaskSplit.Test, 100, seed: 9));
+        var (tr, va, te) = (train.Select(i => i.Question).ToHashSet(), validation.Select(i => i.Question).ToHashSet(), test.Select(i => i.Question).ToHashSet());
+        Assert.Empty(tr.Intersect(va));
+        Assert.Empty(tr.Intersect(te));
+        Assert.Empty(va.Intersect(te));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFamilies))]
+    public void EveryItemBelongsToTheSplitItWasDrawnFor(string family)
+    {
+        foreach (var split in new[] { TaskSplit.Validation, TaskSplit.Test })
+            Assert.All(Suite.Generate(family, split, 60), item => Assert.Equal(split, TaskSplits.Of(item.SplitKey)));
+    }
+
+    [Fact]
+    public void NoKnowledgeFactIsAskedInTwoSplits()
+    {
+        // Knowledge items split by fact, so a fact trained under one wording is never tested under another.
+        string[] families = ["knowledge", "multiple-choice"];
+        HashSet<string> Facts(TaskSplit split) => families
+            .SelectMany(f => Suite.Generate(f, split, split == TaskSplit.Train ? 1500 : 300))
+            .Where(i => i.SplitKey.StartsWith("fact:", StringComparison.Ordinal)).Select(i => i.SplitKey).ToHashSet();
+        var train = Facts(TaskSplit.Train);
+        var test = Facts(TaskSplit.Test);
+        var validation = Facts(TaskSplit.Validation);
+        Assert.NotEmpty(train);
+        Assert.NotEmpty(test);
+        Assert.Empty(train.Intersect(test));
+        Assert.Empty(train.Intersect(validation));
+        Assert.Empty(validation.Intersect(test));
+        var inverse = Suite.Generate("knowledge-inverse", TaskSplit.Test, 200).Select(i => i.SplitKey).ToHashSet();
+        Assert.Empty(inverse.Intersect(train));
+    }
+
+    [Fact]
+    public void OutOfDomainFamiliesAreNeverInTraining()
+    {
+        Assert.Throws<ArgumentException>(() => Suite.Generate("comparison", TaskSplit.Train, 10));
+        var sut = new TaskSuite(0, new TaskSuiteOptions { TrainPerFamily = 10, TestPerFamily = 10 });
+        var train = sut.Items(TaskSplit.Train);
+        Assert.Equal(60, train.Count);
+        Assert.All(train, i => Assert.Equal(TaskDomain.InDomain, i.Domain));
+        var test = sut.Items(TaskSplit.Test);
+        Assert.Equal(100, test.Count);
+        Assert.Equal(40, test.Count(i => i.Domain == TaskDomain.OutOfDomain));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFamilies))]
+    public void DifficultyMixIsExactlyAsDesigned(string family)
+    {
+        var items = Suite.Generate(family, TaskSplit.Test, 200, seed: 5);
+        Assert.Equal(200, items.Count);
+        for (var d = 1; d <= 5; d++) Assert.Equal(40, items.Count(i => i.Difficulty == d));
+    }
+
+    [Fact]
+    public void SplitMixesFamiliesAndDifficultiesAsDesigned()
+    {
+        var sut = new TaskSuite(0, new TaskSuiteOptions { ValidationPerFamily = 30, DifficultyWeights = [2, 1, 1, 1, 1] });
+        var items = sut.Items(TaskSplit.Validation);
+        Assert.Equal(300, items.Count);
+        foreach (var group in items.GroupBy(i => i.Family))
+        {
+            Assert.Equal(30, group.Count());
+            Assert.Equal(0.1, (double)group.Count() / items.Count, 6);
+            Assert.Equal(new[] { 10, 5, 5, 5, 5 }, Enumerable.Range(1, 5).Select(d => group.Count(i => i.Difficulty == d)));
+        }
+    }
+
+    [Fact]
+    public void DifficultyCountsUseLargestRemainder()
+    {
+        Assert.Equal(new[] { 2, 2, 1, 1, 1 }, TaskSuite.DifficultyCounts(7, [1, 1, 1, 1, 1]));
+        Assert.Equal(new[] { 5, 0, 0, 0, 5 }, TaskSuite.DifficultyCounts(10, [1, 0, 0, 0, 1]));
+        Assert.Equal(new[] { 0, 0, 0, 0, 0 }, TaskSuite.DifficultyCounts(0, [1, 1, 1, 1, 1]));
+        Assert.Throws<ArgumentException>(() => new TaskSuite(0, new TaskSuiteOptions { DifficultyWeights = [1, 1] }));
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFamilies))]
+    public void ReferenceAnswerPassesItsOwnGrader(string family)
+    {
+        var declared = Suite.Family(family).Graders;
+        for (var seed = 0; seed < 5; seed++)
+        {
+            foreach (var item in Suite.Generate(family, TaskSplit.Test, 100, seed))
+            {
+                Assert.Contains(Grader.KindFor(item), declared);
+                var grade = Grader.Grade(item, item.Target);
+                Assert.True(grade.Correct, $"{item.Id}: '{item.Target}' failed its own grader (read '{grade.Extracted}').");
+                Assert.False(grade.Rejected);
+                Assert.False(Grader.Grade(item, "I don't know!").Correct);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(AllFamilies))]
+    public void ItemsAreWellFormedAndWithinByteBudgets(string family)
+    {
+        var info = Suite.Family(family);
+        var items = Suite.Generate(family, TaskSplit.Test, 300, seed: 11);
+        Assert.Equal(items.Count, items.Select(i => i.Id).Distinct().Count());
+        foreach (var item in items)
+        {
+            Assert.Equal(family, item.Family);
+            Assert.Equal(info.Domain, item.Domain);
+            Assert.InRange(item.Difficulty, 1, 5);
+            Assert.False(string.IsNullOrWhiteSpace(item.Answer));
+            Assert.False(item.Reasoning.EndsWith('.'));
+            Assert.StartsWith(AnswerTemplate.StepsPrefix, item.Target);
+            Assert.EndsWith(AnswerTemplate.FinalAnswerPrefix + item.Answer + ".", item.Target);
+            Assert.InRange(Encoding.UTF8.GetByteCount(item.Prompt), 10, TaskLimits.MaxPromptBytes);
+            Assert.InRange(Encoding.UTF8.GetByteCount(item.Target), 20, TaskLimits.MaxTargetBytes);
+            Assert.InRange(Encoding.UTF8.GetByteCount(item.Prompt + item.Target), 30, TaskLimits.MaxItemBytes);
+            Assert.DoesNotMatch(@"\bhas 1 [a-z]+s\b", item.Prompt); // counts in passages are plural
+            if (item.Choices is { } choices)
+            {
+                Assert.Equal(4, choices.Count);
+                Assert.Equal(4, choices.Distinct().Count());
+                Assert.Matches("^[A-D]$", item.Answer);
+            }
+        }
+    }
+
+    [Fact]
+    public void ChoiceAnswersSpreadOverAllFourLetters()
+    {
+        var items = Suite.Generate("multiple-choice", TaskSplit.Train, 800);
+        foreach (var letter in new[] { "A", "B", "C", "D" })
+            Assert.InRange(items.Count(i => i.Answer == letter) / 800.0, 0.17, 0.33);
+    }
+
+    // ---- the difficulty knob changes the items ----
+
+    [GeneratedRegex(@"\d+")]
+    private static partial Regex Numbers();
+
+    private static IReadOnlyList<TaskItem> AtDifficulty(string family, int d, int n = 60)
+    {
+        var weights = Enumerable.Range(1, 5).Select(k => k == d ? 1.0 : 0.0).ToArray();
+        return new TaskSuite(0, new TaskSuiteOptions { DifficultyWeights = weights }).Generate(family, TaskSplit.Test, n);
+    }
+
+    [Fact]
+    public void ArithmeticDifficultyTurnsDigitsAndSteps()
+    {
+        int[] operands = [2, 2, 3, 3, 4];
+        int[] maxDigits = [2, 2, 2, 3, 3];
+        for (var d = 1; d <= 5; d++)
+        {
+            foreach (var item in AtDifficulty("arithmetic", d))
+            {
+                var numbers = Numbers().Matches(item.Question).Select(m => m.Value).ToList();
+                Assert.Equal(operands[d - 1], numbers.Count);
+                Assert.Equal(maxDigits[d - 1], numbers.Max(n => n.Length));
+                Assert.Equal(operands[d - 1] - 1, item.Reasoning.Count(c => c == '='));
+            }
+        }
+        Assert.All(AtDifficulty("arithmetic", 1), i => Assert.Equal(1, Numbers().Matches(i.Question)[1].Value.Length));
+        Assert.All(AtDifficulty("arithmetic", 4), i => Assert.All(Numbers().Matches(i.Question), m => Assert.Equal(3, m.Value.Length)));
+    }
+
+    [Fact]
+    public void ChainAndWordProblemDifficultyTurnsTheNumberOfSteps()
+    {
+        for (var d = 1; d <= 5; d++)
+        {
+            Assert.All(AtDifficulty("variable-chain", d), i =>
+            {
+                Assert.Equal(d + 1, i.Question.Count(c => c == '='));
+                Assert.Equal(d, i.Reasoning.Split(", ").Length);
+            });
+        }
+        int[] wordSteps = [1, 1, 2, 3, 4];
+        for (var d = 1; d <= 5; d++)
+            Assert.All(AtDifficulty("word-problem", d), i => Assert.Equal(wordSteps[d - 1], i.Reasoning.Split(", ").Length));
+    }
+
+    [Fact]
+    public void ReadingDifficultyTurnsPassageLength()
+    {
+        int[] sentences = [2, 4, 3, 4, 4];
+        for (var d = 1; d <= 5; d++)
+            Assert.All(AtDifficulty("reading", d), i => Assert.Equal(sentences[d - 1], i.Question.Split('\n')[0].Count(c => c == '.')));
+        Assert.All(AtDifficulty("reading", 5), i => Assert.Contains("in all?", i.Question));
+    }
+
+    [Fact]
+    public void KnowledgeDifficultyIsTheFactsFrequencyTier()
+    {
+        for (var d = 1; d <= 5; d++)
+        {
+            foreach (var item in AtDifficulty("knowledge", d))
+            {
+                var fact = Suite.Knowledge.Facts.Single(f => item.SplitKey == f.Key);
+                Assert.Equal(d, fact.Tier);
+                Assert.Equal(fact.Statement, item.Reasoning);
+                Assert.Equal(fact.Object, item.Answer);
+            }
+        }
+        var rare = AtDifficulty("knowledge", 5).Select(i => Suite.Knowledge.Facts.Single(f => f.Key == i.SplitKey).Repeats).Max();
+        var common = AtDifficulty("knowledge", 1).Select(i => Suite.Knowledge.Facts.Single(f => f.Key == i.SplitKey).Repeats).Min();
+        Assert.True(common > rare, $"tier-1 facts ({common}+ repeats) must be stated more often than tier-5 facts ({rare}).");
+    }
+
+    [Fact]
+    public void ComparisonDifficultyTurnsDigitsAndCount()
+    {
+        int[] count = [2, 2, 2, 3, 4];
+        int[] digits = [1, 2, 3, 2, 3];
+        for (var d = 1; d <= 5; d++)
+            Assert.All(AtDifficulty("comparison", d), i =>
+            {
+                var numbers = Numbers().Matches(i.Question).Select(m => m.Value).ToList();
+                Assert.Equal(count[d - 1], numbers.Count);
+                Assert.All(numbers, n => Assert.Equal(digits[d - 1], n.Length));
+                Assert.Contains(i.Answer, numbers);
+            });
+    }
+}
