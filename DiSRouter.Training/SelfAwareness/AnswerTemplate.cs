@@ -12,13 +12,13 @@ internal static class AnswerTemplate
     public const string StepsPrefix = "Let's think step by step:";
     public const string AnswerMarker = "The final answer is:";
 
-    /// <summary>The template filled in; empty steps give "Let's think step by step: The final answer is: X."</summary>
+    /// <summary>The template filled in; empty steps give "The final answer is: X." (as the task suite's reference targets).</summary>
     public static string Format(string steps, string answer)
     {
         steps = Clean(steps);
         answer = Clean(answer);
         return steps.Length == 0
-            ? $"{StepsPrefix} {AnswerMarker} {answer}."
+            ? $"{AnswerMarker} {answer}."
             : $"{StepsPrefix} {steps}. {AnswerMarker} {answer}.";
     }
 

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using DiSRouter.Core.Scenarios;
+using DiSRouter.Models;
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Tokenization;
+using DiSRouter.Models.Training;
+
+namespace DiSRouter.Training.SelfAwareness;
+
+internal sealed record SftOptions
+{
+    /// <summary>Scenarios to build data for; the named three by default, any grid in [0, 1] allowed.</summary>
+    public IReadOnlyList<double> Alphas { get; init; } = Scenario.Named.Select(s => s.Alpha).ToArray();
+
+    public int Seed { get; init; }
+
+    /// <summary>Cap on the examples used (kept balanced); null uses all the balanced data.</summary>
+    public int? MaxExamples { get; init; }
+
+    /// <summary>Peak learning rate. Fine-tuning keeps it well below pretraining's so the model's task skill stays as it was.</summary>
+    public double LearningRate { get; init; } = 1e-4;
+
+    public double MinLearningRate { get; init; } = 1e-5;
+    public int WarmupSteps { get; init; } = 10;
+    public double WeightDecay { get; init; }
+    public double GradClip { get; init; } = 1.0;
+
+    /// <summary>Passes over the data when <see cref="Steps"/> is not given.</summary>
+    public int Epochs { get; init; } = 1;
+
+    /// <summary>Optimizer steps; overrides <see cref="Epochs"/>.</summary>
+    public int? Steps { get; init; }
+
+    public int BatchSize { get; init; } = 16;
+    public int MicroBatchSize { get; init; } = 8;
+
+    /// <summary>Steps between resume points.</summary>
+    public int SaveEvery { get; init; } = 50;
+
+    /// <summary>Precision of the published checkpoint (resume points are always F32).</summary>
+    public CheckpointDType OutputDType { get; init; } = CheckpointDType.F32;
+}
+
+/// <summary>What a finished SFT run produced.</summary>
+internal sealed record SftResult(string CheckpointDirectory, SftDataSet Data, int Steps, double FirstLoss, double LastLoss, StageReport Report);
+
+/// <summary>
+/// Stage 2: builds the self-awareness SFT data from the run's <c>samples.jsonl</c> (<see cref="SftDataBuilder"/>)
+/// and fine-tunes the agent's base model on it, loss on the target tokens only. Writes <c>sft-data.jsonl</c>,
+/// the checkpoint <c>sft/</c> (appears only complete) and <c>sft-report.json</c>; resumes from <c>sft.state/</c>.
+/// </summary>
+internal sealed class SftStage(SftOptions options)
+{
+    public const string Name = "sft";
+    public const string DataFile = "sft-data.jsonl";
+    public const string CheckpointFolder = "sft";
+    private const string StateFolder = "sft.state";
+
+    public SftOptions Options { get; } = Validate(options);
+
+    private sealed record Progress(int Step, int TotalSteps, string DataHash, List<double> Losses);
+
+    public SftResult Run(string baseCheckpoint, string runDirectory, Action<StageProgress>? progress = null, CancellationToken ct = default)
+    {
+        var samplesPath = SamplingStage.SamplesPath(runDirectory);
+        var samples = JsonlFile.Read<QuerySamples>(samplesPath);
+        if (samples.Count == 0) throw new InvalidOperationException($"{samplesPath} has no samples: run the sample stage first.");
+        var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples).Build(samples);
+        if (data.Examples.Count == 0)
+            throw new InvalidOperationException("The SFT data is empty: some scenario has no answerable or no rejected query. " +
+                string.Join("; ", data.Counts.Select(c => $"α={c.Alpha}: {c.LabelledAnswer} answer, {c.LabelledReject} reject")));
+        JsonlFile.WriteAll(Path.Combine(runDirectory, DataFile), data.Examples);
+        var dataHash = Hash(data.Examples);
+
+        var statePath = Path.Combine(runDirectory, StateFolder);
+        var reportPath = StageReport.PathFor(runDirectory, Name);
+        var saved = ResumeState.TryLoad<Progress>(statePath);
+        if (saved is not null && saved.Progress.DataHash != dataHash)
+            throw new InvalidOperationException($"{statePath} was made from other SFT data (samples or options changed); delete it to start over.");
+        var loaded = saved?.Checkpoint ?? Checkpoint.Load(baseCheckpoint);
+        var (model, tokenizer) = (loaded.Model, loaded.Tokenizer);
+
+        var examples = data.Examples.Select(e =>
+        {
+            var (tokens, mask) = ChatFormat.EncodeExample(tokenizer, e.System, e.User, e.Target);
+            return new TrainingExample(tokens, mask);
+        }).ToArray();
+        var tooLong = examples.Count(e => e.Tokens.Length - 1 > model.Config.MaxPositionEmbeddings);
+        if (tooLong > 0)
+            throw new InvalidOperationException($"{tooLong} of {examples.Length} SFT examples are longer than the model's context " +
+                $"({model.Config.MaxPositionEmbeddings} positions); shorten the queries or the samples' chains of thought.");
+        int totalSteps = Options.Steps ?? Math.Max(1, (int)Math.Ceiling((double)Options.Epochs * examples.Length / Options.BatchSize));
+        var trainer = new Trainer(model, new TrainerOptions
+        {
+            LearningRate = Options.LearningRate,
+            MinLearningRate = Options.MinLearningRate,
+            WarmupSteps = Math.Min(Options.WarmupSteps, totalSteps / 2),
+            TotalSteps = totalSteps,
+            WeightDecay = Options.WeightDecay,
+            GradClip = Options.GradClip,
+            MicroBatchSize = Options.MicroBatchSize,
+            Seed = Options.Seed,
+        });
+        if (saved is not null) trainer.LoadState(saved.TrainerStatePath);
+        var state = saved?.Progress ?? new Progress(0, totalSteps, dataHash, []);
+        var meter = new StageMeter(Name, saved?.Report);
+        meter.Detail("base_checkpoint", Path.GetFullPath(baseCheckpoint));
+        meter.Detail("options", Options with { Alphas = Options.Alphas.ToArray() });
+        meter.Detail("data", data.Counts);
+        meter.Detail("examples", data.Examples.Count);
+        meter.Detail("total_steps", totalSteps);
+
+        var order = new BatchOrder(examples.Length, Options.BatchSize, Options.Seed);
+        progress?.Invoke(new StageProgress("sft", state.Step, totalSteps));
+        try
+        {
+            for (int step = state.Step; step < totalSteps; step++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var batch = order.Batch(step).Select(i => examples[i]).ToList();
+                var result = trainer.Step(batch);
+                meter.TrainedTokens += batch.Sum(b => b.Tokens.Length);
+                meter.OptimizerSteps++;
+                state.Losses.Add(result.Loss);
+                state = state with { Step = step + 1 };
+                progress?.Invoke(new StageProgress("sft", step + 1, totalSteps, $"loss {result.Loss:0.000}"));
+                if ((step + 1) % Options.SaveEvery == 0 && step + 1 < totalSteps)
+                    ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Keep what was done since the last resume point rather than repeat it.
+            ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
+            meter.Snapshot(complete: false).Save(reportPath);
+            throw;
+        }
+
+        var outDir = Path.Combine(runDirectory, CheckpointFolder);
+        var metadata = new Dictionary<string, string>
+        {
+            ["stage"] = Name,
+            ["alphas"] = string.Join(",", Options.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
+            ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["steps"] = totalSteps.ToString(CultureInfo.InvariantCulture),
+            ["data_hash"] = dataHash,
+        };
+        AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, model, tokenizer, Options.OutputDType, metadata));
+        double first = state.Losses.Count > 0 ? state.Losses[0] : double.NaN, last = state.Losses.Count > 0 ? state.Losses[^1] : double.NaN;
+        meter.Detail("loss_first", first);
+        meter.Detail("loss_last", last);
+        meter.Detail("loss_curve", Downsample(state.Losses, 50));
+        var report = meter.Snapshot(complete: true);
+        report.Save(reportPath);
+        ResumeState.Delete(statePath);
+        return new SftResult(outDir, data, totalSteps, first, last, report);
+    }
+
+    internal static string Hash(IEnumerable<SftExample> examples)
+    {
+        var sb = new StringBuilder();
+        foreach (var e in examples) sb.Append(e.QueryId).Append('\u0001').Append(e.Alpha.ToString("R", CultureInfo.InvariantCulture))
+            .Append('\u0001').Append(e.System).Append('\u0001').Append(e.User).Append('\u0001').Append(e.Target).Append('\n');
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..16];
+    }
+
+    internal static double[] Downsample(IReadOnlyList<double> values, int points)
+    {
+        if (values.Count <= points) return values.ToArray();
+        return Enumerable.Range(0, points).Select(i => values[(int)((long)i * (values.Count - 1) / (points - 1))]).ToArray();
+    }
+
+    private static SftOptions Validate(SftOptions o)
+    {
+        if (o.BatchSize < 1 || o.MicroBatchSize < 1) throw new ArgumentOutOfRangeException(nameof(o), "Batch sizes must be positive.");
+        if (o.Epochs < 1 && o.Steps is null) throw new ArgumentOutOfRangeException(nameof(o), o.Epochs, "At least one epoch.");
+        if (o.Steps is < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Steps, "At least one step.");
+        if (o.SaveEvery < 1) throw new ArgumentOutOfRangeException(nameof(o), o.SaveEvery, "SaveEvery must be positive.");
+        if (!(o.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(o), o.LearningRate, "The learning rate must be positive.");
+        return o;
+    }
+}
+
+/// <summary>
+/// Which examples each step trains on: the data in a fresh seeded permutation per epoch, epochs laid end to end and
+/// cut into batches. A function of (seed, step) only, so a resumed run sees the batches an uninterrupted run sees.
+/// </summary>
+internal sealed class BatchOrder(int count, int batchSize, int seed, string label = "sft-epoch")
+{
+    private readonly Dictionary<int, int[]> _epochs = [];
+
+    public IEnumerable<int> Batch(int step)
+    {
+        for (long k = (long)step * batchSize; k < (long)(step + 1) * batchSize; k++)
+        {
+            int epoch = (int)(k / count), index = (int)(k % count);
+            yield return Permutation(epoch)[index];
+        }
+    }
+
+    private int[] Permutation(int epoch)
+    {
+        if (_epochs.TryGetValue(epoch, out var p)) return p;
+        p = Enumerable.Range(0, count).ToArray();
+        StableSeed.Shuffle(p, new Random(StableSeed.Derive(seed, label, epoch.ToString(CultureInfo.InvariantCulture))));
+        if (_epochs.Count > 2) _epochs.Clear();
+        return _epochs[epoch] = p;
+    }
+}

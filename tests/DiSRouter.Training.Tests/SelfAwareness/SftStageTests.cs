@@ -1,0 +1,70 @@
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Training.SelfAwareness;
+
+namespace DiSRouter.Training.Tests.SelfAwareness;
+
+public sealed class SftStageTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("disrouter-sft-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static readonly SftOptions Options = new() { Steps = 12, BatchSize = 4, MicroBatchSize = 4, LearningRate = 3e-3, MinLearningRate = 3e-4, WarmupSteps = 2, SaveEvery = 5, Seed = 3 };
+
+    /// <summary>A run folder holding samples.jsonl for q0 … q8 with 0 … 8 correct samples out of 8.</summary>
+    private string PrepareRun(string name)
+    {
+        var run = Path.Combine(_dir, name);
+        JsonlFile.WriteAll(SamplingStage.SamplesPath(run), Enumerable.Range(0, 9).Select(c => SftDataBuilderTests.Query($"q{c}", c)));
+        return run;
+    }
+
+    [Fact]
+    public void FineTunesOnTheBalancedDataAndPublishesACompleteCheckpoint()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = PrepareRun("run");
+        var result = new SftStage(Options).Run(baseDir, run);
+
+        Assert.Equal(12, JsonlFile.Read<SftExample>(Path.Combine(run, SftStage.DataFile)).Count); // 3 scenarios × (2 + 2)
+        Assert.True(result.LastLoss < result.FirstLoss, $"loss {result.FirstLoss} → {result.LastLoss}");
+        var ckpt = Checkpoint.Load(result.CheckpointDirectory);
+        Assert.Equal("sft", ckpt.Metadata["stage"]);
+        Assert.False(Directory.Exists(Path.Combine(run, "sft.state")));
+        var report = StageReport.TryLoad(StageReport.PathFor(run, "sft"))!;
+        Assert.Equal(("complete", 12L), (report.Status, report.OptimizerSteps));
+        Assert.True(report.TrainedTokens > 12 * 4 * 100);
+        Assert.Equal(12, report.Details["examples"].GetInt32());
+    }
+
+    [Fact]
+    public void AnInterruptedRunResumesToTheSameWeightsAsAnUninterruptedOne()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var whole = new SftStage(Options).Run(baseDir, PrepareRun("whole"));
+
+        var run = PrepareRun("resumed");
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => new SftStage(Options).Run(baseDir, run, p => { if (p.Done == 7) cts.Cancel(); }, cts.Token));
+        Assert.False(Directory.Exists(Path.Combine(run, SftStage.CheckpointFolder))); // nothing half-published
+        Assert.True(Directory.Exists(Path.Combine(run, "sft.state")));
+        var steps = new List<long>();
+        var resumed = new SftStage(Options).Run(baseDir, run, p => steps.Add(p.Done));
+
+        Assert.Equal(7, steps[0]); // picked up where it stopped
+        var a = Checkpoint.Load(whole.CheckpointDirectory).Model;
+        var b = Checkpoint.Load(resumed.CheckpointDirectory).Model;
+        for (int i = 0; i < a.Parameters.Count; i++) Assert.Equal(a.Parameters[i].Data, b.Parameters[i].Data);
+        Assert.Equal(whole.LastLoss, resumed.LastLoss);
+        Assert.Equal(2, resumed.Report.Runs);
+        Assert.Equal(12, resumed.Report.OptimizerSteps);
+    }
+
+    [Fact]
+    public void NoSamplesIsAClearError()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var e = Assert.Throws<InvalidOperationException>(() => new SftStage(Options).Run(baseDir, Path.Combine(_dir, "empty")));
+        Assert.Contains("run the sample stage first", e.Message);
+    }
+}
