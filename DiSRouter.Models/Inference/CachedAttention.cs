@@ -32,6 +32,8 @@ internal static unsafe class CachedAttention
             EngineThreads.ParallelFor(items, body);
     }
 
+    private const int BlockMinTokens = 4; // below this, transposing K costs more than it saves
+
     private struct Body : IParallelBody
     {
         public float* Att, Qkv, K, V;
@@ -44,6 +46,7 @@ internal static unsafe class CachedAttention
             int b = item / Hq, h = item % Hq, g = h / (Hq / Hkv);
             long cacheBase = ((long)Rows[b] * Hkv + g) * MaxT * D;
             float* k0 = K + cacheBase, v0 = V + cacheBase;
+            if (T >= BlockMinTokens && Vector512.IsHardwareAccelerated) { Block(b, h, k0, v0); return; }
             float* scores = ThreadScratch.Get(Pos0 + T);
             for (int t = 0; t < T; t++)
             {
@@ -51,9 +54,35 @@ internal static unsafe class CachedAttention
                 long n = (long)b * T + t;
                 float* q = Qkv + n * QkvWidth + h * D;
                 for (int j = 0; j < s; j++) scores[j] = Dot(q, k0 + (long)j * D, D) * Scale;
-                var sc = new Span<float>(scores, s);
-                Softmax.InPlace(sc);
+                Softmax.InPlace(new Span<float>(scores, s));
                 WeightedSum(Att + n * Hq * D + h * D, scores, v0, s, D);
+            }
+        }
+
+        // Many queries of one head at once: K is transposed once into a (D, S) tile so that each query's scores
+        // come out 16 keys per vector with no horizontal sums; the tile stays in L1 for all T queries.
+        private readonly void Block(int b, int h, float* k0, float* v0)
+        {
+            int s = Pos0 + T, padded = (s + 15) & ~15;
+            float* kt = ThreadScratch.Get(D * padded + padded);                                  // (D, S padded) + scores
+            float* scores = kt + (long)D * padded;
+            for (int j = 0; j < s; j++)
+                for (int d = 0; d < D; d++) kt[(long)d * padded + j] = k0[(long)j * D + d];
+            for (int d = 0; d < D; d++) new Span<float>(kt + (long)d * padded + s, padded - s).Clear();
+            var scale = Vector512.Create(Scale);
+            for (int t = 0; t < T; t++)
+            {
+                int visible = Pos0 + t + 1;
+                long n = (long)b * T + t;
+                float* q = Qkv + n * QkvWidth + h * D;
+                for (int c = 0; c < visible; c += 16)
+                {
+                    var acc = Vector512<float>.Zero;
+                    for (int d = 0; d < D; d++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(q[d]), Vector512.Load(kt + (long)d * padded + c), acc);
+                    (acc * scale).Store(scores + c);
+                }
+                Softmax.InPlace(new Span<float>(scores, visible));
+                WeightedSum(Att + n * Hq * D + h * D, scores, v0, visible, D);
             }
         }
     }

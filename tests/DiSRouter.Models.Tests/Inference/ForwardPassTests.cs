@@ -5,11 +5,12 @@ namespace DiSRouter.Models.Tests.Inference;
 public sealed class ForwardPassTests
 {
     [Theory]
-    [InlineData(false, true, 2)]   // grouped-query attention with q/k/v biases
-    [InlineData(true, false, 4)]   // plain multi-head, tied head, no biases
-    public void LogitsMatchAPlainDoublePrecisionReference(bool tied, bool bias, int kvHeads)
+    [InlineData(false, true, 2, 8)]    // grouped-query attention with q/k/v biases
+    [InlineData(true, false, 4, 8)]    // plain multi-head, tied head, no biases
+    [InlineData(false, true, 1, 32)]   // head dim 32: the vectorised attention kernels
+    public void LogitsMatchAPlainDoublePrecisionReference(bool tied, bool bias, int kvHeads, int headDim)
     {
-        var model = TinyModels.Create(seed: 11, tied, bias, kvHeads);
+        var model = TinyModels.Create(seed: 11, tied, bias, kvHeads, headDim);
         int[] tokens = Enumerable.Range(0, 23).Select(i => (i * 37 + 5) % 264).ToArray();
 
         var sut = ForwardPass.Logits(model, tokens, 1, tokens.Length);

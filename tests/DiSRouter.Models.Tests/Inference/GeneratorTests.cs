@@ -31,10 +31,12 @@ public sealed class GeneratorTests
         Assert.Equal(Prompt.Length, result.PromptTokens);
     }
 
-    [Fact]
-    public void CachedDecodeStepsGiveTheSameLogitsAsTheFullForward()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(32)]
+    public void CachedDecodeStepsGiveTheSameLogitsAsTheFullForward(int headDim)
     {
-        var model = TinyModels.Create(seed: 22);
+        var model = TinyModels.Create(seed: 22, headDim: headDim);
         var tokens = Enumerable.Range(0, 30).Select(i => (i * 53 + 3) % 264).ToArray();
         int v = model.Config.VocabSize, prompt = 9;
         var full = ForwardPass.Logits(model, tokens, 1, tokens.Length);
