@@ -38,6 +38,13 @@ public static unsafe class EngineThreads
         }
     }
 
+    /// <summary>
+    /// The threads a parallel-for started now would get: 1 when the pool is already running a job (a call from inside
+    /// a parallel body, or another caller's job), else <see cref="Count"/>. Kernels use it to skip splitting work
+    /// that would run inline anyway.
+    /// </summary>
+    public static int AvailableThreads => Pool.IsBusy ? 1 : Count;
+
     /// <summary>Runs <paramref name="body"/> for every index in [0, count), spread over up to <see cref="Count"/> threads. Allocates nothing.</summary>
     public static void ParallelFor<T>(int count, T body) where T : struct, IParallelBody
     {
@@ -105,6 +112,8 @@ public static unsafe class EngineThreads
         // or of a token's forward pass (the gaps are elementwise ops of microseconds), short enough not to burn a
         // shared core for long when the engine goes idle. Waking a sleeping worker costs tens of microseconds.
         private static readonly long SpinTicks = Stopwatch.Frequency / 5000;   // 200 µs
+
+        public static bool IsBusy => Volatile.Read(ref _busy) != 0;
 
         public static bool TryEnter() => Interlocked.CompareExchange(ref _busy, 1, 0) == 0;
 

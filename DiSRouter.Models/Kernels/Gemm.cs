@@ -29,13 +29,13 @@ public static unsafe class Gemm
     internal static int MC = 128;          // rows of C per task: the A block MC·KC streams from L2
     internal static int NC = 4096;         // columns of B packed at once (bounds the packed buffer)
     internal const int SmallM = 8;         // M at or below this (A not transposed) takes the GEMV path
-    internal static long ParallelMinWork = 1L << 17; // m·n·k below this stays on the calling thread
+    internal static long ParallelMinWork = 1L << 18; // m·n·k below this (~2–3 µs of work) stays on the calling thread
 
     /// <summary>C(m, n) = alpha·op(A)(m, k)·op(B)(k, n) + beta·C. A is stored (m, k), or (k, m) when transA; B is stored (k, n), or (n, k) when transB.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
         CheckSizes(m, n, k);
-        Core(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, EngineThreads.Count);
+        Core(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, EngineThreads.AvailableThreads);
     }
 
     /// <summary>Span form (arrays convert implicitly): checks that every view fits its buffer, pins, and calls the pointer form.</summary>
@@ -53,7 +53,7 @@ public static unsafe class Gemm
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            Core(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, EngineThreads.Count);
+            Core(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, EngineThreads.AvailableThreads);
         }
     }
 
@@ -67,7 +67,7 @@ public static unsafe class Gemm
         CheckSizes(m, n, k);
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
         if (batch == 0 || m == 0 || n == 0) return;
-        int threads = EngineThreads.Count;
+        int threads = EngineThreads.AvailableThreads;
         if (batch == 1)
         {
             Core(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
