@@ -4,6 +4,7 @@ using DiSRouter.Models;
 using DiSRouter.Models.Inference;
 using DiSRouter.Models.Kernels;
 using DiSRouter.Models.Tokenization;
+using DiSRouter.Models.Training;
 
 namespace DiSRouter.Training.Bench;
 
@@ -74,8 +75,15 @@ internal static class EngineBench
         var rng = new Random(0);
         int[] RandomTokens(int n) => Enumerable.Range(0, n).Select(_ => rng.Next(Vocab)).ToArray();
 
-        // ---- train: not measured yet (the Trainer is not in the engine yet); reported as null
-        double? train = null;
+        // ---- train: AdamW steps on 32 × 65-token sequences (64 inputs predicting the next 64), as torch's step()
+        var trainer = new Trainer(model, new TrainerOptions
+        {
+            LearningRate = 3e-4, MinLearningRate = 3e-4, WarmupSteps = 0, TotalSteps = 0, WeightDecay = 0.1,
+            Beta1 = 0.9, Beta2 = 0.999, Eps = 1e-8, GradClip = 0, MicroBatchSize = Batch,
+        });
+        var data = Enumerable.Range(0, 25).Select(_ => Enumerable.Range(0, Batch).Select(_ => new TrainingExample(RandomTokens(Time + 1))).ToArray()).ToArray();
+        int next = 0;
+        double train = MedianSeconds(() => trainer.Step(data[next++ % data.Length]), warmup: 5, runs: 20);
 
         // ---- generate: greedy, batch 1, 32-token prompt → 32 new tokens, the prompt pass inside the timing
         var generator = new Generator(model, ByteTokenizer.Default);
