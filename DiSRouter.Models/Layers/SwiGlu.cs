@@ -1,3 +1,5 @@
+using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
 
 namespace DiSRouter.Models.Layers;
@@ -28,6 +30,7 @@ internal static unsafe class SwiGlu
         }
     }
 
+    // Chunks are small enough (16K floats) for their temporaries to stay in L2, and each pass is a vectorized TensorPrimitives loop.
     private struct ForwardBody : IParallelBody
     {
         public float* Out, Gate, Up;
@@ -36,11 +39,12 @@ internal static unsafe class SwiGlu
         public readonly void Invoke(int item)
         {
             var (start, end) = Chunks[item];
-            for (int i = start; i < end; i++)
-            {
-                float g = Gate[i];
-                Out[i] = g / (1f + MathF.Exp(-g)) * Up[i];
-            }
+            int n = end - start;
+            var g = new ReadOnlySpan<float>(Gate + start, n);
+            var o = new Span<float>(Out + start, n);
+            TensorPrimitives.Sigmoid(g, o);                                   // σ(g)
+            TensorPrimitives.Multiply(o, g, o);                               // silu(g)
+            TensorPrimitives.Multiply(o, new ReadOnlySpan<float>(Up + start, n), o);
         }
     }
 
@@ -52,11 +56,26 @@ internal static unsafe class SwiGlu
         public readonly void Invoke(int item)
         {
             var (start, end) = Chunks[item];
-            for (int i = start; i < end; i++)
+            int n = end - start;
+            float* sig = ThreadScratch.Get(n);
+            TensorPrimitives.Sigmoid(new ReadOnlySpan<float>(Gate + start, n), new Span<float>(sig, n));
+            float* g = Gate + start, u = Up + start, d = Dout + start, dg = Dgate + start, du = Dup + start;
+            int i = 0;
+            if (Vector512.IsHardwareAccelerated)
+                for (; i <= n - 16; i += 16)
+                {
+                    var gv = Vector512.Load(g + i); var sv = Vector512.Load(sig + i); var dv = Vector512.Load(d + i);
+                    var silu = gv * sv;
+                    // silu'(g) = σ + silu·(1 − σ)
+                    var dsilu = sv + silu * (Vector512<float>.One - sv);
+                    Vector512.Store(Vector512.Load(du + i) + dv * silu, du + i);
+                    Vector512.Store(Vector512.Load(dg + i) + dv * Vector512.Load(u + i) * dsilu, dg + i);
+                }
+            for (; i < n; i++)
             {
-                float g = Gate[i], sig = 1f / (1f + MathF.Exp(-g)), d = Dout[i];
-                Dgate[i] += d * Up[i] * sig * (1f + g * (1f - sig));
-                Dup[i] += d * g * sig;
+                float s = sig[i], silu = g[i] * s;
+                du[i] += d[i] * silu;
+                dg[i] += d[i] * u[i] * (s + silu * (1f - s));
             }
         }
     }

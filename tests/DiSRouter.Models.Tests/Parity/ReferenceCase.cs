@@ -23,6 +23,7 @@ internal sealed class ReferenceCase
         Sequences = [.. root.GetProperty("sequences").EnumerateArray().Select(s => s.EnumerateArray().Select(t => t.GetInt32()).ToArray())];
         LossMasks = [.. root.GetProperty("loss_masks").EnumerateArray().Select(m => m.ValueKind == JsonValueKind.Null ? null : m.EnumerateArray().Select(w => w.GetSingle()).ToArray())];
         Loss = root.GetProperty("loss").GetDouble();
+        GradNorms = [.. root.GetProperty("grad_norms").EnumerateArray().Select(x => x.GetDouble())];
         SeqLen = root.GetProperty("seq_len").GetInt32();
         foreach (var t in root.GetProperty("tensors").EnumerateObject())
             _index[t.Name] = (t.Value.GetProperty("offset").GetInt32(), [.. t.Value.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32())]);
@@ -36,6 +37,7 @@ internal sealed class ReferenceCase
     public int[][] Sequences { get; }
     public float[]?[] LossMasks { get; }
     public double Loss { get; }
+    public double[] GradNorms { get; }
     public int SeqLen { get; }
 
     public IEnumerable<string> WeightNames => _index.Keys.Where(k => k.StartsWith("weight/", StringComparison.Ordinal)).Select(k => k["weight/".Length..]);

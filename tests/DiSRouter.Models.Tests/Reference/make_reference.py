@@ -27,6 +27,10 @@ CASES = {
 }
 
 
+# The optimizer of the trainer's parity check: PyTorch's AdamW in two parameter groups, clip_grad_norm_ before each step.
+ADAMW = dict(lr=1e-2, beta1=0.9, beta2=0.95, eps=1e-8, weight_decay=0.1, grad_clip=1.0)
+
+
 def param_shapes(c):
     C, I, V = c["hidden_size"], c["intermediate_size"], c["vocab_size"]
     D = C // c["num_attention_heads"]
@@ -129,25 +133,42 @@ def make_case(name, c, seed, out_dir):
         weights[b, :n] = torch.tensor(masks[b][1:] if masks[b] is not None else [1.0] * n)
     real = torch.tensor([len(s) - 1 for s in seqs])
 
-    logits = forward(c, w, inputs, real)                                             # (B, T, V)
-    logp_all = logits.log_softmax(-1)
-    logp = logp_all.gather(-1, targets.clamp(min=0)[..., None])[..., 0] * (targets >= 0)
-    loss = -(weights * logp).sum() / weights.sum()                                  # masked mean cross-entropy
+    def masked_loss():
+        logits = forward(c, w, inputs, real)                                         # (B, T, V)
+        logp = logits.log_softmax(-1).gather(-1, targets.clamp(min=0)[..., None])[..., 0] * (targets >= 0)
+        return logits, logp, -(weights * logp).sum() / weights.sum()                # masked mean cross-entropy
+
+    logits, logp, loss = masked_loss()
     loss.backward()
+    grads = {n: t.grad.clone() for n, t in w.items()}
+    initial = {n: t.detach().clone() for n, t in w.items()}
+
+    # Two AdamW steps as the trainer takes them: clip to global norm 1, decay matrices only.
+    opt = torch.optim.AdamW([{"params": [t for t in w.values() if t.dim() >= 2], "weight_decay": ADAMW["weight_decay"]},
+                             {"params": [t for t in w.values() if t.dim() < 2], "weight_decay": 0.0}],
+                            lr=ADAMW["lr"], betas=(ADAMW["beta1"], ADAMW["beta2"]), eps=ADAMW["eps"])
+    norms = []
+    for step in range(2):
+        if step > 0:
+            opt.zero_grad()
+            masked_loss()[2].backward()
+        norms.append(torch.nn.utils.clip_grad_norm_(list(w.values()), ADAMW["grad_clip"]).item())
+        opt.step()
 
     tensors, blob = {}, []
     def put(key, t):
         t = t.detach().float().contiguous()
         tensors[key] = {"offset": sum(x.numel() for x in blob), "shape": list(t.shape)}
         blob.append(t.reshape(-1))
-    for n, t in w.items(): put("weight/" + n, t)
-    for n, t in w.items(): put("grad/" + n, t.grad)
+    for n, t in initial.items(): put("weight/" + n, t)
+    for n, t in grads.items(): put("grad/" + n, t)
+    for n, t in w.items(): put("after_two_steps/" + n, t)
     put("logits", logits.reshape(B * T, V))
     put("logprobs", logp.reshape(B * T))
     data = torch.cat(blob).numpy().astype("<f4")
     meta = {"case": name, "generator": "tests/DiSRouter.Models.Tests/Reference/make_reference.py", "torch": torch.__version__,
             "seed": seed, "config": c, "sequences": seqs, "loss_masks": masks, "batch": B, "seq_len": T,
-            "loss": loss.item(), "tensors": tensors, "total_floats": int(data.size)}
+            "loss": loss.item(), "adamw": ADAMW, "grad_norms": norms, "tensors": tensors, "total_floats": int(data.size)}
     with open(os.path.join(out_dir, name + ".bin"), "wb") as f: f.write(data.tobytes())
     with open(os.path.join(out_dir, name + ".json"), "w") as f: json.dump(meta, f, indent=1)
     print(name, "loss", loss.item(), "floats", data.size)
