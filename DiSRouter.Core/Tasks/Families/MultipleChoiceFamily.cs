@@ -7,7 +7,7 @@ namespace DiSRouter.Core.Tasks.Families;
 /// <summary>
 /// Options A–D; the answer is a letter. 60 % ask a knowledge-base fact with three distractors of the same
 /// relation (difficulty = frequency tier); 40 % ask a sum or product whose distractors are near misses
-/// (±1, ±2, ±10, swapped digits; difficulty = digits and operation).
+/// (±1, ±2, ±3, ±10, ±11, ±20 with the answer's rank among them uniform; difficulty = digits and operation).
 /// </summary>
 internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
 {
@@ -46,23 +46,20 @@ internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
         if (op == '-' && b > a) (a, b) = (b, a);
         var result = Apply(a, op, b);
 
-        var near = new List<long> { result + 1, result - 1, result + 2, result - 2, result + 10, result - 10 };
-        if (result >= 10 && result % 10 != 0) near.Add(Swap(result));
-        var distractors = near.Where(v => v >= 0 && v != result).Distinct().ToList();
-        var chosen = rng.Sample(distractors, 3).Select(N).ToList();
+        // Near misses on both sides, with the answer's place among the sorted options uniform, so that "pick the
+        // middle option" is no better than chance.
+        int[] offsets = [1, 2, 3, 10, 11, 20];
+        var belowPool = offsets.Where(o => result - o >= 0).ToList();
+        var below = Math.Min(rng.Next(4), belowPool.Count);
+        var deltas = rng.Sample(belowPool, below).Select(o => -(long)o);
+        var above = rng.Sample(offsets, 3 - below).Select(o => (long)o);
+        var chosen = deltas.Concat(above).Select(d => N(result + d)).ToList();
+        rng.Shuffle(chosen);
         var answerIndex = rng.Next(4);
         chosen.Insert(answerIndex, N(result));
         var q = $"What is {N(a)}{op}{N(b)}?";
         var letter = TaskItem.OptionLetter(answerIndex);
         return new TaskItem("", Info.Name, Info.Domain, difficulty, q, chosen, letter, $"{Op(a, op, b, result)}, option {letter}")
         { SplitKey = q };
-    }
-
-    // The last two digits swapped: the slip a reader makes.
-    private static long Swap(long v)
-    {
-        var s = N(v).ToCharArray();
-        (s[^1], s[^2]) = (s[^2], s[^1]);
-        return long.Parse(new string(s), System.Globalization.CultureInfo.InvariantCulture);
     }
 }

@@ -62,7 +62,7 @@ public sealed partial class TaskSuiteTests
         Assert.Equal(GoldenFingerprint, StableHash.Of(text).ToString("X16"));
     }
 
-    private const string GoldenFingerprint = "61B38A0C4EE0F01C";
+    private const string GoldenFingerprint = "34E95C6A88622D93";
 
     [Theory]
     [MemberData(nameof(InDomainFamilies))]
@@ -203,6 +203,21 @@ public sealed partial class TaskSuiteTests
         var items = Suite.Generate("multiple-choice", TaskSplit.Train, 800);
         foreach (var letter in new[] { "A", "B", "C", "D" })
             Assert.InRange(items.Count(i => i.Answer == letter) / 800.0, 0.17, 0.33);
+    }
+
+    [Fact]
+    public void PickingTheMiddleNumericOptionIsNoBetterThanChance()
+    {
+        var items = Suite.Generate("multiple-choice", TaskSplit.Train, 1500)
+            .Where(i => i.Choices!.All(c => NumericGrader.IsNumber(c))).ToList();
+        Assert.True(items.Count > 400);
+        var hits = items.Count(i =>
+        {
+            var v = i.Choices!.Select(c => decimal.Parse(c, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var middle = Enumerable.Range(0, 4).MinBy(k => v.Sum(x => Math.Abs(x - v[k])));
+            return TaskItem.OptionLetter(middle) == i.Answer;
+        });
+        Assert.InRange((double)hits / items.Count, 0.15, 0.35);
     }
 
     // ---- the difficulty knob changes the items ----
