@@ -76,6 +76,10 @@ internal static class AgentApi
         {
             return Problems.BadRequest(ex.Message);
         }
+        catch (ModelUnavailableException ex)
+        {
+            return Problems.BadGateway(ex.Message);
+        }
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -105,6 +109,10 @@ internal static class AgentApi
         catch (ModelInputException ex)
         {
             return Problems.BadRequest(ex.Message);
+        }
+        catch (ModelUnavailableException ex)
+        {
+            return Problems.BadGateway(ex.Message);
         }
     }
 

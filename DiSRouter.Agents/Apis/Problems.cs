@@ -11,6 +11,9 @@ internal static class Problems
     public static ProblemHttpResult NotFound(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
 
+    public static ProblemHttpResult BadGateway(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status502BadGateway, title: "Model unavailable");
+
     public static ProblemHttpResult LoopDetected(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status508LoopDetected, title: "Loop detected");
 }

@@ -19,6 +19,7 @@ internal sealed class HostedBackend : IChatBackend
     public const string HttpClientName = "DiSRouter.Agents.Hosted";
 
     private readonly ChatClient _client;
+    private readonly Uri _endpoint;
 
     public HostedBackend(IOptions<AgentOptions> options, IHttpClientFactory httpClientFactory)
     {
@@ -34,6 +35,7 @@ internal sealed class HostedBackend : IChatBackend
             throw new InvalidOperationException($"Agent '{o.Name}': the environment variable {o.ApiKeyEnv} (Agent:ApiKeyEnv) holding the API key for {endpoint} is not set.");
 
         ModelName = o.Model;
+        _endpoint = endpoint;
         _client = new ChatClient(o.Model, new ApiKeyCredential(key), new OpenAIClientOptions
         {
             Endpoint = endpoint,
@@ -53,9 +55,20 @@ internal sealed class HostedBackend : IChatBackend
         var sw = Stopwatch.StartNew();
         var messages = ToSdkMessages(prompt);
         var options = ToSdkOptions(settings);
-        // The chat API's n is not exposed by the SDK; samples are separate calls, run side by side.
-        var results = await Task.WhenAll(Enumerable.Range(0, settings.N).Select(i => StreamOneAsync(i, messages, options, shouldContinue, ct)));
-        return new ChatGeneration(results.Select(r => r.Sample).ToList(), results.Max(r => r.PromptTokens), sw.Elapsed);
+        try
+        {
+            // The chat API's n is not exposed by the SDK; samples are separate calls, run side by side.
+            var results = await Task.WhenAll(Enumerable.Range(0, settings.N).Select(i => StreamOneAsync(i, messages, options, shouldContinue, ct)));
+            return new ChatGeneration(results.Select(r => r.Sample).ToList(), results.Max(r => r.PromptTokens), sw.Elapsed);
+        }
+        catch (ClientResultException ex)
+        {
+            throw new ModelUnavailableException($"The hosted model '{ModelName}' at {_endpoint} answered HTTP {ex.Status}: {ex.Message}", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ModelUnavailableException($"The hosted model '{ModelName}' at {_endpoint} cannot be reached: {ex.Message}", ex);
+        }
     }
 
     private async Task<(ChatSample Sample, int PromptTokens)> StreamOneAsync(int index, List<ChatMessage> messages,

@@ -71,3 +71,6 @@ internal interface IStartableBackend
 
 /// <summary>A request the model cannot take as it is (a prompt longer than its context): the caller's fault, a 400.</summary>
 internal sealed class ModelInputException(string message) : Exception(message);
+
+/// <summary>The model behind the agent failed or refused (a hosted endpoint's error): a 502, which a predecessor skips.</summary>
+internal sealed class ModelUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -101,6 +101,19 @@ public sealed class HostedBackendTests
     }
 
     [Fact]
+    public async Task HostedEndpointErrorIsA502WithTheEndpointsReason()
+    {
+        await using var server = AgentHost.Start(AgentHost.Settings("server", 0.5), ScriptedBackend.Answering("another-model", "x"));
+        await using var sut = AgentHost.Start(HostedSettings("hosted-1", server));
+
+        var reply = await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat("q"));
+
+        Assert.Equal(HttpStatusCode.BadGateway, reply.Status);
+        Assert.Contains($"The hosted model '{ServedModel}'", reply.ProblemDetail);
+        Assert.Contains("HTTP 404", reply.ProblemDetail);
+    }
+
+    [Fact]
     public void HostedBackendWithoutItsApiKeyStopsTheAgentAtStartup()
     {
         var missing = "DISROUTER_TEST_MISSING_KEY_" + Guid.NewGuid().ToString("N");

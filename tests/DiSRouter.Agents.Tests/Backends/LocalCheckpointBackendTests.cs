@@ -175,3 +175,36 @@ public sealed class LocalCheckpointBackendTests : IDisposable
         Assert.Contains("context holds 512", reply.ProblemDetail);
     }
 }
+
+/// <summary>A checkpoint trained to reject, serving as the first agent of a real cascade.</summary>
+public sealed class TrainedRejecterTests : IDisposable
+{
+    private readonly TinyCheckpoint _checkpoint = new();
+
+    public void Dispose() => _checkpoint.Dispose();
+
+    [Fact]
+    public async Task TrainedCheckpointRejectsStopsAtThePhraseAndForwards()
+    {
+        var model = TrainedRejecter.Train();
+        Assert.Equal(ScenarioPrompt.RejectText, TrainedRejecter.Reply(model)); // the premise: the model rejects this query
+        TrainedRejecter.Save(_checkpoint.Directory, model);
+        var last = ScriptedBackend.Answering("nano-2", " forty-two.");
+        await using var next = AgentHost.Start(AgentHost.Settings("agent-2", 0.9), last);
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"],
+        [
+            new("Agent:Backend", "local"),
+            new("Agent:Checkpoint", _checkpoint.Directory),
+            .. Apis.CascadeNetwork.Discovery(("agent-2", next)),
+        ]));
+
+        var reply = await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat(TrainedRejecter.Query));
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal([HopDecision.Reject, HopDecision.Answer], reply.Routing.Path.Select(h => h.Decision));
+        Assert.Equal("agent-2", reply.Routing.AnsweredBy);
+        // Usage = agent-1's tokens + agent-2's: agent-1 paid for "I don't know" (12 tokens), not for "!" and <|eos|>.
+        var answered = Assert.Single(last.Calls).Samples[0].CompletionTokens;
+        Assert.Equal("I don't know".Length, reply.Completion.Usage!.CompletionTokens - answered);
+    }
+}
