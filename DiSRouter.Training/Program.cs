@@ -7,4 +7,7 @@ root.Subcommands.Add(InfoCommand.Create());
 root.Subcommands.Add(PretrainCommand.Create());
 root.Subcommands.Add(EvaluateCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(SampleCommand.Create());
+root.Subcommands.Add(SftCommand.Create());
+root.Subcommands.Add(RlCommand.Create());
 return root.Parse(args).Invoke();

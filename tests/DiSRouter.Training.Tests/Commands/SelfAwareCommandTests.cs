@@ -1,0 +1,90 @@
+using System.CommandLine;
+using DiSRouter.Training.Commands;
+using DiSRouter.Training.SelfAwareness;
+using DiSRouter.Training.Tests.SelfAwareness;
+
+namespace DiSRouter.Training.Tests.Commands;
+
+public sealed class SelfAwareCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("disrouter-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Rc, string Out, string Err) Invoke(params string[] args)
+    {
+        var root = new RootCommand { SampleCommand.Create(), SftCommand.Create(), RlCommand.Create() };
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int rc = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (rc, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void SampleDrawsTheRequestedQueriesFromEveryFamilyAndGradesEachSample()
+    {
+        var model = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = Path.Combine(_dir, "run");
+        var (rc, output, error) = Invoke("sample", "--model", model, "--out", run, "--n", "2", "--queries", "6", "--max-new-tokens", "6");
+
+        Assert.True(rc == 0, error);
+        var records = JsonlFile.Read<QuerySamples>(SamplingStage.SamplesPath(run));
+        Assert.Equal(6, records.Count);
+        Assert.Equal(6, records.Select(r => r.Family).Distinct().Count()); // one per in-domain family
+        Assert.All(records, r => Assert.Equal(2, r.Samples.Count));
+        Assert.All(records, r => Assert.Equal("", r.System)); // the pool's pretraining layout
+        Assert.Contains("sampled 6 queries × 2", output);
+        Assert.True(File.Exists(StageReport.PathFor(run, "sample")));
+    }
+
+    [Fact]
+    public void BadInputsAreRefusedWithTheReason()
+    {
+        var model = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var (rc, _, error) = Invoke("sample", "--model", model, "--out", _dir, "--n", "0");
+        Assert.Equal((2, true), (rc, error.Contains("--n must be at least 1")));
+
+        (rc, _, error) = Invoke("sample", "--model", Path.Combine(_dir, "nowhere"), "--out", _dir);
+        Assert.Equal(2, rc);
+        Assert.Contains("nowhere", error);
+
+        (rc, _, error) = Invoke("sft", "--model", model, "--out", _dir, "--alphas", "0.2,1.5");
+        Assert.Equal(2, rc);
+        Assert.Contains("[0, 1]", error);
+
+        (rc, _, error) = Invoke("rl", "--out", _dir);
+        Assert.Equal(2, rc);
+        Assert.Contains("run `sft` first", error);
+    }
+
+    [Fact]
+    public void SftWithoutAnyRejectableQueryExplainsWhyTheDataIsEmpty()
+    {
+        var model = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = Path.Combine(_dir, "run");
+        JsonlFile.WriteAll(SamplingStage.SamplesPath(run), [SftDataBuilderTests.Query("easy", 8)]);
+        var (rc, _, error) = Invoke("sft", "--model", model, "--out", run);
+        Assert.Equal(1, rc);
+        Assert.Contains("SFT data is empty", error);
+        Assert.Contains("α=0.2: 1 answer, 0 reject", error);
+    }
+
+    [Fact]
+    public void SftThenRlRunFromTheCommandLine()
+    {
+        var model = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = Path.Combine(_dir, "run");
+        JsonlFile.WriteAll(SamplingStage.SamplesPath(run), Enumerable.Range(0, 9).Select(c => SftDataBuilderTests.Query($"q{c}", c)));
+
+        var (rc, output, error) = Invoke("sft", "--model", model, "--out", run, "--steps", "2", "--batch", "4", "--lr", "1e-3", "--alphas", "cost-first,0.5:0.5:0.1");
+        Assert.True(rc == 0, error);
+        Assert.Contains("α=0.8 (δ=0.2)", output);
+        Assert.Contains("α=0.5 (δ=0.5)", output);
+
+        (rc, output, error) = Invoke("rl", "--out", run, "--queries", "3", "--steps", "1", "--k", "2", "--prompts-per-step", "3", "--max-new-tokens", "4", "--lr", "1e-3");
+        Assert.True(rc == 0, error);
+        Assert.Contains("rl: 1 steps", output);
+        Assert.True(File.Exists(Path.Combine(run, "rl", "model.safetensors")));
+        Assert.Single(JsonlFile.Read<RlStepLog>(Path.Combine(run, RlStage.LogFile)));
+    }
+}
