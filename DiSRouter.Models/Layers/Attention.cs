@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
 
 namespace DiSRouter.Models.Layers;
@@ -7,7 +9,8 @@ namespace DiSRouter.Models.Layers;
 /// B = batch, T = sequence, Hq = query heads, Hkv = key/value heads (query head h reads kv head h / (Hq/Hkv)),
 /// D = head dim. Row b·T + t of q/k/v holds token t of sequence b, heads side by side. lengths[b] is the number
 /// of real tokens of a right-padded sequence: keys at t ≥ lengths[b] are masked; an empty span means all T are real.
-/// Work is split per (b, head); each item runs its two small products and the softmax in place on one thread.
+/// Work is split per (b, kv head): each item handles the query heads of its group on one thread, so the gradients of
+/// shared keys and values are summed without races and in a fixed order.
 /// </summary>
 internal static unsafe class Attention
 {
@@ -20,7 +23,7 @@ internal static unsafe class Attention
         fixed (int* pl = lengths)
         {
             var body = new ForwardBody { Shape = new(batch, seqLen, heads, kvHeads, headDim), Y = py, Att = pa, Q = pq, K = pk, V = pv, Lengths = pl };
-            EngineThreads.ParallelFor(batch * heads, body);
+            EngineThreads.ParallelFor(batch * kvHeads, body);
         }
     }
 
@@ -59,9 +62,46 @@ internal static unsafe class Attention
     }
 
     // Number of keys query t may see: causal (≤ t) and not padding (< length).
-    private static int VisibleKeys(int* lengths, int b, int t, int seqLen) => Math.Min(t + 1, lengths == null ? seqLen : lengths[b]);
+    private static int VisibleKeys(int* lengths, int b, int t, int seqLen) => Math.Min(t + 1, lengths == null ? seqLen : Math.Min(lengths[b], seqLen));
 
     // ---------------------------------------------------------------------------------------------
+    // Fused kernels. Per (b, kv head): the group's keys (or values) are transposed once into a (D, Tp) tile so that
+    // the scores of one query against 16 keys are D broadcast-FMAs; only the causal/unpadded prefix of each row is
+    // computed, the softmax runs in place, and the weighted sum of values is a row of axpys.
+
+    // out[j] = scale · Σ_d x[d] · tile[d, j] for j < 16·blocks
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RowTimesTile(float* x, float* tile, int d, int tp, int blocks, float* output, float scale)
+    {
+        for (int blk = 0; blk < blocks; blk++)
+        {
+            var acc = Vector512<float>.Zero;
+            float* col = tile + blk * 16;
+            for (int k = 0; k < d; k++) acc += Vector512.Create(x[k]) * Vector512.Load(col + (long)k * tp);
+            Vector512.Store(acc * scale, output + blk * 16);
+        }
+    }
+
+    // y[0..n) += a · x[0..n)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Axpy(float a, float* x, float* y, int n)
+    {
+        int i = 0;
+        var va = Vector512.Create(a);
+        for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(y + i) + va * Vector512.Load(x + i), y + i);
+        for (; i < n; i++) y[i] += a * x[i];
+    }
+
+    // tile (D, Tp) = rows (T, D)ᵀ with row stride ld, zero beyond T
+    private static void TransposeToTile(float* rows, int ld, int t, int d, int tp, float* tile)
+    {
+        for (int k = 0; k < d; k++)
+        {
+            float* dst = tile + (long)k * tp;
+            for (int j = 0; j < t; j++) dst[j] = rows[(long)j * ld + k];
+            for (int j = t; j < tp; j++) dst[j] = 0f;
+        }
+    }
 
     private struct ForwardBody : IParallelBody
     {
@@ -72,24 +112,34 @@ internal static unsafe class Attention
         public readonly void Invoke(int item)
         {
             var s = Shape;
-            int b = item / s.Hq, h = item % s.Hq, kvh = h / s.Group, T = s.T;
-            float* q = Q + (long)b * T * s.QWidth + h * s.D;
-            float* k = K + (long)b * T * s.KvWidth + kvh * s.D;
-            float* v = V + (long)b * T * s.KvWidth + kvh * s.D;
-            float* y = Y + (long)b * T * s.QWidth + h * s.D;
-            float* a = Att + (long)item * T * T;
-
-            // scores (T, T) = q (T, D) · kᵀ (D, T) / √D, then a masked softmax per row
-            Gemm.Sgemm(false, true, T, T, s.D, s.Scale, q, s.QWidth, k, s.KvWidth, 0f, a, T);
-            for (int t = 0; t < T; t++)
-            {
-                int visible = VisibleKeys(Lengths, b, t, T);
-                var row = new Span<float>(a + (long)t * T, T);
-                Softmax.InPlace(row[..visible]);
-                row[visible..].Clear();
-            }
-            // y (T, D) = att (T, T) · v (T, D)
-            Gemm.Sgemm(false, false, T, s.D, T, 1f, a, T, v, s.KvWidth, 0f, y, s.QWidth);
+            int b = item / s.Hkv, kvh = item % s.Hkv, T = s.T, D = s.D, tp = (T + 15) & ~15;
+            long kvOffset = (long)b * T * s.KvWidth + kvh * s.D;
+            float* kt = ThreadScratch.Get(D * tp + tp);   // (D, Tp) keys, then one row of scores
+            float* scores = kt + D * tp;
+            TransposeToTile(K + kvOffset, s.KvWidth, T, D, tp, kt);
+            float* v = V + kvOffset;
+            for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
+                for (int i = 0; i < T; i++)
+                {
+                    int visible = VisibleKeys(Lengths, b, i, T);
+                    float* att = Att + (((long)b * s.Hq + h) * T + i) * T;
+                    float* y = Y + ((long)b * T + i) * s.QWidth + h * D;
+                    new Span<float>(y, D).Clear();
+                    if (visible == 0) { new Span<float>(att, T).Clear(); continue; }
+                    // scores (visible) = q_i · k_jᵀ / √D, softmax in place
+                    RowTimesTile(Q + ((long)b * T + i) * s.QWidth + h * D, kt, D, tp, (visible + 15) >> 4, scores, s.Scale);
+                    float max = float.NegativeInfinity;
+                    for (int j = 0; j < visible; j++) max = Math.Max(max, scores[j]);
+                    float inv = 1f / FastMath.ExpShiftedInPlace(scores, visible, max);
+                    // att row = probabilities, zero past the visible keys; y_i = Σ_j p_j v_j
+                    for (int j = 0; j < visible; j++)
+                    {
+                        float p = scores[j] * inv;
+                        att[j] = p;
+                        Axpy(p, v + (long)j * s.KvWidth, y, D);
+                    }
+                    new Span<float>(att + visible, T - visible).Clear();
+                }
         }
     }
 
@@ -102,31 +152,33 @@ internal static unsafe class Attention
         public readonly void Invoke(int item)
         {
             var s = Shape;
-            int b = item / s.Hkv, kvh = item % s.Hkv, T = s.T;
+            int b = item / s.Hkv, kvh = item % s.Hkv, T = s.T, D = s.D, tp = (T + 15) & ~15;
             long kvOffset = (long)b * T * s.KvWidth + kvh * s.D;
-            float* k = K + kvOffset, v = V + kvOffset, dk = Dk + kvOffset, dv = Dv + kvOffset;
-            float* ds = ThreadScratch.Get(T * T);
+            float* k = K + kvOffset, dk = Dk + kvOffset, dv = Dv + kvOffset;
+            float* vt = ThreadScratch.Get(D * tp + tp);   // (D, Tp) values, then one row of gradients
+            float* ds = vt + D * tp;
+            TransposeToTile(V + kvOffset, s.KvWidth, T, D, tp, vt);
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
-            {
-                long qOffset = (long)b * T * s.QWidth + h * s.D;
-                float* q = Q + qOffset, dq = Dq + qOffset, dy = Dy + qOffset;
-                float* a = Att + ((long)b * s.Hq + h) * T * T;
-
-                // dv (T, D) += attᵀ (T, T) · dy (T, D)
-                Gemm.Sgemm(true, false, T, s.D, T, 1f, a, T, dy, s.QWidth, 1f, dv, s.KvWidth);
-                // datt (T, T) = dy (T, D) · vᵀ (D, T), then through the softmax: ds = att ⊙ (datt − Σ att·datt)
-                Gemm.Sgemm(false, true, T, T, s.D, 1f, dy, s.QWidth, v, s.KvWidth, 0f, ds, T);
-                for (int t = 0; t < T; t++)
+                for (int i = 0; i < T; i++)
                 {
-                    int visible = VisibleKeys(Lengths, b, t, T);
-                    var row = new Span<float>(ds + (long)t * T, T);
-                    Softmax.BackwardInPlace(row[..visible], new ReadOnlySpan<float>(a + (long)t * T, visible));
-                    row[visible..].Clear();
+                    int visible = VisibleKeys(Lengths, b, i, T);
+                    if (visible == 0) continue;
+                    long row = ((long)b * T + i) * s.QWidth + h * D;
+                    float* att = Att + (((long)b * s.Hq + h) * T + i) * T;
+                    float* dy = Dy + row, q = Q + row, dq = Dq + row;
+                    // dp_j = dy_i · v_j ; ds_j = p_j (dp_j − Σ p·dp) / √D
+                    RowTimesTile(dy, vt, D, tp, (visible + 15) >> 4, ds, 1f);
+                    float dot = 0f;
+                    for (int j = 0; j < visible; j++) dot += att[j] * ds[j];
+                    for (int j = 0; j < visible; j++)
+                    {
+                        float p = att[j], g = p * (ds[j] - dot) * s.Scale;
+                        long kv = (long)j * s.KvWidth;
+                        Axpy(g, k + kv, dq, D);      // dq_i += ds_j k_j
+                        Axpy(g, q, dk + kv, D);      // dk_j += ds_j q_i
+                        Axpy(p, dy, dv + kv, D);     // dv_j += p_j dy_i
+                    }
                 }
-                // dq (T, D) += ds (T, T) · k (T, D) / √D ;  dk (T, D) += dsᵀ (T, T) · q (T, D) / √D
-                Gemm.Sgemm(false, false, T, s.D, T, s.Scale, ds, T, k, s.KvWidth, 1f, dq, s.QWidth);
-                Gemm.Sgemm(true, false, T, s.D, T, s.Scale, ds, T, q, s.QWidth, 1f, dk, s.KvWidth);
-            }
         }
     }
 }

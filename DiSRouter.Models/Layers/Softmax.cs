@@ -3,25 +3,27 @@ using System.Numerics.Tensors;
 namespace DiSRouter.Models.Layers;
 
 /// <summary>Numerically stable softmax over one row (the maximum is subtracted before exp).</summary>
-internal static class Softmax
+internal static unsafe class Softmax
 {
     // row (n) ← exp(row − max) / Σ exp(row − max)
     public static void InPlace(Span<float> row)
     {
         if (row.IsEmpty) return;
         float max = TensorPrimitives.Max(row);
-        TensorPrimitives.Subtract(row, max, row);
-        TensorPrimitives.Exp(row, row);
-        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
+        fixed (float* p = row)
+        {
+            float sum = FastMath.ExpShiftedInPlace(p, row.Length, max);
+            TensorPrimitives.Multiply(row, 1f / sum, row);
+        }
     }
 
-    // log Σ exp(row), computed around the maximum
+    // log Σ exp(row), computed around the maximum; scratch holds row.Length floats
     public static float LogSumExp(ReadOnlySpan<float> row, Span<float> scratch)
     {
         float max = TensorPrimitives.Max(row);
-        TensorPrimitives.Subtract(row, max, scratch);
-        TensorPrimitives.Exp(scratch, scratch);
-        return max + MathF.Log(TensorPrimitives.Sum(scratch));
+        row.CopyTo(scratch);
+        fixed (float* p = scratch)
+            return max + MathF.Log(FastMath.ExpShiftedInPlace(p, row.Length, max));
     }
 
     // drow (n) = p ⊙ (dp − Σ p·dp): the softmax Jacobian applied to the gradient of its output p (in place)

@@ -42,7 +42,7 @@ internal static unsafe class SwiGlu
             int n = end - start;
             var g = new ReadOnlySpan<float>(Gate + start, n);
             var o = new Span<float>(Out + start, n);
-            TensorPrimitives.Sigmoid(g, o);                                   // σ(g)
+            FastMath.Sigmoid(Gate + start, Out + start, n);                  // σ(g)
             TensorPrimitives.Multiply(o, g, o);                               // silu(g)
             TensorPrimitives.Multiply(o, new ReadOnlySpan<float>(Up + start, n), o);
         }
@@ -58,7 +58,7 @@ internal static unsafe class SwiGlu
             var (start, end) = Chunks[item];
             int n = end - start;
             float* sig = ThreadScratch.Get(n);
-            TensorPrimitives.Sigmoid(new ReadOnlySpan<float>(Gate + start, n), new Span<float>(sig, n));
+            FastMath.Sigmoid(Gate + start, sig, n);
             float* g = Gate + start, u = Up + start, d = Dout + start, dg = Dgate + start, du = Dup + start;
             int i = 0;
             if (Vector512.IsHardwareAccelerated)

@@ -92,7 +92,7 @@ public sealed class TapeTests
 
         sut.Backward(net.Loss(sut));
 
-        for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], net.Wq.Grad[i], 5);
+        for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], net.Wq.Grad[i], 1e-5);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class LinearTests
             {
                 double expected = b[o];
                 for (int i = 0; i < In; i++) expected += (double)x[n * In + i] * w[o * In + i];
-                Assert.Equal(expected, y[n * Out + o], 4);
+                Assert.Equal(expected, y[n * Out + o], 1e-4);
             }
     }
 
@@ -57,6 +57,6 @@ public sealed class LinearTests
         Linear.Backward(default, twice, default, r, x, w, N, In, Out);
         Linear.Backward(default, twice, default, r, x, w, N, In, Out);
 
-        for (int i = 0; i < w.Length; i++) Assert.Equal(2 * once[i], twice[i], 5);
+        for (int i = 0; i < w.Length; i++) Assert.Equal(2 * once[i], twice[i], 1e-5);
     }
 }

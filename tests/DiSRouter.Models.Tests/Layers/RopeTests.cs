@@ -23,8 +23,8 @@ public sealed class RopeTests
                     double angle = (n % T) * Math.Pow(10000, -2.0 * i / D);
                     int o = n * Heads * D + h * D;
                     double x1 = x[o + i], x2 = x[o + i + D / 2];
-                    Assert.Equal(x1 * Math.Cos(angle) - x2 * Math.Sin(angle), y[o + i], 5);
-                    Assert.Equal(x1 * Math.Sin(angle) + x2 * Math.Cos(angle), y[o + i + D / 2], 5);
+                    Assert.Equal(x1 * Math.Cos(angle) - x2 * Math.Sin(angle), y[o + i], 1e-5);
+                    Assert.Equal(x1 * Math.Sin(angle) + x2 * Math.Cos(angle), y[o + i + D / 2], 1e-5);
                 }
     }
 

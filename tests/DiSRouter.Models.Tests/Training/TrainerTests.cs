@@ -57,7 +57,7 @@ public sealed class TrainerTests
         var (bigLoss, big) = Gradients(microBatch: 7);
         var (smallLoss, small) = Gradients(microBatch: 2);
 
-        Assert.Equal(bigLoss, smallLoss, 5);
+        Assert.Equal(bigLoss, smallLoss, 1e-5);
         for (int p = 0; p < big.Length; p++)
             for (int i = 0; i < big[p].Length; i++)
                 Assert.True(Math.Abs(big[p][i] - small[p][i]) <= 1e-6 + 1e-4 * Math.Abs(big[p][i]), $"parameter {p}[{i}]: {big[p][i]} vs {small[p][i]}");
@@ -74,7 +74,7 @@ public sealed class TrainerTests
         var padded = LogProbs.Compute(model, [longSeq, shortSeq])[1];
 
         Assert.Equal(4, padded.Length);
-        for (int t = 0; t < alone.Length; t++) Assert.Equal(alone[t], padded[t], 5);
+        for (int t = 0; t < alone.Length; t++) Assert.Equal(alone[t], padded[t], 1e-5);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class TrainerTests
 
         for (int p = 0; p < viaStep.Parameters.Count; p++)
             for (int i = 0; i < viaStep.Parameters[p].Length; i++)
-                Assert.Equal(viaStep.Parameters[p].Grad[i], viaPass.Parameters[p].Grad[i], 5);
+                Assert.Equal(viaStep.Parameters[p].Grad[i], viaPass.Parameters[p].Grad[i], 1e-5);
     }
 
     [Fact]
@@ -275,7 +275,7 @@ public sealed class TrainerTests
         {
             var param = model.Parameters[p];
             float factor = param.Shape.Length >= 2 ? 1f - 0.1f * 0.5f : 1f;
-            for (int i = 0; i < param.Length; i++) Assert.Equal(before[p][i] * factor, param.Data[i], 6);
+            for (int i = 0; i < param.Length; i++) Assert.Equal(before[p][i] * factor, param.Data[i], 1e-6);
         }
     }
 
