@@ -25,21 +25,24 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "One JSON line per model and family (and family \"all\" per domain)." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var models = new Option<string?>("--models") { Description = "Comma-separated subset of members (default: all)." };
+        var byDifficulty = new Option<bool>("--by-difficulty") { Description = "Also print accuracy per family and difficulty (table mode)." };
+        var show = new Option<int>("--show") { Description = "Print the first N replies of each family with their grade (table mode)." };
 
         var command = new Command("evaluate", "Accuracy, latency and tokens of each pool member, per family and domain.")
         {
-            pool, poolDir, split, items, json, parallel, models,
+            pool, poolDir, split, items, json, parallel, models, byDifficulty, show,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(
             parse.GetValue(pool)!, parse.GetValue(poolDir), parse.GetValue(split)!, parse.GetValue(items), parse.GetValue(json),
-            parse.GetValue(parallel), parse.GetValue(models), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct)));
+            parse.GetValue(parallel), parse.GetValue(models), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct,
+            parse.GetValue(byDifficulty), parse.GetValue(show))));
         return command;
     }
 
     private static readonly JsonSerializerOptions JsonLine = new() { WriteIndented = false };
 
     public static int Run(string pool, string? poolDir, string split, int itemsPerFamily, bool json, int parallelism,
-        string? modelFilter, TextWriter output, TextWriter error, CancellationToken ct)
+        string? modelFilter, TextWriter output, TextWriter error, CancellationToken ct, bool byDifficulty = false, int show = 0)
     {
         if (pool != NanoPool.Name) { error.WriteLine($"Unknown pool '{pool}'; the known pool is '{NanoPool.Name}'."); return 2; }
         if (itemsPerFamily < 1) { error.WriteLine("--items-per-family must be at least 1."); return 2; }
@@ -58,8 +61,17 @@ internal static class EvaluateCommand
         var all = new List<EvalSummary>();
         foreach (var member in members)
         {
-            var (lines, _) = PoolEvaluation.EvaluateMember(member, queries, parallelism, ct: ct);
+            var (lines, outcomes) = PoolEvaluation.EvaluateMember(member, queries, parallelism, ct: ct);
             all.AddRange(lines);
+            if (show > 0 && !json)
+                foreach (var g in outcomes.GroupBy(o => o.Query.Family))
+                    foreach (var o in g.Take(show))
+                        output.WriteLine($"{member.Name} {g.Key} d{o.Query.Difficulty} {(o.Correct ? "RIGHT" : "WRONG")}: " +
+                            $"{ByteTokenizer.Default.Decode(o.Query.Prompt).Replace("\n", " | ")} => {o.Text.Replace("\n", " | ")}");
+            if (byDifficulty && !json)
+                foreach (var g in outcomes.GroupBy(o => o.Query.Family))
+                    output.WriteLine($"{member.Name} {g.Key,-18} " + string.Join("  ", g.GroupBy(o => o.Query.Difficulty).OrderBy(d => d.Key)
+                        .Select(d => $"d{d.Key} {100.0 * d.Count(o => o.Correct) / d.Count(),5:F1}")));
             if (json) foreach (var line in lines) output.WriteLine(JsonSerializer.Serialize(JsonLineOf(line), JsonLine));
             output.Flush();
         }
@@ -102,6 +114,7 @@ internal static class EvaluateCommand
             table.AddRow(row.ToArray());
         }
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (Console.IsOutputRedirected || output != Console.Out) console.Profile.Width = 240; // a log is not an 80-column terminal
         console.Write(table);
     }
 }

@@ -23,18 +23,29 @@ internal static class PretrainCommand
         var noEval = new Option<bool>("--no-eval") { Description = "Train only; leave the manifest alone." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent evaluation queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var dryRun = new Option<bool>("--dry-run") { Description = "Build the corpus, print its statistics and the members' sizes, train nothing." };
+        var set = new Option<string?>("--set") { Description = "Spec overrides for experiments: <member|all|corpus>.<field>=<value>,… (e.g. nano-3.steps=2000,corpus.passes=2)." };
         var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Seconds between resumable state saves.", DefaultValueFactory = _ => 60 };
 
         var command = new Command("pretrain", "Train a pool of models of rising size from scratch (resumable), evaluate it and write its manifest.")
         {
-            pool, poolDir, workDir, only, stepsScale, evalItems, noEval, parallel, checkpointSeconds, dryRun,
+            pool, poolDir, workDir, only, stepsScale, evalItems, noEval, parallel, checkpointSeconds, dryRun, set,
         };
         command.SetAction((parse, ct) =>
         {
             var name = parse.GetValue(pool)!;
             if (name != NanoPool.Name) { parse.InvocationConfiguration.Error.WriteLine($"Unknown pool '{name}'; the known pool is '{NanoPool.Name}'."); return Task.FromResult(2); }
+            IReadOnlyList<PoolMemberSpec> members;
+            CorpusSpec corpus;
+            try { (members, corpus) = SpecOverrides.Apply(parse.GetValue(set), NanoPool.Members, NanoPool.Corpus); }
+            catch (Exception e) when (e is ArgumentException or FormatException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine(e.Message);
+                return Task.FromResult(2);
+            }
             var options = new PoolPretraining.Options
             {
+                Members = members,
+                Corpus = corpus,
                 PoolDirectory = parse.GetValue(poolDir) ?? PoolPaths.PoolDirectory(name),
                 WorkDirectory = parse.GetValue(workDir) ?? PoolPaths.WorkDirectory(name),
                 Only = parse.GetValue(only)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),

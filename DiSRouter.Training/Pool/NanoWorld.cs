@@ -52,7 +52,7 @@ internal static class NanoWorld
             if (s == TaskSplit.Train && family.Domain == TaskDomain.OutOfDomain) continue;
             foreach (var item in suite.Generate(family.Name, s, itemsPerFamily))
                 queries.Add(new EvalQuery(family.Name, family.Domain, ChatFormat.EncodePrompt(tokenizer, SystemPrompt, item.Prompt),
-                    reply => Grader.IsCorrect(item, reply)));
+                    reply => Grader.IsCorrect(item, reply), item.Difficulty));
         }
         return queries;
     }

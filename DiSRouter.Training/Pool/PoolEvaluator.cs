@@ -6,7 +6,7 @@ using DiSRouter.Models.Tokenization;
 namespace DiSRouter.Training.Pool;
 
 /// <summary>One query to put to a model: its family and domain, the encoded prompt and how to grade the reply.</summary>
-internal sealed record EvalQuery(string Family, string Domain, int[] Prompt, Func<string, bool> IsCorrect);
+internal sealed record EvalQuery(string Family, string Domain, int[] Prompt, Func<string, bool> IsCorrect, int Difficulty = 0);
 
 /// <summary>What one model did with one query.</summary>
 internal sealed record EvalOutcome(EvalQuery Query, string Text, bool Correct, int Tokens, double LatencyMs);
