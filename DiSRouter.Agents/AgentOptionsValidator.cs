@@ -12,7 +12,8 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (double.IsNaN(o.Cost) || o.Cost is < 0 or > 1) errors.Add($"Agent:Cost must lie in [0, 1], got {o.Cost}.");
         if (o.Backend is not (AgentBackendKind.Local or AgentBackendKind.Hosted))
             errors.Add($"Agent:Backend must be '{AgentBackendKind.Local}' or '{AgentBackendKind.Hosted}', got '{o.Backend}'.");
-        if (o.MaxNewTokens <= 0) errors.Add($"Agent:MaxNewTokens must be positive, got {o.MaxNewTokens}.");
+        if (o.MaxNewTokens < Cascade.CascadeAgent.MinTokensToDecide)
+            errors.Add($"Agent:MaxNewTokens must be at least {Cascade.CascadeAgent.MinTokensToDecide} (room to say \"I don't know!\"), got {o.MaxNewTokens}.");
         if (o.MaxConcurrency < 0) errors.Add($"Agent:MaxConcurrency must be 0 (one per core) or positive, got {o.MaxConcurrency}.");
         if (!(o.ForwardTimeoutSeconds > 0)) errors.Add($"Agent:ForwardTimeoutSeconds must be positive, got {o.ForwardTimeoutSeconds}.");
         if (!(o.ReloadPollSeconds >= 0)) errors.Add($"Agent:ReloadPollSeconds must be 0 (off) or positive, got {o.ReloadPollSeconds}.");

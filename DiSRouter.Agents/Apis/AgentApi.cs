@@ -6,6 +6,7 @@ using DiSRouter.Agents.Backends;
 using DiSRouter.Agents.Cascade;
 using DiSRouter.Agents.Telemetry;
 using DiSRouter.Core.Routing;
+using DiSRouter.Core.Scenarios;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -60,6 +61,8 @@ internal static class AgentApi
             return Problems.BadRequest("An agent's cascade endpoint answers whole ('stream' must be false); streaming is served by the gateway and by the raw endpoint.");
         if (request.N is > 1)
             return Problems.BadRequest($"The cascade routes one reply per query ('n' must be 1, got {request.N}); use {RawRoute} for several samples.");
+        if (request.TokenLimit is < CascadeAgent.MinTokensToDecide)
+            return Problems.BadRequest($"The cascade needs room for an agent to say \"{ScenarioPrompt.RejectText}\": the token limit must be at least {CascadeAgent.MinTokensToDecide}, got {request.TokenLimit}.");
         if (ChatRequests.TryResolveScenario(request, http.Request.Headers, out var scenario) is { } badScenario) return badScenario;
 
         try

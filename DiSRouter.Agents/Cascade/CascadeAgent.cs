@@ -23,6 +23,12 @@ internal sealed class CascadeAgent(
 {
     public const string FallbackNote = "answered after every successor was unreachable";
 
+    /// <summary>
+    /// The smallest token limit the cascade accepts: a rejection must fit ("I don't know" is 12 byte tokens), or a
+    /// reply cut inside it could be taken for neither an answer nor a rejection.
+    /// </summary>
+    public const int MinTokensToDecide = 16;
+
     /// <param name="request">A validated request (messages present, n = 1, no streaming).</param>
     /// <param name="hops">Agents the request passed before this one.</param>
     /// <param name="started">Stopwatch timestamp of the request's arrival, so parsing counts as this hop's overhead.</param>

@@ -75,10 +75,12 @@ internal static class GatewayApi
         // 4) relay the agent's refusal as it is, or explain an answer that is not one
         if (!reply.IsSuccess)
         {
-            if (reply.IsJson)
+            // A refusal (4xx) and the gateway-class statuses the cascade itself uses (502, 503, 504, 508) pass through
+            // unchanged; any other server error is the entry agent failing, which is a 502 to the client.
+            if (reply.IsJson && (reply.StatusCode < 500 || reply.StatusCode is 502 or 503 or 504 or 508))
                 return Finish(TypedResults.Content(Encoding.UTF8.GetString(reply.Body), reply.MediaType, Encoding.UTF8, reply.StatusCode), null);
             var failed = Problem(StatusCodes.Status502BadGateway,
-                $"The entry agent {route.EntryAgent} answered HTTP {reply.StatusCode}: {Excerpt(reply.Body)}");
+                $"The entry agent {route.EntryAgent} answered HTTP {reply.StatusCode}: {ProblemDetail(reply)}");
             LogMessages.EntryAgentFailed(services.Logger, route.EntryAgent, failed.ProblemDetails.Detail!, null);
             return Refuse(failed, scenario.Name);
         }
@@ -152,6 +154,25 @@ internal static class GatewayApi
 
     private static ProblemHttpResult Problem(int status, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: status);
+
+    /// <summary>The detail (or title) of an agent's problem body, else the start of whatever it sent.</summary>
+    private static string ProblemDetail(AgentReply reply)
+    {
+        if (reply.IsJson)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(reply.Body);
+                foreach (var field in (string[])["detail", "title"])
+                    if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String)
+                        return v.GetString()!;
+            }
+            catch (JsonException)
+            {
+            }
+        }
+        return Excerpt(reply.Body);
+    }
 
     private static string Excerpt(byte[] body) =>
         body.Length == 0 ? "(empty body)" : Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));

@@ -25,6 +25,7 @@ public sealed class RequestValidationTests(SingleAgent solo) : IClassFixture<Sin
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"temperature\":3}", "'temperature' must lie in [0, 2]")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"top_p\":0}", "'top_p' must lie in (0, 1]")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"max_tokens\":0}", "'max_tokens' must be positive")]
+    [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"max_completion_tokens\":15}", "the token limit must be at least 16, got 15")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"stop\":5}", "'stop' must be a string or an array of strings")]
     [InlineData("{\"messages\":[{\"role\":\"user\",\"content\":\"q\"}],\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", "at most 4")]
     public async Task BadCascadeRequestIsRefusedWithTheReason(string body, string reason)

@@ -48,7 +48,7 @@ public sealed class LocalCheckpointBackendTests : IDisposable
         _checkpoint.Save(seed: 1);
         await using var sut = StartAgent();
 
-        var reply = await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat("What is 3 + 4?", "\"max_tokens\":8"));
+        var reply = await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat("What is 3 + 4?", "\"max_tokens\":16"));
 
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.StartsWith(AgentPrompts.AnswerPrefix, reply.Content);

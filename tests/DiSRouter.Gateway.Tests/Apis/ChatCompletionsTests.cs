@@ -96,6 +96,22 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task AgentsOwnServerErrorBecomes502WithItsDetail()
+    {
+        fixture.Agent2.Respond = _ => Microsoft.AspNetCore.Http.Results.Problem(detail: "model crashed", statusCode: 500);
+        try
+        {
+            using var response = await fixture.PostChatAsync(GatewayFixture.Chat("agent-2"));
+
+            await BadRequestTests.AssertProblemAsync(response, HttpStatusCode.BadGateway, "agent-2 answered HTTP 500: model crashed");
+        }
+        finally
+        {
+            fixture.Agent2.Respond = null;
+        }
+    }
+
+    [Fact]
     public async Task AgentAnsweringSomethingElseThanJsonGives502()
     {
         fixture.Agent2.Respond = _ => Microsoft.AspNetCore.Http.Results.Text("boom", statusCode: 500);

@@ -1,6 +1,8 @@
+using DiSRouter.Core.Scenarios;
 using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Tokenization;
+using DiSRouter.Models.Training;
 using DiSRouter.Training.SelfAwareness;
 
 namespace DiSRouter.Training.Tests.SelfAwareness;
@@ -29,6 +31,21 @@ internal static class TinyWorld
     }
 
     public static TrainingQuery Query(string id, string question, string reference) => new(id, "toy", "1", null, question, reference);
+
+    /// <summary>A tiny model taught to reply <paramref name="target"/> to every question in every named scenario, saved under <paramref name="directory"/>.</summary>
+    public static string SaveConstantReplier(string directory, IEnumerable<string> questions, string target, int steps = 30, int seed = 3)
+    {
+        var model = TransformerModel.Create(Config, seed);
+        var trainer = new Trainer(model, new TrainerOptions { LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 3, TotalSteps = steps, WeightDecay = 0, MicroBatchSize = 16 });
+        var batch = questions.SelectMany(q => Scenario.Named.Select(s =>
+        {
+            var (tokens, mask) = ChatFormat.EncodeExample(Tokenizer, SelfAwarePrompt.System(s, null), q, target);
+            return new TrainingExample(tokens, mask);
+        })).ToList();
+        for (int i = 0; i < steps; i++) trainer.Step(batch);
+        Checkpoint.Save(directory, model, Tokenizer);
+        return directory;
+    }
 }
 
 /// <summary>

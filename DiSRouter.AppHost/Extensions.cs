@@ -1,0 +1,45 @@
+using System.Globalization;
+using DiSRouter.AppHost.Hosting;
+using DiSRouter.AppHost.Topology;
+
+namespace DiSRouter.AppHost;
+
+internal static class Extensions
+{
+    /// <summary>
+    /// An agent process with its settings as <c>Agent__*</c> variables (the names DiSRouter.Agents binds):
+    /// Name, Cost, Backend, Checkpoint or Model/Endpoint/ApiKeyEnv, and Successors__0..n in cascade order.
+    /// </summary>
+    public static ServiceResource AddAgent(this DistributedApplicationBuilder builder, PlannedAgent agent)
+    {
+        var spec = agent.Spec;
+        var resource = builder.AddProject(spec.Name, ServiceBinaries.Agents)
+            .WithEnvironment("Agent__Name", spec.Name)
+            .WithEnvironment("Agent__Cost", spec.Cost.ToString("R", CultureInfo.InvariantCulture))
+            .WithEnvironment("Agent__Backend", spec.Backend)
+            .WithEnvironment("Agent__Checkpoint", agent.CheckpointPath)
+            .WithEnvironment("Agent__Model", spec.Model)
+            .WithEnvironment("Agent__Endpoint", spec.Endpoint)
+            .WithEnvironment("Agent__ApiKeyEnv", spec.ApiKeyEnv);
+        for (var i = 0; i < agent.Successors.Count; i++) resource.WithEnvironment($"Agent__Successors__{i}", agent.Successors[i]);
+        foreach (var (key, value) in spec.Settings) resource.WithEnvironment("Agent__" + key.Replace(":", "__"), value);
+
+        var model = spec.Backend == "local" ? Path.GetRelativePath(ServiceBinaries.RepositoryRoot, agent.CheckpointPath ?? "") : $"{spec.Model} at {spec.Endpoint}";
+        var next = agent.Successors.Count == 0 ? "last: always answers" : "then " + string.Join(", ", agent.Successors);
+        resource.Description = $"{spec.Backend} {model}, cost {spec.Cost.ToString(CultureInfo.InvariantCulture)}, {next}";
+        return resource;
+    }
+
+    /// <summary>The gateway process: its API key, the entry agent and the agents it lists, on the chosen port.</summary>
+    public static ServiceResource AddGateway(this DistributedApplicationBuilder builder, NetworkPlan plan)
+    {
+        var resource = builder.AddProject(NetworkPlan.GatewayName, ServiceBinaries.Gateway, plan.GatewayPort == 0 ? 0 : plan.GatewayPort)
+            .WithEnvironment(NetworkPlan.ApiKeyVariable, plan.ApiKey)
+            .WithEnvironment("Gateway__EntryAgent", plan.EntryAgent)
+            .WithStopOnExit();
+        for (var i = 0; i < plan.Agents.Count; i++) resource.WithEnvironment($"Gateway__Agents__{i}", plan.Agents[i].Name);
+        foreach (var (key, value) in plan.GatewaySettings) resource.WithEnvironment("Gateway__" + key.Replace(":", "__"), value);
+        resource.Description = $"entry {plan.EntryAgent}";
+        return resource;
+    }
+}

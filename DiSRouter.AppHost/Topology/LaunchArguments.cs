@@ -1,0 +1,67 @@
+using System.Globalization;
+
+namespace DiSRouter.AppHost.Topology;
+
+/// <summary>The AppHost's command line: which agents, which gateway port, which extra settings file.</summary>
+internal sealed record LaunchArguments(IReadOnlyList<string>? Agents, int? GatewayPort, string? ConfigFile, bool Help)
+{
+    public const string Usage = """
+        Usage: dotnet run --project DiSRouter.AppHost -- [options]
+               dotnet run -c Release --project DiSRouter.AppHost -- bench [--help]
+
+          --agents a,b,c        launch only these agents (cascade order and successors follow the topology)
+          --gateway-port N      the gateway's port (default 8080; 0 picks a free one)
+          --config FILE         a JSON file layered over appsettings.json (another topology)
+          -h, --help            this text
+
+        Environment: DISROUTER_API_KEY (the gateway's API key; default "disrouter-local"),
+                     OTEL_EXPORTER_OTLP_ENDPOINT (telemetry to an OTLP collector, passed to every service).
+        """;
+
+    public static LaunchArguments Parse(IReadOnlyList<string> args)
+    {
+        IReadOnlyList<string>? agents = null;
+        int? port = null;
+        string? config = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inline) = Split(args[i]);
+            switch (name)
+            {
+                case "-h" or "--help":
+                    return new LaunchArguments(null, null, null, true);
+                case "--agents":
+                    var list = Value(args, ref i, name, inline).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+                    if (list.Length == 0) throw new ArgumentException("--agents needs at least one agent name (e.g. --agents agent-2,agent-3).");
+                    agents = list;
+                    break;
+                case "--gateway-port":
+                    var text = Value(args, ref i, name, inline);
+                    if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var p) || p > 65535)
+                        throw new ArgumentException($"--gateway-port must be a port number in 0..65535, got '{text}'.");
+                    port = p;
+                    break;
+                case "--config":
+                    config = Value(args, ref i, name, inline);
+                    break;
+                default:
+                    throw new ArgumentException($"Unknown argument '{args[i]}'.");
+            }
+        }
+        return new LaunchArguments(agents, port, config, false);
+    }
+
+    private static (string Name, string? Inline) Split(string arg)
+    {
+        var eq = arg.IndexOf('=');
+        return arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
+    }
+
+    private static string Value(IReadOnlyList<string> args, ref int i, string name, string? inline)
+    {
+        if (inline is not null) return inline;
+        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            throw new ArgumentException($"{name} needs a value.");
+        return args[++i];
+    }
+}

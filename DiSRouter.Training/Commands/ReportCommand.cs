@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Text.Json;
+using DiSRouter.Core.Tasks;
+using DiSRouter.Training.Pool;
+using DiSRouter.Training.SelfAwareness;
+
+namespace DiSRouter.Training.Commands;
+
+/// <summary>
+/// <c>report selfaware [--json]</c>: evaluates every agent's self-aware checkpoints (cascade order from the pool manifest)
+/// and writes docs/selfaware.md, or prints the figures as JSON lines.
+/// </summary>
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("report", "Reports built from trained models.");
+        command.Subcommands.Add(SelfAware());
+        return command;
+    }
+
+    private static Command SelfAware()
+    {
+        var poolDir = new Option<string?>("--pool-dir") { Description = "Base checkpoints and manifest.json (cascade order, costs); default models/nano-pool." };
+        var runs = new Option<string?>("--runs") { Description = "Per-agent folders <agent>/sft and <agent>/rl; default runs/selfaware." };
+        var agentsOpt = new Option<string?>("--agents") { Description = "Comma-separated subset of agents, kept in cascade order (plug-and-play)." };
+        var split = new Option<string>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => "test" };
+        split.AcceptOnlyFromAmong("train", "validation", "test");
+        var items = new Option<int>("--items-per-family") { Description = "Queries per in-domain family.", DefaultValueFactory = _ => 50 };
+        var families = new Option<string?>("--families") { Description = "Comma-separated families (default: the in-domain ones)." };
+        var alphas = new Option<string>("--alphas") { Description = "Scenarios: \"0.2,0.5,0.8\", names, or a grid \"0:1:0.1\".", DefaultValueFactory = _ => "0.2,0.5,0.8" };
+        var deltaQueries = new Option<int>("--delta-queries") { Description = "Queries for ΔPerformance (0 skips it).", DefaultValueFactory = _ => 120 };
+        var deltaSamples = new Option<int>("--delta-samples") { Description = "Samples per query at T = 1 for ΔPerformance.", DefaultValueFactory = _ => 10 };
+        var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random baseline, the balanced subset and the T = 1 samples." };
+        var json = new Option<bool>("--json") { Description = "Print JSON lines (answer_rate, self_assessment, utility) instead of writing the report." };
+        var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/selfaware.md)." };
+        var command = new Command("selfaware", "Answer rates, self-assessment, answered vs rejected accuracy, ΔPerformance and the cascade's utility.")
+        {
+            poolDir, runs, agentsOpt, split, items, families, alphas, deltaQueries, deltaSamples, parallel, seed, json, outFile,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            SelfAwareReportOptions options;
+            try
+            {
+                options = new SelfAwareReportOptions
+                {
+                    Alphas = SelfAwareCli.ParseAlphas(parse.GetValue(alphas)!),
+                    DeltaQueries = parse.GetValue(deltaQueries),
+                    DeltaSamples = parse.GetValue(deltaSamples),
+                    Parallelism = parse.GetValue(parallel),
+                    Seed = parse.GetValue(seed),
+                };
+            }
+            catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }
+            var root = PoolPaths.RepositoryRoot();
+            return Task.FromResult(Run(
+                parse.GetValue(poolDir) ?? PoolPaths.PoolDirectory(NanoPool.Name),
+                parse.GetValue(runs) ?? Path.Combine(root, "runs", "selfaware"),
+                parse.GetValue(agentsOpt), parse.GetValue(split)!, parse.GetValue(items), parse.GetValue(families), options, parse.GetValue(json),
+                parse.GetValue(outFile) ?? Path.Combine(root, "docs", "selfaware.md"),
+                "dotnet run --project DiSRouter.Training -- report selfaware " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value)),
+                parse.InvocationConfiguration.Output, error, ct));
+        });
+        return command;
+    }
+
+    public static int Run(string poolDir, string runs, string? agentFilter, string split, int itemsPerFamily, string? families,
+        SelfAwareReportOptions options, bool json, string outFile, string command, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        if (itemsPerFamily < 1) { error.WriteLine("--items-per-family must be at least 1."); return SelfAwareCli.BadInput; }
+        if (!TaskSplits.TryParse(split, out var taskSplit)) { error.WriteLine($"Unknown split '{split}'."); return SelfAwareCli.BadInput; }
+        var manifestPath = Path.Combine(poolDir, PoolManifest.FileName);
+        if (!File.Exists(manifestPath)) { error.WriteLine($"No pool manifest at {manifestPath}: the cascade order and costs come from it (run `pretrain` first)."); return SelfAwareCli.BadInput; }
+        PoolManifest manifest;
+        try { manifest = PoolManifest.Load(manifestPath); }
+        catch (InvalidDataException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
+
+        var agents = manifest.Models.Select(m =>
+        {
+            var run = Path.Combine(runs, m.Name);
+            string? Trained(string folder) => File.Exists(Path.Combine(run, folder, "config.json")) ? Path.Combine(run, folder) : null;
+            return new AgentCheckpoints(m.Name, m.Cost, Path.Combine(poolDir, m.Directory), Trained(SftStage.CheckpointFolder), Trained(RlStage.CheckpointFolder), m.MaxNewTokens, run);
+        }).ToList();
+        if (SelfAwareCli.ParseList(agentFilter) is { } wanted)
+        {
+            var unknown = wanted.Except(agents.Select(a => a.Name)).ToList();
+            if (unknown.Count > 0) { error.WriteLine($"Unknown agent(s) {string.Join(", ", unknown)} in {manifestPath}."); return SelfAwareCli.BadInput; }
+            agents = agents.Where(a => wanted.Contains(a.Name)).ToList();
+        }
+        if (agents.All(a => a.Sft is null && a.Rl is null))
+        {
+            error.WriteLine($"No self-aware checkpoint under {runs} (expected <agent>/sft or <agent>/rl): run sample, sft and rl first.");
+            return SelfAwareCli.BadInput;
+        }
+
+        IReadOnlyList<TaskItem> items;
+        try
+        {
+            var suite = SelfAwareCli.NanoSuite();
+            var names = SelfAwareCli.ParseList(families) ?? suite.InDomainFamilies.Select(f => f.Name).ToList();
+            items = names.SelectMany(f => suite.Generate(f, taskSplit, itemsPerFamily)).ToList();
+        }
+        catch (ArgumentException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
+
+        var report = new SelfAwareReport(new TaskReplyGrader(items), options);
+        SelfAwareReportResult? result = null;
+        var rc = SelfAwareCli.RunStage("report selfaware", json ? TextWriter.Null : output, error, progress =>
+        {
+            result = report.Run(agents, items.Select(TaskQueries.ToQuery).ToList(), progress, ct);
+            return SelfAwareCli.Ok;
+        });
+        if (rc != SelfAwareCli.Ok) return rc;
+
+        if (json)
+        {
+            foreach (var line in SelfAwareJson.Lines(result!)) output.WriteLine(JsonSerializer.Serialize(line, line.GetType()));
+            return SelfAwareCli.Ok;
+        }
+        var costs = agents.Where(a => a.RunDirectory is not null).ToDictionary(a => a.Name, a => (IReadOnlyList<StageReport>)
+            new[] { SamplingStage.Name, SftStage.Name, RlStage.Name }.Select(s => StageReport.TryLoad(StageReport.PathFor(a.RunDirectory!, s)))
+                .Where(s => s is not null).Select(s => s!).ToList());
+        AtomicWrite.Text(outFile, SelfAwareMarkdown.Write(result!, command, split, costs.Where(c => c.Value.Count > 0).ToDictionary()));
+        foreach (var line in SelfAwareMarkdown.Checks(result!)) output.WriteLine(line);
+        output.WriteLine($"wrote {outFile}");
+        return SelfAwareCli.Ok;
+    }
+}

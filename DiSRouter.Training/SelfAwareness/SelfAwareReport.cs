@@ -1,0 +1,221 @@
+using System.Text.Json.Serialization;
+using DiSRouter.Core.Evaluation;
+using DiSRouter.Core.Scenarios;
+using DiSRouter.Models.Checkpoints;
+
+namespace DiSRouter.Training.SelfAwareness;
+
+/// <summary>One agent of the cascade: its base checkpoint and, when trained, its self-aware ones.</summary>
+internal sealed record AgentCheckpoints(string Name, double Cost, string Base, string? Sft, string? Rl, int MaxNewTokens, string? RunDirectory = null);
+
+internal sealed record SelfAwareReportOptions
+{
+    public IReadOnlyList<double> Alphas { get; init; } = Scenario.Named.Select(s => s.Alpha).ToArray();
+
+    /// <summary>The scenario whose decisions are scored as a classifier (the paper's Table 5); balance by default.</summary>
+    public double AssessmentAlpha { get; init; } = Scenario.Balance.Alpha;
+
+    /// <summary>Samples per query at temperature 1 for ΔPerformance: a query counts as solved when any is correct.</summary>
+    public int DeltaSamples { get; init; } = 10;
+
+    /// <summary>How many of the test queries ΔPerformance uses (it costs DeltaSamples generations per query and model); 0 skips it.</summary>
+    public int DeltaQueries { get; init; } = 120;
+
+    public int Seed { get; init; }
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+}
+
+// ---- results, one record per figure or table row
+
+internal sealed record AnswerRateRow(string Agent, string Variant, double Alpha, double Value);
+
+internal sealed record AssessmentRow(string Agent, string Variant, double Alpha, int Items, double Accuracy, double F1, double Precision, double Recall);
+
+internal sealed record AnsweredVsRejectedRow(string Agent, string Variant, double Alpha, int Answered, double AccuracyAnswered, int Rejected, double BaseAccuracyRejected);
+
+internal sealed record UtilityRow(string Method, double Alpha, double Accuracy, double Cost, double Utility, IReadOnlyList<double> RoutingShare);
+
+internal sealed record DeltaRow(string Agent, string Variant, int Queries, int BaseSolved, int Gained, int Lost)
+{
+    /// <summary>ΔPerformance: solved now but never by the base model, over what the base model solved.</summary>
+    public double Delta => BaseSolved == 0 ? 0 : (double)Gained / BaseSolved;
+
+    public double LostShare => BaseSolved == 0 ? 0 : (double)Lost / BaseSolved;
+}
+
+internal sealed record SelfAwareReportResult(
+    IReadOnlyList<AgentCheckpoints> Agents,
+    int Items,
+    IReadOnlyList<double> BaseAccuracy,
+    IReadOnlyList<AnswerRateRow> AnswerRates,
+    IReadOnlyList<AssessmentRow> Assessments,
+    IReadOnlyList<AnsweredVsRejectedRow> AnsweredVsRejected,
+    IReadOnlyList<UtilityRow> Utilities,
+    IReadOnlyList<DeltaRow> Deltas,
+    double WallSeconds);
+
+/// <summary>
+/// Evaluates the self-aware agents of a cascade on test queries, greedily as serving runs them: each agent's
+/// answer rate per scenario, its self-assessment as a classifier, the accuracy of what it answers against what it
+/// declines, the cascade's accuracy, cost and utility beside the baselines (arithmetic of <see cref="CascadeEvaluation"/>),
+/// and ΔPerformance (how much training changed what the model can solve at all).
+/// </summary>
+internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOptions options)
+{
+    public const string SftVariant = "sft";
+    public const string RlVariant = "rl";
+    public static readonly string[] Methods = ["smallest", "largest", "random", "oracle", "disrouter-sft", "disrouter-rl"];
+
+    public SelfAwareReportOptions Options { get; } = options;
+
+    public SelfAwareReportResult Run(IReadOnlyList<AgentCheckpoints> agents, IReadOnlyList<TrainingQuery> queries,
+        Action<StageProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (agents.Count == 0) throw new ArgumentException("No agents to evaluate.", nameof(agents));
+        if (queries.Count == 0) throw new ArgumentException("No test queries.", nameof(queries));
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var scenarios = Options.Alphas.Select(Scenario.FromAlpha).ToArray();
+        var deltaQueries = queries.Take(Math.Min(Options.DeltaQueries, queries.Count)).ToArray();
+        int variants = agents.Sum(a => (a.Sft is null ? 0 : 1) + (a.Rl is null ? 0 : 1));
+        long total = (long)queries.Count * (agents.Count + variants * scenarios.Length) + (long)deltaQueries.Length * (agents.Count + variants);
+        long done = 0;
+        void Tick() => progress?.Invoke(new StageProgress("evaluate", Interlocked.Increment(ref done), total));
+
+        var baseCorrect = new List<bool[]>();
+        var decisions = new Dictionary<(int Agent, string Variant), GradedRun[][]>(); // [α][item]
+        var deltas = new List<DeltaRow>();
+        for (int k = 0; k < agents.Count; k++)
+        {
+            var agent = agents[k];
+            var baseCkpt = Checkpoint.Load(agent.Base);
+            var baseRunner = new ReplyRunner(baseCkpt.Model, baseCkpt.Tokenizer, grader, agent.MaxNewTokens, Options.Parallelism);
+            baseCorrect.Add(baseRunner.BaseCorrect(queries, Tick, ct));
+            bool[]? baseSolved = deltaQueries.Length == 0 || Options.DeltaSamples < 1 ? null
+                : baseRunner.SolvedBySampling(deltaQueries, null, Options.DeltaSamples, Options.Seed, Tick, ct);
+            foreach (var (variant, dir) in new[] { (SftVariant, agent.Sft), (RlVariant, agent.Rl) })
+            {
+                if (dir is null) continue;
+                var ckpt = Checkpoint.Load(dir);
+                var runner = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, grader, agent.MaxNewTokens, Options.Parallelism);
+                decisions[(k, variant)] = scenarios.Select(s => runner.Decide(queries, s, Tick, ct)).ToArray();
+                if (baseSolved is null) continue;
+                // Capability, not willingness: the trained model is made to answer, in the scenario that answers most.
+                var solved = runner.SolvedBySampling(deltaQueries, scenarios.MaxBy(s => s.Alpha), Options.DeltaSamples, Options.Seed, Tick, ct);
+                deltas.Add(new DeltaRow(agent.Name, variant, deltaQueries.Length, baseSolved.Count(x => x),
+                    Enumerable.Range(0, solved.Length).Count(i => solved[i] && !baseSolved[i]),
+                    Enumerable.Range(0, solved.Length).Count(i => !solved[i] && baseSolved[i])));
+            }
+        }
+
+        var answerRates = new List<AnswerRateRow>();
+        var answeredVsRejected = new List<AnsweredVsRejectedRow>();
+        var assessments = new List<AssessmentRow>();
+        for (int k = 0; k < agents.Count; k++)
+            foreach (var variant in new[] { SftVariant, RlVariant })
+            {
+                if (!decisions.TryGetValue((k, variant), out var perAlpha)) continue;
+                for (int a = 0; a < scenarios.Length; a++)
+                {
+                    var runs = perAlpha[a];
+                    var answered = Enumerable.Range(0, runs.Length).Where(i => runs[i].Answered).ToArray();
+                    var rejected = Enumerable.Range(0, runs.Length).Where(i => !runs[i].Answered).ToArray();
+                    answerRates.Add(new AnswerRateRow(agents[k].Name, variant, scenarios[a].Alpha, (double)answered.Length / runs.Length));
+                    answeredVsRejected.Add(new AnsweredVsRejectedRow(agents[k].Name, variant, scenarios[a].Alpha,
+                        answered.Length, answered.Length == 0 ? 0 : answered.Average(i => runs[i].Correct ? 1.0 : 0.0),
+                        rejected.Length, rejected.Length == 0 ? 0 : rejected.Average(i => baseCorrect[k][i] ? 1.0 : 0.0)));
+                }
+                assessments.Add(Assess(agents[k], variant, perAlpha, scenarios, baseCorrect[k]));
+            }
+
+        var utilities = new List<UtilityRow>();
+        foreach (var (scenario, a) in scenarios.Select((s, i) => (s, i)))
+        {
+            var baseResults = agents.Select((ag, k) => new AgentResults(ag.Name, ag.Cost, baseCorrect[k], baseCorrect[k])).ToList();
+            utilities.Add(Row("smallest", CascadeEvaluation.Smallest(baseResults, scenario.Alpha)));
+            utilities.Add(Row("largest", CascadeEvaluation.Largest(baseResults, scenario.Alpha)));
+            utilities.Add(Row("random", CascadeEvaluation.Random(baseResults, scenario.Alpha, (ulong)Options.Seed)));
+            utilities.Add(Row("oracle", CascadeEvaluation.Oracle(baseResults, scenario.Alpha)));
+            foreach (var variant in new[] { SftVariant, RlVariant })
+            {
+                // An agent without this variant takes part as it is: it always answers with its base model.
+                var results = agents.Select((ag, k) => decisions.TryGetValue((k, variant), out var d)
+                    ? new AgentResults(ag.Name, ag.Cost, d[a].Select(r => r.Answered).ToList(), d[a].Select(r => r.Correct).ToList())
+                    : new AgentResults(ag.Name, ag.Cost, Enumerable.Repeat(true, queries.Count).ToList(), baseCorrect[k])).ToList();
+                if (!Enumerable.Range(0, agents.Count).Any(k => decisions.ContainsKey((k, variant)))) continue;
+                utilities.Add(Row("disrouter-" + variant, CascadeEvaluation.Cascade(results, scenario.Alpha)));
+            }
+        }
+
+        return new SelfAwareReportResult(agents, queries.Count, baseCorrect.Select(c => c.Average(x => x ? 1.0 : 0.0)).ToList(),
+            answerRates, assessments, answeredVsRejected, utilities, deltas, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// The decision at <see cref="SelfAwareReportOptions.AssessmentAlpha"/> against the base model's greedy correctness,
+    /// on a balanced subset: the larger class is downsampled (seeded) to the size of the smaller.
+    /// </summary>
+    private AssessmentRow Assess(AgentCheckpoints agent, string variant, GradedRun[][] perAlpha, Scenario[] scenarios, bool[] baseCorrect)
+    {
+        int a = Array.FindIndex(scenarios, s => Math.Abs(s.Alpha - Options.AssessmentAlpha) < 1e-9);
+        if (a < 0) a = scenarios.Length / 2;
+        var runs = perAlpha[a];
+        var positives = Enumerable.Range(0, runs.Length).Where(i => baseCorrect[i]).ToList();
+        var negatives = Enumerable.Range(0, runs.Length).Where(i => !baseCorrect[i]).ToList();
+        int n = Math.Min(positives.Count, negatives.Count);
+        StableSeed.Shuffle(positives, new Random(StableSeed.Derive(Options.Seed, "assess-pos", agent.Name)));
+        StableSeed.Shuffle(negatives, new Random(StableSeed.Derive(Options.Seed, "assess-neg", agent.Name)));
+        var subset = positives.Take(n).Concat(negatives.Take(n)).Order().ToList();
+        var s = SelfAssessment.Of(new AgentResults(agent.Name, agent.Cost, subset.Select(i => runs[i].Answered).ToList(), subset.Select(i => baseCorrect[i]).ToList()));
+        return new AssessmentRow(agent.Name, variant, scenarios[a].Alpha, s.Items, s.Accuracy, s.F1, s.Precision, s.Recall);
+    }
+
+    private static UtilityRow Row(string method, RoutingOutcome o) => new(method, o.Alpha, o.Accuracy, o.Cost, o.Utility, o.RoutingShare);
+}
+
+/// <summary>The report's machine-readable lines (<c>report selfaware --json</c>).</summary>
+internal static class SelfAwareJson
+{
+    internal sealed record AnswerRateLine(
+        [property: JsonPropertyName("kind")] string Kind, [property: JsonPropertyName("agent")] string Agent,
+        [property: JsonPropertyName("alpha")] double Alpha, [property: JsonPropertyName("value")] double Value);
+
+    internal sealed record AssessmentLine(
+        [property: JsonPropertyName("kind")] string Kind, [property: JsonPropertyName("agent")] string Agent,
+        [property: JsonPropertyName("accuracy")] double Accuracy, [property: JsonPropertyName("f1")] double F1);
+
+    internal sealed record UtilityLine(
+        [property: JsonPropertyName("kind")] string Kind, [property: JsonPropertyName("method")] string Method,
+        [property: JsonPropertyName("alpha")] double Alpha, [property: JsonPropertyName("accuracy")] double Accuracy,
+        [property: JsonPropertyName("cost")] double Cost, [property: JsonPropertyName("utility")] double Utility);
+
+    /// <summary>
+    /// answer_rate per agent (cascade order) and α, then self_assessment per agent, then utility per α and method — for each
+    /// agent its final self-aware checkpoint (RL when trained, else SFT).
+    /// </summary>
+    public static IEnumerable<object> Lines(SelfAwareReportResult r)
+    {
+        foreach (var agent in r.Agents)
+        {
+            var variant = Final(r, agent.Name);
+            if (variant is null) continue;
+            foreach (var row in r.AnswerRates.Where(x => x.Agent == agent.Name && x.Variant == variant))
+                yield return new AnswerRateLine("answer_rate", agent.Name, Round(row.Alpha), Round(row.Value));
+        }
+        foreach (var agent in r.Agents)
+        {
+            var variant = Final(r, agent.Name);
+            var row = r.Assessments.FirstOrDefault(x => x.Agent == agent.Name && x.Variant == variant);
+            if (row is not null) yield return new AssessmentLine("self_assessment", agent.Name, Round(row.Accuracy), Round(row.F1));
+        }
+        foreach (var alpha in r.Utilities.Select(u => u.Alpha).Distinct())
+            foreach (var method in SelfAwareReport.Methods)
+                foreach (var u in r.Utilities.Where(x => x.Alpha == alpha && x.Method == method))
+                    yield return new UtilityLine("utility", u.Method, Round(u.Alpha), Round(u.Accuracy), Round(u.Cost), Round(u.Utility));
+    }
+
+    public static string? Final(SelfAwareReportResult r, string agent) =>
+        r.AnswerRates.Any(x => x.Agent == agent && x.Variant == SelfAwareReport.RlVariant) ? SelfAwareReport.RlVariant
+        : r.AnswerRates.Any(x => x.Agent == agent && x.Variant == SelfAwareReport.SftVariant) ? SelfAwareReport.SftVariant : null;
+
+    private static double Round(double v) => Math.Round(v, 4);
+}

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using DiSRouter.Training.SelfAwareness;
+
+namespace DiSRouter.Training.Tests.SelfAwareness;
+
+public sealed class SelfAwareReportTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("disrouter-report-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    // Four queries that any answer gets right and four that no answer does: every base model (even an untrained one,
+    // which always answers something) is right on exactly half, the same half.
+    private static readonly TrainingQuery[] Queries = Enumerable.Range(0, 8)
+        .Select(i => TinyWorld.Query($"q{i}", "Pick 1 or 2.", i < 4 ? "any" : "none")).ToArray();
+
+    private sealed class HalfGrader : IReplyGrader
+    {
+        public GradedReply Grade(TrainingQuery query, string reply) =>
+            reply.TrimStart().StartsWith("I don't know", StringComparison.OrdinalIgnoreCase) ? new(ResponseOutcome.Rejected, null)
+            : new(query.Reference == "any" ? ResponseOutcome.Correct : ResponseOutcome.Wrong, reply);
+    }
+
+    private SelfAwareReportResult Run()
+    {
+        // Cheap agent: trained to decline everything. Expensive agent: untrained, no self-aware checkpoint (always answers).
+        var cheapBase = TinyWorld.SaveRandomModel(Path.Combine(_dir, "cheap-base"), seed: 1);
+        var cheapSft = TinyWorld.SaveConstantReplier(Path.Combine(_dir, "cheap-sft"), ["Pick 1 or 2."], "I don't know!");
+        var dearBase = TinyWorld.SaveRandomModel(Path.Combine(_dir, "dear-base"), seed: 2);
+        AgentCheckpoints[] agents =
+        [
+            new("cheap", 0.1, cheapBase, cheapSft, null, MaxNewTokens: 6),
+            new("dear", 0.9, dearBase, null, null, MaxNewTokens: 6),
+        ];
+        var sut = new SelfAwareReport(new HalfGrader(), new SelfAwareReportOptions { DeltaQueries = 8, DeltaSamples = 2, Parallelism = 2 });
+        return sut.Run(agents, Queries);
+    }
+
+    [Fact]
+    public void TheFiguresFollowFromTheAgentsDecisionsAndTheCascadeArithmetic()
+    {
+        var r = Run();
+
+        Assert.Equal([0.5, 0.5], r.BaseAccuracy);
+        // The cheap agent declines everything in every scenario.
+        Assert.Equal([0.0, 0.0, 0.0], r.AnswerRates.Where(x => x.Agent == "cheap").Select(x => x.Value));
+        Assert.DoesNotContain(r.AnswerRates, x => x.Agent == "dear");
+        var avr = r.AnsweredVsRejected.First(x => x.Alpha == 0.2);
+        Assert.Equal((0, 8, 0.5), (avr.Answered, avr.Rejected, avr.BaseAccuracyRejected));
+        // Balanced: 4 items it would get right, 4 it would not; it answers none → accuracy 0.5, F1 0.
+        var assess = Assert.Single(r.Assessments);
+        Assert.Equal((8, 0.5, 0.0), (assess.Items, assess.Accuracy, assess.F1));
+
+        foreach (var alpha in new[] { 0.2, 0.5, 0.8 })
+        {
+            UtilityRow U(string m) => r.Utilities.Single(u => u.Method == m && u.Alpha == alpha);
+            Assert.Equal((0.5, 0.1), (U("smallest").Accuracy, U("smallest").Cost));
+            Assert.Equal((0.5, 0.9), (U("largest").Accuracy, U("largest").Cost));
+            // Oracle: q0–q3 to the cheap agent (right), q4–q7 nobody gets right → charged to the largest.
+            Assert.Equal(0.5, U("oracle").Accuracy);
+            Assert.Equal(0.5, U("oracle").Cost, 12);
+            // DiSRouter: the cheap agent declines everything, the dear one answers everything.
+            Assert.Equal((0.5, 0.9), (U("disrouter-sft").Accuracy, U("disrouter-sft").Cost));
+            Assert.Equal(0.5 - alpha * 0.9, U("disrouter-sft").Utility, 12);
+            Assert.Equal([0.0, 1.0], U("disrouter-sft").RoutingShare);
+        }
+        Assert.DoesNotContain(r.Utilities, u => u.Method == "disrouter-rl");
+
+        // Made to answer, the cheap agent still "solves" exactly q0–q3, as its base model does: nothing gained or lost.
+        var delta = Assert.Single(r.Deltas);
+        Assert.Equal((8, 4, 0, 0, 0.0), (delta.Queries, delta.BaseSolved, delta.Gained, delta.Lost, delta.Delta));
+    }
+
+    [Fact]
+    public void JsonLinesHaveExactlyTheAgreedFieldsInCascadeOrder()
+    {
+        var lines = SelfAwareJson.Lines(Run()).Select(l => JsonSerializer.Serialize(l, l.GetType())).ToList();
+
+        Assert.Equal(3 + 1 + 3 * 5, lines.Count);
+        Assert.Equal("{\"kind\":\"answer_rate\",\"agent\":\"cheap\",\"alpha\":0.2,\"value\":0}", lines[0]);
+        Assert.Equal("{\"kind\":\"self_assessment\",\"agent\":\"cheap\",\"accuracy\":0.5,\"f1\":0}", lines[3]);
+        Assert.Equal("{\"kind\":\"utility\",\"method\":\"smallest\",\"alpha\":0.2,\"accuracy\":0.5,\"cost\":0.1,\"utility\":0.48}", lines[4]);
+        Assert.Equal(["smallest", "largest", "random", "oracle", "disrouter-sft"],
+            lines.Skip(4).Take(5).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("method").GetString()));
+    }
+
+    [Fact]
+    public void TheMarkdownStatesEveryCheckWithItsVerdict()
+    {
+        var r = Run();
+        var md = SelfAwareMarkdown.Write(r, "report selfaware", "test", new Dictionary<string, IReadOnlyList<StageReport>>());
+        Assert.Contains("PASS answer rate of cheap (sft) rises with α: 0.0 % → 0.0 % → 0.0 %", md);
+        Assert.Contains("FAIL disrouter-sft beats smallest, largest and random in utility at α=0.20", md);
+        Assert.Contains("| disrouter-sft |", md);
+        Assert.Contains("## ΔPerformance", md);
+    }
+}
