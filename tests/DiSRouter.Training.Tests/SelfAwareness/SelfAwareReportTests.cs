@@ -29,8 +29,8 @@ public sealed class SelfAwareReportTests : IDisposable
         var dearBase = TinyWorld.SaveRandomModel(Path.Combine(_dir, "dear-base"), seed: 2);
         AgentCheckpoints[] agents =
         [
-            new("cheap", 0.1, cheapBase, cheapSft, null, MaxNewTokens: 6),
-            new("dear", 0.9, dearBase, null, null, MaxNewTokens: 6),
+            new("cheap", 0.1, cheapBase, cheapSft, null, MaxNewTokens: 16),
+            new("dear", 0.9, dearBase, null, null, MaxNewTokens: 16),
         ];
         var sut = new SelfAwareReport(new HalfGrader(), new SelfAwareReportOptions { DeltaQueries = 8, DeltaSamples = 2, Parallelism = 2 });
         return sut.Run(agents, Queries);
@@ -54,13 +54,16 @@ public sealed class SelfAwareReportTests : IDisposable
         foreach (var alpha in new[] { 0.2, 0.5, 0.8 })
         {
             UtilityRow U(string m) => r.Utilities.Single(u => u.Method == m && u.Alpha == alpha);
-            Assert.Equal((0.5, 0.1), (U("smallest").Accuracy, U("smallest").Cost));
-            Assert.Equal((0.5, 0.9), (U("largest").Accuracy, U("largest").Cost));
+            Assert.Equal(0.5, U("smallest").Accuracy, 12);
+            Assert.Equal(0.1, U("smallest").Cost, 12);
+            Assert.Equal(0.5, U("largest").Accuracy, 12);
+            Assert.Equal(0.9, U("largest").Cost, 12);
             // Oracle: q0–q3 to the cheap agent (right), q4–q7 nobody gets right → charged to the largest.
             Assert.Equal(0.5, U("oracle").Accuracy);
             Assert.Equal(0.5, U("oracle").Cost, 12);
             // DiSRouter: the cheap agent declines everything, the dear one answers everything.
-            Assert.Equal((0.5, 0.9), (U("disrouter-sft").Accuracy, U("disrouter-sft").Cost));
+            Assert.Equal(0.5, U("disrouter-sft").Accuracy, 12);
+            Assert.Equal(0.9, U("disrouter-sft").Cost, 12);
             Assert.Equal(0.5 - alpha * 0.9, U("disrouter-sft").Utility, 12);
             Assert.Equal([0.0, 1.0], U("disrouter-sft").RoutingShare);
         }

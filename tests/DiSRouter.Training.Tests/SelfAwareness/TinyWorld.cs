@@ -33,7 +33,7 @@ internal static class TinyWorld
     public static TrainingQuery Query(string id, string question, string reference) => new(id, "toy", "1", null, question, reference);
 
     /// <summary>A tiny model taught to reply <paramref name="target"/> to every question in every named scenario, saved under <paramref name="directory"/>.</summary>
-    public static string SaveConstantReplier(string directory, IEnumerable<string> questions, string target, int steps = 30, int seed = 3)
+    public static string SaveConstantReplier(string directory, IEnumerable<string> questions, string target, int steps = 80, int seed = 3)
     {
         var model = TransformerModel.Create(Config, seed);
         var trainer = new Trainer(model, new TrainerOptions { LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 3, TotalSteps = steps, WeightDecay = 0, MicroBatchSize = 16 });
