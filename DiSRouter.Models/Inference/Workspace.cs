@@ -17,10 +17,9 @@ internal sealed class Workspace
         int d = c.HeadDim, q = c.NumAttentionHeads * d, kv = c.NumKeyValueHeads * d;
         X = Pinned((long)tokens * c.HiddenSize);                 // (N, C) residual stream
         Xn = Pinned((long)tokens * c.HiddenSize);                // (N, C) normed
-        Qkv = Pinned((long)tokens * (q + 2 * kv));               // q (N, Hq·D), then k (N, Hkv·D), then v (N, Hkv·D)
+        Qkv = Pinned((long)tokens * (q + 2 * kv));               // (N, Hq·D + 2·Hkv·D)
         Att = Pinned((long)tokens * q);                          // (N, Hq·D)
-        GateUp = Pinned((long)tokens * 2 * c.IntermediateSize);  // gate (N, I), then up (N, I)
-        Fused = Pinned((long)Math.Min(tokens, Decoder.FusedMaxRows) * Math.Max(q + 2 * kv, 2 * c.IntermediateSize)); // (≤ 8, Dqkv or 2I)
+        GateUp = Pinned((long)tokens * 2 * c.IntermediateSize);  // (N, 2I)
         Hidden = Pinned((long)tokens * c.IntermediateSize);      // (N, I)
         Logits = Pinned((long)logitRows * c.VocabSize);          // (rows, V)
         long cache = (long)cacheRows * kv * maxT;
@@ -39,13 +38,12 @@ internal sealed class Workspace
     public float[] Qkv { get; }
     public float[] Att { get; }
     public float[] GateUp { get; }
-    public float[] Fused { get; }
     public float[] Hidden { get; }
     public float[] Logits { get; }
     public float[][] K { get; }
     public float[][] V { get; }
 
-    public long Bytes => 4L * (X.Length + Xn.Length + Qkv.Length + Att.Length + GateUp.Length + Fused.Length + Hidden.Length + Logits.Length
+    public long Bytes => 4L * (X.Length + Xn.Length + Qkv.Length + Att.Length + GateUp.Length + Hidden.Length + Logits.Length
         + K.Sum(k => (long)k.Length) + V.Sum(v => (long)v.Length));
 
     public bool Fits(int tokens, int logitRows, int cacheRows, int maxT) =>

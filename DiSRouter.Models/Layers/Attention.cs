@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
@@ -67,12 +66,10 @@ internal static unsafe class Attention
 
     // ---------------------------------------------------------------------------------------------
     // Fused kernels. Per (b, kv head): the group's keys (or values) are transposed once into a (D, Tp) tile so that
-    // the scores of one query against 16 keys are D broadcast-FMAs; only the causal, unpadded prefix of each row is
-    // computed; the softmax runs in place on whole 16-wide blocks with the tail lanes masked; weighted sums of rows
-    // keep their accumulators in registers (a read-modify-write of a misaligned output row per key would stall on
-    // store forwarding).
+    // the scores of one query against 16 keys are D broadcast-FMAs; only the causal/unpadded prefix of each row is
+    // computed, the softmax runs in place, and the weighted sum of values is a row of axpys.
 
-    // out[j] = scale · Σ_k x[k] · tile[k, j] for j < 16·blocks
+    // out[j] = scale · Σ_d x[d] · tile[d, j] for j < 16·blocks
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RowTimesTile(float* x, float* tile, int d, int tp, int blocks, float* output, float scale)
     {
@@ -85,57 +82,14 @@ internal static unsafe class Attention
         }
     }
 
-    // x[0..16·blocks) ← softmax over x[0..visible), zero beyond; x holds whole blocks
-    private static void MaskedSoftmaxInPlace(float* x, int visible, int blocks)
+    // y[0..n) += a · x[0..n)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Axpy(float a, float* x, float* y, int n)
     {
-        float max = TensorPrimitives.Max(new ReadOnlySpan<float>(x, visible));
-        var vmax = Vector512.Create(max);
-        var lanes = Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        var limit = Vector512.Create((float)visible);
-        var sum = Vector512<float>.Zero;
-        for (int blk = 0; blk < blocks; blk++)
-        {
-            var inside = Vector512.LessThan(lanes + Vector512.Create(16f * blk), limit);
-            var e = Vector512.ConditionalSelect(inside, FastMath.Exp(Vector512.Load(x + blk * 16) - vmax), Vector512<float>.Zero);
-            Vector512.Store(e, x + blk * 16);
-            sum += e;
-        }
-        var inv = Vector512.Create(1f / Vector512.Sum(sum));
-        for (int blk = 0; blk < blocks; blk++) Vector512.Store(Vector512.Load(x + blk * 16) * inv, x + blk * 16);
-    }
-
-    // output (d) (+)= Σ_{j < count} w[j·ws] · rows[j·ld ..+d]
-    private static void WeightedRowSum(float* w, long ws, int count, float* rows, long ld, int d, float* output, bool accumulate)
-    {
-        int c = 0;
-        for (; c + 32 <= d; c += 32)
-        {
-            Vector512<float> a0 = default, a1 = default;
-            float* r = rows + c;
-            for (int j = 0; j < count; j++, r += ld)
-            {
-                var wj = Vector512.Create(w[j * ws]);
-                a0 += wj * Vector512.Load(r);
-                a1 += wj * Vector512.Load(r + 16);
-            }
-            if (accumulate) { a0 += Vector512.Load(output + c); a1 += Vector512.Load(output + c + 16); }
-            Vector512.Store(a0, output + c);
-            Vector512.Store(a1, output + c + 16);
-        }
-        for (; c + 16 <= d; c += 16)
-        {
-            Vector512<float> a0 = default;
-            float* r = rows + c;
-            for (int j = 0; j < count; j++, r += ld) a0 += Vector512.Create(w[j * ws]) * Vector512.Load(r);
-            if (accumulate) a0 += Vector512.Load(output + c);
-            Vector512.Store(a0, output + c);
-        }
-        for (; c < d; c++)
-        {
-            float a = 0f;
-            for (int j = 0; j < count; j++) a += w[j * ws] * rows[j * ld + c];
-            output[c] = accumulate ? output[c] + a : a;
-        }
+        int i = 0;
+        var va = Vector512.Create(a);
+        for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(y + i) + va * Vector512.Load(x + i), y + i);
+        for (; i < n; i++) y[i] += a * x[i];
     }
 
     // tile (D, Tp) = rows (T, D)ᵀ with row stride ld, zero beyond T
@@ -170,19 +124,21 @@ internal static unsafe class Attention
                     int visible = VisibleKeys(Lengths, b, i, T);
                     float* att = Att + (((long)b * s.Hq + h) * T + i) * T;
                     float* y = Y + ((long)b * T + i) * s.QWidth + h * D;
-                    if (visible == 0)
+                    new Span<float>(y, D).Clear();
+                    if (visible == 0) { new Span<float>(att, T).Clear(); continue; }
+                    // scores (visible) = q_i · k_jᵀ / √D, softmax in place
+                    RowTimesTile(Q + ((long)b * T + i) * s.QWidth + h * D, kt, D, tp, (visible + 15) >> 4, scores, s.Scale);
+                    float max = float.NegativeInfinity;
+                    for (int j = 0; j < visible; j++) max = Math.Max(max, scores[j]);
+                    float inv = 1f / FastMath.ExpShiftedInPlace(scores, visible, max);
+                    // att row = probabilities, zero past the visible keys; y_i = Σ_j p_j v_j
+                    for (int j = 0; j < visible; j++)
                     {
-                        new Span<float>(att, T).Clear();
-                        new Span<float>(y, D).Clear();
-                        continue;
+                        float p = scores[j] * inv;
+                        att[j] = p;
+                        Axpy(p, v + (long)j * s.KvWidth, y, D);
                     }
-                    // p = softmax(q_i · kᵀ / √D) over the visible keys; y_i = Σ_j p_j v_j
-                    int blocks = (visible + 15) >> 4;
-                    RowTimesTile(Q + ((long)b * T + i) * s.QWidth + h * D, kt, D, tp, blocks, scores, s.Scale);
-                    MaskedSoftmaxInPlace(scores, visible, blocks);
-                    new ReadOnlySpan<float>(scores, visible).CopyTo(new Span<float>(att, visible));
                     new Span<float>(att + visible, T - visible).Clear();
-                    WeightedRowSum(scores, 1, visible, v, s.KvWidth, D, y, accumulate: false);
                 }
         }
     }
@@ -199,38 +155,30 @@ internal static unsafe class Attention
             int b = item / s.Hkv, kvh = item % s.Hkv, T = s.T, D = s.D, tp = (T + 15) & ~15;
             long kvOffset = (long)b * T * s.KvWidth + kvh * s.D;
             float* k = K + kvOffset, dk = Dk + kvOffset, dv = Dv + kvOffset;
-            float* vt = ThreadScratch.Get(D * tp + T * tp);   // (D, Tp) values, then ds (T, Tp) of one head
+            float* vt = ThreadScratch.Get(D * tp + tp);   // (D, Tp) values, then one row of gradients
             float* ds = vt + D * tp;
             TransposeToTile(V + kvOffset, s.KvWidth, T, D, tp, vt);
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
-            {
-                long head = (long)b * T * s.QWidth + h * D;
-                float* att = Att + ((long)b * s.Hq + h) * T * T;
-                // Rows: ds_i = p_i ⊙ (dp_i − p_i·dp_i) / √D with dp_ij = dy_i · v_j ; dq_i += Σ_j ds_ij k_j
                 for (int i = 0; i < T; i++)
                 {
                     int visible = VisibleKeys(Lengths, b, i, T);
-                    float* dsRow = ds + (long)i * tp;
-                    if (visible == 0) { new Span<float>(dsRow, T).Clear(); continue; }
-                    float* p = att + (long)i * T;
-                    RowTimesTile(Dy + head + (long)i * s.QWidth, vt, D, tp, (visible + 15) >> 4, dsRow, 1f);
-                    var dsSpan = new Span<float>(dsRow, visible);
-                    var pSpan = new ReadOnlySpan<float>(p, visible);
-                    float dot = TensorPrimitives.Dot(pSpan, dsSpan);
-                    TensorPrimitives.Subtract(dsSpan, dot, dsSpan);
-                    TensorPrimitives.Multiply(dsSpan, pSpan, dsSpan);
-                    TensorPrimitives.Multiply(dsSpan, s.Scale, dsSpan);
-                    new Span<float>(dsRow + visible, T - visible).Clear();
-                    WeightedRowSum(dsRow, 1, visible, k, s.KvWidth, D, Dq + head + (long)i * s.QWidth, accumulate: true);
+                    if (visible == 0) continue;
+                    long row = ((long)b * T + i) * s.QWidth + h * D;
+                    float* att = Att + (((long)b * s.Hq + h) * T + i) * T;
+                    float* dy = Dy + row, q = Q + row, dq = Dq + row;
+                    // dp_j = dy_i · v_j ; ds_j = p_j (dp_j − Σ p·dp) / √D
+                    RowTimesTile(dy, vt, D, tp, (visible + 15) >> 4, ds, 1f);
+                    float dot = 0f;
+                    for (int j = 0; j < visible; j++) dot += att[j] * ds[j];
+                    for (int j = 0; j < visible; j++)
+                    {
+                        float p = att[j], g = p * (ds[j] - dot) * s.Scale;
+                        long kv = (long)j * s.KvWidth;
+                        Axpy(g, k + kv, dq, D);      // dq_i += ds_j k_j
+                        Axpy(g, q, dk + kv, D);      // dk_j += ds_j q_i
+                        Axpy(p, dy, dv + kv, D);     // dv_j += p_j dy_i
+                    }
                 }
-                // Columns: dk_j += Σ_{i ≥ j} ds_ij q_i ; dv_j += Σ_{i ≥ j} p_ij dy_i  (masked entries are 0)
-                for (int j = 0; j < T; j++)
-                {
-                    long row = (long)j * s.KvWidth, first = head + (long)j * s.QWidth;
-                    WeightedRowSum(ds + (long)j * tp + j, tp, T - j, Q + first, s.QWidth, D, dk + row, accumulate: true);
-                    WeightedRowSum(att + (long)j * T + j, T, T - j, Dy + first, s.QWidth, D, dv + row, accumulate: true);
-                }
-            }
         }
     }
 }

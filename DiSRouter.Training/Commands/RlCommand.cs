@@ -32,10 +32,11 @@ internal static class RlCommand
         var maxNew = new Option<int?>("--max-new-tokens") { Description = "Longest rollout (default: the member's budget from the pool manifest, else 256)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the prompt order and the rollouts." };
         var saveEvery = new Option<int>("--save-every") { Description = "Steps between resume points.", DefaultValueFactory = _ => 10 };
+        var temperature = new Option<double>("--temperature") { Description = "Rollout temperature (the paper's 1.0).", DefaultValueFactory = _ => 1.0 };
         var bf16 = new Option<bool>("--bf16") { Description = "Publish the checkpoint in BF16." };
         var command = new Command("rl", "Self-awareness stage 3: REINFORCE++ with the scenario-conditioned reward.")
         {
-            outDir, model, queries, drawSeed, families, alphas, k, prompts, steps, epochs, lr, kl, clip, gamma, updates, micro, maxNew, seed, saveEvery, bf16,
+            outDir, model, queries, drawSeed, families, alphas, k, prompts, steps, epochs, lr, kl, clip, gamma, updates, micro, maxNew, seed, saveEvery, temperature, bf16,
         };
         command.SetAction((parse, ct) =>
         {
@@ -50,6 +51,7 @@ internal static class RlCommand
                 {
                     Alphas = SelfAwareCli.ParseAlphas(parse.GetValue(alphas)!),
                     SamplesPerQuery = parse.GetValue(k),
+                    Temperature = parse.GetValue(temperature),
                     PromptsPerStep = parse.GetValue(prompts),
                     Steps = parse.GetValue(steps),
                     Epochs = parse.GetValue(epochs),

@@ -307,6 +307,8 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             throw new ArgumentOutOfRangeException(nameof(o), "Batch sizes, updates, SaveEvery and MaxNewTokens must be positive.");
         if (o.Steps is < 1 || (o.Steps is null && o.Epochs < 1)) throw new ArgumentOutOfRangeException(nameof(o), "At least one step.");
         if (!(o.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(o), o.LearningRate, "The learning rate must be positive.");
+        if (!(o.Temperature > 0) || o.Temperature > 5)
+            throw new ArgumentOutOfRangeException(nameof(o), o.Temperature, "The rollout temperature must lie in (0, 5]: the k samples of a prompt must be able to differ.");
         _ = new SelfAwarenessReward(o.Gamma); // validates γ
         return o;
     }
