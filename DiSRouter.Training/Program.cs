@@ -10,4 +10,5 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(RlCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 return root.Parse(args).Invoke();

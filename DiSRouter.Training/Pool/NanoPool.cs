@@ -15,12 +15,14 @@ internal static class NanoPool
 
     public static CorpusSpec Corpus { get; } = new();
 
+    // Small members get many small steps (they are cheap, and exact copying of numbers from the prompt emerges with
+    // updates, not with batch size); the largest keeps big batches, where its time is spent best on tokens.
     public static IReadOnlyList<PoolMemberSpec> Members { get; } =
     [
-        Member("nano-1", hidden: 32, layers: 2, heads: 2, kvHeads: 2, tied: true, seed: 101, cost: 0.1, steps: 600, lr: 3e-3f),
-        Member("nano-2", hidden: 48, layers: 3, heads: 3, kvHeads: 3, tied: true, seed: 102, cost: 0.2, steps: 800, lr: 3e-3f),
-        Member("nano-3", hidden: 80, layers: 4, heads: 4, kvHeads: 4, tied: true, seed: 103, cost: 0.4, steps: 1000, lr: 2e-3f),
-        Member("nano-4", hidden: 128, layers: 5, heads: 4, kvHeads: 2, tied: false, seed: 104, cost: 0.7, steps: 1500, lr: 1.5e-3f),
+        Member("nano-1", hidden: 32, layers: 2, heads: 2, kvHeads: 2, tied: true, seed: 101, cost: 0.1, steps: 3000, lr: 3e-3f) with { BatchSize = 16 },
+        Member("nano-2", hidden: 48, layers: 3, heads: 3, kvHeads: 3, tied: true, seed: 102, cost: 0.2, steps: 3000, lr: 3e-3f) with { BatchSize = 16 },
+        Member("nano-3", hidden: 80, layers: 4, heads: 4, kvHeads: 4, tied: true, seed: 103, cost: 0.4, steps: 2500, lr: 2e-3f) with { BatchSize = 16 },
+        Member("nano-4", hidden: 128, layers: 5, heads: 4, kvHeads: 2, tied: false, seed: 104, cost: 0.7, steps: 2500, lr: 1.5e-3f) with { BatchSize = 16 },
         Member("nano-5", hidden: 192, layers: 6, heads: 6, kvHeads: 2, tied: false, seed: 105, cost: 0.9, steps: 2000, lr: 1e-3f),
     ];
 
