@@ -1,3 +1,4 @@
+using DiSRouter.Core.Scenarios;
 namespace DiSRouter.Agents;
 
 /// <summary>
@@ -36,6 +37,12 @@ internal sealed class AgentOptions
 
     /// <summary>Upper bound on generated tokens per reply; a request's max_tokens can only lower it.</summary>
     public int MaxNewTokens { get; set; } = 256;
+
+    /// <summary>
+    /// Local backend: how the scenario instruction is worded, as the checkpoint was trained. Compact ("Cost weight 0.50.")
+    /// for this project's self-aware checkpoints; Full for a checkpoint trained with the full instructions. Hosted: always Full.
+    /// </summary>
+    public ScenarioPromptStyle ScenarioPrompt { get; set; } = ScenarioPromptStyle.Compact;
 
     /// <summary>How many generations run at once on a local backend; the rest wait in line (0 = one per CPU core).</summary>
     public int MaxConcurrency { get; set; }

@@ -1,3 +1,4 @@
+using DiSRouter.Core.Scenarios;
 using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Diagnostics;
@@ -48,6 +49,8 @@ internal sealed class HostedBackend : IChatBackend
     public string ModelName { get; }
 
     public bool NeedsProtocolPrompt => true;
+
+    public ScenarioPromptStyle PromptStyle => ScenarioPromptStyle.Full;
 
     public async Task<ChatGeneration> GenerateAsync(ChatPrompt prompt, GenerationSettings settings,
         Func<int, string, bool>? shouldContinue, CancellationToken ct)

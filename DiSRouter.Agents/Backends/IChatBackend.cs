@@ -1,4 +1,5 @@
 using DiSRouter.Core.Routing;
+using DiSRouter.Core.Scenarios;
 
 namespace DiSRouter.Agents.Backends;
 
@@ -15,6 +16,9 @@ internal interface IChatBackend
     /// (a hosted general-purpose model); false for a self-awareness-trained checkpoint, which is prompted as trained.
     /// </summary>
     bool NeedsProtocolPrompt { get; }
+
+    /// <summary>How the scenario instruction is worded for this model: as it was trained (compact for the nano world's checkpoints).</summary>
+    ScenarioPromptStyle PromptStyle { get; }
 
     /// <summary>
     /// Generates replies. <paramref name="shouldContinue"/> sees (sample index, text so far) as text arrives; returning

@@ -1,3 +1,4 @@
+using DiSRouter.Core.Scenarios;
 using System.Diagnostics;
 using System.Text;
 using DiSRouter.Agents.Telemetry;
@@ -49,6 +50,8 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     public string ModelName { get; }
 
     public bool NeedsProtocolPrompt => false;
+
+    public ScenarioPromptStyle PromptStyle => _options.ScenarioPrompt;
 
     public int MaxConcurrency { get; }
 

@@ -21,7 +21,7 @@ internal static class AgentPrompts
 
     public static ChatPrompt Decide(Scenario scenario, IChatBackend backend, ConversationParts conversation)
     {
-        var instruction = ScenarioPrompt.For(scenario);
+        var instruction = ScenarioPrompt.For(scenario, backend.PromptStyle);
         if (backend.NeedsProtocolPrompt) instruction += " " + ScenarioPrompt.ProtocolText;
         return new ChatPrompt(Join(instruction, conversation.System), conversation.Turns);
     }
@@ -29,7 +29,7 @@ internal static class AgentPrompts
     public static ChatPrompt AnswerOnly(Scenario scenario, IChatBackend backend, ConversationParts conversation) =>
         backend.NeedsProtocolPrompt
             ? new ChatPrompt(Join(AnswerOnlyProtocolText, conversation.System), conversation.Turns)
-            : new ChatPrompt(Join(ScenarioPrompt.For(scenario), conversation.System), conversation.Turns, AnswerPrefix);
+            : new ChatPrompt(Join(ScenarioPrompt.For(scenario, backend.PromptStyle), conversation.System), conversation.Turns, AnswerPrefix);
 
     // The client's own system message, if any, follows the agent's instruction instead of being dropped.
     private static string Join(string instruction, string? clientSystem) =>

@@ -30,6 +30,18 @@ public static class ScenarioPrompt
         "If you answer, reply in the form \"Let's think step by step: <steps>. The final answer is: <answer>.\" " +
         "If you choose not to answer, reply with exactly \"" + RejectText + "\" and nothing else.";
 
+    /// <summary>The instruction in the given style: the full text for general models, the compact one for small checkpoints.</summary>
+    public static string For(Scenario scenario, ScenarioPromptStyle style) =>
+        style == ScenarioPromptStyle.Compact ? Compact(scenario) : For(scenario);
+
+    /// <summary>
+    /// The instruction the nano world's self-aware checkpoints are trained with: the cost weight as a number. A byte-level
+    /// model with a few hundred positions of context cannot spend two hundred of them on the full instruction, and a number
+    /// lets one model take any α, named or not.
+    /// </summary>
+    public static string Compact(Scenario scenario) =>
+        "Cost weight " + scenario.Alpha.ToString("0.00", CultureInfo.InvariantCulture) + ".";
+
     public static string For(Scenario scenario)
     {
         if (scenario == Scenario.PerformanceFirst) return PerformanceFirstText;

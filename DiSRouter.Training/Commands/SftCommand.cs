@@ -23,12 +23,13 @@ internal static class SftCommand
         var micro = new Option<int>("--micro-batch") { Description = "Examples per forward/backward pass.", DefaultValueFactory = _ => 8 };
         var warmup = new Option<int>("--warmup") { Description = "Warmup steps.", DefaultValueFactory = _ => 10 };
         var maxExamples = new Option<int?>("--max-examples") { Description = "Cap on the (balanced) examples." };
+        var maxRepeats = new Option<int>("--max-repeats") { Description = "Times an example of the smaller class may repeat before the larger class is downsampled (1 = the paper's rule).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the data choices and the batch order." };
         var saveEvery = new Option<int>("--save-every") { Description = "Steps between resume points.", DefaultValueFactory = _ => 50 };
         var bf16 = new Option<bool>("--bf16") { Description = "Publish the checkpoint in BF16 (half the size; resume points stay F32)." };
         var command = new Command("sft", "Self-awareness stage 2: answer-or-reject SFT on the agent's own samples.")
         {
-            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, seed, saveEvery, bf16,
+            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, maxRepeats, seed, saveEvery, bf16,
         };
         command.SetAction((parse, ct) =>
         {
@@ -48,6 +49,7 @@ internal static class SftCommand
                     MicroBatchSize = parse.GetValue(micro),
                     WarmupSteps = parse.GetValue(warmup),
                     MaxExamples = parse.GetValue(maxExamples),
+                    MaxRepeats = parse.GetValue(maxRepeats),
                     Seed = parse.GetValue(seed),
                     SaveEvery = parse.GetValue(saveEvery),
                     OutputDType = parse.GetValue(bf16) ? CheckpointDType.BF16 : CheckpointDType.F32,

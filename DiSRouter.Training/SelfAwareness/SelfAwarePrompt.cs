@@ -8,6 +8,9 @@ namespace DiSRouter.Training.SelfAwareness;
 /// </summary>
 internal static class SelfAwarePrompt
 {
+    /// <summary>The nano world's checkpoints are trained with the compact instruction (see <see cref="ScenarioPrompt.Compact"/>).</summary>
+    public const ScenarioPromptStyle Style = ScenarioPromptStyle.Compact;
+
     public static string System(Scenario scenario, string? taskSystem) =>
-        string.IsNullOrWhiteSpace(taskSystem) ? ScenarioPrompt.For(scenario) : ScenarioPrompt.For(scenario) + "\n\n" + taskSystem;
+        string.IsNullOrWhiteSpace(taskSystem) ? ScenarioPrompt.For(scenario, Style) : ScenarioPrompt.For(scenario, Style) + "\n\n" + taskSystem;
 }

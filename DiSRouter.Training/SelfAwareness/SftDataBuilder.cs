@@ -6,11 +6,12 @@ namespace DiSRouter.Training.SelfAwareness;
 /// Builds self-awareness SFT data from an agent's own samples. For each scenario α, δ = 1 − α: a query whose
 /// capability p(x) is below δ gets the target "I don't know!"; otherwise the answer template filled from one of
 /// the model's own correct samples (a seeded choice). Each scenario keeps as many answers as rejections
-/// (the larger class is downsampled) and every scenario contributes the same number of examples, so the model
+/// (the larger class is downsampled; with <c>maxRepeats</c> &gt; 1 the smaller one may first be repeated up to that many
+/// times, for agents that can answer almost nothing in a strict scenario) and every scenario contributes the same number of examples, so the model
 /// learns neither a bias towards one reply nor towards one scenario. The scenario instruction is the system message
 /// (followed by the query's own task instruction, if it has one, as the serving agent joins them).
 /// </summary>
-internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null)
+internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null, int maxRepeats = 1)
 {
     /// <summary>Slack for p(x) = δ exactly (e.g. 8/10 against 1 − 0.2), which must count as answerable.</summary>
     private const double ThresholdSlack = 1e-9;
@@ -55,7 +56,9 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
             perScenario.Add((scenario, answers, rejects, skippedNone, skippedParse));
         }
 
-        int perClass = perScenario.Count == 0 ? 0 : perScenario.Min(s => Math.Min(s.Answers.Count, s.Rejects.Count));
+        if (maxRepeats < 1) throw new ArgumentOutOfRangeException(nameof(maxRepeats), maxRepeats, "Each example appears at least once.");
+        int perClass = perScenario.Count == 0 ? 0 : perScenario.Min(s => Math.Min(s.Answers.Count, s.Rejects.Count) * maxRepeats);
+        perClass = perScenario.Count == 0 ? 0 : Math.Min(perClass, perScenario.Min(s => Math.Max(s.Answers.Count, s.Rejects.Count)));
         if (maxExamples is int max) perClass = Math.Min(perClass, max / (2 * Math.Max(1, perScenario.Count)));
 
         var all = new List<SftExample>();
@@ -65,8 +68,8 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
             var key = Key(scenario.Alpha);
             StableSeed.Shuffle(answers, new Random(StableSeed.Derive(seed, "keep-answers", key)));
             StableSeed.Shuffle(rejects, new Random(StableSeed.Derive(seed, "keep-rejects", key)));
-            all.AddRange(answers.Take(perClass));
-            all.AddRange(rejects.Take(perClass));
+            all.AddRange(Cycle(answers, perClass));
+            all.AddRange(Cycle(rejects, perClass));
             counts.Add(new SftScenarioCounts
             {
                 Alpha = scenario.Alpha,
@@ -84,6 +87,10 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
         StableSeed.Shuffle(all, new Random(StableSeed.Derive(seed, "mix")));
         return new SftDataSet(all, counts);
     }
+
+    // The first n of a shuffled list, going round again when it is shorter (at most maxRepeats times, by perClass).
+    private static IEnumerable<SftExample> Cycle(List<SftExample> list, int n) =>
+        list.Count == 0 ? [] : Enumerable.Range(0, n).Select(i => list[i % list.Count]);
 
     private static SftExample Example(QuerySamples q, Scenario scenario, string target, bool reject) => new()
     {

@@ -19,6 +19,9 @@ internal sealed record SftOptions
     /// <summary>Cap on the examples used (kept balanced); null uses all the balanced data.</summary>
     public int? MaxExamples { get; init; }
 
+    /// <summary>How often an example of the smaller class may repeat before the larger class is downsampled to it (1: never).</summary>
+    public int MaxRepeats { get; init; } = 1;
+
     /// <summary>Peak learning rate. Fine-tuning keeps it well below pretraining's so the model's task skill stays as it was.</summary>
     public double LearningRate { get; init; } = 1e-4;
 
@@ -67,7 +70,7 @@ internal sealed class SftStage(SftOptions options)
         var samplesPath = SamplingStage.SamplesPath(runDirectory);
         var samples = JsonlFile.Read<QuerySamples>(samplesPath);
         if (samples.Count == 0) throw new InvalidOperationException($"{samplesPath} has no samples: run the sample stage first.");
-        var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples).Build(samples);
+        var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples, Options.MaxRepeats).Build(samples);
         if (data.Examples.Count == 0)
             throw new InvalidOperationException("The SFT data is empty: some scenario has no answerable or no rejected query. " +
                 string.Join("; ", data.Counts.Select(c => $"α={c.Alpha}: {c.LabelledAnswer} answer, {c.LabelledReject} reject")));
@@ -178,6 +181,7 @@ internal sealed class SftStage(SftOptions options)
         if (o.Epochs < 1 && o.Steps is null) throw new ArgumentOutOfRangeException(nameof(o), o.Epochs, "At least one epoch.");
         if (o.Steps is < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Steps, "At least one step.");
         if (o.SaveEvery < 1) throw new ArgumentOutOfRangeException(nameof(o), o.SaveEvery, "SaveEvery must be positive.");
+        if (o.MaxRepeats < 1) throw new ArgumentOutOfRangeException(nameof(o), o.MaxRepeats, "--max-repeats must be at least 1 (1 keeps every example once).");
         if (!(o.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(o), o.LearningRate, "The learning rate must be positive.");
         return o;
     }

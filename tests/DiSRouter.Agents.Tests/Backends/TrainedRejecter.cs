@@ -15,10 +15,13 @@ internal static class TrainedRejecter
 {
     public const string Query = "Who built the lighthouse?";
 
+    /// <summary>The instruction a local agent sends under Balance by default (the compact style self-aware checkpoints are trained with).</summary>
+    public static readonly string System = ScenarioPrompt.For(Scenario.Balance, ScenarioPromptStyle.Compact);
+
     public static TransformerModel Train()
     {
         var model = TransformerModel.Create(TinyCheckpoint.Config, seed: 3);
-        var (tokens, mask) = ChatFormat.EncodeExample(ByteTokenizer.Default, ScenarioPrompt.BalanceText, Query, ScenarioPrompt.RejectText);
+        var (tokens, mask) = ChatFormat.EncodeExample(ByteTokenizer.Default, System, Query, ScenarioPrompt.RejectText);
         var trainer = new Trainer(model, new TrainerOptions
         {
             LearningRate = 1e-2, MinLearningRate = 1e-2, TotalSteps = 400, WeightDecay = 0, MicroBatchSize = 1, Seed = 1,
@@ -32,7 +35,7 @@ internal static class TrainedRejecter
     /// <summary>The model's greedy reply to the query it was trained on, as the cascade prompts it.</summary>
     public static string Reply(TransformerModel model)
     {
-        var prompt = ChatFormat.EncodePrompt(ByteTokenizer.Default, ScenarioPrompt.BalanceText, Query);
+        var prompt = ChatFormat.EncodePrompt(ByteTokenizer.Default, System, Query);
         return new Generator(model, ByteTokenizer.Default).Generate(prompt, new GenerationOptions { MaxNewTokens = 32 })[0].Text;
     }
 

@@ -1,3 +1,4 @@
+using DiSRouter.Core.Scenarios;
 using System.Collections.Concurrent;
 using DiSRouter.Agents.Backends;
 
@@ -20,6 +21,8 @@ internal sealed class ScriptedBackend(string modelName, Func<ChatPrompt, Generat
     public string ModelName { get; } = modelName;
 
     public bool NeedsProtocolPrompt { get; init; }
+
+    public ScenarioPromptStyle PromptStyle { get; init; } = ScenarioPromptStyle.Full;
 
     /// <summary>Pause per character, to let a streaming client hang up mid-reply.</summary>
     public TimeSpan DelayPerToken { get; init; }

@@ -52,6 +52,29 @@ public sealed class SftDataBuilderTests
     }
 
     [Fact]
+    public void RepeatsLetTheSmallerClassGrowUpToTheLargerOneBeforeDownsampling()
+    {
+        // Ladder: the smallest class has 2 queries (δ = 0.8 answers, δ = 0.2 rejects). Two repeats: 2 × 2 = 4 per
+        // class, each of those 2 queries kept twice.
+        var data = new SftDataBuilder(NamedAlphas, seed: 1, maxRepeats: 2).Build(Ladder());
+        Assert.Equal(3 * 2 * 4, data.Examples.Count);
+        foreach (var alpha in NamedAlphas)
+        {
+            var mine = data.Examples.Where(e => e.Alpha == alpha).ToList();
+            Assert.Equal(4, mine.Count(e => e.Reject));
+            Assert.Equal(4, mine.Count(e => !e.Reject));
+        }
+        var strictAnswers = data.Examples.Where(e => e.Alpha == 0.2 && !e.Reject).GroupBy(e => e.QueryId).ToList();
+        Assert.Equal(["q7", "q8"], strictAnswers.Select(g => g.Key).Order());
+        Assert.All(strictAnswers, g => Assert.Equal(2, g.Count()));
+
+        // Never more per class than a scenario's larger class holds: at δ = 0.5 that is 5 (answers c ∈ {4 … 8}).
+        var capped = new SftDataBuilder(NamedAlphas, seed: 1, maxRepeats: 100).Build(Ladder());
+        Assert.Equal(3 * 2 * 5, capped.Examples.Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SftDataBuilder(NamedAlphas, seed: 1, maxRepeats: 0).Build(Ladder()));
+    }
+
+    [Fact]
     public void EachScenarioKeepsEqualAnswersAndRejectionsAndEveryScenarioTheSameAmount()
     {
         var sut = new SftDataBuilder(NamedAlphas, seed: 1);
@@ -91,11 +114,11 @@ public sealed class SftDataBuilderTests
         var data = sut.Build(Ladder());
         Assert.All(data.Examples, e =>
         {
-            Assert.Equal(ScenarioPrompt.For(Scenario.FromAlpha(e.Alpha)), e.System);
+            Assert.Equal(ScenarioPrompt.For(Scenario.FromAlpha(e.Alpha), SelfAwarePrompt.Style), e.System);
             Assert.Equal($"What is {e.QueryId}?", e.User);
         });
-        Assert.Contains(data.Examples, e => e.System.StartsWith("Scenario: Performance First.", StringComparison.Ordinal));
-        Assert.Contains(data.Examples, e => e.System.StartsWith("Scenario: Cost First.", StringComparison.Ordinal));
+        Assert.Contains(data.Examples, e => e.System == "Cost weight 0.20.");
+        Assert.Contains(data.Examples, e => e.System == "Cost weight 0.80.");
     }
 
     [Fact]
@@ -105,7 +128,7 @@ public sealed class SftDataBuilderTests
         var data = sut.Build(Ladder());
         // δ = 0.65: reject c/8 < 0.65 → c ≤ 5 (6), answer 3; δ = 0.35: reject c ≤ 2 (3), answer 6 → 3 per class.
         Assert.Equal(12, data.Examples.Count);
-        Assert.All(data.Examples.Where(e => e.Alpha == 0.35), e => Assert.Equal(ScenarioPrompt.For(Scenario.FromAlpha(0.35)), e.System));
+        Assert.All(data.Examples.Where(e => e.Alpha == 0.35), e => Assert.Equal(ScenarioPrompt.For(Scenario.FromAlpha(0.35), SelfAwarePrompt.Style), e.System));
         Assert.Equal("alpha-0.35", data.Counts[0].Scenario);
     }
 

@@ -33,7 +33,7 @@ public sealed class SftStageTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(run, "sft.state")));
         var report = StageReport.TryLoad(StageReport.PathFor(run, "sft"))!;
         Assert.Equal(("complete", 12L), (report.Status, report.OptimizerSteps));
-        Assert.True(report.TrainedTokens > 12 * 4 * 100);
+        Assert.True(report.TrainedTokens > 12 * 4 * 60, $"{report.TrainedTokens} tokens"); // 12 steps of 4 examples, each at least ~60 tokens
         Assert.Equal(12, report.Details["examples"].GetInt32());
     }
 
