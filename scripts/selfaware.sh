@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The self-awareness pipeline on the nano pool: for every agent, alone (its own base model and its own samples only),
+# sample → sft → rl; then the self-aware checkpoints are published to models/nano-selfaware/<agent> (what the network
+# serves) and docs/selfaware.md is written. Every stage is resumable: rerunning after a crash continues where it stopped.
+#
+#   scripts/selfaware.sh                      # all five agents, two at a time
+#   AGENTS="nano-2 nano-3" scripts/selfaware.sh
+#   PARALLEL=1 SKIP_REPORT=1 scripts/selfaware.sh
+#
+# Settings for the nano world (each a deviation from the paper's defaults, with its reason):
+# - sampling and rollouts at temperature 0.5, not 1.0: a byte-level model of a few hundred thousand parameters makes a
+#   slip somewhere in a hundred tokens at T = 1 far more often than greedy serving does, so p(x) at T = 1 says little
+#   about whether the served answer is right;
+# - SFT repeats the smaller class up to 32 times (--max-repeats): the weakest agents answer almost nothing with
+#   p(x) ≥ 0.8, and with the paper's rule (downsample to the smallest class) the whole data set would be a few dozen
+#   examples;
+# - learning rates near the pretraining ones: these models were pretrained at 1e-3–3e-3, and 1e-4 moves them too little.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+agents=${AGENTS:-"nano-1 nano-2 nano-3 nano-4 nano-5"}
+parallel=${PARALLEL:-2}
+pool=models/nano-pool
+runs=runs/selfaware
+store=models/nano-selfaware
+temperature=${TEMPERATURE:-0.5}
+
+dotnet build -c Release DiSRouter.Training >/dev/null
+bin=$(mktemp -d)
+trap 'rm -rf "$bin"' EXIT
+# A private copy of the binaries: a rebuild while the pipeline runs must not change the code under it.
+cp -r DiSRouter.Training/bin/Release/net10.0/. "$bin"
+train() { dotnet "$bin/DiSRouter.Training.dll" "$@"; }
+
+lr_for() {
+  case "$1" in
+    nano-1|nano-2) echo 1e-3 ;;
+    nano-3) echo 8e-4 ;;
+    *) echo 5e-4 ;;
+  esac
+}
+
+one_agent() {
+  local a=$1 run=$runs/$1 lr
+  lr=$(lr_for "$a")
+  mkdir -p "$run"
+  {
+    echo "== $a: sample"
+    train sample --model "$pool/$a" --out "$run" --queries "${QUERIES:-2400}" --n 8 --temperature "$temperature" --seed 1
+    echo "== $a: sft"
+    train sft --model "$pool/$a" --out "$run" --lr "$lr" --epochs 4 --max-repeats 32 --seed 1 --bf16
+    echo "== $a: rl"
+    train rl --out "$run" --queries "${RL_QUERIES:-240}" --k 8 --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
+  } > "$run/pipeline.log" 2>&1
+  echo "$a: done ($(grep -E '^(sampled|sft:|rl:) ' "$run/pipeline.log" | tr '\n' ' '))"
+}
+
+export -f one_agent train lr_for
+export bin pool runs temperature
+started=$(date +%s)
+printf '%s\n' $agents | xargs -P "$parallel" -I{} bash -c 'one_agent {}'
+echo "pipeline: $(( $(date +%s) - started )) s for $agents"
+
+# Publish: the RL checkpoint (the SFT one if RL has not run) of each agent, copied whole beside the store and then
+# moved into place, so the store never holds half a checkpoint.
+mkdir -p "$store"
+for a in $agents; do
+  src=$runs/$a/rl; [ -f "$src/config.json" ] || src=$runs/$a/sft
+  [ -f "$src/config.json" ] || { echo "$a: nothing to publish"; continue; }
+  tmp=$(mktemp -d "$store/.$a.XXXX")
+  cp "$src"/config.json "$src"/model.safetensors "$src"/tokenizer.json "$tmp"/
+  rm -rf "$store/$a.old"; [ -d "$store/$a" ] && mv "$store/$a" "$store/$a.old"
+  mv "$tmp" "$store/$a"; rm -rf "$store/$a.old"
+  echo "$a: published $src → $store/$a"
+done
+
+[ -n "${SKIP_REPORT:-}" ] || dotnet run -c Release --no-build --project DiSRouter.Training -- report selfaware \
+  --items-per-family "${REPORT_ITEMS:-50}" --delta-queries "${DELTA_QUERIES:-60}" --delta-samples "${DELTA_SAMPLES:-4}"
