@@ -60,17 +60,22 @@ started=$(date +%s)
 printf '%s\n' $agents | xargs -P "$parallel" -I{} bash -c 'one_agent {}'
 echo "pipeline: $(( $(date +%s) - started )) s for $agents"
 
-# Publish: the RL checkpoint (the SFT one if RL has not run) of each agent, copied whole beside the store and then
-# moved into place, so the store never holds half a checkpoint.
-mkdir -p "$store"
-for a in $agents; do
-  src=$runs/$a/rl; [ -f "$src/config.json" ] || src=$runs/$a/sft
-  [ -f "$src/config.json" ] || { echo "$a: nothing to publish"; continue; }
-  tmp=$(mktemp -d "$store/.$a.XXXX")
+# Publish: the RL checkpoint of each agent to models/nano-selfaware/<agent> (what the network serves) and its SFT
+# checkpoint to models/nano-sft/<agent> (for the report's SFT rows), each copied whole beside the store and then moved
+# into place, so a store never holds half a checkpoint.
+publish() {
+  local src=$1 dst=$2 tmp
+  [ -f "$src/config.json" ] || { echo "nothing at $src to publish"; return; }
+  mkdir -p "$(dirname "$dst")"
+  tmp=$(mktemp -d "$(dirname "$dst")/.publish.XXXX")
   cp "$src"/config.json "$src"/model.safetensors "$src"/tokenizer.json "$tmp"/
-  rm -rf "$store/$a.old"; [ -d "$store/$a" ] && mv "$store/$a" "$store/$a.old"
-  mv "$tmp" "$store/$a"; rm -rf "$store/$a.old"
-  echo "$a: published $src → $store/$a"
+  rm -rf "$dst.old"; [ -d "$dst" ] && mv "$dst" "$dst.old"
+  mv "$tmp" "$dst"; rm -rf "$dst.old"
+  echo "published $src → $dst"
+}
+for a in $agents; do
+  publish "$runs/$a/sft" "models/nano-sft/$a"
+  publish "$runs/$a/rl" "$store/$a"
 done
 
 [ -n "${SKIP_REPORT:-}" ] || dotnet run -c Release --no-build --project DiSRouter.Training -- report selfaware \

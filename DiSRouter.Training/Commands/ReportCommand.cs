@@ -12,6 +12,12 @@ namespace DiSRouter.Training.Commands;
 /// </summary>
 internal static class ReportCommand
 {
+    /// <summary>Committed SFT checkpoints, one folder per agent, under models/.</summary>
+    public const string SftStoreName = "nano-sft";
+
+    /// <summary>Committed SFT+RL checkpoints, the ones the network serves, under models/.</summary>
+    public const string ServedStoreName = "nano-selfaware";
+
     public static Command Create()
     {
         var command = new Command("report", "Reports built from trained models.");
@@ -81,8 +87,16 @@ internal static class ReportCommand
         var agents = manifest.Models.Select(m =>
         {
             var run = Path.Combine(runs, m.Name);
-            string? Trained(string folder) => File.Exists(Path.Combine(run, folder, "config.json")) ? Path.Combine(run, folder) : null;
-            return new AgentCheckpoints(m.Name, m.Cost, Path.Combine(poolDir, m.Directory), Trained(SftStage.CheckpointFolder), Trained(RlStage.CheckpointFolder), m.MaxNewTokens, run);
+            // A run directory's checkpoints first (what was just trained); else the committed ones, so that a fresh clone
+            // regenerates the report: models/nano-sft/<agent> (SFT) and models/nano-selfaware/<agent> (SFT+RL, served).
+            string? Trained(string folder, string committed)
+            {
+                if (File.Exists(Path.Combine(run, folder, "config.json"))) return Path.Combine(run, folder);
+                var store = Path.Combine(PoolPaths.RepositoryRoot(), "models", committed, m.Name);
+                return File.Exists(Path.Combine(store, "config.json")) ? store : null;
+            }
+            return new AgentCheckpoints(m.Name, m.Cost, Path.Combine(poolDir, m.Directory), Trained(SftStage.CheckpointFolder, SftStoreName),
+                Trained(RlStage.CheckpointFolder, ServedStoreName), m.MaxNewTokens, run);
         }).ToList();
         if (SelfAwareCli.ParseList(agentFilter) is { } wanted)
         {

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Evaluates the committed nano pool on the test split and writes docs/pool.md: accuracy per model, domain and family
+# beside the paper's pool (its Table 1), latency and tokens per query, FLOPs per token, costs, and the checks of the
+# pool issue (rising accuracy, spread, item-level variance). Usage: scripts/pool-report.sh [items-per-family]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+items=${1:-100}
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+cmd="dotnet run -c Release --project DiSRouter.Training -- evaluate --pool nano --split test --items-per-family $items --json"
+echo "running: $cmd" >&2
+$cmd > "$out"
+python3 - "$out" models/nano-pool/manifest.json "$cmd" > docs/pool.md <<'PY'
+import json, sys, datetime, subprocess
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+manifest = json.load(open(sys.argv[2]))
+cmd = sys.argv[3]
+models = [m["name"] for m in manifest["models"]]
+by = {(r["model"], r["family"], r["domain"]): r for r in rows}
+fam_id = sorted({r["family"] for r in rows if r["domain"] == "id" and r["family"] != "all"})
+fam_ood = sorted({r["family"] for r in rows if r["domain"] == "ood" and r["family"] != "all"})
+paper = {"nano-1": ("Qwen2.5-0.5B", 38.32), "nano-2": ("Qwen2.5-1.5B", 59.14), "nano-3": ("Qwen2.5-3B", 72.96),
+         "nano-4": ("Qwen2.5-7B", 81.14), "nano-5": ("Qwen2.5-14B", 85.33)}
+cpu = next((l.split(":", 1)[1].strip() for l in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+            if l.startswith("Model name")), "?")
+p = print
+p("# The nano pool\n")
+p("Five byte-level decoders of rising size, trained from scratch on the nano world by")
+p("`dotnet run -c Release --project DiSRouter.Training -- pretrain --pool nano` (spec in `DiSRouter.Training/Pool/NanoPool.cs`,")
+p("checkpoints and manifest in `models/nano-pool/`). They stand in for the paper's Qwen2.5 0.5B–14B pool.\n")
+p(f"Figures below: `{cmd}` (greedy, {rows[0]['n'] if rows else '?'} test items per family), measured "
+  f"{datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on {cpu}. Regenerate with `scripts/pool-report.sh`.\n")
+p("## Accuracy beside the paper's pool\n")
+p("| model | params | cost | in-domain | out-of-domain | paper's model | paper's in-domain |")
+p("|---|---|---|---|---|---|---|")
+for m in manifest["models"]:
+    n = m["name"]; a = by.get((n, "all", "id"), {}); o = by.get((n, "all", "ood"), {})
+    pm, pa = paper.get(n, ("", 0))
+    p(f"| {n} | {m['parameters']:,} | {m['cost']} | {100*a.get('accuracy', 0):.1f} % | {100*o.get('accuracy', 0):.1f} % | {pm} | {pa:.1f} % |")
+p("\n## Per family (accuracy, %)\n")
+p("| model | " + " | ".join(fam_id) + " | " + " | ".join(f"{f} (ood)" for f in fam_ood) + " |")
+p("|---|" + "---|" * (len(fam_id) + len(fam_ood)))
+for n in models:
+    cells = [f"{100*by[(n, f, 'id')]['accuracy']:.0f}" if (n, f, "id") in by else "–" for f in fam_id]
+    cells += [f"{100*by[(n, f, 'ood')]['accuracy']:.0f}" if (n, f, "ood") in by else "–" for f in fam_ood]
+    p(f"| {n} | " + " | ".join(cells) + " |")
+p("\n## Cost of a query (the paper's Tables 10–11)\n")
+p("| model | FLOPs per token | mean latency per query (ms) | mean generated tokens | train steps × batch | train time (s) | final loss |")
+p("|---|---|---|---|---|---|---|")
+for m in manifest["models"]:
+    n = m["name"]; a = by.get((n, "all", "id"), {}); t = m["training"]
+    p(f"| {n} | {m['flops_per_token']:,} | {a.get('mean_latency_ms', 0):.1f} | {a.get('mean_tokens', 0):.1f} | {t['steps']} × {t['batch_size']} | {t['train_seconds']:.0f} | {t['final_loss']:.3f} |")
+p("\nLatency: one query at a time through the engine's generator, greedy, on this machine's two cores shared by "
+  f"{2} concurrent queries (`--parallel 2`).\n")
+p("## Checks of the pool's requirements\n")
+ids = [by.get((n, "all", "id"), {}).get("accuracy", 0) for n in models]
+oods = [by.get((n, "all", "ood"), {}).get("accuracy", 0) for n in models]
+def check(ok, text): p(f"- {'PASS' if ok else 'FAIL'} {text}")
+check(all(b - a >= 0.05 for a, b in zip(ids, ids[1:])), "in-domain accuracy rises by at least 5 points per step: " + " → ".join(f"{100*x:.1f}" for x in ids))
+check(0.25 <= ids[0] <= 0.45, f"smallest between 25 % and 45 %: {100*ids[0]:.1f} %")
+check(ids[-1] >= 0.80, f"largest at least 80 %: {100*ids[-1]:.1f} %")
+check(all(o < i for o, i in zip(oods, ids)) and all(b > a for a, b in zip(oods, oods[1:])), "out-of-domain lower and rising: " + " → ".join(f"{100*x:.1f}" for x in oods))
+extremes = [(n, f) for n in models for f in fam_id + fam_ood
+            for r in [by.get((n, f, "id")) or by.get((n, f, "ood"))] if r and r["accuracy"] in (0.0, 1.0)]
+check(not extremes, "no family that a model gets all right or all wrong" + ("" if not extremes else ": " + ", ".join(f"{n}/{f}" for n, f in extremes)))
+PY
+echo "wrote docs/pool.md" >&2
