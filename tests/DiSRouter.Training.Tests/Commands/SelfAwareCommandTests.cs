@@ -13,7 +13,7 @@ public sealed class SelfAwareCommandTests : IDisposable
 
     private static (int Rc, string Out, string Err) Invoke(params string[] args)
     {
-        var root = new RootCommand { SampleCommand.Create(), SftCommand.Create(), RlCommand.Create() };
+        var root = new RootCommand { SampleCommand.Create(), SftCommand.Create(), RlCommand.Create(), ReportCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
         int rc = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
@@ -35,6 +35,35 @@ public sealed class SelfAwareCommandTests : IDisposable
         Assert.All(records, r => Assert.Equal("", r.System)); // the pool's pretraining layout
         Assert.Contains("sampled 6 queries × 2", output);
         Assert.True(File.Exists(StageReport.PathFor(run, "sample")));
+    }
+
+    [Fact]
+    public void SampleTakesATemperatureAndRecordsItAndRefusesOneThatCannotSample()
+    {
+        var model = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = Path.Combine(_dir, "run");
+        var (rc, _, error) = Invoke("sample", "--model", model, "--out", run, "--n", "2", "--queries", "2", "--max-new-tokens", "4", "--temperature", "0.5");
+        Assert.True(rc == 0, error);
+        Assert.Equal(0.5, StageReport.TryLoad(StageReport.PathFor(run, "sample"))!.Details["temperature"].GetDouble());
+
+        (rc, _, error) = Invoke("sample", "--model", model, "--out", run, "--temperature", "0");
+        Assert.Equal(2, rc);
+        Assert.Contains("--temperature must lie in (0, 5]", error);
+        (rc, _, error) = Invoke("sft", "--model", model, "--out", run, "--max-repeats", "0");
+        Assert.Equal(2, rc);
+        Assert.Contains("--max-repeats must be at least 1", error);
+    }
+
+    [Fact]
+    public void ReportRefusesAPoolWithoutManifestAndAnEmptyTestSetWithTheReason()
+    {
+        var (rc, _, error) = Invoke("report", "selfaware", "--pool-dir", Path.Combine(_dir, "nowhere"));
+        Assert.Equal(2, rc);
+        Assert.Contains("No pool manifest", error);
+
+        (rc, _, error) = Invoke("report", "selfaware", "--items-per-family", "0");
+        Assert.Equal(2, rc);
+        Assert.Contains("--items-per-family must be at least 1", error);
     }
 
     [Fact]
