@@ -64,6 +64,12 @@ internal static class Extensions
             builder.Fail(e.Message);
             return TrainingJobs.None;
         }
+        // A publish cut off by a crash is finished before any agent loads its checkpoint (unless a `job run` is at it).
+        foreach (var job in jobs.Where(j => CheckpointPublisher.HasUnfinished(j.Publish)))
+        {
+            using var idle = JobRunner.TryLock(job.Run);
+            if (idle is not null) CheckpointPublisher.Recover(job.Publish);
+        }
         var launched = jobs.Where(j => builder.Plan.Agents.Any(a => a.Name.Equals(j.Agent, StringComparison.OrdinalIgnoreCase))).ToList();
         foreach (var job in jobs.Except(launched).Where(j => j.Schedule is not null))
             ConsoleOutput.Info($"note: job {job.Name} is not scheduled: its agent {job.Agent} is not launched.");

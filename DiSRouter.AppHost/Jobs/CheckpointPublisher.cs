@@ -5,20 +5,23 @@ namespace DiSRouter.AppHost.Jobs;
 /// <summary>
 /// Replaces a serving checkpoint with a trained one so that a watching agent (LocalCheckpointBackend) reloads it
 /// safely:
-/// 1) the files are copied into a staging folder inside the target (same file system, invisible to the agent's
-///    watcher, which looks at the three checkpoint names only) and flushed to disk;
+/// 1) the files are copied into a staging folder inside the target (same file system, so renames are atomic; the
+///    agent's watcher looks at the three checkpoint names in the target itself only) and flushed to disk;
 /// 2) the staged copy must load (<see cref="Checkpoint.Load"/>): a checkpoint that does not is refused and the
 ///    serving one stays as it was;
-/// 3) each file is renamed over the old one, config.json and tokenizer.json first and model.safetensors last.
-/// A rename is atomic, so no reader ever opens a half-written file; an agent that reads the files while they are
-/// renamed sees their size and time change under it and reads again (its fingerprint check), so it never serves a
-/// mix. A publish interrupted between renames is finished by <see cref="Recover"/>, since the staged copy was
-/// verified before the first rename.
+/// 3) config.json is removed, tokenizer.json and model.safetensors are renamed over the old ones, and config.json is
+///    renamed into place last.
+/// No reader ever opens a half-written file (each file appears by rename). While config.json is missing the folder
+/// is incomplete, and the agent loads only complete folders whose files did not change while it read them (its
+/// fingerprint check), so it loads either the old checkpoint or the new one, never new weights under an old config.
+/// A publish interrupted after its copy was verified is finished by <see cref="Recover"/>.
 /// </summary>
 internal static class CheckpointPublisher
 {
-    /// <summary>The files of a checkpoint, in the order they are renamed into place.</summary>
-    public static readonly string[] Files = ["config.json", "tokenizer.json", Checkpoint.WeightsFileName];
+    public const string ConfigFile = "config.json";
+
+    /// <summary>The files of a checkpoint; config.json goes into place last.</summary>
+    public static readonly string[] Files = ["tokenizer.json", Checkpoint.WeightsFileName, ConfigFile];
 
     private const string StagingPrefix = ".publish-";
     private const string VerifiedMarker = ".verified";
@@ -83,8 +86,16 @@ internal static class CheckpointPublisher
         }
     }
 
+    /// <summary>Whether an interrupted publish left a staging folder in the target.</summary>
+    public static bool HasUnfinished(string target) =>
+        Directory.Exists(target) && Directory.EnumerateDirectories(target, StagingPrefix + "*").Any();
+
     private static void Commit(string staging, string target)
     {
+        // Renamed last, so a staging folder that still holds config.json has not been committed whole yet.
+        var stagedConfig = Path.Combine(staging, ConfigFile);
+        if (!File.Exists(stagedConfig)) return;
+        File.Delete(Path.Combine(target, ConfigFile));
         foreach (var name in Files)
         {
             var staged = Path.Combine(staging, name);

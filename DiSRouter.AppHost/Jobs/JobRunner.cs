@@ -19,8 +19,7 @@ internal static class JobRunner
 
     public static async Task<JobStatus?> RunAsync(PlannedJob job, CancellationToken ct)
     {
-        Directory.CreateDirectory(job.Run);
-        using var runLock = TryLock(Path.Combine(job.Run, LockFile));
+        using var runLock = TryLock(job.Run);
         if (runLock is null) return null;
 
         Directory.CreateDirectory(job.Logs);
@@ -81,10 +80,11 @@ internal static class JobRunner
         status.Message = message;
     }
 
-    /// <summary>An exclusive lock (flock) held while the stream is open; null when another run holds it.</summary>
-    internal static FileStream? TryLock(string path)
+    /// <summary>The run directory's lock (an exclusive flock, held while the stream is open); null when another run holds it.</summary>
+    internal static FileStream? TryLock(string run)
     {
-        try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        Directory.CreateDirectory(run);
+        try { return new FileStream(Path.Combine(run, LockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
         catch (IOException) { return null; }
     }
 
