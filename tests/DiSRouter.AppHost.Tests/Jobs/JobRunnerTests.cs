@@ -104,7 +104,7 @@ public sealed class JobRunnerTests : IDisposable
         Assert.NotNull(status);
         Assert.Equal((JobOutcome.Cancelled, JobRunner.Cancelled, false), (status.Outcome, status.ExitCode, status.Published));
         Assert.Single(status.Stages);
-        Assert.Empty(StageProcesses(job.Run));
+        Assert.Empty(TinyCheckpoints.ProcessesNaming(job.Run));
         TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(_tiny.Sub("serving")));
     }
 
@@ -142,7 +142,7 @@ public sealed class JobRunnerTests : IDisposable
         }
 
         Assert.Equal(2, JobStatus.Latest(spec.Logs)!.ExitCode);
-        Assert.Empty(StageProcesses(spec.Run));
+        Assert.Empty(TinyCheckpoints.ProcessesNaming(spec.Run));
     }
 
     private static string Read(string path)
@@ -156,13 +156,4 @@ public sealed class JobRunnerTests : IDisposable
         using var deadline = new CancellationTokenSource(JobTimeout);
         while (!condition()) await Task.Delay(50, deadline.Token);
     }
-
-    /// <summary>Processes whose command line names the run directory: the job's stages, if any still runs.</summary>
-    private static List<int> StageProcesses(string run) =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(n =>
-        {
-            try { return File.ReadAllText($"/proc/{n}/cmdline").Replace('\0', ' ').Contains(run) ? int.Parse(n!) : 0; }
-            catch (IOException) { return 0; }
-            catch (UnauthorizedAccessException) { return 0; }
-        }).Where(pid => pid != 0).ToList();
 }

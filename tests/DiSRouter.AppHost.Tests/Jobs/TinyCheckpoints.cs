@@ -65,6 +65,15 @@ internal sealed class TinyCheckpoints : IDisposable
         File.WriteAllText(Path.Combine(run, "samples.jsonl"), string.Join("\n", lines) + "\n");
     }
 
+    /// <summary>Processes whose command line names the run directory: the job's stages, if any still runs.</summary>
+    public static List<int> ProcessesNaming(string run) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(n =>
+        {
+            try { return File.ReadAllText($"/proc/{n}/cmdline").Replace('\0', ' ').Contains(run) ? int.Parse(n!) : 0; }
+            catch (IOException) { return 0; }
+            catch (UnauthorizedAccessException) { return 0; }
+        }).Where(pid => pid != 0).ToList();
+
     public void Dispose()
     {
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { }
