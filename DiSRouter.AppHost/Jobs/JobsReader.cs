@@ -16,12 +16,16 @@ internal static partial class JobsReader
 
     /// <summary>
     /// As with the agents (<see cref="TopologyReader"/>), a --config file that lists jobs replaces the whole list:
-    /// configuration layers merge arrays index by index.
+    /// configuration layers merge arrays index by index. One that lists agents but no jobs is another network, whose
+    /// agents the configured jobs know nothing of: it has no jobs.
     /// </summary>
     public static IReadOnlyList<PlannedJob> Read(IConfiguration configuration, IConfiguration? overlay, IReadOnlyList<AgentSpec> agents, string repositoryRoot)
     {
-        var section = overlay?.GetSection(SectionName) is { } replaced && replaced.Exists() ? replaced : configuration.GetSection(SectionName);
-        var specs = section.GetChildren().Select(child =>
+        var replaced = overlay?.GetSection(SectionName);
+        var otherAgents = overlay?.GetSection(TopologyOptions.SectionName + ":" + nameof(TopologyOptions.Agents)).Exists() == true;
+        IEnumerable<IConfigurationSection> children = replaced is not null && replaced.Exists() ? replaced.GetChildren()
+            : otherAgents ? [] : configuration.GetSection(SectionName).GetChildren();
+        var specs = children.Select(child =>
         {
             var spec = new JobSpec();
             child.Bind(spec);
@@ -49,6 +53,8 @@ internal static partial class JobsReader
             if (string.IsNullOrWhiteSpace(spec.Agent)) errors.Add($"{where}: Agent must name the agent whose model it trains.");
             else if (agent is null && agents.Count > 0)
                 errors.Add($"{where}: Agent '{spec.Agent}' is not in the topology; it has {string.Join(", ", agents.Select(a => a.Name))}.");
+            else if (agent is { Backend: not "local" })
+                errors.Add($"{where}: {agent.Name} has a {agent.Backend} backend; only local agents have a checkpoint to train.");
 
             // 2) the stages, in pipeline order, ending in a checkpoint to publish
             var stages = spec.Stages.Count == 0 ? PlannedJob.Pipeline.ToList() : spec.Stages.Select(s => s.Trim().ToLowerInvariant()).ToList();

@@ -10,13 +10,11 @@ public sealed class JobCommandTests : IDisposable
 
     public void Dispose() => _tiny.Dispose();
 
-    private TopologyFile Config(params JsonObject[] jobs) => new(new JsonObject
+    private TopologyFile Config(params JsonObject[] jobs) => Config(_tiny.Sub("base"), jobs);
+
+    private static TopologyFile Config(string checkpoint, params JsonObject[] jobs) => new(new JsonObject
     {
-        ["Agents"] = new JsonArray(new JsonObject
-        {
-            ["Name"] = "agent-1", ["Cost"] = 0.1, ["Backend"] = "hosted",
-            ["Endpoint"] = "http://127.0.0.1:9/v1", ["Model"] = "m", ["ApiKeyEnv"] = "FAKE_MODEL_KEY",
-        }),
+        ["Agents"] = new JsonArray(new JsonObject { ["Name"] = "agent-1", ["Cost"] = 0.1, ["Backend"] = "local", ["Checkpoint"] = checkpoint }),
         ["Jobs"] = new JsonArray(jobs),
     });
 
@@ -48,7 +46,7 @@ public sealed class JobCommandTests : IDisposable
     [Fact]
     public async Task RunningAJobStreamsItsStagesWithAPrefixAndExitsWithTheFailedStagesCode()
     {
-        using var config = Config(Job("selfaware-a", baseDir: _tiny.Sub("no-such-model")));
+        using var config = Config(_tiny.Sub("no-such-model"), Job("selfaware-a", baseDir: _tiny.Sub("no-such-model")));
 
         var (rc, output) = await AppHost("job", "run", "selfaware-a", "--config", config.Path);
 
@@ -74,6 +72,7 @@ public sealed class JobCommandTests : IDisposable
     [Fact]
     public async Task ABadScheduleIsAClearErrorForTheCommandsAndForTheNetwork()
     {
+        _tiny.Save("base", seed: 1);
         using var config = Config(Job("selfaware-a", schedule: "0 0 3 * * SUN"));
 
         var (listRc, listOutput) = await AppHost("job", "list", "--config", config.Path);

@@ -12,6 +12,7 @@ public sealed class JobsReaderTests
     [
         new() { Name = "agent-2", Checkpoint = "models/nano-pool/nano-2" },
         new() { Name = "agent-3", Checkpoint = "models/nano-pool/nano-3" },
+        new() { Name = "agent-9", Backend = "hosted", Model = "gpt", Endpoint = "https://example.com/v1", ApiKeyEnv = "KEY" },
     ];
 
     private static JobSpec Job(string name = "selfaware-nano-3", string agent = "agent-3", int k = 3) => new()
@@ -108,12 +109,12 @@ public sealed class JobsReaderTests
     [Fact]
     public void EveryMistakeIsReportedAtOnce()
     {
-        var bad = new JobSpec { Name = "Bad Name", Agent = "agent-9", Stages = ["rl", "sample", "tune"], Arguments = new() { ["sft"] = "--model elsewhere", ["eval"] = "" } };
+        var bad = new JobSpec { Name = "Bad Name", Agent = "agent-7", Stages = ["rl", "sample", "tune"], Arguments = new() { ["sft"] = "--model elsewhere", ["eval"] = "" } };
 
         var errors = Errors(bad).Errors;
 
         Assert.Contains(errors, e => e.Contains("Name must be kebab-case"));
-        Assert.Contains(errors, e => e.Contains("Agent 'agent-9' is not in the topology; it has agent-2, agent-3"));
+        Assert.Contains(errors, e => e.Contains("Agent 'agent-7' is not in the topology; it has agent-2, agent-3, agent-9"));
         Assert.Contains(errors, e => e.Contains("'tune' is not a stage"));
         Assert.Contains(errors, e => e.Contains("Stages must keep the pipeline order"));
         Assert.Contains(errors, e => e.Contains("Base is required"));
@@ -121,6 +122,22 @@ public sealed class JobsReaderTests
         Assert.Contains(errors, e => e.Contains("Publish is required"));
         Assert.Contains(errors, e => e.Contains("Arguments:sft sets --model; the job passes its own Base and Run"));
         Assert.Contains(errors, e => e.Contains("Arguments:eval is not a stage's"));
+    }
+
+    [Fact]
+    public void OnlyLocalAgentsAreTrained()
+    {
+        Assert.Contains("agent-9 has a hosted backend; only local agents have a checkpoint to train", Assert.Single(Errors(Job("selfaware-gpt", "agent-9")).Errors));
+    }
+
+    [Fact]
+    public void AConfigFileWithAgentsButNoJobsIsANetworkWithoutJobs()
+    {
+        var baseConfig = Json("""{"DiSRouter":{"Jobs":[{"Name":"a","Agent":"agent-1","Run":"r/a","Publish":"p/a","Base":"b/a"}]}}""");
+        var overlay = Json("""{"DiSRouter":{"Agents":[{"Name":"x","Backend":"hosted"}]}}""");
+        var layered = new ConfigurationBuilder().AddConfiguration(baseConfig).AddConfiguration(overlay).Build();
+
+        Assert.Empty(JobsReader.Read(layered, overlay, TopologyReader.Read(layered, overlay).Agents, Root));
     }
 
     [Fact]

@@ -17,10 +17,9 @@ public sealed class ScheduledJobsInTheNetworkTests : IDisposable
         _tiny.Save("base", seed: 1);
         var serving = _tiny.Save("serving", seed: 5);
         var before = TinyCheckpoints.Snapshot(serving);
-        await using var models = await new FakeModelServer(new Dictionary<string, string> { ["m"] = FakeModelServer.Answer }).StartAsync();
         using var topology = new TopologyFile(new JsonObject
         {
-            ["Agents"] = new JsonArray(TopologyFile.HostedAgent("agent-1", 0.1, models, "m")),
+            ["Agents"] = new JsonArray(new JsonObject { ["Name"] = "agent-1", ["Cost"] = 0.1, ["Backend"] = "local", ["Checkpoint"] = serving }),
             ["Jobs"] = new JsonArray(new JsonObject
             {
                 ["Name"] = "selfaware-tiny", ["Agent"] = "agent-1", ["Base"] = _tiny.Sub("base"), ["Run"] = _tiny.Sub("run"),
@@ -29,8 +28,7 @@ public sealed class ScheduledJobsInTheNetworkTests : IDisposable
                 ["Schedule"] = "* * * * * ?",
             }),
         });
-        await using var sut = AppHostProcess.Start(["--config", topology.Path, "--gateway-port", "0"],
-            new Dictionary<string, string?> { ["FAKE_MODEL_KEY"] = "fake" });
+        await using var sut = AppHostProcess.Start(["--config", topology.Path, "--gateway-port", "0"]);
 
         await sut.WaitForLineAsync(@"^\[apphost\] job selfaware-tiny scheduled ""\* \* \* \* \* \?"", next at ", TestDotnet.Start);
         await sut.WaitReadyAsync(TestDotnet.Start);
