@@ -1,14 +1,16 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DiSRouter.AppHost.Hosting;
 
 namespace DiSRouter.AppHost.Jobs;
 
 /// <summary>
 /// One stage of a job: the training CLI as a child process (found like the services, see <see cref="ServiceBinaries"/>),
-/// every line it writes handed to the job's log, its exit code returned. Cancelled, it gets SIGTERM (the CLI saves
-/// its progress and exits 130) and, after a grace period, a kill of its whole process tree: no stage outlives its job.
+/// every line it writes handed to the job's log, its exit code returned. Cancelled, it gets SIGINT as from Ctrl+C (the
+/// CLI then saves its progress and exits 130; SIGTERM would end it where it stands) and, after a grace period, a kill
+/// of its whole process tree: no stage outlives its job.
 /// </summary>
-internal static class StageProcess
+internal static partial class StageProcess
 {
     public const string TrainingProject = "DiSRouter.Training";
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
@@ -51,7 +53,7 @@ internal static class StageProcess
     {
         try
         {
-            if (PosixSignals.Terminate(process.Id))
+            if (!OperatingSystem.IsWindows() && Kill(process.Id, SIGINT) == 0)
             {
                 using var grace = new CancellationTokenSource(StopGrace);
                 try
@@ -71,4 +73,9 @@ internal static class StageProcess
             // already exited and reaped
         }
     }
+
+    private const int SIGINT = 2;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
 }

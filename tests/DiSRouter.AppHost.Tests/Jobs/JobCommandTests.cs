@@ -58,6 +58,23 @@ public sealed class JobCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task SigtermStopsAJobRunInTheForegroundWithItsStageAndExits130()
+    {
+        _tiny.Save("base", seed: 1);
+        var job = Job("selfaware-a");
+        job["Arguments"] = new JsonObject { ["sample"] = "--queries 600 --n 8 --max-new-tokens 64" }; // minutes of work
+        using var config = Config(job);
+        await using var sut = AppHostProcess.Start(["job", "run", "selfaware-a", "--config", config.Path]);
+        await sut.WaitForLineAsync(@"^\[selfaware-a/sample\] .*sample: start", TestDotnet.Start);
+
+        Assert.Equal(130, await sut.TerminateAsync(TestDotnet.Stop));
+
+        Assert.Empty(TinyCheckpoints.ProcessesNaming(_tiny.Sub("run-selfaware-a")));
+        Assert.Contains("[selfaware-a/job] cancelled: cancelled during sample", sut.Output);
+        Assert.False(Directory.Exists(_tiny.Sub("serving-selfaware-a")));
+    }
+
+    [Fact]
     public async Task ListShowsEachJobsScheduleAndNextFireTime()
     {
         using var config = Config(Job("selfaware-a"), Job("selfaware-b", schedule: "0 0 3 ? * SUN"));

@@ -103,7 +103,7 @@ public sealed class JobRunnerTests : IDisposable
 
         Assert.NotNull(status);
         Assert.Equal((JobOutcome.Cancelled, JobRunner.Cancelled, false), (status.Outcome, status.ExitCode, status.Published));
-        Assert.Single(status.Stages);
+        Assert.Equal(130, Assert.Single(status.Stages).ExitCode); // the CLI's own exit on SIGTERM: it stopped, not killed
         Assert.Empty(TinyCheckpoints.ProcessesNaming(job.Run));
         TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(_tiny.Sub("serving")));
     }

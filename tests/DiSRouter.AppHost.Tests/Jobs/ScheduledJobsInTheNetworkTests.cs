@@ -41,7 +41,7 @@ public sealed class ScheduledJobsInTheNetworkTests : IDisposable
         await TestDotnet.AssertAllGoneAsync(children, TestDotnet.Stop);
         Assert.Empty(TinyCheckpoints.ProcessesNaming(_tiny.Sub("run")));
         var status = JobStatus.Latest(_tiny.Sub("logs"))!;
-        Assert.Equal((JobOutcome.Cancelled, false), (status.Outcome, status.Published));
+        Assert.Equal((JobOutcome.Cancelled, false, 130), (status.Outcome, status.Published, status.Stages[0].ExitCode));
         TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(serving));
     }
 }
