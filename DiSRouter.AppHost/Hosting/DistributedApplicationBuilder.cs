@@ -25,7 +25,7 @@ internal sealed class DistributedApplicationBuilder
     public HostApplicationBuilder Host { get; }
 
     public NetworkPlan Plan { get; }
-    internal string? Error { get; }
+    internal string? Error { get; private set; }
     internal bool Help { get; }
     internal IReadOnlyList<ServiceResource> Resources => _resources;
 
@@ -60,6 +60,9 @@ internal sealed class DistributedApplicationBuilder
             return new DistributedApplicationBuilder(host, null, e.Message, help: false);
         }
     }
+
+    /// <summary>Ends the launch before anything starts, with this message and exit code 2 (a bad jobs section, say).</summary>
+    internal void Fail(string error) => Error ??= error;
 
     /// <summary>A service project's dll as its own process on a loopback port (0: a free one).</summary>
     public ServiceResource AddProject(string name, string project, int port = 0)

@@ -1,0 +1,81 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using DiSRouter.AppHost.Hosting;
+
+namespace DiSRouter.AppHost.Jobs;
+
+/// <summary>
+/// One stage of a job: the training CLI as a child process (found like the services, see <see cref="ServiceBinaries"/>),
+/// every line it writes handed to the job's log, its exit code returned. Cancelled, it gets SIGINT as from Ctrl+C (the
+/// CLI then saves its progress and exits 130; SIGTERM would end it where it stands) and, after a grace period, a kill
+/// of its whole process tree: no stage outlives its job.
+/// </summary>
+internal static partial class StageProcess
+{
+    public const string TrainingProject = "DiSRouter.Training";
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> arguments, Action<string> line, CancellationToken ct)
+    {
+        var binary = ServiceBinaries.PathOf(TrainingProject);
+        var info = new ProcessStartInfo(DotnetHost.Path)
+        {
+            WorkingDirectory = Path.GetDirectoryName(binary)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(binary);
+        foreach (var a in arguments) info.ArgumentList.Add(a);
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["NO_COLOR"] = "1";
+
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) line(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) line(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await process.WaitForExitAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            await StopAsync(process);
+        }
+        // Without a timeout this also waits for the last lines of output.
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    private static async Task StopAsync(Process process)
+    {
+        try
+        {
+            if (!OperatingSystem.IsWindows() && Kill(process.Id, SIGINT) == 0)
+            {
+                using var grace = new CancellationTokenSource(StopGrace);
+                try
+                {
+                    await process.WaitForExitAsync(grace.Token);
+                    return;
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // already exited and reaped
+        }
+    }
+
+    private const int SIGINT = 2;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+}
