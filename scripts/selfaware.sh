@@ -7,6 +7,7 @@
 #   AGENTS="nano-2 nano-3" scripts/selfaware.sh
 #   PARALLEL=1 SKIP_REPORT=1 scripts/selfaware.sh
 #
+# The same stages and settings as the AppHost jobs selfaware-nano-{1..5} (DiSRouter.AppHost/appsettings.json, docs/jobs.md).
 # Settings for the nano world (each a deviation from the paper's defaults, with its reason):
 # - sampling and rollouts at temperature 0.5, not 1.0: a byte-level model of a few hundred thousand parameters makes a
 #   slip somewhere in a hundred tokens at T = 1 far more often than greedy serving does, so p(x) at T = 1 says little
