@@ -153,6 +153,12 @@ public static unsafe class EngineThreads
             }
             finally
             {
+                // Close the job before its fields are cleared or reused: a worker still inside WorkOn for this generation
+                // must never pair this job's (fully claimed) state with the next job's item count, or it would claim a
+                // phantom item and call the next job's body, or a null one, with a stale index. With next = MaxValue
+                // every such worker sees "nothing left", and any compare-exchange against an older state fails.
+                long current = Volatile.Read(ref _state);
+                Interlocked.Exchange(ref _state, (current & ~0xFFFFFFFFL) | int.MaxValue);
                 _body = null;
                 _arg = null;
                 Volatile.Write(ref _busy, 0);

@@ -20,6 +20,20 @@ public sealed class TopologyReaderTests
     }
 
     [Fact]
+    public void ShippedTopologyPointsAtCheckpointsCommittedInTheRepository()
+    {
+        // The main job must start on a fresh clone: every base checkpoint and every job's serving directory that the
+        // shipped appsettings.json names is committed (the README promises no training before the first run).
+        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build();
+        var root = DiSRouter.AppHost.Hosting.ServiceBinaries.RepositoryRoot;
+        var agents = TopologyReader.Read(configuration).Agents;
+        Assert.All(agents, a => Assert.True(File.Exists(Path.Combine(root, a.Checkpoint!, "config.json")), $"{a.Name}: no checkpoint at {a.Checkpoint}"));
+        var published = configuration.GetSection("DiSRouter:Jobs").GetChildren().Select(j => j["Publish"]).ToList();
+        Assert.Equal(agents.Count, published.Count);
+        Assert.All(published, p => Assert.True(File.Exists(Path.Combine(root, p!, "model.safetensors")), $"no self-aware checkpoint at {p}"));
+    }
+
+    [Fact]
     public void ConfigFileWithAgentsReplacesTheWholeList()
     {
         var baseConfig = Json("""{"DiSRouter":{"GatewayPort":8080,"Agents":[{"Name":"a"},{"Name":"b"},{"Name":"c"}]}}""");
