@@ -41,6 +41,7 @@ lr_for() {
 }
 
 one_agent() {
+  set -e
   local a=$1 run=$runs/$1 lr
   lr=$(lr_for "$a")
   mkdir -p "$run"
@@ -51,7 +52,7 @@ one_agent() {
     train sft --model "$pool/$a" --out "$run" --lr "$lr" --epochs 4 --max-repeats 32 --seed 1 --bf16
     echo "== $a: rl"
     train rl --out "$run" --queries "${RL_QUERIES:-240}" --k 8 --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
-  } > "$run/pipeline.log" 2>&1
+  } > "$run/pipeline.log" 2>&1 || { echo "$a: FAILED (see $run/pipeline.log)"; tail -3 "$run/pipeline.log"; return 1; }
   echo "$a: done ($(grep -E '^(sampled|sft:|rl:) ' "$run/pipeline.log" | tr '\n' ' '))"
 }
 

@@ -57,8 +57,13 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
         }
 
         if (maxRepeats < 1) throw new ArgumentOutOfRangeException(nameof(maxRepeats), maxRepeats, "Each example appears at least once.");
-        int perClass = perScenario.Count == 0 ? 0 : perScenario.Min(s => Math.Min(s.Answers.Count, s.Rejects.Count) * maxRepeats);
-        perClass = perScenario.Count == 0 ? 0 : Math.Min(perClass, perScenario.Min(s => Math.Max(s.Answers.Count, s.Rejects.Count)));
+        // Balanced scenarios (both classes present) set the per-class amount. A scenario with one class only (an agent
+        // that answers nothing right often enough for a strict threshold, or one that never fails a lenient one) cannot
+        // be balanced: it contributes the same number of examples, all of the class it has, so the agent learns to
+        // always reject (or always answer) there instead of never seeing that scenario.
+        var balanced = perScenario.Where(s => s.Answers.Count > 0 && s.Rejects.Count > 0).ToList();
+        int perClass = balanced.Count == 0 ? 0 : balanced.Min(s => Math.Min(s.Answers.Count, s.Rejects.Count) * maxRepeats);
+        perClass = balanced.Count == 0 ? 0 : Math.Min(perClass, balanced.Min(s => Math.Max(s.Answers.Count, s.Rejects.Count)));
         if (maxExamples is int max) perClass = Math.Min(perClass, max / (2 * Math.Max(1, perScenario.Count)));
 
         var all = new List<SftExample>();
@@ -68,8 +73,11 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
             var key = Key(scenario.Alpha);
             StableSeed.Shuffle(answers, new Random(StableSeed.Derive(seed, "keep-answers", key)));
             StableSeed.Shuffle(rejects, new Random(StableSeed.Derive(seed, "keep-rejects", key)));
-            all.AddRange(Cycle(answers, perClass));
-            all.AddRange(Cycle(rejects, perClass));
+            bool oneSided = answers.Count == 0 || rejects.Count == 0;
+            int keepAnswers = !oneSided ? perClass : Math.Min(2 * perClass, answers.Count * maxRepeats);
+            int keepRejects = !oneSided ? perClass : Math.Min(2 * perClass, rejects.Count * maxRepeats);
+            all.AddRange(Cycle(answers, keepAnswers));
+            all.AddRange(Cycle(rejects, keepRejects));
             counts.Add(new SftScenarioCounts
             {
                 Alpha = scenario.Alpha,
@@ -80,8 +88,8 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
                 LabelledReject = rejects.Count,
                 SkippedNoCorrectSample = skippedNone,
                 SkippedUnparseable = skippedParse,
-                KeptAnswer = perClass,
-                KeptReject = perClass,
+                KeptAnswer = answers.Count == 0 ? 0 : keepAnswers,
+                KeptReject = rejects.Count == 0 ? 0 : keepRejects,
             });
         }
         StableSeed.Shuffle(all, new Random(StableSeed.Derive(seed, "mix")));

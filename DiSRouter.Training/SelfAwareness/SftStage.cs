@@ -72,7 +72,7 @@ internal sealed class SftStage(SftOptions options)
         if (samples.Count == 0) throw new InvalidOperationException($"{samplesPath} has no samples: run the sample stage first.");
         var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples, Options.MaxRepeats).Build(samples);
         if (data.Examples.Count == 0)
-            throw new InvalidOperationException("The SFT data is empty: some scenario has no answerable or no rejected query. " +
+            throw new InvalidOperationException("The SFT data is empty: no scenario has both an answerable and a rejected query. " +
                 string.Join("; ", data.Counts.Select(c => $"α={c.Alpha}: {c.LabelledAnswer} answer, {c.LabelledReject} reject")));
         JsonlFile.WriteAll(Path.Combine(runDirectory, DataFile), data.Examples);
         var dataHash = Hash(data.Examples);

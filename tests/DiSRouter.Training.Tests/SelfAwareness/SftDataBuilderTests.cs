@@ -164,6 +164,20 @@ public sealed class SftDataBuilderTests
     }
 
     [Fact]
+    public void AScenarioWithNothingAnswerableTeachesRejectionWithTheSameAmountAsTheBalancedOnes()
+    {
+        // p(x) ∈ {0, 3/8, 5/8}: nothing reaches δ = 0.8, so α = 0.2 has rejections only; α = 0.5 and 0.8 are balanced
+        // with one answer each at least (perClass = 1): α = 0.2 gets 2 rejections, the others 1 + 1.
+        var data = new SftDataBuilder(NamedAlphas, seed: 1).Build([Query("a", 0), Query("b", 3), Query("c", 5)]);
+        var strict = data.Examples.Where(e => e.Alpha == 0.2).ToList();
+        Assert.Equal(2, strict.Count);
+        Assert.All(strict, e => Assert.True(e.Reject));
+        Assert.Equal((0, 2), (data.Counts[0].KeptAnswer, data.Counts[0].KeptReject));
+        Assert.All(new[] { 0.5, 0.8 }, a => Assert.Equal(2, data.Examples.Count(e => e.Alpha == a)));
+        Assert.All(new[] { 0.5, 0.8 }, a => Assert.Equal(1, data.Examples.Count(e => e.Alpha == a && e.Reject)));
+    }
+
+    [Fact]
     public void ABadAlphaGridIsRefused()
     {
         Assert.Throws<ArgumentException>(() => new SftDataBuilder([], 1));
