@@ -72,7 +72,7 @@ internal sealed class BenchNetwork : IAsyncDisposable
             var host = builder.Host.Build();
             return (new BenchNetwork(host, overlayDirectory, plan, host.Services.GetRequiredService<IHostApplicationLifetime>(), outcome), null);
         }
-        catch (Exception e) when (e is IOException or JsonException or InvalidDataException)
+        catch (Exception e) when (e is IOException or JsonException or InvalidDataException or FormatException or InvalidOperationException)
         {
             Directory.Delete(overlayDirectory, recursive: true);
             return (null, e.Message);
