@@ -131,6 +131,10 @@ internal static class BenchReport
                 sb.AppendLine(Inv, $"| {r.Concurrency} | {a.Agent} | {a.Answers} | {a.Rejections} | {a.Unreachable} | {Pair(a.Overhead)} | {a.Share.Text} | {Verdict(ShareTarget(a.Share))} |");
         sb.AppendLine();
 
+        if (levels.All(r => r.BetweenHops is null))
+            sb.AppendLine("No request was forwarded (the entry agent answered every one), so these figures cover answer hops only:")
+              .AppendLine("reject hops and agent-to-agent calls appear once the checkpoints reject (self-aware ones).").AppendLine();
+
         sb.AppendLine("How the figures are read from each response's `disrouter` metadata:").AppendLine();
         sb.AppendLine("- *per-hop overhead* = a hop's `latency_ms` − its `model_ms`: the agent's own routing code (parsing, prompt, rejection");
         sb.AppendLine("  check, building the reply). A reject hop's `latency_ms` already leaves out the time spent in its successors");
