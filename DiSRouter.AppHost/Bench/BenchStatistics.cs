@@ -1,0 +1,121 @@
+using DiSRouter.Core.Routing;
+
+namespace DiSRouter.AppHost.Bench;
+
+/// <summary>One request as the client saw it: HTTP status, wall time until the whole body was read, and its routing metadata.</summary>
+internal sealed record BenchSample(int Status, double ClientMs, RoutingMetadata? Routing, string? Error = null)
+{
+    public bool Succeeded => Status == 200 && Routing is not null;
+}
+
+/// <summary>How many values, and their median and 99th percentile (nearest rank).</summary>
+internal sealed record Distribution(int Count, double P50, double P99)
+{
+    public static Distribution? Of(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? null : new Distribution(sorted.Count, BenchStatistics.Percentile(sorted, 0.50), BenchStatistics.Percentile(sorted, 0.99));
+    }
+}
+
+/// <summary>
+/// Rejection time as a share of answering time: mean model time of the agent's reject hops over the mean of its
+/// answer hops (the paper reports under 5 %). Null when either side has too few hops to say anything.
+/// </summary>
+internal sealed record RejectionShare(double? Value, int Rejections, int Answers)
+{
+    public string Text => Value is { } v ? $"{v * 100:0.0} %"
+        : Rejections < BenchStatistics.MinDecisions ? $"n/a ({Rejections} rejections)" : $"n/a ({Answers} answers)";
+}
+
+internal sealed record AgentFigures(string Agent, int Answers, int Rejections, int Unreachable, Distribution? Overhead, RejectionShare Share);
+
+/// <summary>Every figure of one concurrency level.</summary>
+internal sealed record LevelResult(
+    int Concurrency,
+    int Sent,
+    int Succeeded,
+    string? FirstError,
+    double Seconds,
+    double RequestsPerSecond,
+    Distribution? Client,
+    Distribution? Gateway,
+    Distribution? BetweenHops,
+    Distribution? AllHops,
+    IReadOnlyList<AgentFigures> Agents);
+
+internal static class BenchStatistics
+{
+    /// <summary>Fewer rejections (or answers) than this and a rejection share would be noise: it is reported as n/a.</summary>
+    public const int MinDecisions = 5;
+
+    /// <summary>Nearest rank: the smallest value with at least q of the values at or below it (always a measured value).</summary>
+    public static double Percentile(IReadOnlyList<double> sorted, double q)
+    {
+        if (sorted.Count == 0) throw new ArgumentException("No values.", nameof(sorted));
+        var rank = (int)Math.Ceiling(q * sorted.Count);
+        return sorted[Math.Clamp(rank, 1, sorted.Count) - 1];
+    }
+
+    /// <summary>
+    /// What each hop's own routing code cost: latency_ms − model_ms. A reject hop's latency_ms already leaves out the
+    /// successors (CascadeAgent sets it to the request's time minus the time spent forwarding), so nothing more is
+    /// subtracted; an unreachable hop is time spent trying a successor, not an agent's own work, and is left out.
+    /// </summary>
+    public static IEnumerable<(string Agent, double OverheadMs)> HopOverheads(RoutingMetadata routing) =>
+        routing.Path.Where(h => h.Decision is HopDecision.Answer or HopDecision.Reject)
+            .Select(h => (h.Agent, h.LatencyMs - h.ModelMs));
+
+    /// <summary>The gateway's share: what the client waited minus the entry agent's wall time (successors included).</summary>
+    public static double GatewayOverheadMs(BenchSample sample) => sample.ClientMs - sample.Routing!.LatencyMs;
+
+    /// <summary>
+    /// Time outside every hop's own clock on a forwarded request: the HTTP calls between agents (serialising, loopback,
+    /// parsing). The entry agent's wall time minus the sum of the path's hop latencies; null when nothing was forwarded.
+    /// </summary>
+    public static double? BetweenHopsMs(RoutingMetadata routing) =>
+        routing.Path.Count < 2 ? null : routing.LatencyMs - routing.Path.Sum(h => h.LatencyMs);
+
+    public static RejectionShare ShareOf(IReadOnlyList<Hop> hops)
+    {
+        var rejects = hops.Where(h => h.Decision == HopDecision.Reject).Select(h => h.ModelMs).ToList();
+        var answers = hops.Where(h => h.Decision == HopDecision.Answer).Select(h => h.ModelMs).ToList();
+        if (rejects.Count < MinDecisions || answers.Count < MinDecisions || !(answers.Average() > 0))
+            return new RejectionShare(null, rejects.Count, answers.Count);
+        return new RejectionShare(rejects.Average() / answers.Average(), rejects.Count, answers.Count);
+    }
+
+    /// <param name="agents">The launched agents in cascade order; agents seen only in paths are appended.</param>
+    public static LevelResult Summarise(int concurrency, IReadOnlyList<BenchSample> samples, TimeSpan wall, IReadOnlyList<string> agents)
+    {
+        var ok = samples.Where(s => s.Succeeded).ToList();
+        var hops = ok.SelectMany(s => s.Routing!.Path).ToList();
+        var names = agents.Concat(hops.Select(h => h.Agent)).Distinct(StringComparer.Ordinal).ToList();
+        var overheads = ok.SelectMany(s => HopOverheads(s.Routing!)).ToList();
+
+        var perAgent = names.Select(name =>
+        {
+            var own = hops.Where(h => h.Agent == name).ToList();
+            return new AgentFigures(name,
+                own.Count(h => h.Decision == HopDecision.Answer),
+                own.Count(h => h.Decision == HopDecision.Reject),
+                own.Count(h => h.Decision == HopDecision.Unreachable),
+                Distribution.Of(overheads.Where(o => o.Agent == name).Select(o => o.OverheadMs)),
+                ShareOf(own));
+        }).ToList();
+
+        var seconds = wall.TotalSeconds;
+        return new LevelResult(
+            concurrency,
+            samples.Count,
+            ok.Count,
+            samples.FirstOrDefault(s => !s.Succeeded) is { } failed ? $"HTTP {failed.Status}: {failed.Error}" : null,
+            seconds,
+            seconds > 0 ? ok.Count / seconds : 0,
+            Distribution.Of(ok.Select(s => s.ClientMs)),
+            Distribution.Of(ok.Select(GatewayOverheadMs)),
+            Distribution.Of(ok.Select(s => BetweenHopsMs(s.Routing!)).OfType<double>()),
+            Distribution.Of(overheads.Select(o => o.OverheadMs)),
+            perAgent);
+    }
+}
