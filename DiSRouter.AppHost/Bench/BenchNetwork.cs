@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DiSRouter.AppHost.Hosting;
+using DiSRouter.AppHost.Jobs;
 using DiSRouter.AppHost.Topology;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,7 +57,7 @@ internal sealed class BenchNetwork : IAsyncDisposable
                 return (null, error);
             }
             var plan = builder.Plan;
-            var agentResources = plan.Agents.ToDictionary(a => a.Name, a => builder.AddAgent(a));
+            var agentResources = plan.Agents.ToDictionary(a => a.Name, a => builder.AddAgent(a, TrainingJobs.None)); // the checkpoints are the ones given, not a job's
             foreach (var agent in plan.Agents)
                 agentResources[agent.Name].WithReference(agent.Successors.Select(s => agentResources[s]));
             builder.AddGateway(plan).WithReference(agentResources.Values).WaitFor(agentResources.Values);
