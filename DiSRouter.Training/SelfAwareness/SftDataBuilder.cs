@@ -57,13 +57,16 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
         }
 
         if (maxRepeats < 1) throw new ArgumentOutOfRangeException(nameof(maxRepeats), maxRepeats, "Each example appears at least once.");
-        // Balanced scenarios (both classes present) set the per-class amount. A scenario with one class only (an agent
-        // that answers nothing right often enough for a strict threshold, or one that never fails a lenient one) cannot
-        // be balanced: it contributes the same number of examples, all of the class it has, so the agent learns to
-        // always reject (or always answer) there instead of never seeing that scenario.
-        var balanced = perScenario.Where(s => s.Answers.Count > 0 && s.Rejects.Count > 0).ToList();
-        int perClass = balanced.Count == 0 ? 0 : balanced.Min(s => Math.Min(s.Answers.Count, s.Rejects.Count) * maxRepeats);
-        perClass = balanced.Count == 0 ? 0 : Math.Min(perClass, balanced.Min(s => Math.Max(s.Answers.Count, s.Rejects.Count)));
+        // Every scenario contributes 2·T examples. T is the middle of what the balanced scenarios (both classes present)
+        // can give per class: the larger class, or the smaller one repeated up to maxRepeats times, whichever is less.
+        // A scenario whose smaller class cannot reach T even with repeats keeps all of it (repeated) and fills up with
+        // the larger class; a scenario with one class only (an agent that answers nothing right often enough for a strict
+        // threshold) gives 2·T of the class it has, so the agent learns to always reject there. With the paper's rule
+        // (no repeats) and scenarios of similar shape this is plain downsampling to equal classes.
+        var balanced = perScenario.Where(s => s.Answers.Count > 0 && s.Rejects.Count > 0)
+            .Select(s => Math.Min(Math.Max(s.Answers.Count, s.Rejects.Count), Math.Min(s.Answers.Count, s.Rejects.Count) * maxRepeats))
+            .Order().ToList();
+        int perClass = balanced.Count == 0 ? 0 : balanced[(balanced.Count - 1) / 2];
         if (maxExamples is int max) perClass = Math.Min(perClass, max / (2 * Math.Max(1, perScenario.Count)));
 
         var all = new List<SftExample>();
@@ -73,9 +76,11 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
             var key = Key(scenario.Alpha);
             StableSeed.Shuffle(answers, new Random(StableSeed.Derive(seed, "keep-answers", key)));
             StableSeed.Shuffle(rejects, new Random(StableSeed.Derive(seed, "keep-rejects", key)));
-            bool oneSided = answers.Count == 0 || rejects.Count == 0;
-            int keepAnswers = !oneSided ? perClass : Math.Min(2 * perClass, answers.Count * maxRepeats);
-            int keepRejects = !oneSided ? perClass : Math.Min(2 * perClass, rejects.Count * maxRepeats);
+            var (minority, majority) = answers.Count <= rejects.Count ? (answers, rejects) : (rejects, answers);
+            int keepMinority = Math.Min(minority.Count * maxRepeats, perClass);
+            int keepMajority = Math.Min(majority.Count * maxRepeats, 2 * perClass - keepMinority);
+            int keepAnswers = ReferenceEquals(minority, answers) ? keepMinority : keepMajority;
+            int keepRejects = ReferenceEquals(minority, answers) ? keepMajority : keepMinority;
             all.AddRange(Cycle(answers, keepAnswers));
             all.AddRange(Cycle(rejects, keepRejects));
             counts.Add(new SftScenarioCounts

@@ -68,9 +68,11 @@ public sealed class SftDataBuilderTests
         Assert.Equal(["q7", "q8"], strictAnswers.Select(g => g.Key).Order());
         Assert.All(strictAnswers, g => Assert.Equal(2, g.Count()));
 
-        // Never more per class than a scenario's larger class holds: at δ = 0.5 that is 5 (answers c ∈ {4 … 8}).
+        // With many repeats T is the middle scenario's larger class (7 at δ = 0.8 and 0.2, 5 at δ = 0.5 → 7): every
+        // scenario gives 7 + 7, the δ = 0.5 classes (5 answers, 4 rejections) repeated to reach it.
         var capped = new SftDataBuilder(NamedAlphas, seed: 1, maxRepeats: 100).Build(Ladder());
-        Assert.Equal(3 * 2 * 5, capped.Examples.Count);
+        Assert.Equal(3 * 2 * 7, capped.Examples.Count);
+        Assert.All(NamedAlphas, a => Assert.Equal(7, capped.Examples.Count(e => e.Alpha == a && e.Reject)));
         Assert.Throws<ArgumentOutOfRangeException>(() => new SftDataBuilder(NamedAlphas, seed: 1, maxRepeats: 0).Build(Ladder()));
     }
 
@@ -175,6 +177,21 @@ public sealed class SftDataBuilderTests
         Assert.Equal((0, 2), (data.Counts[0].KeptAnswer, data.Counts[0].KeptReject));
         Assert.All(new[] { 0.5, 0.8 }, a => Assert.Equal(2, data.Examples.Count(e => e.Alpha == a)));
         Assert.All(new[] { 0.5, 0.8 }, a => Assert.Equal(1, data.Examples.Count(e => e.Alpha == a && e.Reject)));
+    }
+
+    [Fact]
+    public void AScenarioWhoseSmallerClassIsTinyFillsUpWithTheLargerOneInsteadOfShrinkingEveryScenario()
+    {
+        // One query reaches δ = 0.8 (8/8); many are in between. Without the fill-up, the single answerable query would
+        // cap every scenario at 2 repeats of itself.
+        List<QuerySamples> queries = [Query("top", 8), .. Enumerable.Range(0, 6).Select(i => Query($"mid{i}", 4)), .. Enumerable.Range(0, 6).Select(i => Query($"low{i}", 0))];
+        var data = new SftDataBuilder(NamedAlphas, seed: 1, maxRepeats: 2).Build(queries);
+        // δ = 0.5 and 0.2: 7 answers, 6 rejections → min(7, 12) = 7 per class; δ = 0.8: 1 answer → min(12, 2) = 2. T = 7.
+        Assert.All(NamedAlphas, a => Assert.Equal(14, data.Examples.Count(e => e.Alpha == a)));
+        var strict = data.Examples.Where(e => e.Alpha == 0.2).ToList();
+        Assert.Equal(2, strict.Count(e => !e.Reject)); // the one answerable query, twice
+        Assert.Equal(12, strict.Count(e => e.Reject));
+        Assert.Equal(7, data.Examples.Count(e => e.Alpha == 0.5 && !e.Reject));
     }
 
     [Fact]
