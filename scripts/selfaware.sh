@@ -40,6 +40,20 @@ lr_for() {
   esac
 }
 
+# The two largest agents cost several times more per step: fewer SFT passes over fewer examples, fewer RL queries.
+sft_extra_for() {
+  case "$1" in
+    nano-4|nano-5) echo "--epochs 2 --max-examples 6000" ;;
+    *) echo "--epochs 4" ;;
+  esac
+}
+rl_queries_for() {
+  case "$1" in
+    nano-5) echo 120 ;;
+    *) echo 240 ;;
+  esac
+}
+
 one_agent() {
   set -e
   local a=$1 run=$runs/$1 lr
@@ -49,14 +63,15 @@ one_agent() {
     echo "== $a: sample"
     train sample --model "$pool/$a" --out "$run" --queries "${QUERIES:-2400}" --n 8 --temperature "$temperature" --seed 1
     echo "== $a: sft"
-    train sft --model "$pool/$a" --out "$run" --lr "$lr" --epochs 4 --max-repeats 32 --seed 1 --bf16
+    # shellcheck disable=SC2046
+    train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --max-repeats 32 --seed 1 --bf16
     echo "== $a: rl"
-    train rl --out "$run" --queries "${RL_QUERIES:-240}" --k 8 --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
+    train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --k 8 --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
   } > "$run/pipeline.log" 2>&1 || { echo "$a: FAILED (see $run/pipeline.log)"; tail -3 "$run/pipeline.log"; return 1; }
   echo "$a: done ($(grep -E '^(sampled|sft:|rl:) ' "$run/pipeline.log" | tr '\n' ' '))"
 }
 
-export -f one_agent train lr_for
+export -f one_agent train lr_for sft_extra_for rl_queries_for
 export bin pool runs temperature
 started=$(date +%s)
 printf '%s\n' $agents | xargs -P "$parallel" -I{} bash -c 'one_agent {}'
