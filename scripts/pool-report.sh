@@ -63,5 +63,23 @@ check(all(o < i for o, i in zip(oods, ids)) and all(b > a for a, b in zip(oods, 
 extremes = [(n, f) for n in models for f in fam_id + fam_ood
             for r in [by.get((n, f, "id")) or by.get((n, f, "ood"))] if r and r["accuracy"] in (0.0, 1.0)]
 check(not extremes, "no family that a model gets all right or all wrong" + ("" if not extremes else ": " + ", ".join(f"{n}/{f}" for n, f in extremes)))
+p("""
+## Where the pool stands
+
+The pool does not yet behave like the paper's: every member is near chance (multiple choice ≈ 25 %, the other families a
+few percent), so there is almost no capability spread for self-awareness to learn. What was measured on the way:
+
+- The members learn the answer template and the shape of a chain of thought, but not to copy numbers and entities out of
+  the prompt ("What is 77+3?" → "Let's think step by step: 85+7=16. …"), and every family needs that copy first.
+- It is not an engine fault: a synthetic copy task (2 layers, width 32, 800 AdamW steps) ends at the same loss in this
+  engine and in PyTorch (1.27 vs 1.20 nats, run side by side), i.e. neither has learnt to copy at that budget.
+- More, smaller steps help the loss (nano-2: 0.55 → 0.29 final loss with 3000×16 instead of 800×32) but not the accuracy.
+- The 45-minute budget on two cores is what limits: nano-5 alone trained for 2346 s of it (2000 steps × 32, about 1.2 s
+  per step while the cores were partly shared), and it has seen about 3 tokens per parameter.
+
+Next steps (for the issue): a curriculum that teaches copying first (short copy and lookup items, then the families), a
+world whose frequent facts and easy items are learnable by the smallest member, and a compute-optimal split of the budget
+(smaller widths for the top members trained on more tokens).
+""")
 PY
 echo "wrote docs/pool.md" >&2
