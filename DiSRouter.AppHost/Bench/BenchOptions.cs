@@ -15,7 +15,7 @@ internal sealed record BenchOptions
 
           --requests N          measured requests per concurrency level (default 40)
           --concurrency C[,C]   requests in flight at once; a list runs one level after another (default 1)
-          --warmup N            unmeasured requests first, so JIT and first-call costs stay out (default 4)
+          --warmup N            unmeasured requests first, so JIT and first-call costs stay out (default 60)
           --alpha A             preference factor α in [0, 1] sent with every request
           --scenario NAME       performance-first, balance or cost-first (default balance)
           --seconds S           stop sending at a level after S seconds (default 300)
@@ -35,7 +35,8 @@ internal sealed record BenchOptions
 
     public int Requests { get; init; } = 40;
     public IReadOnlyList<int> Concurrency { get; init; } = [1];
-    public int Warmup { get; init; } = 4;
+    // 60: fewer leave part of the run on tier-0 JIT code (the agent-to-agent legs measured 4× slower after 4 warm-ups)
+    public int Warmup { get; init; } = 60;
     public Scenario Scenario { get; init; } = Scenario.Balance;
     public TimeSpan SecondsCap { get; init; } = TimeSpan.FromSeconds(300);
     public int? MaxTokens { get; init; }
