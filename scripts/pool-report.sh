@@ -75,7 +75,8 @@ few percent), so there is almost no capability spread for self-awareness to lear
   engine and in PyTorch (1.27 vs 1.20 nats, run side by side), i.e. neither has learnt to copy at that budget.
 - More, smaller steps help the loss (nano-2: 0.55 → 0.29 final loss with 3000×16 instead of 800×32) but not the accuracy.
 - The 45-minute budget on two cores is what limits: nano-5 alone trained for 2346 s of it (2000 steps × 32, about 1.2 s
-  per step while the cores were partly shared), and it has seen about 3 tokens per parameter.
+  per step while the cores were partly shared; about 0.67 s per step on idle cores, i.e. 22 minutes, measured with
+  `pretrain --only nano-5 --steps-scale 0.03`), and it has seen about 3 tokens per parameter.
 
 Next steps (for the issue): a curriculum that teaches copying first (short copy and lookup items, then the families), a
 world whose frequent facts and easy items are learnable by the smallest member, and a compute-optimal split of the budget
