@@ -88,6 +88,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
             }
         }
         ct.ThrowIfCancellationRequested();
+        // The exit can be seen before the output readers have drained the pipes; waiting for the exit waits for their
+        // end of stream too, so the tail that explains the failure is complete when the caller reads it.
+        if (HasExited) await _process.WaitForExitAsync(ct);
         return false;
     }
 
