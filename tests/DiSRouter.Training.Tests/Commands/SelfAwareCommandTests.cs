@@ -67,6 +67,23 @@ public sealed class SelfAwareCommandTests : IDisposable
     }
 
     [Fact]
+    public void ReportFallsBackToTheCommittedSelfAwareCheckpointsWhenNoRunHasThem()
+    {
+        // A fresh clone has no runs/: the report must still find models/nano-sft and models/nano-selfaware.
+        var pool = DiSRouter.Training.Pool.PoolPaths.PoolDirectory("nano");
+        var (rc, output, error) = Invoke("report", "selfaware", "--pool-dir", pool, "--runs", Path.Combine(_dir, "no-runs"),
+            "--agents", "nano-1", "--items-per-family", "1", "--delta-queries", "0", "--json");
+
+        Assert.True(rc == 0, error);
+        var methods = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Where(e => e.GetProperty("kind").GetString() == "utility")
+            .Select(e => e.GetProperty("method").GetString()).Distinct().ToList();
+        Assert.Contains("disrouter-sft", methods);
+        Assert.Contains("disrouter-rl", methods);
+    }
+
+    [Fact]
     public void BadInputsAreRefusedWithTheReason()
     {
         var model = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
