@@ -34,6 +34,22 @@ internal static class Extensions
         return resource;
     }
 
+    /// <summary>
+    /// The network of the plan: the agents in cascade order, each calling its successors by name (the next agent, then
+    /// the ones to skip to when it is down), and the gateway, started once every agent answers /health.
+    /// </summary>
+    public static void AddNetwork(this DistributedApplicationBuilder builder, TrainingJobs jobs)
+    {
+        var plan = builder.Plan;
+        var agents = plan.Agents.ToDictionary(a => a.Name, a => builder.AddAgent(a, jobs));
+        foreach (var agent in plan.Agents)
+            agents[agent.Name].WithReference(agent.Successors.Select(s => agents[s]));
+        if (plan.Agents.Count > 0)
+            builder.AddGateway(plan)
+                .WithReference(agents.Values)
+                .WaitFor(agents.Values);
+    }
+
     /// <summary>The gateway process: its API key, the entry agent and the agents it lists, on the chosen port.</summary>
     public static ServiceResource AddGateway(this DistributedApplicationBuilder builder, NetworkPlan plan)
     {

@@ -49,7 +49,6 @@ internal sealed class BenchNetwork : IAsyncDisposable
             List<string> args = ["--config", overlay, "--gateway-port", "0"];
             if (options.Agents is { } agents) args.AddRange(["--agents", agents]);
 
-            // The same wiring as Program.cs: agents in cascade order, each referencing its successors; the gateway last.
             var builder = DistributedApplicationBuilder.Create([.. args]);
             if (builder.Error is { } error)
             {
@@ -57,20 +56,11 @@ internal sealed class BenchNetwork : IAsyncDisposable
                 return (null, error);
             }
             var plan = builder.Plan;
-            var agentResources = plan.Agents.ToDictionary(a => a.Name, a => builder.AddAgent(a, TrainingJobs.None)); // the checkpoints are the ones given, not a job's
-            foreach (var agent in plan.Agents)
-                agentResources[agent.Name].WithReference(agent.Successors.Select(s => agentResources[s]));
-            builder.AddGateway(plan).WithReference(agentResources.Values).WaitFor(agentResources.Values);
+            builder.AddNetwork(TrainingJobs.None); // the checkpoints are the ones given, not a job's
 
-            // What DistributedApplication.RunAsync registers; started here without waiting for shutdown.
+            // The launcher's own host, started here without waiting for shutdown.
             var outcome = new LaunchOutcome();
-            builder.Host.Services.AddSingleton(outcome);
-            builder.Host.Services.AddSingleton(builder.Resources);
-            builder.Host.Services.AddSingleton(plan);
-            builder.Host.Services.AddHostedService<ServiceSupervisor>();
-            builder.Host.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
-            builder.Host.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
-            var host = builder.Host.Build();
+            var host = DistributedApplication.BuildHost(builder, outcome);
             return (new BenchNetwork(host, overlayDirectory, plan, host.Services.GetRequiredService<IHostApplicationLifetime>(), outcome), null);
         }
         catch (Exception e) when (e is IOException or JsonException or InvalidDataException or FormatException or InvalidOperationException)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DiSRouter.Core.Scenarios;
+using static DiSRouter.AppHost.Topology.LaunchArguments;
 
 namespace DiSRouter.AppHost.Bench;
 
@@ -126,18 +127,4 @@ internal sealed record BenchOptions
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
             ? v
             : throw new ArgumentException($"{name} must be a whole number in {min}..{max}, got '{text}'.");
-
-    private static (string Name, string? Inline) Split(string arg)
-    {
-        var eq = arg.IndexOf('=');
-        return arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
-    }
-
-    private static string Value(IReadOnlyList<string> args, ref int i, string name, string? inline)
-    {
-        if (inline is not null) return inline;
-        if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            throw new ArgumentException($"{name} needs a value.");
-        return args[++i];
-    }
 }

@@ -22,16 +22,21 @@ internal sealed class DistributedApplication(DistributedApplicationBuilder build
         }
 
         var outcome = new LaunchOutcome();
+        using var host = BuildHost(builder, outcome);
+        await host.RunAsync();
+        return outcome.ExitCode;
+    }
+
+    /// <summary>The generic host that supervises the builder's services; <paramref name="outcome"/> receives the exit code.</summary>
+    public static IHost BuildHost(DistributedApplicationBuilder builder, LaunchOutcome outcome)
+    {
         builder.Host.Services.AddSingleton(outcome);
         builder.Host.Services.AddSingleton(builder.Resources);
         builder.Host.Services.AddSingleton(builder.Plan);
         builder.Host.Services.AddHostedService<ServiceSupervisor>();
         builder.Host.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
         builder.Host.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
-
-        using var host = builder.Host.Build();
-        await host.RunAsync();
-        return outcome.ExitCode;
+        return builder.Host.Build();
     }
 }
 

@@ -51,13 +51,15 @@ internal sealed record LaunchArguments(IReadOnlyList<string>? Agents, int? Gatew
         return new LaunchArguments(agents, port, config, false);
     }
 
-    private static (string Name, string? Inline) Split(string arg)
+    /// <summary>"--name=value" → (name, value); anything else → (arg, null). Shared with the bench's options.</summary>
+    internal static (string Name, string? Inline) Split(string arg)
     {
         var eq = arg.IndexOf('=');
         return arg.StartsWith("--", StringComparison.Ordinal) && eq > 0 ? (arg[..eq], arg[(eq + 1)..]) : (arg, null);
     }
 
-    private static string Value(IReadOnlyList<string> args, ref int i, string name, string? inline)
+    /// <summary>The option's value: the inline one, else the next argument (which must not be another option).</summary>
+    internal static string Value(IReadOnlyList<string> args, ref int i, string name, string? inline)
     {
         if (inline is not null) return inline;
         if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
