@@ -84,6 +84,7 @@ internal static class ReportCommand
         try { manifest = PoolManifest.Load(manifestPath); }
         catch (InvalidDataException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
 
+        var models = Path.Combine(PoolPaths.RepositoryRoot(), "models");
         var agents = manifest.Models.Select(m =>
         {
             var run = Path.Combine(runs, m.Name);
@@ -92,7 +93,7 @@ internal static class ReportCommand
             string? Trained(string folder, string committed)
             {
                 if (File.Exists(Path.Combine(run, folder, "config.json"))) return Path.Combine(run, folder);
-                var store = Path.Combine(PoolPaths.RepositoryRoot(), "models", committed, m.Name);
+                var store = Path.Combine(models, committed, m.Name);
                 return File.Exists(Path.Combine(store, "config.json")) ? store : null;
             }
             return new AgentCheckpoints(m.Name, m.Cost, Path.Combine(poolDir, m.Directory), Trained(SftStage.CheckpointFolder, SftStoreName),

@@ -93,8 +93,8 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
                 LabelledReject = rejects.Count,
                 SkippedNoCorrectSample = skippedNone,
                 SkippedUnparseable = skippedParse,
-                KeptAnswer = answers.Count == 0 ? 0 : keepAnswers,
-                KeptReject = rejects.Count == 0 ? 0 : keepRejects,
+                KeptAnswer = keepAnswers,
+                KeptReject = keepRejects,
             });
         }
         StableSeed.Shuffle(all, new Random(StableSeed.Derive(seed, "mix")));
