@@ -121,6 +121,29 @@ public sealed class TaskSuite
         return all;
     }
 
+    /// <summary>
+    /// The knowledge family's questions as pretraining sees them: every fact asked as often as the corpus states it
+    /// (its Zipf–Mandelbrot <see cref="Fact.Repeats"/>, times <paramref name="passes"/>), cycling through those of its
+    /// wordings that fall in the train split. A uniform draw per tier would teach rare facts as often as frequent ones
+    /// and erase the knowledge boundary; a fact with no wording in the train split is only ever stated.
+    /// </summary>
+    public IReadOnlyList<TaskItem> KnowledgeTrainingItems(int passes = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(passes);
+        var info = Family(TaskFamilies.Knowledge);
+        var items = new List<TaskItem>();
+        foreach (var fact in Knowledge.Facts)
+        {
+            var wordings = fact.Relation.Questions.Select(t => Relation.Fill(t, fact.Subject, fact.Object))
+                .Where(q => TaskSplits.Of(q) == TaskSplit.Train).ToList();
+            if (wordings.Count == 0) continue;
+            for (var k = 0; k < fact.Repeats * passes; k++)
+                items.Add(new TaskItem($"knowledge-train-{fact.Rank}-{k}", info.Name, info.Domain, fact.Tier, wordings[k % wordings.Count],
+                    null, fact.Object, fact.Statement) { SplitKey = wordings[k % wordings.Count] });
+        }
+        return items;
+    }
+
     /// <summary>How many items of each difficulty (1–5) a batch of <paramref name="count"/> holds: largest remainder.</summary>
     public static int[] DifficultyCounts(int count, IReadOnlyList<double> weights)
     {

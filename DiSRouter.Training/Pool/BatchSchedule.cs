@@ -4,7 +4,10 @@ namespace DiSRouter.Training.Pool;
 /// The order in which examples are seen: a pure function of (seed, step), so a resumed run draws
 /// exactly the batches the uninterrupted run would have drawn. Each epoch is a fresh shuffle; inside
 /// windows of <see cref="WindowBatches"/> batches examples are grouped by length so padding stays
-/// small, and the window's batches are then shuffled so lengths do not cycle.
+/// small, and the window's batches are then shuffled so lengths do not cycle. An optional length curriculum
+/// draws the first <c>shortSteps</c> batches from the examples of at most <c>shortMaxLength</c> tokens only
+/// (one-step items, fact statements): small models learn to copy and to do one step there, faster and on cheaper
+/// steps, before the long chains.
 /// </summary>
 internal sealed class BatchSchedule
 {
@@ -15,12 +18,23 @@ internal sealed class BatchSchedule
     private int _cachedEpoch = -1;
     private int[][] _cachedBatches = [];
 
-    public BatchSchedule(IReadOnlyList<int> lengths, int batchSize, int seed)
+    private readonly int _shortSteps;
+    private readonly int[] _shortIndices = [];
+    private readonly BatchSchedule? _short;
+
+    public BatchSchedule(IReadOnlyList<int> lengths, int batchSize, int seed, int shortSteps = 0, int shortMaxLength = 0)
     {
         if (lengths.Count < batchSize) throw new ArgumentException($"The corpus has {lengths.Count} examples, fewer than one batch of {batchSize}.");
+        ArgumentOutOfRangeException.ThrowIfNegative(shortSteps);
         _lengths = lengths.ToArray();
         _batchSize = batchSize;
         _seed = seed;
+        if (shortSteps == 0) return;
+        _shortSteps = shortSteps;
+        _shortIndices = Enumerable.Range(0, _lengths.Length).Where(i => _lengths[i] <= shortMaxLength).ToArray();
+        if (_shortIndices.Length < batchSize)
+            throw new ArgumentException($"Only {_shortIndices.Length} examples have at most {shortMaxLength} tokens, fewer than one batch of {batchSize}: the curriculum has nothing to draw.");
+        _short = new BatchSchedule(_shortIndices.Select(i => _lengths[i]).ToArray(), batchSize, unchecked(seed * 31 + 17));
     }
 
     public int BatchesPerEpoch => _lengths.Length / _batchSize;
@@ -28,6 +42,8 @@ internal sealed class BatchSchedule
     /// <summary>Indices of the examples of optimizer step <paramref name="step"/> (0-based).</summary>
     public int[] Batch(int step)
     {
+        if (step < _shortSteps) return _short!.Batch(step).Select(i => _shortIndices[i]).ToArray();
+        step -= _shortSteps; // the full corpus then starts at its first epoch
         int epoch = step / BatchesPerEpoch;
         if (epoch != _cachedEpoch) { _cachedBatches = BuildEpoch(epoch); _cachedEpoch = epoch; }
         return _cachedBatches[step % BatchesPerEpoch];

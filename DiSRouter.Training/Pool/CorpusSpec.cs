@@ -29,6 +29,12 @@ internal sealed record CorpusSpec
     /// <summary>Passes over the fact corpus, each shuffled differently.</summary>
     public int FactPasses { get; init; } = 1;
 
+    /// <summary>
+    /// Loss weight on a question's own tokens (0: answer only, as in SFT). A positive weight makes pretraining plain
+    /// next-token prediction over the whole document, whose repeated names and numbers are extra copying practice.
+    /// </summary>
+    public float PromptLossWeight { get; init; }
+
     /// <summary>Longest training sequence in tokens; longer examples are dropped (and counted), never truncated.</summary>
     public int MaxSequenceLength { get; init; } = 256;
 

@@ -49,7 +49,7 @@ internal sealed class ModelPretrainer(PoolMemberSpec spec, PretrainCorpus corpus
         var (model, trainer, progress) = Restore(stateDir);
         options.OnResume?.Invoke(progress.Step);
 
-        var schedule = new BatchSchedule(corpus.Lengths, spec.BatchSize, spec.Seed);
+        var schedule = new BatchSchedule(corpus.Lengths, spec.BatchSize, spec.Seed, spec.CurriculumSteps, spec.CurriculumMaxTokens);
         var sinceSave = Stopwatch.StartNew();
         var clock = Stopwatch.StartNew();
         double startSeconds = progress.TrainSeconds, windowLoss = progress.WindowLoss;

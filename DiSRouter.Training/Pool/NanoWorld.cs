@@ -13,7 +13,7 @@ namespace DiSRouter.Training.Pool;
 internal static class NanoWorld
 {
     /// <summary>Bumped whenever this file changes what the corpus holds; part of the data hash.</summary>
-    public const string GeneratorVersion = "nano-world/1";
+    public const string GeneratorVersion = "nano-world/2";
 
     /// <summary>Pool members see no system prompt in pretraining; the marker stays so later stages can fill it.</summary>
     public const string SystemPrompt = "";
@@ -24,9 +24,13 @@ internal static class NanoWorld
     {
         var suite = Suite(spec);
         foreach (var family in suite.InDomainFamilies.Where(f => families is null || families.Contains(f.Name)))
-            foreach (var item in suite.Generate(family.Name, TaskSplit.Train, spec.ItemsPerFamily, spec.DrawSeed))
+            foreach (var item in family.Name == TaskFamilies.Knowledge
+                         ? suite.KnowledgeTrainingItems(spec.FactPasses) // asked as often as stated: the knowledge boundary
+                         : suite.Generate(family.Name, TaskSplit.Train, spec.ItemsPerFamily, spec.DrawSeed))
             {
                 var (tokens, mask) = ChatFormat.EncodeExample(tokenizer, SystemPrompt, item.Prompt, item.Target);
+                if (spec.PromptLossWeight > 0)
+                    for (int i = 1; i < mask.Length && mask[i] == 0; i++) mask[i] = spec.PromptLossWeight; // every prompt token but <|bos|>
                 yield return new CorpusDocument(family.Name, tokens, mask);
             }
         if (families is not null && !families.Contains("facts")) yield break;

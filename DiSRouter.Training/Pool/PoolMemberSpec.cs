@@ -39,6 +39,12 @@ internal sealed record PoolMemberSpec
 
     public float WeightDecay { get; init; } = 0.05f;
 
+    /// <summary>Length curriculum: the first this many steps see only examples of at most <see cref="CurriculumMaxTokens"/> tokens.</summary>
+    public int CurriculumSteps { get; init; }
+
+    /// <summary>Longest example of the curriculum's first steps, in tokens (one-step items and fact statements fit).</summary>
+    public int CurriculumMaxTokens { get; init; }
+
     /// <summary>Tokens a query may generate at evaluation and in service; the longest chain of thought fits.</summary>
     public int MaxNewTokens { get; init; } = 192;
 }

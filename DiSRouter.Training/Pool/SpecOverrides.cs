@@ -43,13 +43,15 @@ internal static class SpecOverrides
             "warmup" => m with { WarmupSteps = I(v) },
             "wd" => m with { WeightDecay = (float)D(v) },
             "seed" => m with { Seed = I(v) },
+            "curriculum" => m with { CurriculumSteps = I(v) },
+            "curriculumtokens" => m with { CurriculumMaxTokens = I(v) },
             "maxnew" => m with { MaxNewTokens = I(v) },
             "hidden" => m with { Config = c with { HiddenSize = I(v), IntermediateSize = Models.TransformerConfig.SwiGluHidden(I(v)) } },
             "layers" => m with { Config = c with { NumHiddenLayers = I(v) } },
             "heads" => m with { Config = c with { NumAttentionHeads = I(v) } },
             "kvheads" => m with { Config = c with { NumKeyValueHeads = I(v) } },
             "tied" => m with { Config = c with { TieWordEmbeddings = bool.Parse(v) } },
-            _ => throw new ArgumentException($"Unknown member field '{field}' (steps, batch, micro, lr, minlr, warmup, wd, seed, maxnew, hidden, layers, heads, kvheads, tied)."),
+            _ => throw new ArgumentException($"Unknown member field '{field}' (steps, batch, micro, lr, minlr, warmup, wd, seed, curriculum, curriculumtokens, maxnew, hidden, layers, heads, kvheads, tied)."),
         };
     }
 
@@ -62,6 +64,7 @@ internal static class SpecOverrides
         "maxrepeats" => s with { Knowledge = s.Knowledge with { MaxRepeats = I(v) } },
         "exponent" => s with { Knowledge = s.Knowledge with { Exponent = D(v) } },
         "offset" => s with { Knowledge = s.Knowledge with { Offset = D(v) } },
-        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset)."),
+        "promptloss" => s with { PromptLossWeight = (float)D(v) },
+        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss)."),
     };
 }

@@ -4,37 +4,42 @@ using static DiSRouter.Core.Tasks.Families.Steps;
 namespace DiSRouter.Core.Tasks.Families;
 
 /// <summary>
-/// "What is 47+385-19?" evaluated left to right, never negative. The knob turns digits and steps:
-/// 1: 2-digit ± 1-digit; 2: 2-digit ± 2-digit; 3: three 2-digit terms; 4: three 3-digit terms;
-/// 5: 2-digit × 1-digit then two 3-digit terms (three steps).
+/// "What is 14+7-5?" evaluated left to right. Difficulty is the number of operations (1–5); every operation is a
+/// running value in [0, 99] plus or minus one digit, and from difficulty 4 on the chain starts with a one-digit
+/// product. Each step is a small, learnable primitive, so a model's errors compound with the chain's length:
+/// accuracy falls with difficulty like a pool's does on GSM8K, and a larger model falls more slowly.
 /// </summary>
 internal sealed class ArithmeticFamily : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.Arithmetic, TaskDomain.InDomain,
-        "Multi-digit arithmetic with steps; difficulty = digits and number of operations.", [GraderKind.Numeric], "GSM8K");
+        "Arithmetic chains of one-digit steps; difficulty = number of operations.", [GraderKind.Numeric], "GSM8K");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {
         CheckDifficulty(difficulty);
-        var (first, terms) = difficulty switch
-        {
-            1 => (Digits(rng, 2), new[] { Digits(rng, 1) }),
-            2 => (Digits(rng, 2), new[] { Digits(rng, 2) }),
-            3 => (Digits(rng, 2), new[] { Digits(rng, 2), Digits(rng, 2) }),
-            4 => (Digits(rng, 3), new[] { Digits(rng, 3), Digits(rng, 3) }),
-            _ => (Digits(rng, 2), new[] { rng.Between(2, 9), Digits(rng, 3), Digits(rng, 3) }),
-        };
-
-        var question = N(first);
         var steps = new List<string>();
-        long value = first;
-        for (var i = 0; i < terms.Length; i++)
+        long value;
+        string question;
+        var remaining = difficulty;
+        if (difficulty >= 4)
         {
-            var op = difficulty == 5 && i == 0 ? '*'
-                : rng.Chance(0.5) && terms[i] <= value ? '-' : '+';
-            var next = Apply(value, op, terms[i]);
-            question += op + N(terms[i]);
-            steps.Add(Op(value, op, terms[i], next));
+            var (a, b) = (rng.Between(2, 9), rng.Between(2, 9));
+            value = a * b;
+            question = $"{N(a)}*{N(b)}";
+            steps.Add(Op(a, '*', b, value));
+            remaining--;
+        }
+        else
+        {
+            value = rng.Between(2, 20);
+            question = N(value);
+        }
+        for (var i = 0; i < remaining; i++)
+        {
+            var (op, b) = SmallStep(rng, value);
+            var next = Apply(value, op, b);
+            question += op + N(b);
+            steps.Add(Op(value, op, b, next));
             value = next;
         }
         var q = $"What is {question}?";

@@ -5,7 +5,9 @@ namespace DiSRouter.Core.Tasks.Families;
 
 /// <summary>
 /// "What is the capital of Vornia?" over the knowledge base; the reference reasoning is the corpus sentence.
-/// The knob is the fact's frequency tier (1 = most frequent fifth of the ranks). Split by fact.
+/// The knob is the fact's frequency tier (1 = most frequent fifth of the ranks). Split by question, like a real
+/// benchmark: a test question asks a fact that pretraining stated (and may have asked in other words), never in this
+/// wording, so what it measures is whether the model knows the fact, which a frequent fact makes likelier.
 /// </summary>
 internal sealed class KnowledgeFamily(KnowledgeBase kb) : ITaskGenerator
 {
@@ -17,6 +19,6 @@ internal sealed class KnowledgeFamily(KnowledgeBase kb) : ITaskGenerator
         Steps.CheckDifficulty(difficulty);
         var fact = rng.Pick(kb.FactsOfTier(difficulty));
         var q = Relation.Fill(rng.Pick(fact.Relation.Questions), fact.Subject, fact.Object);
-        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, fact.Object, fact.Statement) { SplitKey = fact.Key };
+        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, fact.Object, fact.Statement) { SplitKey = q };
     }
 }

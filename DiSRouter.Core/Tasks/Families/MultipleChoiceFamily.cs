@@ -7,7 +7,8 @@ namespace DiSRouter.Core.Tasks.Families;
 /// <summary>
 /// Options A–D; the answer is a letter. 60 % ask a knowledge-base fact with three distractors of the same
 /// relation (difficulty = frequency tier); 40 % ask a sum or product whose distractors are near misses
-/// (±1, ±2, ±3, ±10, ±11, ±20 with the answer's rank among them uniform; difficulty = digits and operation).
+/// (±1, ±2, ±3, ±10, ±11, ±20 with the answer's rank among them uniform; difficulty = operands and operation:
+/// one-digit sums, teen ± digit, 2-digit ± digit, one-digit products, 2-digit ± 2-digit).
 /// </summary>
 internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
 {
@@ -38,10 +39,10 @@ internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
         var (a, op, b) = difficulty switch
         {
             1 => (Digits(rng, 1), '+', Digits(rng, 1)),
-            2 => (Digits(rng, 2), '+', Digits(rng, 1)),
-            3 => (Digits(rng, 2), rng.Chance(0.5) ? '+' : '-', Digits(rng, 2)),
-            4 => (Digits(rng, 2), '*', rng.Between(2, 9)),
-            _ => (Digits(rng, 3), rng.Chance(0.5) ? '+' : '-', Digits(rng, 3)),
+            2 => (rng.Between(10, 20), rng.Chance(0.5) ? '+' : '-', Digits(rng, 1)),
+            3 => (Digits(rng, 2), rng.Chance(0.5) ? '+' : '-', Digits(rng, 1)),
+            4 => (Digits(rng, 1), '*', Digits(rng, 1)),
+            _ => (Digits(rng, 2), rng.Chance(0.5) ? '+' : '-', Digits(rng, 2)),
         };
         if (op == '-' && b > a) (a, b) = (b, a);
         var result = Apply(a, op, b);

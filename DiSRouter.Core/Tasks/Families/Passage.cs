@@ -4,7 +4,7 @@ namespace DiSRouter.Core.Tasks.Families;
 
 /// <summary>
 /// A short passage of "X has k things." and "X lives in Town." sentences, shared by the reading families.
-/// Counts are 2–19: sums stay short and every noun is plural.
+/// Counts are 2–9: every sum is a one-digit step and every noun is plural.
 /// </summary>
 internal sealed class Passage
 {
@@ -37,7 +37,7 @@ internal sealed class Passage
             }
             string other;
             do other = Vocabulary.Many(rng); while (other == avoidThings || Holdings.Any(h => h.Person == person && h.Things == other));
-            Has(person, other, rng.Between(2, 19));
+            Has(person, other, rng.Between(2, 9));
         }
     }
 

@@ -22,7 +22,7 @@ internal sealed class ReadingCompareFamily : ITaskGenerator
         if (difficulty <= 2)
         {
             var people = Vocabulary.DistinctPeople(rng, 3);
-            var a = rng.Between(3, 19);
+            var a = rng.Between(3, 9);
             var b = rng.Between(2, a - 1);
             p.Has(people[0], things, a);
             p.Has(people[1], things, b);

@@ -28,9 +28,9 @@ internal sealed class ReadingFamily : ITaskGenerator
                 var who = people[0];
                 if (rng.Chance(0.5))
                 {
-                    var count = rng.Between(2, 19);
+                    var count = rng.Between(2, 9);
                     p.Has(who, things, count);
-                    p.Has(people[1], things, rng.Between(2, 19));
+                    p.Has(people[1], things, rng.Between(2, 9));
                     question = $"How many {things} does {who} have?";
                     (answer, reasoning) = (N(count), $"{who} has {N(count)} {things}");
                 }
@@ -48,10 +48,10 @@ internal sealed class ReadingFamily : ITaskGenerator
             case 3 or 4:
             {
                 var people = Vocabulary.DistinctPeople(rng, 3);
-                var (a, b) = (rng.Between(2, 19), rng.Between(2, 19));
+                var (a, b) = (rng.Between(2, 9), rng.Between(2, 9));
                 p.Has(people[0], things, a);
                 p.Has(people[1], things, b);
-                if (difficulty == 4) p.Has(people[2], things, rng.Between(2, 19));
+                if (difficulty == 4) p.Has(people[2], things, rng.Between(2, 9));
                 p.AddDistractors(rng, 1, people, things);
                 question = $"How many {things} do {people[0]} and {people[1]} have in all?";
                 (answer, reasoning) = (N(a + b), $"{people[0]} has {N(a)}, {people[1]} has {N(b)}, {Op(a, '+', b, a + b)}");
@@ -60,7 +60,7 @@ internal sealed class ReadingFamily : ITaskGenerator
             default:
             {
                 var people = Vocabulary.DistinctPeople(rng, 4);
-                for (var i = 0; i < 3; i++) p.Has(people[i], things, rng.Between(2, 19));
+                for (var i = 0; i < 3; i++) p.Has(people[i], things, rng.Between(2, 9));
                 p.AddDistractors(rng, 1, people, things);
                 question = $"How many {things} in all?";
                 var q5 = p.Render(rng, question);

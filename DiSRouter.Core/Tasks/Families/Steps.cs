@@ -27,6 +27,18 @@ internal static class Steps
         _ => throw new ArgumentOutOfRangeException(nameof(digits)),
     };
 
+    /// <summary>
+    /// One step of the nano world's arithmetic: <paramref name="value"/> (0–99) plus or minus a digit, never below 0
+    /// nor above 99, so that every step is the same small primitive whatever the family.
+    /// </summary>
+    public static (char Op, int Operand) SmallStep(StableRandom rng, long value)
+    {
+        var b = rng.Between(1, 9);
+        var minus = value + b > 99 || (b <= value && rng.Chance(0.5));
+        if (minus && b > value) b = (int)Math.Max(1, value);
+        return (minus && value > 0 ? '-' : '+', b);
+    }
+
     public static void CheckDifficulty(int difficulty)
     {
         if (difficulty is < 1 or > 5) throw new ArgumentOutOfRangeException(nameof(difficulty), difficulty, "Difficulty runs from 1 to 5.");

@@ -5,7 +5,7 @@ namespace DiSRouter.Core.Tasks.Families;
 
 /// <summary>
 /// "a=3, b=a+4, c=b*2. What is c?" The knob is the number of derived variables (1–5); from 3 on a step may
-/// combine two variables, from 4 on it may refer back past its predecessor. Values stay in [0, 999].
+/// combine two variables, from 4 on it may refer back past its predecessor. Values stay in [0, 99], so every step is a small primitive.
 /// </summary>
 internal sealed class VariableChainFamily : ITaskGenerator
 {
@@ -34,7 +34,7 @@ internal sealed class VariableChainFamily : ITaskGenerator
                 var other = rng.Next(k);
                 if (other == src) other = (other + 1) % k;
                 var b = values[other];
-                var op = (b <= a && rng.Chance(0.5)) || a + b > 999 ? '-' : '+';
+                var op = (b <= a && rng.Chance(0.5)) || a + b > 99 ? '-' : '+';
                 if (op == '-' && b > a)
                 {
                     (src, other) = (other, src);
@@ -49,9 +49,9 @@ internal sealed class VariableChainFamily : ITaskGenerator
                 char op;
                 long c;
                 var roll = rng.Next(3);
-                if (roll == 0 && a <= 99) { op = '*'; c = rng.Between(2, 4); }
+                if (roll == 0 && a <= 24) { op = '*'; c = rng.Between(2, 4); }
                 else if (roll == 1 && a >= 2) { op = '-'; c = rng.Between(1, (int)Math.Min(a, 9)); }
-                else if (a <= 990) { op = '+'; c = rng.Between(1, 9); }
+                else if (a <= 90) { op = '+'; c = rng.Between(1, 9); }
                 else { op = '-'; c = rng.Between(1, 9); }
                 result = Apply(a, op, c);
                 rhs = $"{names[src]}{op}{N(c)}";

@@ -42,4 +42,25 @@ public sealed class BatchScheduleTests
 
         Assert.True(grouped < Padding(random) / 3, $"mean padding {grouped:F1} tokens per example");
     }
+
+    [Fact]
+    public void TheCurriculumDrawsOnlyShortExamplesForItsStepsThenTheWholeCorpus()
+    {
+        var sut = new BatchSchedule(Lengths, 8, seed: 5, shortSteps: 12, shortMaxLength: 40);
+        var again = new BatchSchedule(Lengths, 8, seed: 5, shortSteps: 12, shortMaxLength: 40);
+
+        Assert.All(Enumerable.Range(0, 12).SelectMany(sut.Batch), i => Assert.InRange(Lengths[i], 0, 40));
+        var after = Enumerable.Range(12, sut.BatchesPerEpoch).SelectMany(sut.Batch).ToArray();
+        Assert.Equal(200, after.Distinct().Count()); // then a whole epoch of the full corpus
+        Assert.Contains(after, i => Lengths[i] > 40);
+        Assert.Equal(sut.Batch(5), again.Batch(5)); // still a pure function of (seed, step)
+        Assert.Equal(new BatchSchedule(Lengths, 8, seed: 5).Batch(0), sut.Batch(12));
+    }
+
+    [Fact]
+    public void ACurriculumWithTooFewShortExamplesIsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => new BatchSchedule(Lengths, 8, seed: 5, shortSteps: 10, shortMaxLength: 10));
+        Assert.Contains("fewer than one batch", e.Message);
+    }
 }
