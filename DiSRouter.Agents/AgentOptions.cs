@@ -44,6 +44,13 @@ internal sealed class AgentOptions
     /// </summary>
     public ScenarioPromptStyle ScenarioPrompt { get; set; } = ScenarioPromptStyle.Compact;
 
+    /// <summary>
+    /// How many characters of "I don't know" decide a rejection (0: the whole phrase). Default: 1 for a local
+    /// checkpoint, which was trained to open every answer with the template, so "I" is already its decision; 0 for a
+    /// hosted model, which may well open an answer with "I think".
+    /// </summary>
+    public int? RejectionDecidedAfter { get; set; }
+
     /// <summary>How many generations run at once on a local backend; the rest wait in line (0 = one per CPU core).</summary>
     public int MaxConcurrency { get; set; }
 

@@ -14,6 +14,8 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"Agent:Backend must be '{AgentBackendKind.Local}' or '{AgentBackendKind.Hosted}', got '{o.Backend}'.");
         if (o.MaxNewTokens < Cascade.CascadeAgent.MinTokensToDecide)
             errors.Add($"Agent:MaxNewTokens must be at least {Cascade.CascadeAgent.MinTokensToDecide} (room to say \"I don't know!\"), got {o.MaxNewTokens}.");
+        if (o.RejectionDecidedAfter is < 0 || o.RejectionDecidedAfter > Cascade.Rejection.Phrase.Length)
+            errors.Add($"Agent:RejectionDecidedAfter must lie in [0, {Cascade.Rejection.Phrase.Length}] (characters of \"{Cascade.Rejection.Phrase}\"; 0 = all), got {o.RejectionDecidedAfter}.");
         if (o.MaxConcurrency < 0) errors.Add($"Agent:MaxConcurrency must be 0 (one per core) or positive, got {o.MaxConcurrency}.");
         if (!(o.ForwardTimeoutSeconds > 0)) errors.Add($"Agent:ForwardTimeoutSeconds must be positive, got {o.ForwardTimeoutSeconds}.");
         if (!(o.ReloadPollSeconds >= 0)) errors.Add($"Agent:ReloadPollSeconds must be 0 (off) or positive, got {o.ReloadPollSeconds}.");

@@ -51,9 +51,10 @@ internal sealed class CascadeAgent(
             return Finish(activity, answer, [], OwnHop(HopDecision.Answer, answer), TimeSpan.Zero, metadata, started, null);
         }
 
-        var watch = new RejectionWatch();
+        var decideAfter = o.RejectionDecidedAfter ?? (backend.NeedsProtocolPrompt ? 0 : 1);
+        var watch = new RejectionWatch(decideAfter);
         var first = await Generate(AgentPrompts.Decide(scenario, backend, conversation), settings, watch.ShouldContinue, "decide", ct);
-        if (!Rejection.IsRejection(first.Samples[0].Text))
+        if (!Rejection.IsRejection(first.Samples[0].Text, decideAfter))
             return Finish(activity, first, [], OwnHop(HopDecision.Answer, first), TimeSpan.Zero, metadata, started, null);
 
         // Rejected: this hop's time ends here; whatever the successors take is theirs.

@@ -16,6 +16,9 @@ internal enum RejectionState
 /// <summary>
 /// Recognises a rejection from a reply's first tokens. The phrase is matched without its "!" and case-insensitively,
 /// with a straight or curly apostrophe, after leading white space: a model may be stopped as soon as it has said it.
+/// With <c>decideAfter</c> = n &gt; 0 the first n characters of the phrase already count as the rejection: a checkpoint
+/// trained on the protocol opens every answer with the template ("Let's think…") and every rejection with
+/// "I don't know!", so its first character is its decision and the other eleven byte tokens need not be paid for.
 /// </summary>
 internal static class Rejection
 {
@@ -24,31 +27,33 @@ internal static class Rejection
 
     private static readonly string[] Phrases = [Phrase, Phrase.Replace('\'', '\u2019')];
 
-    public static RejectionState Classify(string textSoFar)
+    /// <param name="decideAfter">Characters of the phrase that suffice (0: the whole phrase).</param>
+    public static RejectionState Classify(string textSoFar, int decideAfter = 0)
     {
         var t = textSoFar.AsSpan().TrimStart();
         foreach (var p in Phrases)
             if (t.StartsWith(p, StringComparison.OrdinalIgnoreCase)) return RejectionState.Rejected;
         foreach (var p in Phrases)
-            if (p.AsSpan().StartsWith(t, StringComparison.OrdinalIgnoreCase)) return RejectionState.Undecided;
+            if (p.AsSpan().StartsWith(t, StringComparison.OrdinalIgnoreCase))
+                return decideAfter > 0 && t.Length >= decideAfter ? RejectionState.Rejected : RejectionState.Undecided;
         return RejectionState.Answering;
     }
 
-    public static bool IsRejection(string reply) => Classify(reply) == RejectionState.Rejected;
+    public static bool IsRejection(string reply, int decideAfter = 0) => Classify(reply, decideAfter) == RejectionState.Rejected;
 }
 
 /// <summary>
 /// A generation's stop rule: stop as soon as the reply is a rejection; once the reply has left the rejection's
 /// prefix, stop checking (every later call is a single field read). One instance per generation.
 /// </summary>
-internal sealed class RejectionWatch
+internal sealed class RejectionWatch(int decideAfter = 0)
 {
     private int _state; // 0 undecided, 1 rejected, 2 answering
 
     public bool ShouldContinue(int sampleIndex, string textSoFar)
     {
         if (_state == 2) return true;
-        switch (Rejection.Classify(textSoFar))
+        switch (Rejection.Classify(textSoFar, decideAfter))
         {
             case RejectionState.Rejected: _state = 1; return false;
             case RejectionState.Answering: _state = 2; return true;

@@ -19,15 +19,16 @@ internal static class NanoPool
 
     // The budget (45 minutes on two cores) is what limits: pilots on this world (docs/pool.md) found accuracy set by
     // training compute more than by size or batch (nano-1: 7 % after 1.7 minutes, 14 % after 3.2; nano-2: 14 % after
-    // 3.6), so the sizes stop near a million parameters and every member trains at batch 16 for as many steps as its
-    // share of the budget buys: about 2.5, 4, 7, 9 and 17 minutes.
+    // 3.6), so the sizes stop near a million parameters, every member trains at batch 16, and each gets a larger share
+    // of the budget than the one before: about 5, 6, 9, 11 and 13 minutes on an AVX2-only two-core machine (38, 84, 174,
+    // 280 and 400 ms per step), half that where Vector512 runs.
     public static IReadOnlyList<PoolMemberSpec> Members { get; } =
     [
         Member("nano-1", hidden: 32, layers: 2, heads: 2, kvHeads: 2, tied: true, seed: 101, cost: 0.1, steps: 8000, lr: 3e-3f),
-        Member("nano-2", hidden: 48, layers: 3, heads: 3, kvHeads: 3, tied: true, seed: 102, cost: 0.2, steps: 6000, lr: 3e-3f),
-        Member("nano-3", hidden: 64, layers: 4, heads: 4, kvHeads: 4, tied: true, seed: 103, cost: 0.4, steps: 5000, lr: 2e-3f),
-        Member("nano-4", hidden: 96, layers: 5, heads: 4, kvHeads: 2, tied: false, seed: 104, cost: 0.7, steps: 4000, lr: 1.5e-3f),
-        Member("nano-5", hidden: 128, layers: 6, heads: 4, kvHeads: 2, tied: false, seed: 105, cost: 0.9, steps: 5000, lr: 1.5e-3f),
+        Member("nano-2", hidden: 48, layers: 3, heads: 3, kvHeads: 3, tied: true, seed: 102, cost: 0.2, steps: 4300, lr: 3e-3f),
+        Member("nano-3", hidden: 64, layers: 4, heads: 4, kvHeads: 4, tied: true, seed: 103, cost: 0.4, steps: 3100, lr: 2e-3f),
+        Member("nano-4", hidden: 96, layers: 5, heads: 4, kvHeads: 2, tied: false, seed: 104, cost: 0.7, steps: 2350, lr: 1.5e-3f),
+        Member("nano-5", hidden: 128, layers: 6, heads: 4, kvHeads: 2, tied: false, seed: 105, cost: 0.9, steps: 1950, lr: 1.5e-3f),
     ];
 
     public static PoolMemberSpec Member(string name, int hidden, int layers, int heads, int kvHeads, bool tied,

@@ -28,7 +28,7 @@ public sealed class CascadeApiTests(CascadeNetwork network) : IClassFixture<Casc
     }
 
     [Fact]
-    public async Task RejectionStopsTheModelAtTheRejectionPhrase()
+    public async Task RejectionStopsTheModelAtItsFirstToken()
     {
         var marker = Marker();
 
@@ -36,9 +36,10 @@ public sealed class CascadeApiTests(CascadeNetwork network) : IClassFixture<Casc
 
         var call = Assert.Single(network.Model1.CallsFor(marker));
         var sample = Assert.Single(call.Samples);
-        Assert.Equal("I don't know", sample.Text);
+        // A protocol-trained backend's first character is its decision: "I" is not followed by the other eleven.
+        Assert.Equal("I", sample.Text);
         Assert.Equal("aborted", sample.FinishReason);
-        Assert.Equal("I don't know".Length, sample.CompletionTokens);
+        Assert.Equal(1, sample.CompletionTokens);
     }
 
     [Fact]

@@ -183,8 +183,11 @@ public sealed class TrainedRejecterTests : IDisposable
 
     public void Dispose() => _checkpoint.Dispose();
 
-    [Fact]
-    public async Task TrainedCheckpointRejectsStopsAtThePhraseAndForwards()
+    [Theory]
+    [InlineData(null, 1)] // a local checkpoint's default: its first token, "I", is the decision
+    [InlineData("0", 12)] // the whole phrase "I don't know", never the "!" and <|eos|>
+    [InlineData("3", 3)]
+    public async Task TrainedCheckpointRejectsAsSoonAsItsDecisionIsReadAndForwards(string? decideAfter, int paidTokens)
     {
         var model = TrainedRejecter.Train();
         Assert.Equal(ScenarioPrompt.RejectText, TrainedRejecter.Reply(model)); // the premise: the model rejects this query
@@ -195,6 +198,7 @@ public sealed class TrainedRejecterTests : IDisposable
         [
             new("Agent:Backend", "local"),
             new("Agent:Checkpoint", _checkpoint.Directory),
+            new("Agent:RejectionDecidedAfter", decideAfter),
             .. Apis.CascadeNetwork.Discovery(("agent-2", next)),
         ]));
 
@@ -203,8 +207,8 @@ public sealed class TrainedRejecterTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal([HopDecision.Reject, HopDecision.Answer], reply.Routing.Path.Select(h => h.Decision));
         Assert.Equal("agent-2", reply.Routing.AnsweredBy);
-        // Usage = agent-1's tokens + agent-2's: agent-1 paid for "I don't know" (12 tokens), not for "!" and <|eos|>.
+        // Usage = agent-1's tokens + agent-2's: agent-1 paid only for the tokens that made its decision.
         var answered = Assert.Single(last.Calls).Samples[0].CompletionTokens;
-        Assert.Equal("I don't know".Length, reply.Completion.Usage!.CompletionTokens - answered);
+        Assert.Equal(paidTokens, reply.Completion.Usage!.CompletionTokens - answered);
     }
 }

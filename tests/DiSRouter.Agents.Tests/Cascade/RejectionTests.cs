@@ -22,6 +22,29 @@ public sealed class RejectionTests
         Assert.Equal(Enum.Parse<RejectionState>(expected), Rejection.Classify(text));
     }
 
+    [Theory]
+    [InlineData("", 1, "Undecided")]
+    [InlineData("I", 1, "Rejected")]
+    [InlineData(" i", 1, "Rejected")]
+    [InlineData("L", 1, "Answering")]
+    [InlineData("I", 3, "Undecided")]
+    [InlineData("I d", 3, "Rejected")]
+    [InlineData("It", 1, "Answering")]
+    public void ReplyIsRejectedAfterAsManyCharactersOfThePhraseAsDecide(string text, int decideAfter, string expected)
+    {
+        Assert.Equal(Enum.Parse<RejectionState>(expected), Rejection.Classify(text, decideAfter));
+    }
+
+    [Fact]
+    public void WatchDecidingAfterOneCharacterStopsAtTheFirstToken()
+    {
+        var sut = new RejectionWatch(decideAfter: 1);
+
+        Assert.False(sut.ShouldContinue(0, "I"));
+        Assert.True(sut.SawRejection);
+        Assert.True(new RejectionWatch(decideAfter: 1).ShouldContinue(0, "Let's"));
+    }
+
     [Fact]
     public void WatchStopsAtTheRejectionPhrase()
     {

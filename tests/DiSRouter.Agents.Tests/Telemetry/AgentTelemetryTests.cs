@@ -62,7 +62,7 @@ public sealed class AgentTelemetryTests : IDisposable
         Assert.Equal(0.8, hop.GetTagItem(AgentTags.Alpha));
         var model = Assert.Single(_spans, s => s.OperationName == "model.generate" && s.ParentSpanId == hop.SpanId);
         Assert.Equal("nano-1", model.GetTagItem(AgentTags.Model));
-        Assert.Equal("I don't know".Length, model.GetTagItem(AgentTags.OutputTokens));
+        Assert.Equal(1, model.GetTagItem(AgentTags.OutputTokens)); // "I": the decision, and all this hop generated
         // The successor's hop is a span of the same trace, its parent reached through the HTTP call.
         var next = Assert.Single(_spans, s => s.OperationName == "agent.cascade" && Equals(s.GetTagItem(AgentTags.Agent), "agent-2") && s.TraceId == hop.TraceId);
         Assert.Equal(HopDecision.Answer, next.GetTagItem(AgentTags.Decision));
