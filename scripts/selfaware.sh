@@ -40,11 +40,12 @@ lr_for() {
   esac
 }
 
-# The two largest agents cost several times more per step: fewer SFT passes over fewer examples, fewer RL queries.
+# SFT length: 1500 steps of 16 (about four passes over the smaller agents' balanced sets); the two largest agents cost
+# several times more per step: two passes over at most 6000 examples (750 steps), and fewer RL queries for the largest.
 sft_extra_for() {
   case "$1" in
     nano-4|nano-5) echo "--epochs 2 --max-examples 6000" ;;
-    *) echo "--epochs 4" ;;
+    *) echo "--steps 1500" ;;
   esac
 }
 rl_queries_for() {
