@@ -64,23 +64,49 @@ extremes = [(n, f) for n in models for f in fam_id + fam_ood
             for r in [by.get((n, f, "id")) or by.get((n, f, "ood"))] if r and r["accuracy"] in (0.0, 1.0)]
 check(not extremes, "no family that a model gets all right or all wrong" + ("" if not extremes else ": " + ", ".join(f"{n}/{f}" for n, f in extremes)))
 p("""
-## Where the pool stands
+## The world they are trained on (nano world 2, `TaskSuite.GeneratorVersion`)
 
-The pool does not yet behave like the paper's: every member is near chance (multiple choice ≈ 25 %, the other families a
-few percent), so there is almost no capability spread for self-awareness to learn. What was measured on the way:
+Every in-domain family has five difficulties, and difficulty is the number of steps a chain of thought needs:
 
-- The members learn the answer template and the shape of a chain of thought, but not to copy numbers and entities out of
-  the prompt ("What is 77+3?" → "Let's think step by step: 85+7=16. …"), and every family needs that copy first.
-- It is not an engine fault: a synthetic copy task (2 layers, width 32, 800 AdamW steps) ends at the same loss in this
-  engine and in PyTorch (1.27 vs 1.20 nats, run side by side), i.e. neither has learnt to copy at that budget.
-- More, smaller steps help the loss (nano-2: 0.55 → 0.29 final loss with 3000×16 instead of 800×32) but not the accuracy.
-- The 45-minute budget on two cores is what limits: nano-5 alone trained for 2346 s of it (2000 steps × 32, about 1.2 s
-  per step while the cores were partly shared; about 0.67 s per step on idle cores, i.e. 22 minutes, measured with
-  `pretrain --only nano-5 --steps-scale 0.03`), and it has seen about 3 tokens per parameter.
+- **arithmetic**: d operations, each adding, subtracting or multiplying by one digit, on values kept in 0–99
+  ("What is 14+3*2?" is two steps); from d = 4 the start is a one-digit product;
+- **word-problem**: d steps of a story (gets, loses, buys k packs of m), from d = 4 opening with packs;
+- **variable-chain**: d assignments, every value below 100;
+- **knowledge**: recall of a synthetic fact; each fact is stated in the corpus as often as its Zipf–Mandelbrot rank gives,
+  and asked in training wordings as often again, so frequent facts are learnt by every member and rare ones only by the
+  large members (difficulty = frequency band); test questions use held-out wordings;
+- **multiple-choice**: options A–D over facts or sums of five tiers (one digit + one digit up to two digits ± two digits);
+- **reading**: a passage of 2–9 people and counts, one question about it.
 
-Next steps (for the issue): a curriculum that teaches copying first (short copy and lookup items, then the families), a
-world whose frequent facts and easy items are learnable by the smallest member, and a compute-optimal split of the budget
-(smaller widths for the top members trained on more tokens).
+Out of domain (never trained on): inverse knowledge questions, comparisons, price problems and reading comparisons.
+
+The training corpus draws 4000 train items per in-domain family, weighting difficulties 3/3/2/1/1, plus the fact
+statements (`CorpusSpec` in `DiSRouter.Training/Pool/CorpusSpec.cs`; data hash in the manifest).
+
+## Pilots that set the spec
+
+Single-member runs on this world, 50 test items per family, on an Intel Xeon (Vector512) two-core machine; each is
+`dotnet run -c Release --project DiSRouter.Training -- pretrain --only <member> --set <overrides> --eval-items 50
+--pool-dir <scratch> --work-dir <scratch>` (equal difficulty weights unless the row says otherwise):
+
+| member | overrides | training time | in-domain |
+|---|---|---:|---:|
+| nano-1 | `nano-1.steps=3000` | 57 s | 6.3 % |
+| nano-1 | `nano-1.steps=5000` | 1.7 min | 7.0 % |
+| nano-1 | `nano-1.steps=10000` | 3.2 min | 14.0 % |
+| nano-1 | `nano-1.steps=5000,nano-1.lr=1e-2` | 1.7 min | 8.7 % |
+| nano-1 | `nano-1.steps=5000,corpus.promptloss=1` (loss on the question's tokens too) | 1.7 min | 7.7 % |
+| nano-1 | `nano-1.steps=5000,nano-1.curriculum=2500` (short examples first) | 1.7 min | 4.0 % |
+| nano-1 | `nano-1.steps=5000,nano-1.batch=8` | 0.8 min | 7.3 % |
+| nano-1 | `nano-1.steps=20000,nano-1.batch=8` | 3.2 min | 13.3 % |
+| nano-1 | `nano-1.steps=10000,nano-1.batch=4` | 0.9 min | 6.3 % |
+| nano-1 | `nano-1.steps=5000,corpus.weights=3/3/2/1/1` | 1.7 min | 9.7 % |
+| nano-2 | `nano-2.steps=5000` | 3.6 min | 14.0 % |
+
+What they say: accuracy follows training compute (steps × batch) far more than the learning rate, the loss mask or a
+length curriculum, and a member twice the size needs about as much compute for the same accuracy, so the budget, not the
+architecture, limits the pool. Easy-heavy weights gave the smallest member 2.7 points at no cost; they are the pool's.
 """)
+p(open("scripts/pool-standing.md").read())
 PY
 echo "wrote docs/pool.md" >&2
