@@ -130,7 +130,7 @@ public sealed class TaskSuite
     public IReadOnlyList<TaskItem> KnowledgeTrainingItems(int passes = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(passes);
-        var info = Family(TaskFamilies.Knowledge);
+        var family = (KnowledgeFamily)_generators[TaskFamilies.Knowledge];
         var items = new List<TaskItem>();
         foreach (var fact in Knowledge.Facts)
         {
@@ -138,8 +138,7 @@ public sealed class TaskSuite
                 .Where(q => TaskSplits.Of(q) == TaskSplit.Train).ToList();
             if (wordings.Count == 0) continue;
             for (var k = 0; k < fact.Repeats * passes; k++)
-                items.Add(new TaskItem($"knowledge-train-{fact.Rank}-{k}", info.Name, info.Domain, fact.Tier, wordings[k % wordings.Count],
-                    null, fact.Object, fact.Statement) { SplitKey = wordings[k % wordings.Count] });
+                items.Add(family.Ask(fact, wordings[k % wordings.Count]) with { Id = $"knowledge-train-{fact.Rank}-{k}" });
         }
         return items;
     }

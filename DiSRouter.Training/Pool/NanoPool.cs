@@ -20,8 +20,8 @@ internal static class NanoPool
     // The budget (45 minutes on two cores) is what limits: pilots on this world (docs/pool.md) found accuracy set by
     // training compute more than by size or batch (nano-1: 7 % after 1.7 minutes, 14 % after 3.2; nano-2: 14 % after
     // 3.6), so the sizes stop near a million parameters, every member trains at batch 16, and each gets a larger share
-    // of the budget than the one before: about 5, 6, 9, 11 and 13 minutes on an AVX2-only two-core machine (38, 84, 174,
-    // 280 and 400 ms per step), half that where Vector512 runs.
+    // of the budget than the one before. Measured on an AVX2-only two-core EPYC: 328, 440, 481, 794 and 1118 s (41, 102,
+    // 155, 335 and 570 ms a step), 47.9 minutes with the evaluation; at an AVX-512 Xeon's step times about 22 minutes.
     public static IReadOnlyList<PoolMemberSpec> Members { get; } =
     [
         Member("nano-1", hidden: 32, layers: 2, heads: 2, kvHeads: 2, tied: true, seed: 101, cost: 0.1, steps: 8000, lr: 3e-3f),

@@ -19,6 +19,10 @@ internal sealed class KnowledgeFamily(KnowledgeBase kb) : ITaskGenerator
         Steps.CheckDifficulty(difficulty);
         var fact = rng.Pick(kb.FactsOfTier(difficulty));
         var q = Relation.Fill(rng.Pick(fact.Relation.Questions), fact.Subject, fact.Object);
-        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, fact.Object, fact.Statement) { SplitKey = q };
+        return Ask(fact, q);
     }
+
+    /// <summary>The item that asks <paramref name="fact"/> in the wording <paramref name="question"/> (split by that wording).</summary>
+    public TaskItem Ask(Fact fact, string question) =>
+        new("", Info.Name, Info.Domain, fact.Tier, question, null, fact.Object, fact.Statement) { SplitKey = question };
 }

@@ -33,10 +33,10 @@ internal static class Steps
     /// </summary>
     public static (char Op, int Operand) SmallStep(StableRandom rng, long value)
     {
+        // Taking away is forced only near 99, where b ≤ 9 < value, so a minus never goes below 0.
         var b = rng.Between(1, 9);
         var minus = value + b > 99 || (b <= value && rng.Chance(0.5));
-        if (minus && b > value) b = (int)Math.Max(1, value);
-        return (minus && value > 0 ? '-' : '+', b);
+        return (minus ? '-' : '+', b);
     }
 
     public static void CheckDifficulty(int difficulty)
