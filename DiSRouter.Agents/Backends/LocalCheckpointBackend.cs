@@ -4,6 +4,7 @@ using System.Text;
 using DiSRouter.Agents.Telemetry;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Inference;
+using DiSRouter.Models.Kernels;
 using DiSRouter.Models.Tokenization;
 using Microsoft.Extensions.Options;
 
@@ -71,6 +72,12 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
 
     public Task StartAsync(CancellationToken ct)
     {
+        // The cores are shared out among the generations that run side by side, so each one multiplies on
+        // cores / MaxConcurrency threads (one by default). WHY: splitting one small product over a second thread costs a
+        // hand-off of tens of microseconds (more when the worker is asleep after an idle gap, or descheduled on a machine
+        // the other agents share) for a few microseconds of work; a rejection, one prompt pass after an idle gap, paid it
+        // on every kernel (bench generate: its model time fell by about a third on nano-4 and nano-5 with one thread).
+        EngineThreads.Count = EngineThreadsPerGeneration(Environment.ProcessorCount, MaxConcurrency);
         if (!System.IO.Directory.Exists(Directory))
             throw new InvalidOperationException($"Agent '{_options.Name}': checkpoint directory '{Directory}' (Agent:Checkpoint) does not exist.");
         try
@@ -84,6 +91,8 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         StartWatching();
         return Task.CompletedTask;
     }
+
+    internal static int EngineThreadsPerGeneration(int processors, int maxConcurrency) => Math.Max(1, processors / Math.Max(1, maxConcurrency));
 
     private LoadedModel Load(int generation)
     {

@@ -33,6 +33,8 @@ internal static unsafe class CachedAttention
     }
 
     private const int BlockMinTokens = 4; // below this, transposing K costs more than it saves
+    private const int GemmMinTokens = 16; // from here on (a prompt pass) two matrix products beat per-query loops
+    private const int ProductRows = 64;   // query rows per pair of products: keeps the skipped triangle past the diagonal small
 
     private struct Body : IParallelBody
     {
@@ -46,6 +48,7 @@ internal static unsafe class CachedAttention
             int b = item / Hq, h = item % Hq, g = h / (Hq / Hkv);
             long cacheBase = ((long)Rows[b] * Hkv + g) * MaxT * D;
             float* k0 = K + cacheBase, v0 = V + cacheBase;
+            if (T >= GemmMinTokens) { Products(b, h, k0, v0); return; }
             if (T >= BlockMinTokens && Vector512.IsHardwareAccelerated) { Block(b, h, k0, v0); return; }
             float* scores = ThreadScratch.Get(Pos0 + T);
             for (int t = 0; t < T; t++)
@@ -56,6 +59,25 @@ internal static unsafe class CachedAttention
                 for (int j = 0; j < s; j++) scores[j] = Dot(q, k0 + (long)j * D, D) * Scale;
                 Softmax.InPlace(new Span<float>(scores, s));
                 WeightedSum(Att + n * Hq * D + h * D, scores, v0, s, D);
+            }
+        }
+
+        // A prompt pass: the T queries of one head as two matrix products per block of query rows, scores = q·Kᵀ/√D
+        // and att = P·V, so the packed GEMM kernels do the work instead of one dot product per (query, key). A block
+        // of rows [t0, t1) only computes the keys it can see (0 … Pos0 + t1 − 1); past the diagonal P is zero.
+        private readonly void Products(int b, int h, float* k0, float* v0)
+        {
+            int s = Pos0 + T, rows = Math.Min(T, ProductRows), stride = (s + 15) & ~15;
+            float* scores = ThreadScratch.Get(rows * stride);                                    // (rows, S) at a stride of whole vectors
+            int attWidth = Hq * D;
+            for (int t0 = 0; t0 < T; t0 += ProductRows)
+            {
+                int m = Math.Min(ProductRows, T - t0), seen = Pos0 + t0 + m;
+                long n0 = (long)b * T + t0;
+                float* q = Qkv + n0 * QkvWidth + h * D;
+                Gemm.Sgemm(false, true, m, seen, D, Scale, q, QkvWidth, k0, D, 0f, scores, stride);         // (m, seen) = q·Kᵀ/√D
+                for (int i = 0; i < m; i++) CausalSoftmax(scores + (long)i * stride, Pos0 + t0 + i + 1, seen);
+                Gemm.Sgemm(false, false, m, D, seen, 1f, scores, stride, v0, D, 0f, Att + n0 * attWidth + h * D, attWidth); // (m, D) = P·V
             }
         }
 
@@ -85,6 +107,49 @@ internal static unsafe class CachedAttention
                 WeightedSum(Att + n * Hq * D + h * D, scores, v0, visible, D);
             }
         }
+    }
+
+    // row[0 … visible) ← softmax, row[visible … width) ← 0. WHY not Softmax.InPlace: a prompt pass runs one short row
+    // per (query, head), and there the scalar tail and three calls per row cost more than the exponentials; whole
+    // vectors with the lanes past `visible` masked out do the row in one pass of loads (the row has room up to a
+    // multiple of 16, and what lies past `width` is never read as a score).
+    private static void CausalSoftmax(float* row, int visible, int width)
+    {
+        if (!Vector512.IsHardwareAccelerated)
+        {
+            Softmax.InPlace(new Span<float>(row, visible));
+            new Span<float>(row + visible, width - visible).Clear();
+            return;
+        }
+        var lane = Vector512.Create(0f, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        var limit = Vector512.Create((float)visible);
+        var ninf = Vector512.Create(float.NegativeInfinity);
+        var max = ninf;
+        for (int i = 0; i < visible; i += 16)
+        {
+            var keep = Vector512.LessThan(lane + Vector512.Create((float)i), limit);
+            max = Vector512.Max(max, Vector512.ConditionalSelect(keep, Vector512.Load(row + i), ninf));
+        }
+        var shift = Vector512.Create(HorizontalMax(max));
+        var sum = Vector512<float>.Zero;
+        for (int i = 0; i < visible; i += 16)
+        {
+            var keep = Vector512.LessThan(lane + Vector512.Create((float)i), limit);
+            var e = Vector512.ConditionalSelect(keep, FastMath.Exp(Vector512.Load(row + i) - shift), Vector512<float>.Zero);
+            e.Store(row + i);
+            sum += e;
+        }
+        var inv = Vector512.Create(1f / Vector512.Sum(sum));
+        int filled = (visible + 15) & ~15;
+        for (int i = 0; i < filled; i += 16) (Vector512.Load(row + i) * inv).Store(row + i);
+        if (filled < width) new Span<float>(row + filled, width - filled).Clear();
+    }
+
+    private static float HorizontalMax(Vector512<float> v)
+    {
+        var half = Vector256.Max(v.GetLower(), v.GetUpper());
+        var quarter = Vector128.Max(half.GetLower(), half.GetUpper());
+        return MathF.Max(MathF.Max(quarter[0], quarter[1]), MathF.Max(quarter[2], quarter[3]));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

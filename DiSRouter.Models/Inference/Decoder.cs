@@ -35,7 +35,7 @@ internal static unsafe class Decoder
 
         Embedding.Forward(x, tokens, w.Embedding, C);                                             // (N, C)
         fixed (int* prows = rows)
-        fixed (float* pqkv = ws.Qkv, patt = ws.Att, pgu = ws.GateUp, phid = ws.Hidden)
+        fixed (float* pqkv = ws.Qkv, patt = ws.Att, pgu = ws.GateUp, px = ws.X, phid = ws.Hidden)
         {
             for (int l = 0; l < w.Layers.Length; l++)
             {
@@ -51,6 +51,15 @@ internal static unsafe class Decoder
                         Rope = w.Rope, Chunks = new RowChunks(n, dqkv),
                     };
                     EngineThreads.ParallelFor(rope.Chunks.Count, rope);                           // q, k rotated; k, v → cache
+                    if (l == w.Layers.Length - 1 && !allLogits && time > 1)
+                    {
+                        // Every token's key and value are cached now, and past this point a token's row feeds nothing
+                        // but its own logits: only the last token of each row goes on (B rows at T = 1).
+                        KeepLastTokens(pqkv, dqkv, px, C, batch, time);
+                        n = batch;
+                        pos0 += time - 1;
+                        time = 1;
+                    }
                     CachedAttention.Forward(patt, pqkv, pk, pv, prows, batch, time, pos0, hq, hkv, D, ws.MaxT); // (N, Hq·D)
                 }
                 Gemm.Sgemm(false, true, n, C, dq, 1f, att, dq, L.O, dq, 1f, x, C);             // x += att·Oᵀ
@@ -72,6 +81,18 @@ internal static unsafe class Decoder
             for (int b = 0; b < batch; b++)
                 RmsNorm.Forward(xn.Slice(b * C, C), default, x.Slice(((b + 1) * time - 1) * C, C), w.FinalNorm, 1, C, eps); // (B, C)
         Gemm.Sgemm(false, true, outRows, V, C, 1f, xn[..(outRows * C)], C, w.LmHead, C, 0f, ws.Logits.AsSpan(0, outRows * V), V); // (rows, V)
+    }
+
+    // Moves the fused qkv row and the residual row of each row's last token to row b, so that the rest of the last
+    // layer runs on B rows. Row b's last token is row (b + 1)·T − 1 ≥ b, and no later source is overwritten.
+    private static void KeepLastTokens(float* qkv, int qkvWidth, float* x, int channels, int batch, int time)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            long from = (long)(b + 1) * time - 1;
+            new ReadOnlySpan<float>(qkv + from * qkvWidth, qkvWidth).CopyTo(new Span<float>(qkv + (long)b * qkvWidth, qkvWidth));
+            new ReadOnlySpan<float>(x + from * channels, channels).CopyTo(new Span<float>(x + (long)b * channels, channels));
+        }
     }
 
     // Rotates q and k of each token row in place (heads of q and k are adjacent in the fused row, so one call

@@ -1,10 +1,12 @@
+using System.Diagnostics;
 using DiSRouter.Models.Tokenization;
 
 namespace DiSRouter.Models.Inference;
 
 /// <summary>
 /// Text generation with a KV cache. One prompt pass fills the cache, which is then copied to N rows so that N
-/// samples decode together, one token per step, as a single (N, C) batch. Thread-safe: concurrent calls each
+/// samples decode together, one token per step, as a single (N, C) batch. The pass starts where the prompt parts
+/// from a recent one (<see cref="PrefixCache"/>): an agent's prompts share their system prompt. Thread-safe: concurrent calls each
 /// rent their own cache and buffers from a pool; nothing is locked while the model runs.
 /// </summary>
 public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
@@ -19,11 +21,13 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
     /// Generates <see cref="GenerationOptions.NumSamples"/> completions of <paramref name="prompt"/>.
     /// <paramref name="shouldContinue"/>(sampleIndex, textSoFar) is asked after every new token of a running sample;
     /// false stops that sample alone with FinishReason "aborted" (an agent that has read "I don't know" need not
-    /// pay for the rest). Cancellation throws <see cref="OperationCanceledException"/>.
+    /// pay for the rest). Cancellation throws <see cref="OperationCanceledException"/>. <paramref name="timings"/>, when
+    /// given, is filled with the call's time split (set-up, prefill, first token, decode).
     /// </summary>
     public IReadOnlyList<GenerationResult> Generate(int[] prompt, GenerationOptions options, Func<int, string, bool>? shouldContinue = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, GenerationTimings? timings = null)
     {
+        long t0 = timings is null ? 0 : Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -47,11 +51,18 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
         var pool = InferenceWeights.PoolFor(_model);
         int maxT = p + maxNew - 1;
         var ws = pool.Rent(Math.Max(p, n), n, n, maxT);
+        long t1 = timings is null ? 0 : Stopwatch.GetTimestamp(), t2 = 0, t3 = 0;
+        int steps = 0, reused = 0;
         try
         {
-            // ---- prompt pass into cache row 0, then the cache is shared out to every sample's row
-            Decoder.Forward(weights, ws, prompt, 1, p, 0, [0], allLogits: false);
+            // ---- prompt pass into cache row 0 (from where the prompt parts from a recent one), then the cache is
+            // shared out to every sample's row
+            var prefixes = InferenceWeights.PrefixesFor(_model);
+            reused = prefixes.Restore(prompt, weights.Version, ws);
+            Decoder.Forward(weights, ws, prompt.AsSpan(reused), 1, p - reused, reused, [0], allLogits: false);
+            prefixes.Remember(prompt, weights.Version, ws);
             CopyCacheRow(ws, config, p, n);
+            if (timings is not null) t2 = Stopwatch.GetTimestamp();
 
             var sampler = new Sampler(vocab);
             bool needText = options.StopStrings.Count > 0 || shouldContinue is not null;
@@ -68,6 +79,7 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
                     s.Ids.Add(token);
                     s.Finish = Check(s, active[j], token, options, maxNew, needText, shouldContinue);
                 }
+                if (step == 0 && timings is not null) t3 = Stopwatch.GetTimestamp();
                 active.RemoveAll(i => samples[i].Finish is not null);
                 if (active.Count == 0) break;
                 ct.ThrowIfCancellationRequested();
@@ -75,11 +87,22 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
                 // ---- one decode step: the newest token of every running sample, as one batch
                 for (int j = 0; j < active.Count; j++) feed[j] = samples[active[j]].Ids[^1];
                 Decoder.Forward(weights, ws, feed.AsSpan(0, active.Count), active.Count, 1, p + step, active.ToArray(), allLogits: false);
+                steps++;
             }
         }
         finally
         {
             pool.Return(ws);
+        }
+        if (timings is not null)
+        {
+            long end = Stopwatch.GetTimestamp();
+            timings.SetUp = Stopwatch.GetElapsedTime(t0, t1);
+            timings.Prefill = Stopwatch.GetElapsedTime(t1, t2);
+            timings.FirstToken = Stopwatch.GetElapsedTime(t2, t3);
+            timings.Decode = Stopwatch.GetElapsedTime(t3, end);
+            timings.DecodeSteps = steps;
+            timings.ReusedPromptTokens = reused;
         }
         return samples.Select(s => Result(s, s.Finish!, p)).ToArray();
     }

@@ -62,7 +62,8 @@ internal sealed class InferenceWeights
     }
 
     // ---------------------------------------------------------------------------------------------
-    // One runtime per model: the current weight snapshot and the pool of workspaces (KV caches, activations).
+    // One runtime per model: the current weight snapshot, the pool of workspaces (KV caches, activations) and the
+    // keys and values of recent prompts.
 
     private static readonly ConditionalWeakTable<TransformerModel, Runtime> Runtimes = new();
 
@@ -70,6 +71,8 @@ internal sealed class InferenceWeights
     public static InferenceWeights For(TransformerModel model) => RuntimeOf(model).Weights(model);
 
     public static WorkspacePool PoolFor(TransformerModel model) => RuntimeOf(model).Pool;
+
+    public static PrefixCache PrefixesFor(TransformerModel model) => RuntimeOf(model).Prefixes;
 
     private static Runtime RuntimeOf(TransformerModel model) => Runtimes.GetValue(model, m => new Runtime(m.Config));
 
@@ -79,6 +82,8 @@ internal sealed class InferenceWeights
         private InferenceWeights? _current;
 
         public WorkspacePool Pool { get; } = new(config);
+
+        public PrefixCache Prefixes { get; } = new(config);
 
         public InferenceWeights Weights(TransformerModel model)
         {

@@ -1,9 +1,13 @@
 using System.CommandLine;
+using DiSRouter.Models.Kernels;
 using DiSRouter.Training.Bench;
 
 namespace DiSRouter.Training.Commands;
 
-/// <summary><c>bench engine</c> and <c>bench gemm</c>: the engine's speed, printed so it compares with ../shared/bench/torch_reference.py.</summary>
+/// <summary>
+/// <c>bench engine</c> and <c>bench gemm</c>: the engine's speed, printed so it compares with ../shared/bench/torch_reference.py;
+/// <c>bench generate</c>: where a served checkpoint's generation call spends its time.
+/// </summary>
 internal static class BenchCommand
 {
     public static Command Create()
@@ -23,6 +27,23 @@ internal static class BenchCommand
         gemm.Options.Add(gemmJson);
         gemm.SetAction(parse => { GemmBench.Run(Console.Out, parse.GetValue(gemmJson)); return 0; });
         command.Subcommands.Add(gemm);
+
+        var genJson = new Option<bool>("--json") { Description = "Print one JSON line per checkpoint and nothing else." };
+        var checkpoints = new Option<string>("--checkpoints") { Description = "A checkpoint folder, or a folder of them.", DefaultValueFactory = _ => "models/nano-selfaware" };
+        var prompts = new Option<int>("--prompts") { Description = "Test questions per checkpoint.", DefaultValueFactory = _ => 60 };
+        var answerTokens = new Option<int>("--answer-tokens") { Description = "Tokens of the answer call.", DefaultValueFactory = _ => 80 };
+        var gap = new Option<int>("--gap-ms") { Description = "Idle time before each call, as an agent idles between its requests.", DefaultValueFactory = _ => 5 };
+        var rounds = new Option<int>("--rounds") { Description = "Timed passes over the prompts.", DefaultValueFactory = _ => 3 };
+        var threads = new Option<int>("--threads") { Description = "Engine threads (0: one per processor, as an agent runs).", DefaultValueFactory = _ => 0 };
+        var generate = new Command("generate", "A rejection (stopped at the first token) against an answer: set-up, prefill, first token, decode.");
+        foreach (var o in new Option[] { genJson, checkpoints, prompts, answerTokens, gap, rounds, threads }) generate.Options.Add(o);
+        generate.SetAction(parse =>
+        {
+            if (parse.GetValue(threads) > 0) EngineThreads.Count = parse.GetValue(threads);
+            return GenerationBench.Run(Console.Out, parse.GetValue(checkpoints)!, parse.GetValue(prompts), parse.GetValue(answerTokens),
+                parse.GetValue(gap), parse.GetValue(rounds), parse.GetValue(genJson));
+        });
+        command.Subcommands.Add(generate);
         return command;
     }
 }

@@ -154,6 +154,14 @@ public sealed class LocalCheckpointBackendTests : IDisposable
         Assert.All(results, r => Assert.NotEmpty(r.Samples[0].Text));
     }
 
+    [Theory]
+    [InlineData(2, 2, 1)]     // the default: one generation per core, each on one thread
+    [InlineData(16, 4, 4)]
+    [InlineData(8, 1, 8)]     // one generation at a time gets every core
+    [InlineData(2, 8, 1)]     // more generations than cores still get a thread each
+    public void ConcurrentGenerationsShareTheCoresOut(int processors, int maxConcurrency, int threads) =>
+        Assert.Equal(threads, LocalCheckpointBackend.EngineThreadsPerGeneration(processors, maxConcurrency));
+
     [Fact]
     public void MissingCheckpointStopsTheAgentAtStartupWithTheDirectoryNamed()
     {

@@ -1,0 +1,38 @@
+using DiSRouter.Models;
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Tokenization;
+using DiSRouter.Training.Bench;
+
+namespace DiSRouter.Training.Tests.Bench;
+
+public sealed class GenerationBenchTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("genbench-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void EveryCheckpointInTheFolderGetsARejectAndAnAnswerRow()
+    {
+        var config = new TransformerConfig
+        {
+            VocabSize = 264, HiddenSize = 16, IntermediateSize = 32, NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 2,
+            MaxPositionEmbeddings = 320, RmsNormEps = 1e-6, TieWordEmbeddings = true, AttentionBias = false,
+        };
+        Checkpoint.Save(Path.Combine(_dir, "tiny-a"), TransformerModel.Create(config, seed: 1), ByteTokenizer.Default);
+        Checkpoint.Save(Path.Combine(_dir, "tiny-b"), TransformerModel.Create(config, seed: 2), ByteTokenizer.Default);
+        var output = new StringWriter();
+
+        int code = GenerationBench.Run(output, _dir, prompts: 2, answerTokens: 4, gapMs: 0, rounds: 1, json: false);
+
+        Assert.Equal(0, code);
+        var text = output.ToString();
+        Assert.Contains("tiny-a", text);
+        Assert.Contains("tiny-b", text);
+        Assert.Equal(2, text.Split('\n').Count(l => l.Contains("| answer", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void AFolderWithoutCheckpointsIsAnError() =>
+        Assert.Equal(2, GenerationBench.Run(new StringWriter(), _dir, prompts: 2, answerTokens: 4, gapMs: 0, rounds: 1, json: false));
+}
