@@ -64,7 +64,7 @@ extremes = [(n, f) for n in models for f in fam_id + fam_ood
             for r in [by.get((n, f, "id")) or by.get((n, f, "ood"))] if r and r["accuracy"] in (0.0, 1.0)]
 check(not extremes, "no family that a model gets all right or all wrong" + ("" if not extremes else ": " + ", ".join(f"{n}/{f}" for n, f in extremes)))
 p("""
-## The world they are trained on (nano world 2, `TaskSuite.GeneratorVersion`)
+## The world they are trained on (nano world 3, `NanoWorld.GeneratorVersion`)
 
 Every in-domain family has five difficulties, and difficulty is the number of steps a chain of thought needs:
 
@@ -72,40 +72,41 @@ Every in-domain family has five difficulties, and difficulty is the number of st
   ("What is 14+3*2?" is two steps); from d = 4 the start is a one-digit product;
 - **word-problem**: d steps of a story (gets, loses, buys k packs of m), from d = 4 opening with packs;
 - **variable-chain**: d assignments, every value below 100;
-- **knowledge**: recall of a synthetic fact; each fact is stated in the corpus as often as its Zipf–Mandelbrot rank gives,
-  and asked in training wordings as often again, so frequent facts are learnt by every member and rare ones only by the
-  large members (difficulty = frequency band); test questions use held-out wordings;
+- **knowledge**: recall of one of 200 synthetic facts; each fact is stated in the corpus as often as its Zipf–Mandelbrot
+  rank gives (400 times for the first, 8 for the last; tier medians 122, 39, 21, 13, 9), and asked in training wordings
+  as often again, so frequent facts are learnt by every member and rare ones only by the fast learners (difficulty =
+  frequency band); test questions use held-out wordings;
 - **multiple-choice**: options A–D over facts or sums of five tiers (one digit + one digit up to two digits ± two digits);
 - **reading**: a passage of 2–9 people and counts, one question about it.
 
 Out of domain (never trained on): inverse knowledge questions, comparisons, price problems and reading comparisons.
 
 The training corpus draws 4000 train items per in-domain family, weighting difficulties 3/3/2/1/1, plus the fact
-statements (`CorpusSpec` in `DiSRouter.Training/Pool/CorpusSpec.cs`; data hash in the manifest).
+statements and 16,000 drill sheets (`DrillSheets`): ten drills a sheet, most of them the world's step primitive written as
+a chain writes it ("16-1=15, 3*7=21"), three in ten copy drills ("47+3-8 -> 47+3-8", "Uma has 6 -> Uma has 6"), with the
+loss on the results and copies only. A chain's errors sit in the few tokens that carry an operand copied from the
+question or a computed value; a task example holds a handful of those among a hundred template tokens, a sheet holds
+dozens (`CorpusSpec` in `DiSRouter.Training/Pool/CorpusSpec.cs`; data hash in the manifest).
 
 ## Pilots that set the spec
 
-Single-member runs on this world, 50 test items per family, on an Intel Xeon (Vector512) two-core machine; each is
-`dotnet run -c Release --project DiSRouter.Training -- pretrain --only <member> --set <overrides> --eval-items 50
---pool-dir <scratch> --work-dir <scratch>` (equal difficulty weights unless the row says otherwise):
+Single-member runs, each `dotnet run -c Release --project DiSRouter.Training -- pretrain --only <member> --set <overrides>
+--eval-items 40 --pool-dir <scratch> --work-dir <scratch>` (40 test items per family), on the two-core AMD EPYC with
+AVX-512 that trained the pool. On nano world 3 (the overrides give the drill settings each run had):
 
 | member | overrides | training time | in-domain |
 |---|---|---:|---:|
-| nano-1 | `nano-1.steps=3000` | 57 s | 6.3 % |
-| nano-1 | `nano-1.steps=5000` | 1.7 min | 7.0 % |
-| nano-1 | `nano-1.steps=10000` | 3.2 min | 14.0 % |
-| nano-1 | `nano-1.steps=5000,nano-1.lr=1e-2` | 1.7 min | 8.7 % |
-| nano-1 | `nano-1.steps=5000,corpus.promptloss=1` (loss on the question's tokens too) | 1.7 min | 7.7 % |
-| nano-1 | `nano-1.steps=5000,nano-1.curriculum=2500` (short examples first) | 1.7 min | 4.0 % |
-| nano-1 | `nano-1.steps=5000,nano-1.batch=8` | 0.8 min | 7.3 % |
-| nano-1 | `nano-1.steps=20000,nano-1.batch=8` | 3.2 min | 13.3 % |
-| nano-1 | `nano-1.steps=10000,nano-1.batch=4` | 0.9 min | 6.3 % |
-| nano-1 | `nano-1.steps=5000,corpus.weights=3/3/2/1/1` | 1.7 min | 9.7 % |
-| nano-2 | `nano-2.steps=5000` | 3.6 min | 14.0 % |
+| nano-3 | `nano-3.steps=2000,corpus.drillsize=12,corpus.copyshare=0` (drills, no copy drills) | 2.9 min | 6.2 % |
+| nano-3 | `nano-3.steps=2000,corpus.drillsize=12,corpus.copyshare=0.5` | 3.0 min | 10.0 % |
+| nano-1 | `nano-1.steps=6000,nano-1.lr=1e-2,corpus.drillsize=12,corpus.copyshare=0` | 2.3 min | 7.9 % |
+| nano-1 | `nano-1.steps=6000,nano-1.lr=1e-2,corpus.drillsize=12,corpus.copyshare=0.5` | 2.3 min | 8.3 % |
+| nano-1 | `nano-1.steps=8000` (the first full-pool run of this spec; 100 items a family) | 3.2 min | 12.3 % |
+| nano-1 | the shipped spec, 16000 steps (100 items a family) | 7.8 min | 25.2 % |
 
-What they say: accuracy follows training compute (steps × batch) far more than the learning rate, the loss mask or a
-length curriculum, and a member twice the size needs about as much compute for the same accuracy, so the budget, not the
-architecture, limits the pool. Easy-heavy weights gave the smallest member 2.7 points at no cost; they are the pool's.
+What they say: after 2000 steps a member computes a step right when it has the operands (nano-3: "12+9=21" for "What
+is 12+8?") but miscopies operands and names from the question; copying arrives only after several thousand steps, so every
+member is given thousands of steps and the pool is no longer split by equal wall time. The previous world's pilots
+(nano world 2, in the git history of this file) found accuracy following compute at every size, near 12 %.
 """)
 p(open("scripts/pool-standing.md").read())
 PY

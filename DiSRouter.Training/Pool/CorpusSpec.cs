@@ -35,6 +35,15 @@ internal sealed record CorpusSpec
     /// </summary>
     public float PromptLossWeight { get; init; }
 
+    /// <summary>Drill sheets of step primitives (<see cref="DrillSheets"/>) added to the corpus; 0 adds none.</summary>
+    public int DrillSheets { get; init; }
+
+    /// <summary>Equations on one drill sheet.</summary>
+    public int DrillsPerSheet { get; init; } = 16;
+
+    /// <summary>Share of a sheet's drills that are copy drills rather than equations.</summary>
+    public double CopyDrillShare { get; init; }
+
     /// <summary>Longest training sequence in tokens; longer examples are dropped (and counted), never truncated.</summary>
     public int MaxSequenceLength { get; init; } = 256;
 

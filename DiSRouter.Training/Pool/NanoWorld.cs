@@ -13,7 +13,7 @@ namespace DiSRouter.Training.Pool;
 internal static class NanoWorld
 {
     /// <summary>Bumped whenever this file changes what the corpus holds; part of the data hash.</summary>
-    public const string GeneratorVersion = "nano-world/2";
+    public const string GeneratorVersion = "nano-world/3";
 
     /// <summary>Pool members see no system prompt in pretraining; the marker stays so later stages can fill it.</summary>
     public const string SystemPrompt = "";
@@ -33,6 +33,9 @@ internal static class NanoWorld
                     for (int i = 1; i < mask.Length && mask[i] == 0; i++) mask[i] = spec.PromptLossWeight; // every prompt token but <|bos|>
                 yield return new CorpusDocument(family.Name, tokens, mask);
             }
+        if (families is null || families.Contains("drills"))
+            foreach (var drill in Pool.DrillSheets.Documents(spec.DrillSheets, spec.DrillsPerSheet, spec.DrawSeed, tokenizer, spec.CopyDrillShare))
+                yield return drill;
         if (families is not null && !families.Contains("facts")) yield break;
         for (int pass = 0; pass < spec.FactPasses; pass++)
             foreach (var line in suite.Knowledge.Corpus(seed: pass))

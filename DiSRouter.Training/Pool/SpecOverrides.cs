@@ -65,6 +65,9 @@ internal static class SpecOverrides
         "exponent" => s with { Knowledge = s.Knowledge with { Exponent = D(v) } },
         "offset" => s with { Knowledge = s.Knowledge with { Offset = D(v) } },
         "promptloss" => s with { PromptLossWeight = (float)D(v) },
-        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss)."),
+        "drills" => s with { DrillSheets = I(v) },
+        "drillsize" => s with { DrillsPerSheet = I(v) },
+        "copyshare" => s with { CopyDrillShare = D(v) },
+        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare)."),
     };
 }

@@ -9,26 +9,26 @@ public sealed class KnowledgeBaseTests
     [Fact]
     public void WorldHasFiveFactsPerEntityWithRanksAndTiers()
     {
-        Assert.Equal(500, _sut.Facts.Count);
-        Assert.Equal(Enumerable.Range(1, 500), _sut.Facts.Select(f => f.Rank));
+        Assert.Equal(200, _sut.Facts.Count);
+        Assert.Equal(Enumerable.Range(1, 200), _sut.Facts.Select(f => f.Rank));
         for (var t = 1; t <= 5; t++)
         {
-            Assert.Equal(100, _sut.FactsOfTier(t).Count);
-            Assert.All(_sut.FactsOfTier(t), f => Assert.InRange(f.Rank, (t - 1) * 100 + 1, t * 100));
+            Assert.Equal(40, _sut.FactsOfTier(t).Count);
+            Assert.All(_sut.FactsOfTier(t), f => Assert.InRange(f.Rank, (t - 1) * 40 + 1, t * 40));
         }
-        Assert.Equal(100, _sut.Facts.Count(f => f.Relation.Name == "capital"));
-        Assert.Equal(100, _sut.Facts.Count(f => f.Relation.Name == "maker"));
+        Assert.Equal(40, _sut.Facts.Count(f => f.Relation.Name == "capital"));
+        Assert.Equal(40, _sut.Facts.Count(f => f.Relation.Name == "maker"));
     }
 
     [Fact]
     public void RepetitionsFallWithRankAndNeverVanish()
     {
         var repeats = _sut.Facts.Select(f => f.Repeats).ToList();
-        Assert.Equal(64, repeats[0]);
+        Assert.Equal(400, repeats[0]);
         Assert.All(repeats.Zip(repeats.Skip(1)), pair => Assert.True(pair.First >= pair.Second));
-        Assert.Equal(2, repeats[^1]); // round(64 · (61/560)^1.5)
+        Assert.Equal(8, repeats[^1]); // round(400 · (16/215)^1.5)
         // Each tier is a distinct frequency band: the median repetition count falls tier by tier.
-        var medians = Enumerable.Range(1, 5).Select(t => _sut.FactsOfTier(t).Select(f => f.Repeats).Order().ElementAt(50)).ToList();
+        var medians = Enumerable.Range(1, 5).Select(t => _sut.FactsOfTier(t).Select(f => f.Repeats).Order().ElementAt(20)).ToList();
         Assert.True(medians[0] > medians[1] && medians[1] > medians[2] && medians[2] > medians[3] && medians[3] >= medians[4], string.Join(",", medians));
         Assert.True(medians[0] >= 5 * medians[4], string.Join(",", medians));
     }
