@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DiSRouter.Core.Tasks;
 using DiSRouter.Core.Tasks.Knowledge;
 
@@ -43,6 +44,20 @@ internal sealed record CorpusSpec
 
     /// <summary>Share of a sheet's drills that are copy drills rather than equations.</summary>
     public double CopyDrillShare { get; init; }
+
+    /// <summary>
+    /// Share of the copy drills that copy an invented name ("Zosmor -> Zosmor") instead of numbers or a person's name.
+    /// Left out of the spec's JSON while 0, so that adding it kept the shipped pool's data hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double NameCopyShare { get; init; }
+
+    /// <summary>
+    /// Share of a sheet's drills that are option drills ("A) 27 | B) 37 | C) 19 | D) 17 : 17 -> D"): the multiple-choice
+    /// step that names the letter of a value. Left out of the spec's JSON while 0, like <see cref="NameCopyShare"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public double OptionDrillShare { get; init; }
 
     /// <summary>Longest training sequence in tokens; longer examples are dropped (and counted), never truncated.</summary>
     public int MaxSequenceLength { get; init; } = 256;

@@ -12,12 +12,13 @@ namespace DiSRouter.Training.Pool;
 /// </summary>
 internal static class DrillSheets
 {
-    public static IEnumerable<CorpusDocument> Documents(int sheets, int perSheet, int seed, ITokenizer tokenizer, double copyShare = 0)
+    public static IEnumerable<CorpusDocument> Documents(int sheets, int perSheet, int seed, ITokenizer tokenizer, double copyShare = 0,
+        double nameCopyShare = 0, double optionShare = 0)
     {
         var rng = new StableRandom("drills", seed.ToString(System.Globalization.CultureInfo.InvariantCulture));
         for (int s = 0; s < sheets; s++)
         {
-            var text = Sheet(rng, perSheet, copyShare);
+            var text = Sheet(rng, perSheet, copyShare, nameCopyShare, optionShare);
             var body = tokenizer.Encode(text);
             var tokens = new int[body.Length + 2];
             tokens[0] = tokenizer.BosId;
@@ -32,14 +33,21 @@ internal static class DrillSheets
     /// minus a digit or a one-digit product; a share <paramref name="copyShare"/> are copy drills ("47+3-8 -> 47+3-8",
     /// "Uma has 6 -> Uma has 6"), the other half of a step: taking an operand or a name from the question into the chain.
     /// </summary>
-    public static string Sheet(StableRandom rng, int count, double copyShare = 0)
+    public static string Sheet(StableRandom rng, int count, double copyShare = 0, double nameCopyShare = 0, double optionShare = 0)
     {
         var parts = new string[count];
+        // Invented names are drawn fresh for each sheet (unique within it), never from the knowledge base's generator.
+        var names = nameCopyShare > 0 ? new Core.Tasks.Knowledge.NameGenerator(rng) : null;
         for (int i = 0; i < count; i++)
         {
+            if (optionShare > 0 && rng.Chance(optionShare))
+            {
+                parts[i] = OptionDrill(rng);
+                continue;
+            }
             if (copyShare > 0 && rng.Chance(copyShare))
             {
-                var fragment = CopyFragment(rng);
+                var fragment = names is not null && rng.Chance(nameCopyShare) ? InventedName(rng, names) : CopyFragment(rng);
                 parts[i] = $"{fragment} -> {fragment}";
                 continue;
             }
@@ -54,6 +62,28 @@ internal static class DrillSheets
             parts[i] = $"{value}{op}{operand}={(op == '+' ? value + operand : value - operand)}";
         }
         return string.Join(", ", parts) + ".";
+    }
+
+    private static string InventedName(StableRandom rng, Core.Tasks.Knowledge.NameGenerator names) => rng.Next(4) switch
+    {
+        0 => names.Land(),
+        1 => names.City(),
+        2 => names.Creature(),
+        _ => names.Person(),
+    };
+
+    // Four distinct two-digit-or-less values, one of them named: the letter of the named value is the target.
+    private static string OptionDrill(StableRandom rng)
+    {
+        var values = new List<int>();
+        while (values.Count < 4)
+        {
+            var v = rng.Between(0, 99);
+            if (!values.Contains(v)) values.Add(v);
+        }
+        int answer = rng.Next(4);
+        var options = string.Join(" | ", values.Select((v, k) => $"{(char)('A' + k)}) {Core.Tasks.Families.Steps.N(v)}"));
+        return $"{options} : {Core.Tasks.Families.Steps.N(values[answer])} -> {(char)('A' + answer)}";
     }
 
     private static string CopyFragment(StableRandom rng)

@@ -34,7 +34,8 @@ internal static class NanoWorld
                 yield return new CorpusDocument(family.Name, tokens, mask);
             }
         if (families is null || families.Contains("drills"))
-            foreach (var drill in Pool.DrillSheets.Documents(spec.DrillSheets, spec.DrillsPerSheet, spec.DrawSeed, tokenizer, spec.CopyDrillShare))
+            foreach (var drill in Pool.DrillSheets.Documents(spec.DrillSheets, spec.DrillsPerSheet, spec.DrawSeed, tokenizer, spec.CopyDrillShare,
+                         spec.NameCopyShare, spec.OptionDrillShare))
                 yield return drill;
         if (families is not null && !families.Contains("facts")) yield break;
         for (int pass = 0; pass < spec.FactPasses; pass++)

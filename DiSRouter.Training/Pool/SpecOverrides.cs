@@ -68,6 +68,8 @@ internal static class SpecOverrides
         "drills" => s with { DrillSheets = I(v) },
         "drillsize" => s with { DrillsPerSheet = I(v) },
         "copyshare" => s with { CopyDrillShare = D(v) },
-        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare)."),
+        "nameshare" => s with { NameCopyShare = D(v) },
+        "optionshare" => s with { OptionDrillShare = D(v) },
+        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare, nameshare, optionshare)."),
     };
 }

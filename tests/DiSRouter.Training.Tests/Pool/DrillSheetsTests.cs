@@ -64,6 +64,53 @@ public sealed partial class DrillSheetsTests
         Assert.Equal("____________ Uma has 6.", string.Concat("Uma has 6 -> Uma has 6.".Select((c, i) => mask[i + 1] > 0 ? c : '_')));
     }
 
+    [GeneratedRegex(@"^A\) (\d+) \| B\) (\d+) \| C\) (\d+) \| D\) (\d+) : (\d+) -> ([ABCD])$")]
+    private static partial Regex Option();
+
+    [Fact]
+    public void OptionDrillsNameTheLetterOfTheirValueAndWeighOnlyTheLetter()
+    {
+        var parts = DrillSheets.Sheet(new StableRandom("o"), 200, optionShare: 1).TrimEnd('.').Split(", ");
+
+        Assert.All(parts, p =>
+        {
+            var m = Option().Match(p);
+            Assert.True(m.Success, p);
+            var values = Enumerable.Range(1, 4).Select(g => m.Groups[g].Value).ToList();
+            Assert.Equal(4, values.Distinct().Count());
+            Assert.Equal(m.Groups[5].Value, values[m.Groups[6].Value[0] - 'A']);
+        });
+        Assert.Equal(4, parts.Select(p => p[^1]).Distinct().Count());
+        const string one = "A) 4 | B) 7 | C) 5 | D) 6 : 7 -> B.";
+        var mask = DrillSheets.ResultMask(one, one.Length + 2);
+        Assert.Equal(new string('_', one.Length - 3) + " B.", string.Concat(one.Select((c, i) => mask[i + 1] > 0 ? c : '_')));
+    }
+
+    [Fact]
+    public void NameCopyDrillsCopyInventedNamesOnlyWhenAsked()
+    {
+        static IEnumerable<string> Fragments(string sheet) => sheet.TrimEnd('.').Split(", ").Select(p => p.Split(" -> ")[0]);
+        var people = Core.Tasks.Families.Vocabulary.People.ToHashSet();
+        bool Invented(string f) => f.All(char.IsLetter) && !people.Contains(f);
+
+        var withNames = Fragments(DrillSheets.Sheet(new StableRandom("n"), 200, copyShare: 1, nameCopyShare: 1)).ToList();
+        var without = Fragments(DrillSheets.Sheet(new StableRandom("n"), 200, copyShare: 1)).ToList();
+
+        Assert.All(withNames, f => Assert.True(Invented(f), f));
+        Assert.DoesNotContain(without, Invented);
+    }
+
+    [Fact]
+    public void NewDrillKindsLeaveTheShippedSpecsHashAlone()
+    {
+        var json = System.Text.Json.JsonSerializer.Serialize(NanoPool.Corpus);
+        var withOptions = System.Text.Json.JsonSerializer.Serialize(NanoPool.Corpus with { OptionDrillShare = 0.1 });
+
+        Assert.DoesNotContain("OptionDrillShare", json);
+        Assert.DoesNotContain("NameCopyShare", json);
+        Assert.Contains("OptionDrillShare", withOptions);
+    }
+
     [Fact]
     public void DocumentsAreDeterministicAndFramedByBosAndEos()
     {
