@@ -83,8 +83,8 @@ Out of domain (never trained on): inverse knowledge questions, comparisons, pric
 
 The training corpus draws 4000 train items per in-domain family, weighting difficulties 3/3/2/1/1, plus the fact
 statements and 16,000 drill sheets (`DrillSheets`): ten drills a sheet, most of them the world's step primitive written as
-a chain writes it ("16-1=15, 3*7=21"), three in ten copy drills ("47+3-8 -> 47+3-8", "Uma has 6 -> Uma has 6"), with the
-loss on the results and copies only. A chain's errors sit in the few tokens that carry an operand copied from the
+a chain writes it ("16-1=15, 3*7=21"), three in ten copy drills, half of them invented names ("Zosmor -> Zosmor") and half
+numbers or people ("47+3-8 -> 47+3-8", "Uma has 6 -> Uma has 6"), with the loss on the results and copies only. A chain's errors sit in the few tokens that carry an operand copied from the
 question or a computed value; a task example holds a handful of those among a hundred template tokens, a sheet holds
 dozens (`CorpusSpec` in `DiSRouter.Training/Pool/CorpusSpec.cs`; data hash in the manifest).
 
@@ -96,16 +96,20 @@ AVX-512 that trained the pool. On nano world 3 (the overrides give the drill set
 
 | member | overrides | training time | in-domain |
 |---|---|---:|---:|
-| nano-3 | `nano-3.steps=2000,corpus.drillsize=12,corpus.copyshare=0` (drills, no copy drills) | 2.9 min | 6.2 % |
-| nano-3 | `nano-3.steps=2000,corpus.drillsize=12,corpus.copyshare=0.5` | 3.0 min | 10.0 % |
-| nano-1 | `nano-1.steps=6000,nano-1.lr=1e-2,corpus.drillsize=12,corpus.copyshare=0` | 2.3 min | 7.9 % |
-| nano-1 | `nano-1.steps=6000,nano-1.lr=1e-2,corpus.drillsize=12,corpus.copyshare=0.5` | 2.3 min | 8.3 % |
-| nano-1 | `nano-1.steps=8000` (the first full-pool run of this spec; 100 items a family) | 3.2 min | 12.3 % |
-| nano-1 | the shipped spec, 16000 steps (100 items a family) | 7.8 min | 25.2 % |
+| nano-3 | `nano-3.steps=2000,corpus.drillsize=12,corpus.copyshare=0,corpus.nameshare=0` (drills, no copy drills) | 2.9 min | 6.2 % |
+| nano-3 | `nano-3.steps=2000,corpus.drillsize=12,corpus.copyshare=0.5,corpus.nameshare=0` | 3.0 min | 10.0 % |
+| nano-1 | `nano-1.steps=6000,nano-1.lr=1e-2,corpus.drillsize=12,corpus.copyshare=0,corpus.nameshare=0` | 2.3 min | 7.9 % |
+| nano-1 | `nano-1.steps=6000,nano-1.lr=1e-2,corpus.drillsize=12,corpus.copyshare=0.5,corpus.nameshare=0` | 2.3 min | 8.3 % |
+| nano-1 | `nano-1.steps=8000,corpus.nameshare=0` (a full-pool run without invented names; 100 items a family) | 3.2 min | 12.3 % |
+| nano-1 | `corpus.nameshare=0` (16000 steps; the previous committed pool, 100 items a family) | 7.8 min | 25.2 % |
+| nano-3 | `corpus.nameshare=0` (the previous committed pool, 100 items a family) | 6.0 min | 35.0 % |
+| nano-3 | `corpus.optionshare=0.1` (invented names and option drills; 100 items a family) | 6.8 min | 53.8 % |
 
 What they say: after 2000 steps a member computes a step right when it has the operands (nano-3: "12+9=21" for "What
 is 12+8?") but miscopies operands and names from the question; copying arrives only after several thousand steps, so every
-member is given thousands of steps and the pool is no longer split by equal wall time. The previous world's pilots
+member is given thousands of steps and the pool is no longer split by equal wall time. Copying invented names is what
+knowledge questions wait on ("Name the capital of Zosmor" answered about another land): with name copy drills nano-3's
+knowledge went from 22 to 89 %. Option drills did not move multiple choice (22 %) and lengthen the sheets: they are off. The previous world's pilots
 (nano world 2, in the git history of this file) found accuracy following compute at every size, near 12 %.
 """)
 p(open("scripts/pool-standing.md").read())
