@@ -19,11 +19,7 @@ internal static class DrillSheets
         for (int s = 0; s < sheets; s++)
         {
             var text = Sheet(rng, perSheet, copyShare, nameCopyShare, optionShare);
-            var body = tokenizer.Encode(text);
-            var tokens = new int[body.Length + 2];
-            tokens[0] = tokenizer.BosId;
-            body.CopyTo(tokens, 1);
-            tokens[^1] = tokenizer.EosId;
+            int[] tokens = [tokenizer.BosId, .. tokenizer.Encode(text), tokenizer.EosId];
             yield return new CorpusDocument("drills", tokens, ResultMask(text, tokens.Length));
         }
     }
@@ -54,12 +50,12 @@ internal static class DrillSheets
             if (rng.Chance(0.15))
             {
                 var (a, b) = (rng.Between(2, 9), rng.Between(2, 9));
-                parts[i] = $"{a}*{b}={a * b}";
+                parts[i] = Core.Tasks.Families.Steps.Op(a, '*', b, a * b);
                 continue;
             }
             var value = rng.Between(0, 99);
             var (op, operand) = Core.Tasks.Families.Steps.SmallStep(rng, value);
-            parts[i] = $"{value}{op}{operand}={(op == '+' ? value + operand : value - operand)}";
+            parts[i] = Core.Tasks.Families.Steps.Op(value, op, operand, Core.Tasks.Families.Steps.Apply(value, op, operand));
         }
         return string.Join(", ", parts) + ".";
     }
