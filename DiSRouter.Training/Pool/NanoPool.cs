@@ -22,15 +22,16 @@ internal static class NanoPool
     // knowledge 22 → 89 %).
     public static CorpusSpec Corpus { get; } = new() { DifficultyWeights = [3, 3, 2, 1, 1], DrillSheets = 16000, DrillsPerSheet = 10, CopyDrillShare = 0.3, NameCopyShare = 0.5 };
 
-    // Every member reads about the same corpus (1.1–2.2 epochs of 6.3 M tokens) rather than the same wall time: a member
-    // only starts to copy from the question after a few thousand steps (pilots of nano-3 at 2000 steps: 6–10 % in-domain,
+    // Every member reads at least the corpus once or twice (6.2 M tokens) rather than the same wall time: a member only
+    // starts to copy from the question after a few thousand steps (pilots of nano-3 at 2000 steps: 6–10 % in-domain,
     // operands and names miscopied; the pool's nano-3 at 5000 steps: 33 % on 40 items a family), so each needs thousands
-    // of steps, and then the larger members learn more from the same text. Measured on an AVX-512 two-core EPYC: 22, 35,
-    // 58, 149 and 191 ms a step.
+    // of steps, and then the larger members learn more from the same text. The two smallest read it longest because they
+    // learn to copy last: nano-1 16000 → 24000 steps took it from 18.5 to 21.2 %, nano-2 6000 → 8000 from 23.0 to 28.5 %.
+    // Measured on an AVX-512 two-core EPYC: about 22–30, 32, 58, 149 and 191 ms a step (41.5 min for the pool).
     public static IReadOnlyList<PoolMemberSpec> Members { get; } =
     [
-        Member("nano-1", hidden: 32, layers: 2, heads: 2, kvHeads: 2, tied: true, seed: 101, cost: 0.1, steps: 16000, lr: 5e-3f),
-        Member("nano-2", hidden: 48, layers: 3, heads: 3, kvHeads: 3, tied: true, seed: 102, cost: 0.2, steps: 6000, lr: 3e-3f),
+        Member("nano-1", hidden: 32, layers: 2, heads: 2, kvHeads: 2, tied: true, seed: 101, cost: 0.1, steps: 24000, lr: 5e-3f),
+        Member("nano-2", hidden: 48, layers: 3, heads: 3, kvHeads: 3, tied: true, seed: 102, cost: 0.2, steps: 8000, lr: 3e-3f),
         Member("nano-3", hidden: 64, layers: 4, heads: 4, kvHeads: 4, tied: true, seed: 103, cost: 0.4, steps: 5000, lr: 3e-3f),
         Member("nano-4", hidden: 96, layers: 5, heads: 4, kvHeads: 2, tied: false, seed: 104, cost: 0.7, steps: 4000, lr: 2e-3f),
         Member("nano-5", hidden: 128, layers: 6, heads: 4, kvHeads: 2, tied: false, seed: 105, cost: 0.9, steps: 4000, lr: 2e-3f),
