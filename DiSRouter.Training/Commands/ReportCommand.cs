@@ -37,13 +37,16 @@ internal static class ReportCommand
         var alphas = new Option<string>("--alphas") { Description = "Scenarios: \"0.2,0.5,0.8\", names, or a grid \"0:1:0.1\".", DefaultValueFactory = _ => "0.2,0.5,0.8" };
         var deltaQueries = new Option<int>("--delta-queries") { Description = "Queries for ΔPerformance (0 skips it).", DefaultValueFactory = _ => 120 };
         var deltaSamples = new Option<int>("--delta-samples") { Description = "Samples per query at T = 1 for ΔPerformance.", DefaultValueFactory = _ => 10 };
+        var idealSamples = new Option<int>("--ideal-samples") { Description = "Samples per query and base model for p(x), behind the ideal-sft / ideal-rl rows (0 skips them).", DefaultValueFactory = _ => 8 };
+        var idealTemperature = new Option<double>("--ideal-temperature") { Description = "Temperature of those samples (the pipeline's sampling temperature).", DefaultValueFactory = _ => 0.5 };
+        var gamma = new Option<double>("--gamma") { Description = "γ of the RL rule (1 − α)^γ in the ideal-rl row.", DefaultValueFactory = _ => SelfAwarenessReward.DefaultGamma };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var seed = new Option<int>("--seed") { Description = "Seed of the random baseline, the balanced subset and the T = 1 samples." };
         var json = new Option<bool>("--json") { Description = "Print JSON lines (answer_rate, self_assessment, utility) instead of writing the report." };
         var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/selfaware.md)." };
         var command = new Command("selfaware", "Answer rates, self-assessment, answered vs rejected accuracy, ΔPerformance and the cascade's utility.")
         {
-            poolDir, runs, agentsOpt, split, items, families, alphas, deltaQueries, deltaSamples, parallel, seed, json, outFile,
+            poolDir, runs, agentsOpt, split, items, families, alphas, deltaQueries, deltaSamples, idealSamples, idealTemperature, gamma, parallel, seed, json, outFile,
         };
         command.SetAction((parse, ct) =>
         {
@@ -56,11 +59,17 @@ internal static class ReportCommand
                     Alphas = SelfAwareCli.ParseAlphas(parse.GetValue(alphas)!),
                     DeltaQueries = parse.GetValue(deltaQueries),
                     DeltaSamples = parse.GetValue(deltaSamples),
+                    IdealSamples = parse.GetValue(idealSamples),
+                    IdealTemperature = parse.GetValue(idealTemperature),
+                    Gamma = parse.GetValue(gamma),
                     Parallelism = parse.GetValue(parallel),
                     Seed = parse.GetValue(seed),
                 };
             }
             catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }
+            if (options.IdealSamples < 0) { error.WriteLine("--ideal-samples must not be negative."); return Task.FromResult(SelfAwareCli.BadInput); }
+            if (!(options.IdealTemperature >= 0)) { error.WriteLine("--ideal-temperature must not be negative."); return Task.FromResult(SelfAwareCli.BadInput); }
+            if (!(options.Gamma is >= 0 and <= 1)) { error.WriteLine("--gamma must lie in [0, 1]."); return Task.FromResult(SelfAwareCli.BadInput); }
             var root = PoolPaths.RepositoryRoot();
             return Task.FromResult(Run(
                 parse.GetValue(poolDir) ?? PoolPaths.PoolDirectory(NanoPool.Name),

@@ -38,6 +38,21 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
             return new GradedRun(false, grader.Grade(q, forced).Correct, true);
         }, onDone, ct);
 
+    /// <summary>
+    /// p(x) as the sampling stage estimates it: the share of <paramref name="samples"/> base-model answers at
+    /// <paramref name="temperature"/> that are correct (no scenario, the task's own system text).
+    /// </summary>
+    public double[] Capability(IReadOnlyList<TrainingQuery> queries, int samples, double temperature, int seed, Action? onDone = null,
+        CancellationToken ct = default) =>
+        Map(queries, q =>
+        {
+            var replies = _generator.Generate(ChatFormat.EncodePrompt(tokenizer, q.System, q.Question), new GenerationOptions
+            {
+                MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = StableSeed.Derive(seed, "capability", q.Id),
+            }, ct: ct);
+            return replies.Count(r => grader.Grade(q, r.Text).Correct) / (double)replies.Count;
+        }, onDone, ct);
+
     /// <summary>Whether any of <paramref name="samples"/> answers at temperature 1 is correct (the model made to answer).</summary>
     public bool[] SolvedBySampling(IReadOnlyList<TrainingQuery> queries, Scenario? scenario, int samples, int seed, Action? onDone = null,
         CancellationToken ct = default) =>

@@ -45,6 +45,31 @@ internal static class SelfAwareMarkdown
             sb.Append($"| {u.Method} | {F(u.Alpha)} |").AppendLine(string.Concat(u.RoutingShare.Select(s => $" {P(s)} % |")));
         sb.AppendLine();
 
+        if (r.Utilities.Any(u => SelfAwareReport.IdealMethods.Contains(u.Method)))
+        {
+            sb.AppendLine("## What the decision rules reach on this pool (agents that know their p(x) exactly)").AppendLine();
+            sb.AppendLine("Each base model's p(x) measured on these test queries (the share of its sampled answers that are correct, at the");
+            sb.AppendLine("temperature its training samples were drawn at); an agent answers when p(x) ≥ 1 − α (ideal-sft: the SFT data rule)");
+            sb.AppendLine("or p(x) > (1 − α)^γ (ideal-rl: where the RL reward's expectation turns), and is graded by its greedy answer.");
+            sb.AppendLine("A trained agent can at best learn its p(x), so these rows bound what the pipeline can reach on this pool; the gap");
+            sb.AppendLine("between them and the Oracle is the pool's (hopeless queries travel to the last agent and pay its cost).").AppendLine();
+            sb.Append("| method |");
+            foreach (var a in alphas) sb.Append($" acc α={F(a)} | cost | utility |");
+            sb.AppendLine().Append("|---|").AppendLine(string.Concat(alphas.Select(_ => "---:|---:|---:|")));
+            foreach (var method in new[] { "smallest", "largest", "oracle" }.Concat(SelfAwareReport.IdealMethods).Append("disrouter-rl"))
+            {
+                if (!r.Utilities.Any(u => u.Method == method)) continue;
+                sb.Append($"| {method} |");
+                foreach (var a in alphas)
+                {
+                    var u = r.Utilities.Single(x => x.Method == method && x.Alpha == a);
+                    sb.Append($" {F(u.Accuracy)} | {F(u.Cost)} | **{F(u.Utility)}** |");
+                }
+                sb.AppendLine();
+            }
+            sb.AppendLine();
+        }
+
         sb.AppendLine("## Answer rate per agent and scenario (%)").AppendLine();
         sb.Append("| agent | model |").AppendLine(string.Concat(alphas.Select(a => $" α={F(a)} |")));
         sb.Append("|---|---|").AppendLine(string.Concat(alphas.Select(_ => "---:|")));

@@ -21,6 +21,18 @@ internal sealed record SelfAwareReportOptions
     /// <summary>How many of the test queries ΔPerformance uses (it costs DeltaSamples generations per query and model); 0 skips it.</summary>
     public int DeltaQueries { get; init; } = 120;
 
+    /// <summary>
+    /// Samples per test query and base model for p(x), the capability the ideal rows route on (0 skips them). They
+    /// show what the pipeline's decision rules reach on this pool when an agent knows its p(x) exactly.
+    /// </summary>
+    public int IdealSamples { get; init; } = 8;
+
+    /// <summary>Temperature of those samples: the one the agents' own p(x) labels were drawn at (the nano pipeline's 0.5).</summary>
+    public double IdealTemperature { get; init; } = 0.5;
+
+    /// <summary>γ of the RL rule's threshold (1 − α)^γ.</summary>
+    public double Gamma { get; init; } = SelfAwarenessReward.DefaultGamma;
+
     public int Seed { get; init; }
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 }
@@ -66,6 +78,12 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
     public const string RlVariant = "rl";
     public static readonly string[] Methods = ["smallest", "largest", "random", "oracle", "disrouter-sft", "disrouter-rl"];
 
+    /// <summary>
+    /// The decision rules with p(x) known exactly: answer when p(x) ≥ 1 − α (the SFT data rule) or p(x) &gt; (1 − α)^γ
+    /// (where the RL reward's expectation turns); the answer's grade is the base model's greedy one, as served.
+    /// </summary>
+    public static readonly string[] IdealMethods = ["ideal-sft", "ideal-rl"];
+
     public SelfAwareReportOptions Options { get; } = options;
 
     public SelfAwareReportResult Run(IReadOnlyList<AgentCheckpoints> agents, IReadOnlyList<TrainingQuery> queries,
@@ -77,11 +95,13 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
         var scenarios = Options.Alphas.Select(Scenario.FromAlpha).ToArray();
         var deltaQueries = queries.Take(Math.Min(Options.DeltaQueries, queries.Count)).ToArray();
         int variants = agents.Sum(a => (a.Sft is null ? 0 : 1) + (a.Rl is null ? 0 : 1));
-        long total = (long)queries.Count * (agents.Count + variants * scenarios.Length) + (long)deltaQueries.Length * (agents.Count + variants);
+        bool ideal = Options.IdealSamples > 0;
+        long total = (long)queries.Count * (agents.Count * (ideal ? 2 : 1) + variants * scenarios.Length) + (long)deltaQueries.Length * (agents.Count + variants);
         long done = 0;
         void Tick() => progress?.Invoke(new StageProgress("evaluate", Interlocked.Increment(ref done), total));
 
         var baseCorrect = new List<bool[]>();
+        var capability = new List<double[]>();
         var decisions = new Dictionary<(int Agent, string Variant), GradedRun[][]>(); // [α][item]
         var deltas = new List<DeltaRow>();
         for (int k = 0; k < agents.Count; k++)
@@ -90,6 +110,7 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             var baseCkpt = Checkpoint.Load(agent.Base);
             var baseRunner = new ReplyRunner(baseCkpt.Model, baseCkpt.Tokenizer, grader, agent.MaxNewTokens, Options.Parallelism);
             baseCorrect.Add(baseRunner.BaseCorrect(queries, Tick, ct));
+            if (ideal) capability.Add(baseRunner.Capability(queries, Options.IdealSamples, Options.IdealTemperature, Options.Seed, Tick, ct));
             bool[]? baseSolved = deltaQueries.Length == 0 || Options.DeltaSamples < 1 ? null
                 : baseRunner.SolvedBySampling(deltaQueries, null, Options.DeltaSamples, Options.Seed, Tick, ct);
             foreach (var (variant, dir) in new[] { (SftVariant, agent.Sft), (RlVariant, agent.Rl) })
@@ -143,6 +164,17 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
                     : new AgentResults(ag.Name, ag.Cost, Enumerable.Repeat(true, queries.Count).ToList(), baseCorrect[k])).ToList();
                 if (!Enumerable.Range(0, agents.Count).Any(k => decisions.ContainsKey((k, variant)))) continue;
                 utilities.Add(Row("disrouter-" + variant, CascadeEvaluation.Cascade(results, scenario.Alpha)));
+            }
+            if (!ideal) continue;
+            var reward = new SelfAwarenessReward(Options.Gamma);
+            foreach (var (method, answers) in new (string, Func<double, bool>)[]
+            {
+                ("ideal-sft", p => !SftDataBuilder.ShouldReject(p, scenario.Alpha)),
+                ("ideal-rl", p => p > reward.RejectionReward(scenario.Alpha)),
+            })
+            {
+                var results = agents.Select((ag, k) => new AgentResults(ag.Name, ag.Cost, capability[k].Select(answers).ToList(), baseCorrect[k])).ToList();
+                utilities.Add(Row(method, CascadeEvaluation.Cascade(results, scenario.Alpha)));
             }
         }
 

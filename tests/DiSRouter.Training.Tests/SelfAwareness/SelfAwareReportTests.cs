@@ -66,6 +66,13 @@ public sealed class SelfAwareReportTests : IDisposable
             Assert.Equal(0.9, U("disrouter-sft").Cost, 12);
             Assert.Equal(0.5 - alpha * 0.9, U("disrouter-sft").Utility, 12);
             Assert.Equal([0.0, 1.0], U("disrouter-sft").RoutingShare);
+            // Knowing p(x) exactly (1 on q0–q3, 0 on q4–q7), either rule routes as the Oracle does.
+            foreach (var ideal in SelfAwareReport.IdealMethods)
+            {
+                Assert.Equal(0.5, U(ideal).Accuracy, 12);
+                Assert.Equal(0.5, U(ideal).Cost, 12);
+                Assert.Equal([0.5, 0.5], U(ideal).RoutingShare);
+            }
         }
         Assert.DoesNotContain(r.Utilities, u => u.Method == "disrouter-rl");
 
@@ -96,5 +103,6 @@ public sealed class SelfAwareReportTests : IDisposable
         Assert.Contains("FAIL disrouter-sft beats smallest, largest and random in utility at α=0.20", md);
         Assert.Contains("| disrouter-sft |", md);
         Assert.Contains("## ΔPerformance", md);
+        Assert.Contains("| ideal-rl |", md);
     }
 }
