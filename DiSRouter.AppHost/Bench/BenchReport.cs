@@ -10,7 +10,10 @@ internal static class BenchReport
 {
     public const string SectionHeading = "## Network";
 
-    /// <summary>The issue's targets: routing code under 2 ms a hop at the median, rejecting under 10 % of answering.</summary>
+    /// <summary>
+    /// The targets: routing under 2 ms a hop at the median (a hop's own code plus the call that reached it), rejecting
+    /// under 10 % of answering.
+    /// </summary>
     public const double HopOverheadTargetMs = 2.0;
     public const double RejectionShareTarget = 0.10;
 
@@ -18,7 +21,7 @@ internal static class BenchReport
 
     public static string Verdict(bool? pass) => pass switch { true => "PASS", false => "FAIL", null => "n/a" };
 
-    public static bool? HopTarget(LevelResult r) => r.AllHops is { } d ? d.P50 < HopOverheadTargetMs : null;
+    public static bool? HopTarget(LevelResult r) => r.RoutingPerHop is { } d ? d.P50 < HopOverheadTargetMs : null;
 
     public static bool? ShareTarget(RejectionShare s) => s.Value is { } v ? v < RejectionShareTarget : null;
 
@@ -36,10 +39,11 @@ internal static class BenchReport
             yield return Line("client_latency_ms", r, null, Dist(r.Client));
             yield return Line("gateway_overhead_ms", r, null, Dist(r.Gateway));
             yield return Line("between_hops_ms", r, null, Dist(r.BetweenHops));
-            var all = Dist(r.AllHops);
-            all["target"] = $"p50 < {HopOverheadTargetMs.ToString(Inv)} ms";
-            all["pass"] = HopTarget(r);
-            yield return Line("hop_overhead_ms", r, "all", all);
+            yield return Line("hop_overhead_ms", r, "all", Dist(r.AllHops));
+            var routing = Dist(r.RoutingPerHop);
+            routing["target"] = $"p50 < {HopOverheadTargetMs.ToString(Inv)} ms";
+            routing["pass"] = HopTarget(r);
+            yield return Line("routing_per_hop_ms", r, null, routing);
             foreach (var a in r.Agents)
             {
                 var own = Dist(a.Overhead);
@@ -88,8 +92,9 @@ internal static class BenchReport
             sb.AppendLine(Inv, $"  {"figure (ms)",-34} {"n",6} {"p50",9} {"p99",9}");
             Row(sb, "client latency", r.Client, null);
             Row(sb, "gateway overhead", r.Gateway, null);
-            Row(sb, "between hops (agent to agent HTTP)", r.BetweenHops, null);
-            Row(sb, "per-hop overhead, all hops", r.AllHops, $"target p50 < {HopOverheadTargetMs.ToString(Inv)} ms: {Verdict(HopTarget(r))}");
+            Row(sb, "agent to agent call, per forward", r.BetweenHops, null);
+            Row(sb, "routing per hop (own code + call)", r.RoutingPerHop, $"target p50 < {HopOverheadTargetMs.ToString(Inv)} ms: {Verdict(HopTarget(r))}");
+            Row(sb, "own code per hop, all hops", r.AllHops, null);
             foreach (var a in r.Agents) Row(sb, "  " + a.Agent, a.Overhead, $"{a.Answers} answers, {a.Rejections} rejections, {a.Unreachable} unreachable");
             sb.AppendLine(Inv, $"  rejection time / answering time (model time; target < {RejectionShareTarget * 100:0} %):");
             foreach (var a in r.Agents)
@@ -118,10 +123,10 @@ internal static class BenchReport
         sb.AppendLine(Inv, $"- network: {info.Topology}");
         sb.AppendLine(Inv, $"- load: {info.Load}").AppendLine();
 
-        sb.AppendLine("| concurrency | answered | requests/s | client p50 / p99 ms | gateway p50 / p99 ms | between hops p50 / p99 ms | per-hop overhead p50 / p99 ms | target p50 < 2 ms |");
-        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|:---:|");
+        sb.AppendLine("| concurrency | answered | requests/s | client p50 / p99 ms | gateway p50 / p99 ms | call per forward p50 / p99 ms | own code per hop p50 / p99 ms | routing per hop p50 / p99 ms | target p50 < 2 ms |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|:---:|");
         foreach (var r in levels)
-            sb.AppendLine(Inv, $"| {r.Concurrency} | {r.Succeeded}/{r.Sent} | {r.RequestsPerSecond:0.00} | {Pair(r.Client)} | {Pair(r.Gateway)} | {Pair(r.BetweenHops)} | {Pair(r.AllHops)} | {Verdict(HopTarget(r))} |");
+            sb.AppendLine(Inv, $"| {r.Concurrency} | {r.Succeeded}/{r.Sent} | {r.RequestsPerSecond:0.00} | {Pair(r.Client)} | {Pair(r.Gateway)} | {Pair(r.BetweenHops)} | {Pair(r.AllHops)} | {Pair(r.RoutingPerHop)} | {Verdict(HopTarget(r))} |");
         sb.AppendLine();
 
         sb.AppendLine("| concurrency | agent | answers | rejections | unreachable | overhead p50 / p99 ms | rejection / answering time | target < 10 % |");
@@ -136,14 +141,17 @@ internal static class BenchReport
               .AppendLine("reject hops and agent-to-agent calls appear once the checkpoints reject (self-aware ones).").AppendLine();
 
         sb.AppendLine("How the figures are read from each response's `disrouter` metadata:").AppendLine();
-        sb.AppendLine("- *per-hop overhead* = a hop's `latency_ms` − its `model_ms`: the agent's own routing code (parsing, prompt, rejection");
+        sb.AppendLine("- *own code per hop* = a hop's `latency_ms` − its `model_ms`: the agent's own routing code (parsing, prompt, rejection");
         sb.AppendLine("  check, building the reply). A reject hop's `latency_ms` already leaves out the time spent in its successors");
         sb.AppendLine("  (`CascadeAgent` measures it as the request's time minus the forwarding time), so nothing more is subtracted;");
         sb.AppendLine("  unreachable hops are left out;");
         sb.AppendLine("- *gateway overhead* = what the client waited − the entry agent's `latency_ms` (its wall time, successors included):");
         sb.AppendLine("  the gateway's own work plus the two loopback legs client → gateway → entry agent;");
-        sb.AppendLine("- *between hops* = the entry agent's `latency_ms` − the sum of the path's hop latencies, on forwarded requests only:");
-        sb.AppendLine("  the agent-to-agent HTTP calls, outside every hop's own clock;");
+        sb.AppendLine("- *call per forward* = (the entry agent's `latency_ms` − the sum of the path's hop latencies) / the number of forwards,");
+        sb.AppendLine("  on forwarded requests only: one agent-to-agent HTTP call (serialising, loopback, Kestrel, parsing the reply),");
+        sb.AppendLine("  outside every hop's own clock;");
+        sb.AppendLine("- *routing per hop* = own code per hop + the call per forward that reached it (none for the entry hop): what the");
+        sb.AppendLine("  network adds to each hop besides model time; the 2 ms target is checked on its median;");
         sb.AppendLine("- *rejection / answering time* = mean `model_ms` of the agent's reject hops / mean `model_ms` of its answer hops");
         sb.AppendLine(Inv, $"  (under 5 % in the reference paper); n/a with fewer than {BenchStatistics.MinDecisions} of either, as with base checkpoints that rarely reject;");
         sb.AppendLine("- *requests/s* = answered requests / wall time of the level, with that many requests in flight (closed loop);");

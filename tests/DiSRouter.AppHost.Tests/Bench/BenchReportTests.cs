@@ -6,7 +6,7 @@ namespace DiSRouter.AppHost.Tests.Bench;
 public sealed class BenchReportTests
 {
     private static readonly LevelResult Level = new(2, 10, 10, null, 2.0, 5.0,
-        new Distribution(10, 20, 30), new Distribution(10, 1, 2), null, new Distribution(12, 0.5, 1.5),
+        new Distribution(10, 20, 30), new Distribution(10, 1, 2), null, new Distribution(12, 0.5, 1.5), new Distribution(12, 0.75, 2.5),
         [new AgentFigures("agent-1", 8, 2, 0, new Distribution(10, 0.5, 1.5), new RejectionShare(null, 2, 8))]);
 
     private static readonly BenchRunInfo Info = new("dotnet run -c Release --project DiSRouter.AppHost -- bench --requests 10",
@@ -25,7 +25,7 @@ public sealed class BenchReportTests
         Assert.Contains("bench --requests 10", sut);
         Assert.Contains("Test CPU, 2 CPUs", sut);
         Assert.Contains("| 2 | agent-1 | 8 | 2 | 0 | 0.50 / 1.50 | n/a (2 rejections) | n/a |", sut);
-        Assert.Contains("| 2 | 10/10 | 5.00 | 20.00 / 30.00 | 1.00 / 2.00 | - | 0.50 / 1.50 | PASS |", sut);
+        Assert.Contains("| 2 | 10/10 | 5.00 | 20.00 / 30.00 | 1.00 / 2.00 | - | 0.50 / 1.50 | 0.75 / 2.50 | PASS |", sut);
     }
 
     [Fact]
@@ -42,8 +42,9 @@ public sealed class BenchReportTests
         var lines = BenchReport.JsonLines([Level]).Select(l => JsonDocument.Parse(l).RootElement).ToList();
 
         Assert.All(lines, l => Assert.Equal(2, l.GetProperty("concurrency").GetInt32()));
-        var all = lines.Single(l => l.GetProperty("figure").GetString() == "hop_overhead_ms" && l.GetProperty("agent").GetString() == "all");
-        Assert.True(all.GetProperty("pass").GetBoolean());
+        var routing = lines.Single(l => l.GetProperty("figure").GetString() == "routing_per_hop_ms");
+        Assert.Equal(0.75, routing.GetProperty("p50").GetDouble());
+        Assert.True(routing.GetProperty("pass").GetBoolean());
         var share = lines.Single(l => l.GetProperty("figure").GetString() == "rejection_share");
         Assert.Equal(JsonValueKind.Null, share.GetProperty("value").ValueKind);
         Assert.Equal("n/a (2 rejections)", share.GetProperty("text").GetString());

@@ -45,13 +45,26 @@ public sealed class BenchStatisticsTests
     }
 
     [Fact]
-    public void BetweenHopsIsTheEntryAgentsWallTimeMinusEveryHopsOwnTime()
+    public void BetweenHopsIsTheTimeOutsideEveryHopsClockPerForward()
     {
         var forwarded = Routing(105, Hop("agent-1", HopDecision.Reject, 3.5, 3), Hop("agent-2", HopDecision.Answer, 100, 99));
+        var twice = Routing(111, Hop("agent-1", HopDecision.Reject, 3.5, 3), Hop("agent-2", HopDecision.Reject, 4.5, 4),
+            Hop("agent-3", HopDecision.Answer, 100, 99));
         var answeredAtEntry = Routing(50, Hop("agent-1", HopDecision.Answer, 50, 49));
 
         Assert.Equal(1.5, BenchStatistics.BetweenHopsMs(forwarded)!.Value, 9);
+        Assert.Equal(1.5, BenchStatistics.BetweenHopsMs(twice)!.Value, 9);
         Assert.Null(BenchStatistics.BetweenHopsMs(answeredAtEntry));
+    }
+
+    [Fact]
+    public void RoutingPerHopAddsTheCallThatReachedEachHopButNotTheEntryOne()
+    {
+        // 3 ms outside the hops' clocks over two forwards: 1.5 ms a call.
+        var routing = Routing(111, Hop("agent-1", HopDecision.Reject, 3.5, 3), Hop("agent-2", HopDecision.Reject, 4.5, 4),
+            Hop("agent-3", HopDecision.Answer, 100, 99));
+
+        Assert.Equal([0.5, 2.0, 2.5], BenchStatistics.RoutingPerHopMs(routing).Select(v => Math.Round(v, 9)));
     }
 
     [Fact]
@@ -112,5 +125,6 @@ public sealed class BenchStatisticsTests
         Assert.Equal((0, 1), (sut.Agents[0].Answers, sut.Agents[0].Rejections));
         Assert.Equal(3, sut.AllHops!.Count);
         Assert.Equal(1, sut.BetweenHops!.Count);
+        Assert.Equal(3, sut.RoutingPerHop!.Count);
     }
 }
