@@ -23,13 +23,15 @@ internal static class SftCommand
         var micro = new Option<int>("--micro-batch") { Description = "Examples per forward/backward pass.", DefaultValueFactory = _ => 8 };
         var warmup = new Option<int>("--warmup") { Description = "Warmup steps.", DefaultValueFactory = _ => 10 };
         var maxExamples = new Option<int?>("--max-examples") { Description = "Cap on the (balanced) examples." };
+        var balance = new Option<string>("--balance") { Description = "Answers against rejections: equal in every scenario (per-scenario, the paper's rule) or over the whole set, each scenario keeping its own proportion (overall).", DefaultValueFactory = _ => "per-scenario" };
+        balance.AcceptOnlyFromAmong("per-scenario", "overall");
         var maxRepeats = new Option<int>("--max-repeats") { Description = "Times an example of the smaller class may repeat before the larger class is downsampled (1 = the paper's rule).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the data choices and the batch order." };
         var saveEvery = new Option<int>("--save-every") { Description = "Steps between resume points.", DefaultValueFactory = _ => 50 };
         var bf16 = new Option<bool>("--bf16") { Description = "Publish the checkpoint in BF16 (half the size; resume points stay F32)." };
         var command = new Command("sft", "Self-awareness stage 2: answer-or-reject SFT on the agent's own samples.")
         {
-            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, maxRepeats, seed, saveEvery, bf16,
+            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, maxRepeats, balance, seed, saveEvery, bf16,
         };
         command.SetAction((parse, ct) =>
         {
@@ -50,6 +52,7 @@ internal static class SftCommand
                     WarmupSteps = parse.GetValue(warmup),
                     MaxExamples = parse.GetValue(maxExamples),
                     MaxRepeats = parse.GetValue(maxRepeats),
+                    Balance = parse.GetValue(balance) == "overall" ? SftBalance.Overall : SftBalance.PerScenario,
                     Seed = parse.GetValue(seed),
                     SaveEvery = parse.GetValue(saveEvery),
                     OutputDType = parse.GetValue(bf16) ? CheckpointDType.BF16 : CheckpointDType.F32,

@@ -11,7 +11,8 @@ namespace DiSRouter.Training.SelfAwareness;
 /// learns neither a bias towards one reply nor towards one scenario. The scenario instruction is the system message
 /// (followed by the query's own task instruction, if it has one, as the serving agent joins them).
 /// </summary>
-internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null, int maxRepeats = 1)
+internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null, int maxRepeats = 1,
+    SftBalance balance = SftBalance.PerScenario)
 {
     /// <summary>Slack for p(x) = δ exactly (e.g. 8/10 against 1 − 0.2), which must count as answerable.</summary>
     private const double ThresholdSlack = 1e-9;
@@ -69,18 +70,34 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
         int perClass = balanced.Count == 0 ? 0 : balanced[(balanced.Count - 1) / 2];
         if (maxExamples is int max) perClass = Math.Min(perClass, max / (2 * Math.Max(1, perScenario.Count)));
 
+        var shares = balance == SftBalance.Overall
+            ? OverallAnswerShares(perScenario.Select(s => (s.Answers.Count, s.Rejects.Count)).ToList())
+            : null;
+
         var all = new List<SftExample>();
         var counts = new List<SftScenarioCounts>();
-        foreach (var (scenario, answers, rejects, skippedNone, skippedParse) in perScenario)
+        for (int k = 0; k < perScenario.Count; k++)
         {
+            var (scenario, answers, rejects, skippedNone, skippedParse) = perScenario[k];
             var key = Key(scenario.Alpha);
             StableSeed.Shuffle(answers, new Random(StableSeed.Derive(seed, "keep-answers", key)));
             StableSeed.Shuffle(rejects, new Random(StableSeed.Derive(seed, "keep-rejects", key)));
-            var (minority, majority) = answers.Count <= rejects.Count ? (answers, rejects) : (rejects, answers);
-            int keepMinority = Math.Min(minority.Count * maxRepeats, perClass);
-            int keepMajority = Math.Min(majority.Count * maxRepeats, 2 * perClass - keepMinority);
-            int keepAnswers = ReferenceEquals(minority, answers) ? keepMinority : keepMajority;
-            int keepRejects = ReferenceEquals(minority, answers) ? keepMajority : keepMinority;
+            int keepAnswers, keepRejects;
+            if (shares is not null)
+            {
+                // 2·T examples in the scenario's own (shifted) proportion, each class repeated at most maxRepeats times.
+                int wantAnswers = (int)Math.Round(2 * perClass * shares[k]);
+                keepAnswers = Math.Min(answers.Count * maxRepeats, wantAnswers);
+                keepRejects = Math.Min(rejects.Count * maxRepeats, 2 * perClass - wantAnswers);
+            }
+            else
+            {
+                var (minority, majority) = answers.Count <= rejects.Count ? (answers, rejects) : (rejects, answers);
+                int keepMinority = Math.Min(minority.Count * maxRepeats, perClass);
+                int keepMajority = Math.Min(majority.Count * maxRepeats, 2 * perClass - keepMinority);
+                keepAnswers = ReferenceEquals(minority, answers) ? keepMinority : keepMajority;
+                keepRejects = ReferenceEquals(minority, answers) ? keepMajority : keepMinority;
+            }
             all.AddRange(Cycle(answers, keepAnswers));
             all.AddRange(Cycle(rejects, keepRejects));
             counts.Add(new SftScenarioCounts
@@ -99,6 +116,26 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
         }
         StableSeed.Shuffle(all, new Random(StableSeed.Derive(seed, "mix")));
         return new SftDataSet(all, counts);
+    }
+
+    /// <summary>
+    /// Each scenario's answer share under <see cref="SftBalance.Overall"/>: its labels' odds a/r times the one factor
+    /// s that makes the shares average one half (found by bisection on log s; the mean share rises with s). A scenario
+    /// with one class only keeps share 0 or 1.
+    /// </summary>
+    internal static double[] OverallAnswerShares(IReadOnlyList<(int Answers, int Rejects)> labels)
+    {
+        double Share((int Answers, int Rejects) l, double s) =>
+            l.Answers == 0 ? 0 : l.Rejects == 0 ? 1 : s * l.Answers / (s * l.Answers + l.Rejects);
+        double Mean(double s) => labels.Average(l => Share(l, s));
+        double lo = -30, hi = 30;
+        for (int i = 0; i < 200; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (Mean(Math.Exp(mid)) < 0.5) lo = mid; else hi = mid;
+        }
+        double factor = Math.Exp((lo + hi) / 2);
+        return labels.Select(l => Share(l, factor)).ToArray();
     }
 
     // The first n of a shuffled list, going round again when it is shorter (at most maxRepeats times, by perClass).

@@ -22,6 +22,9 @@ internal sealed record SftOptions
     /// <summary>How often an example of the smaller class may repeat before the larger class is downsampled to it (1: never).</summary>
     public int MaxRepeats { get; init; } = 1;
 
+    /// <summary>Answers against rejections: equal in every scenario (the paper's rule) or over the whole set.</summary>
+    public SftBalance Balance { get; init; } = SftBalance.PerScenario;
+
     /// <summary>Peak learning rate. Fine-tuning keeps it well below pretraining's so the model's task skill stays as it was.</summary>
     public double LearningRate { get; init; } = 1e-4;
 
@@ -70,7 +73,7 @@ internal sealed class SftStage(SftOptions options)
         var samplesPath = SamplingStage.SamplesPath(runDirectory);
         var samples = JsonlFile.Read<QuerySamples>(samplesPath);
         if (samples.Count == 0) throw new InvalidOperationException($"{samplesPath} has no samples: run the sample stage first.");
-        var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples, Options.MaxRepeats).Build(samples);
+        var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples, Options.MaxRepeats, Options.Balance).Build(samples);
         if (data.Examples.Count == 0)
             throw new InvalidOperationException("The SFT data is empty: no scenario has both an answerable and a rejected query. " +
                 string.Join("; ", data.Counts.Select(c => $"α={c.Alpha}: {c.LabelledAnswer} answer, {c.LabelledReject} reject")));

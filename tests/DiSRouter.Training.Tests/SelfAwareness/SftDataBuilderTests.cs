@@ -52,6 +52,33 @@ public sealed class SftDataBuilderTests
     }
 
     [Fact]
+    public void OverallBalanceShiftsEveryScenariosOddsByOneFactorToHalfAnswers()
+    {
+        // The ladder's labels per scenario (answers, rejections): δ = 0.8 (2, 7), δ = 0.5 (5, 4), δ = 0.2 (7, 2).
+        var shares = SftDataBuilder.OverallAnswerShares([(2, 7), (5, 4), (7, 2)]);
+
+        Assert.Equal(0.5, shares.Average(), 9);
+        Assert.True(shares[0] < shares[1] && shares[1] < shares[2]);
+        double Factor(double share, int a, int r) => share / (1 - share) / ((double)a / r);
+        Assert.Equal(Factor(shares[0], 2, 7), Factor(shares[1], 5, 4), 6);
+        Assert.Equal(Factor(shares[0], 2, 7), Factor(shares[2], 7, 2), 6);
+        // A scenario with one class keeps it; the others carry the balance.
+        Assert.Equal([0.0, 1.0], SftDataBuilder.OverallAnswerShares([(0, 9), (9, 0)]));
+    }
+
+    [Fact]
+    public void OverallBalanceLetsTheAnswerShareRiseWithAlphaWhileTheWholeSetStaysEven()
+    {
+        var data = new SftDataBuilder(NamedAlphas, seed: 1, maxRepeats: 4, balance: SftBalance.Overall).Build(Ladder());
+
+        var perScenario = data.Counts.Select(c => (double)c.KeptAnswer / (c.KeptAnswer + c.KeptReject)).ToList();
+        Assert.True(perScenario[0] < perScenario[1] && perScenario[1] < perScenario[2]);
+        int answers = data.Examples.Count(e => !e.Reject), rejects = data.Examples.Count(e => e.Reject);
+        Assert.InRange(answers - rejects, -3, 3); // one rounding per scenario
+        Assert.All(data.Counts, c => Assert.Equal(data.Counts[0].KeptAnswer + data.Counts[0].KeptReject, c.KeptAnswer + c.KeptReject));
+    }
+
+    [Fact]
     public void RepeatsLetTheSmallerClassGrowUpToTheLargerOneBeforeDownsampling()
     {
         // Ladder: the smallest class has 2 queries (δ = 0.8 answers, δ = 0.2 rejects). Two repeats: 2 × 2 = 4 per
