@@ -101,6 +101,17 @@ public sealed class SelfAwareCommandTests : IDisposable
         (rc, _, error) = Invoke("rl", "--out", _dir);
         Assert.Equal(2, rc);
         Assert.Contains("run `sft` first", error);
+
+        (rc, _, error) = Invoke("sft", "--model", model, "--out", _dir, "--balance", "sometimes");
+        Assert.NotEqual(0, rc);
+        Assert.Contains("sometimes", error);
+
+        (rc, _, error) = Invoke("report", "selfaware", "--gamma", "1.5");
+        Assert.Equal((2, true), (rc, error.Contains("--gamma must lie in [0, 1]")));
+        (rc, _, error) = Invoke("report", "selfaware", "--ideal-samples", "-1");
+        Assert.Equal((2, true), (rc, error.Contains("--ideal-samples must not be negative")));
+        (rc, _, error) = Invoke("report", "selfaware", "--ideal-temperature", "-0.5");
+        Assert.Equal((2, true), (rc, error.Contains("--ideal-temperature must not be negative")));
     }
 
     [Fact]
