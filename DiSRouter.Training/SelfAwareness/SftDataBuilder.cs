@@ -8,7 +8,9 @@ namespace DiSRouter.Training.SelfAwareness;
 /// the model's own correct samples (a seeded choice). Each scenario keeps as many answers as rejections
 /// (the larger class is downsampled; with <c>maxRepeats</c> &gt; 1 the smaller one may first be repeated up to that many
 /// times, for agents that can answer almost nothing in a strict scenario) and every scenario contributes the same number of examples, so the model
-/// learns neither a bias towards one reply nor towards one scenario. The scenario instruction is the system message
+/// learns neither a bias towards one reply nor towards one scenario. With <see cref="SftBalance.Overall"/> the answers
+/// and rejections are equal over the whole set instead, each scenario keeping its own proportion (see
+/// <see cref="OverallAnswerShares"/>). The scenario instruction is the system message
 /// (followed by the query's own task instruction, if it has one, as the serving agent joins them).
 /// </summary>
 internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null, int maxRepeats = 1,
