@@ -11,7 +11,7 @@ namespace DiSRouter.AppHost.Jobs;
 /// Runs beside the network: fires each scheduled job (its Quartz cron Schedule) in an in-memory Quartz scheduler.
 /// A fire that finds the job still running waits or is dropped (<see cref="DisallowConcurrentExecutionAttribute"/>);
 /// a time missed while the AppHost was down is not made up. Stopping the AppHost cancels running jobs, which stop
-/// their stage processes (SIGINT, then a kill) and publish nothing.
+/// their stage processes (SIGTERM, then a kill) and publish nothing.
 /// </summary>
 internal sealed class JobScheduler(IReadOnlyList<PlannedJob> jobs) : IHostedService
 {

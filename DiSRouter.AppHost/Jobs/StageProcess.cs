@@ -6,9 +6,9 @@ namespace DiSRouter.AppHost.Jobs;
 
 /// <summary>
 /// One stage of a job: the training CLI as a child process (found like the services, see <see cref="ServiceBinaries"/>),
-/// every line it writes handed to the job's log, its exit code returned. Cancelled, it gets SIGINT as from Ctrl+C (the
-/// CLI then saves its progress and exits 130; SIGTERM would end it where it stands) and, after a grace period, a kill
-/// of its whole process tree: no stage outlives its job.
+/// every line it writes handed to the job's log, its exit code returned. Cancelled, it gets SIGTERM (the CLI then saves
+/// its progress and exits 130, as on Ctrl+C; SIGINT is not used because a process started from a shell's background job
+/// inherits it ignored) and, after a grace period, a kill of its whole process tree: no stage outlives its job.
 /// </summary>
 internal static partial class StageProcess
 {
@@ -53,7 +53,7 @@ internal static partial class StageProcess
     {
         try
         {
-            if (!OperatingSystem.IsWindows() && Kill(process.Id, SIGINT) == 0)
+            if (!OperatingSystem.IsWindows() && Kill(process.Id, SIGTERM) == 0)
             {
                 using var grace = new CancellationTokenSource(StopGrace);
                 try
@@ -74,7 +74,7 @@ internal static partial class StageProcess
         }
     }
 
-    private const int SIGINT = 2;
+    private const int SIGTERM = 15;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
