@@ -24,20 +24,7 @@ internal static class SelfAwareMarkdown
         sb.AppendLine();
 
         sb.AppendLine("## Cascade on the test set (Accuracy, Cost, Utility = Accuracy − α·Cost)").AppendLine();
-        sb.Append("| method |");
-        foreach (var a in alphas) sb.Append($" acc α={F(a)} | cost | utility |");
-        sb.AppendLine().Append("|---|").AppendLine(string.Concat(alphas.Select(_ => "---:|---:|---:|")));
-        foreach (var method in SelfAwareReport.Methods)
-        {
-            if (!r.Utilities.Any(u => u.Method == method)) continue;
-            sb.Append($"| {method} |");
-            foreach (var a in alphas)
-            {
-                var u = r.Utilities.Single(x => x.Method == method && x.Alpha == a);
-                sb.Append($" {F(u.Accuracy)} | {F(u.Cost)} | **{F(u.Utility)}** |");
-            }
-            sb.AppendLine();
-        }
+        UtilityTable(SelfAwareReport.Methods);
         sb.AppendLine().AppendLine("Routing share per agent (DiSRouter):").AppendLine();
         sb.Append("| method | α |").AppendLine(string.Concat(r.Agents.Select(a => $" {a.Name} |")));
         sb.Append("|---|---:|").AppendLine(string.Concat(r.Agents.Select(_ => "---:|")));
@@ -53,20 +40,7 @@ internal static class SelfAwareMarkdown
             sb.AppendLine("or p(x) > (1 − α)^γ (ideal-rl: where the RL reward's expectation turns), and is graded by its greedy answer.");
             sb.AppendLine("A trained agent can at best learn its p(x), so these rows bound what the pipeline can reach on this pool; the gap");
             sb.AppendLine("between them and the Oracle is the pool's (hopeless queries travel to the last agent and pay its cost).").AppendLine();
-            sb.Append("| method |");
-            foreach (var a in alphas) sb.Append($" acc α={F(a)} | cost | utility |");
-            sb.AppendLine().Append("|---|").AppendLine(string.Concat(alphas.Select(_ => "---:|---:|---:|")));
-            foreach (var method in new[] { "smallest", "largest", "oracle" }.Concat(SelfAwareReport.IdealMethods).Append("disrouter-rl"))
-            {
-                if (!r.Utilities.Any(u => u.Method == method)) continue;
-                sb.Append($"| {method} |");
-                foreach (var a in alphas)
-                {
-                    var u = r.Utilities.Single(x => x.Method == method && x.Alpha == a);
-                    sb.Append($" {F(u.Accuracy)} | {F(u.Cost)} | **{F(u.Utility)}** |");
-                }
-                sb.AppendLine();
-            }
+            UtilityTable(new[] { "smallest", "largest", "oracle" }.Concat(SelfAwareReport.IdealMethods).Append("disrouter-rl"));
             sb.AppendLine();
         }
 
@@ -123,6 +97,25 @@ internal static class SelfAwareMarkdown
             sb.AppendLine();
         }
         return sb.ToString();
+
+        // Accuracy, cost and utility per α for the given methods, in that order (methods without rows are left out).
+        void UtilityTable(IEnumerable<string> methods)
+        {
+            sb.Append("| method |");
+            foreach (var a in alphas) sb.Append($" acc α={F(a)} | cost | utility |");
+            sb.AppendLine().Append("|---|").AppendLine(string.Concat(alphas.Select(_ => "---:|---:|---:|")));
+            foreach (var method in methods)
+            {
+                if (!r.Utilities.Any(u => u.Method == method)) continue;
+                sb.Append($"| {method} |");
+                foreach (var a in alphas)
+                {
+                    var u = r.Utilities.Single(x => x.Method == method && x.Alpha == a);
+                    sb.Append($" {F(u.Accuracy)} | {F(u.Cost)} | **{F(u.Utility)}** |");
+                }
+                sb.AppendLine();
+            }
+        }
     }
 
     /// <summary>The project's acceptance checks, each stated with its verdict (never hidden when it fails).</summary>
