@@ -44,29 +44,28 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
     /// </summary>
     public double[] Capability(IReadOnlyList<TrainingQuery> queries, int samples, double temperature, int seed, Action? onDone = null,
         CancellationToken ct = default) =>
-        Map(queries, q =>
-        {
-            var replies = _generator.Generate(ChatFormat.EncodePrompt(tokenizer, q.System, q.Question), new GenerationOptions
-            {
-                MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = StableSeed.Derive(seed, "capability", q.Id),
-            }, ct: ct);
-            return replies.Count(r => grader.Grade(q, r.Text).Correct) / (double)replies.Count;
-        }, onDone, ct);
+        Map(queries, q => SampleGrades(q, null, samples, temperature, StableSeed.Derive(seed, "capability", q.Id), ct).Average(c => c ? 1.0 : 0.0), onDone, ct);
 
     /// <summary>Whether any of <paramref name="samples"/> answers at temperature 1 is correct (the model made to answer).</summary>
     public bool[] SolvedBySampling(IReadOnlyList<TrainingQuery> queries, Scenario? scenario, int samples, int seed, Action? onDone = null,
         CancellationToken ct = default) =>
-        Map(queries, q =>
+        Map(queries, q => SampleGrades(q, scenario, samples, 1, StableSeed.Derive(seed, "solved", q.Id), ct).Any(c => c), onDone, ct);
+
+    /// <summary>
+    /// The grade of each of <paramref name="samples"/> sampled answers: the base prompt without a scenario, or the scenario's
+    /// prompt with the answer template opened (the model made to answer).
+    /// </summary>
+    private bool[] SampleGrades(TrainingQuery q, Scenario? scenario, int samples, double temperature, int seed, CancellationToken ct)
+    {
+        int[] prompt = scenario is null
+            ? ChatFormat.EncodePrompt(tokenizer, q.System, q.Question)
+            : [.. ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question), .. tokenizer.Encode(AnswerTemplate.StepsPrefix)];
+        var replies = _generator.Generate(prompt, new GenerationOptions
         {
-            int[] prompt = scenario is null
-                ? ChatFormat.EncodePrompt(tokenizer, q.System, q.Question)
-                : [.. ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question), .. tokenizer.Encode(AnswerTemplate.StepsPrefix)];
-            var replies = _generator.Generate(prompt, new GenerationOptions
-            {
-                MaxNewTokens = maxNewTokens, Temperature = 1, NumSamples = samples, Seed = StableSeed.Derive(seed, "solved", q.Id),
-            }, ct: ct);
-            return replies.Any(r => grader.Grade(q, scenario is null ? r.Text : AnswerTemplate.StepsPrefix + r.Text).Correct);
-        }, onDone, ct);
+            MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = seed,
+        }, ct: ct);
+        return replies.Select(r => grader.Grade(q, scenario is null ? r.Text : AnswerTemplate.StepsPrefix + r.Text).Correct).ToArray();
+    }
 
     private GenerationOptions Greedy => new() { MaxNewTokens = maxNewTokens, Temperature = 0 };
 
