@@ -31,7 +31,7 @@ public sealed class TaskSuite
             new WordProblemFamily(),
             new VariableChainFamily(),
             new KnowledgeFamily(Knowledge),
-            new MultipleChoiceFamily(Knowledge),
+            new MultipleChoiceFamily(Knowledge, Options.ChoiceChain),
             new ReadingFamily(),
             new KnowledgeInverseFamily(Knowledge),
             new ComparisonFamily(),

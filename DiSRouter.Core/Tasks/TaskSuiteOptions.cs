@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DiSRouter.Core.Tasks.Knowledge;
 
 namespace DiSRouter.Core.Tasks;
@@ -21,6 +22,13 @@ public sealed record TaskSuiteOptions
     /// remainder, so 200 items at equal weights are exactly 40 per difficulty.
     /// </summary>
     public IReadOnlyList<double> DifficultyWeights { get; init; } = [1, 1, 1, 1, 1];
+
+    /// <summary>
+    /// How multiple-choice chains name their letter; questions and answers are the same either way. Left out of JSON
+    /// while the default: pool specs serialise these options into their data hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ChoiceChain ChoiceChain { get; init; } = ChoiceChain.LetterAfterValue;
 
     public int PerFamily(TaskSplit split) => split switch
     {

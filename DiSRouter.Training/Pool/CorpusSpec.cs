@@ -59,8 +59,15 @@ internal sealed record CorpusSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public double OptionDrillShare { get; init; }
 
+    /// <summary>
+    /// How multiple-choice chains name their letter (<see cref="Core.Tasks.ChoiceChain"/>). Left out of the spec's JSON while
+    /// the default, like <see cref="NameCopyShare"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ChoiceChain ChoiceChain { get; init; }
+
     /// <summary>Longest training sequence in tokens; longer examples are dropped (and counted), never truncated.</summary>
     public int MaxSequenceLength { get; init; } = 256;
 
-    public TaskSuiteOptions SuiteOptions => new() { Knowledge = Knowledge, DifficultyWeights = DifficultyWeights };
+    public TaskSuiteOptions SuiteOptions => new() { Knowledge = Knowledge, DifficultyWeights = DifficultyWeights, ChoiceChain = ChoiceChain };
 }

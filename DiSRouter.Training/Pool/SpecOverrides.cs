@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiSRouter.Core.Tasks;
 
 namespace DiSRouter.Training.Pool;
 
@@ -70,6 +71,8 @@ internal static class SpecOverrides
         "copyshare" => s with { CopyDrillShare = D(v) },
         "nameshare" => s with { NameCopyShare = D(v) },
         "optionshare" => s with { OptionDrillShare = D(v) },
-        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare, nameshare, optionshare)."),
+        "choicechain" => s with { ChoiceChain = Enum.TryParse<ChoiceChain>(v, ignoreCase: true, out var c) && Enum.IsDefined(c)
+            ? c : throw new ArgumentException($"corpus.choicechain: '{v}' is not one of {string.Join(", ", Enum.GetNames<ChoiceChain>())}.") },
+        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare, nameshare, optionshare, choicechain)."),
     };
 }

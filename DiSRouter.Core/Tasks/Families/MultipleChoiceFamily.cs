@@ -9,8 +9,13 @@ namespace DiSRouter.Core.Tasks.Families;
 /// relation (difficulty = frequency tier); 40 % ask a sum or product whose distractors are near misses
 /// (±1, ±2, ±3, ±10, ±11, ±20 with the answer's rank among them uniform; difficulty = operands and operation:
 /// one-digit sums, teen ± digit, 2-digit ± digit, one-digit products, 2-digit ± 2-digit).
+/// The chain works the value out and names the letter (<see cref="Tasks.ChoiceChain"/>). With the letter straight after
+/// the value ("7*8=56, option D", the default) the model has to find where that value stood among the options and
+/// recall the letter before it; every member of the nano pool learnt one constant letter instead (nano-5 wrote
+/// "option C" whatever the value). <see cref="ChoiceChain.CopiedPairs"/> copies the options as value-letter pairs first,
+/// so the letter is what came after the same text a few tokens back (docs/pool.md has the pilots).
 /// </summary>
-internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
+internal sealed class MultipleChoiceFamily(KnowledgeBase kb, ChoiceChain chain = ChoiceChain.LetterAfterValue) : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.MultipleChoice, TaskDomain.InDomain,
         "Multiple choice A–D over knowledge-base facts and arithmetic; difficulty = tier or digits.", [GraderKind.Choice], "ARC / MMLU");
@@ -30,7 +35,7 @@ internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
         options.Insert(answerIndex, fact.Object);
         var q = Relation.Fill(fact.Relation.ChoiceStem, fact.Subject, fact.Object);
         var letter = TaskItem.OptionLetter(answerIndex);
-        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, options, letter, $"{fact.Statement}, option {letter}")
+        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, options, letter, Chain(fact.Statement, options, answerIndex))
         { SplitKey = fact.Key };
     }
 
@@ -60,7 +65,16 @@ internal sealed class MultipleChoiceFamily(KnowledgeBase kb) : ITaskGenerator
         chosen.Insert(answerIndex, N(result));
         var q = $"What is {N(a)}{op}{N(b)}?";
         var letter = TaskItem.OptionLetter(answerIndex);
-        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, chosen, letter, $"{Op(a, op, b, result)}, option {letter}")
+        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, chosen, letter, Chain(Op(a, op, b, result), chosen, answerIndex))
         { SplitKey = q };
+    }
+
+    /// <summary>The chain from the worked value (a sum or a fact statement, ending in the right option's text) to the letter.</summary>
+    internal string Chain(string worked, IReadOnlyList<string> options, int answerIndex)
+    {
+        var letter = TaskItem.OptionLetter(answerIndex);
+        if (chain == ChoiceChain.LetterAfterValue) return $"{worked}, option {letter}";
+        var pairs = string.Join(", ", options.Select((o, i) => $"{o} {TaskItem.OptionLetter(i)}"));
+        return $"{pairs}; {worked} {letter}";
     }
 }

@@ -208,6 +208,32 @@ public sealed partial class TaskSuiteTests
     }
 
     [Fact]
+    public void DefaultChoiceChainNamesTheLetterRightAfterTheValue()
+    {
+        foreach (var item in Suite.Generate("multiple-choice", TaskSplit.Test, 200, seed: 5))
+            Assert.EndsWith($"{item.Choices![item.Answer[0] - 'A']}, option {item.Answer}", item.Reasoning);
+    }
+
+    [Fact]
+    public void CopiedPairsChainCopiesEveryOptionThenWritesTheValueAndTheLetterThatFollowedIt()
+    {
+        var suite = new TaskSuite(0, new TaskSuiteOptions { ChoiceChain = ChoiceChain.CopiedPairs });
+        var items = suite.Generate("multiple-choice", TaskSplit.Test, 400, seed: 5);
+        // The same questions and answers as the default chain: only the reasoning differs.
+        Assert.Equal(Suite.Generate("multiple-choice", TaskSplit.Test, 400, seed: 5).Select(i => (i.Question, i.Answer)),
+            items.Select(i => (i.Question, i.Answer)));
+        foreach (var item in items)
+        {
+            int split = item.Reasoning.IndexOf("; ", StringComparison.Ordinal);
+            var (pairs, worked) = (item.Reasoning[..split], item.Reasoning[(split + 2)..]);
+            Assert.Equal(string.Join(", ", item.Choices!.Select((c, i) => $"{c} {TaskItem.OptionLetter(i)}")), pairs);
+            var right = item.Choices![item.Answer[0] - 'A'];
+            Assert.EndsWith($"{right} {item.Answer}", worked);
+            Assert.Contains($"{right} {item.Answer}", pairs);
+        }
+    }
+
+    [Fact]
     public void PickingTheMiddleNumericOptionIsNoBetterThanChance()
     {
         var items = Suite.Generate("multiple-choice", TaskSplit.Train, 1500)

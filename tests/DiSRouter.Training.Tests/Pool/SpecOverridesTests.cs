@@ -1,3 +1,4 @@
+using DiSRouter.Core.Tasks;
 using DiSRouter.Training.Pool;
 
 namespace DiSRouter.Training.Tests.Pool;
@@ -14,6 +15,21 @@ public sealed class SpecOverridesTests
         Assert.Equal(NanoPool.Corpus.Knowledge, corpus.Knowledge);
         Assert.Equal(7, members.Single(m => m.Name == "nano-3").Steps);
         Assert.Equal(NanoPool.Members.Where(m => m.Name != "nano-3"), members.Where(m => m.Name != "nano-3"));
+    }
+
+    [Fact]
+    public void ChoiceChainOverrideReachesTheSuiteAndTheSpecsJsonOnlyWhenSet()
+    {
+        var (_, corpus) = SpecOverrides.Apply("corpus.choicechain=copiedpairs", NanoPool.Members, NanoPool.Corpus);
+
+        Assert.Equal(ChoiceChain.CopiedPairs, corpus.SuiteOptions.ChoiceChain);
+        var item = new TaskSuite(corpus.WorldSeed, corpus.SuiteOptions).Generate("multiple-choice", TaskSplit.Train, 1)[0];
+        Assert.StartsWith($"{item.Choices![0]} A, ", item.Reasoning);
+        // The spec's JSON is part of the data hash: the default leaves the committed pool's hash as it was.
+        Assert.DoesNotContain("ChoiceChain", System.Text.Json.JsonSerializer.Serialize(NanoPool.Corpus));
+        Assert.Contains("ChoiceChain", System.Text.Json.JsonSerializer.Serialize(corpus));
+        var e = Assert.Throws<ArgumentException>(() => SpecOverrides.Apply("corpus.choicechain=sideways", NanoPool.Members, NanoPool.Corpus));
+        Assert.Contains("CopiedPairs", e.Message);
     }
 
     [Fact]
