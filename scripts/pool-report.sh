@@ -104,12 +104,23 @@ AVX-512 that trained the pool. On nano world 3 (the overrides give the drill set
 | nano-1 | `corpus.nameshare=0` (16000 steps; the previous committed pool, 100 items a family) | 7.8 min | 25.2 % |
 | nano-3 | `corpus.nameshare=0` (the previous committed pool, 100 items a family) | 6.0 min | 35.0 % |
 | nano-3 | `corpus.optionshare=0.1` (invented names and option drills; 100 items a family) | 6.8 min | 53.8 % |
+| nano-3 | none; the multiple-choice chain reads the options up to the right one ("7*8=56; A) 59, B) 66, C) 57, D) 56, option D"; a code change, not kept) | 7.2 min* | 46.7 % |
+| nano-3 | `corpus.choicechain=copiedpairs` ("59 A, 66 B, 57 C, 56 D; 7*8=56 D") | 8.4 min* | 50.4 % |
 
 What they say: after 2000 steps a member computes a step right when it has the operands (nano-3: "12+9=21" for "What
 is 12+8?") but miscopies operands and names from the question; copying arrives only after several thousand steps, so every
 member is given thousands of steps and the pool is no longer split by equal wall time. Copying invented names is what
 knowledge questions wait on ("Name the capital of Zosmor" answered about another land): with name copy drills nano-3's
-knowledge went from 22 to 89 %. Option drills did not move multiple choice (22 %) and lengthen the sheets: they are off. The previous world's pilots
+knowledge went from 22 to 89 %. Option drills did not move multiple choice (22 %) and lengthen the sheets: they are off. Multiple choice sits near chance because
+every member names one constant letter: nano-5 works the value out right ("7*8=56") and then writes "option C" whatever the
+options. Two chains that make the letter a step a few tokens long were piloted on nano-3 (* on 2026-12-05, on a machine
+where nano-3's step took 80–110 ms against 58 ms when the pool was trained): reading the options in order up to the right
+one, and copying them as value-letter pairs before writing the value and the letter that followed it. In both the copies
+come out right and the letter does not: the first reads all four options and names D, the second writes the value and
+then D or another constant. Multiple choice stayed at 25 % and 19 % (100 items; the committed nano-3 has 27 %), so the pool
+keeps the default chain; `corpus.choicechain` stays for the next pilot. The same two runs moved nano-3's other families by
+up to 45 points against the committed member (arithmetic 43 → 64 and 88 %, word problems 39 → 43 and 22 %), with only the
+multiple-choice documents changed: a member's per-family figures vary that much from one training run to the next. The previous world's pilots
 (nano world 2, in the git history of this file) found accuracy following compute at every size, near 12 %.
 """)
 p(open("scripts/pool-standing.md").read())
