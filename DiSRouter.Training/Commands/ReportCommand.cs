@@ -32,7 +32,7 @@ internal static class ReportCommand
         var agentsOpt = new Option<string?>("--agents") { Description = "Comma-separated subset of agents, kept in cascade order (plug-and-play)." };
         var split = new Option<string>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("train", "validation", "test");
-        var items = new Option<int>("--items-per-family") { Description = "Queries per in-domain family.", DefaultValueFactory = _ => 50 };
+        var items = new Option<int>("--items-per-family") { Description = "Queries per in-domain family (the first N of the split; 200 is the whole test split).", DefaultValueFactory = _ => 200 };
         var families = new Option<string?>("--families") { Description = "Comma-separated families (default: the in-domain ones)." };
         var alphas = new Option<string>("--alphas") { Description = "Scenarios: \"0.2,0.5,0.8\", names, or a grid \"0:1:0.1\".", DefaultValueFactory = _ => "0.2,0.5,0.8" };
         var deltaQueries = new Option<int>("--delta-queries") { Description = "Queries for ΔPerformance (0 skips it).", DefaultValueFactory = _ => 120 };
