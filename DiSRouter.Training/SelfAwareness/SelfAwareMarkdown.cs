@@ -42,6 +42,13 @@ internal static class SelfAwareMarkdown
             sb.AppendLine("between them and the Oracle is the pool's (hopeless queries travel to the last agent and pay its cost).").AppendLine();
             UtilityTable(new[] { "smallest", "largest", "oracle" }.Concat(SelfAwareReport.IdealMethods).Append("disrouter-rl"));
             sb.AppendLine();
+
+            sb.AppendLine("## What one agent's self-knowledge is worth").AppendLine();
+            sb.AppendLine("The trained cascade (each agent's final checkpoint) with one agent at a time replaced by one that knows its p(x)");
+            sb.AppendLine("and answers when p(x) ≥ 1 − α, graded by its base model's greedy answer (row `ideal:<agent>`): how much of the gap");
+            sb.AppendLine("to the ideal rows that agent's own self-assessment accounts for.").AppendLine();
+            UtilityTable(new[] { "smallest", "disrouter-rl" }.Concat(r.Agents.Select(ag => SelfAwareReport.WithIdealPrefix + ag.Name)));
+            sb.AppendLine();
         }
 
         sb.AppendLine("## Answer rate per agent and scenario (%)").AppendLine();

@@ -84,6 +84,12 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
     /// </summary>
     public static readonly string[] IdealMethods = ["ideal-sft", "ideal-rl"];
 
+    /// <summary>
+    /// Prefix of the rows in which one agent (named after the prefix) knows its p(x) and decides by the SFT data rule while
+    /// the others decide as trained: how much that one agent's self-assessment costs the cascade. Markdown only.
+    /// </summary>
+    public const string WithIdealPrefix = "ideal:";
+
     public SelfAwareReportOptions Options { get; } = options;
 
     public SelfAwareReportResult Run(IReadOnlyList<AgentCheckpoints> agents, IReadOnlyList<TrainingQuery> queries,
@@ -175,6 +181,19 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             {
                 var results = agents.Select((ag, k) => new AgentResults(ag.Name, ag.Cost, capability[k].Select(answers).ToList(), baseCorrect[k])).ToList();
                 utilities.Add(Row(method, CascadeEvaluation.Cascade(results, scenario.Alpha)));
+            }
+            // The trained cascade (each agent's final checkpoint: RL when trained, else SFT, else its base model answering
+            // everything) with one agent at a time deciding from its p(x) instead. The last agent answers whatever it decides.
+            var trained = agents.Select((ag, k) =>
+                decisions.TryGetValue((k, RlVariant), out var d) || decisions.TryGetValue((k, SftVariant), out d)
+                    ? new AgentResults(ag.Name, ag.Cost, d[a].Select(r => r.Answered).ToList(), d[a].Select(r => r.Correct).ToList())
+                    : new AgentResults(ag.Name, ag.Cost, Enumerable.Repeat(true, queries.Count).ToList(), baseCorrect[k])).ToList();
+            for (int k = 0; k < agents.Count - 1; k++)
+            {
+                var results = trained.ToList();
+                results[k] = new AgentResults(agents[k].Name, agents[k].Cost,
+                    capability[k].Select(p => !SftDataBuilder.ShouldReject(p, scenario.Alpha)).ToList(), baseCorrect[k]);
+                utilities.Add(Row(WithIdealPrefix + agents[k].Name, CascadeEvaluation.Cascade(results, scenario.Alpha)));
             }
         }
 

@@ -13,7 +13,8 @@ namespace DiSRouter.Core.Tasks.Families;
 /// the value ("7*8=56, option D", the default) the model has to find where that value stood among the options and
 /// recall the letter before it; every member of the nano pool learnt one constant letter instead (nano-5 wrote
 /// "option C" whatever the value). <see cref="ChoiceChain.CopiedPairs"/> copies the options as value-letter pairs first,
-/// so the letter is what came after the same text a few tokens back (docs/pool.md has the pilots).
+/// so the letter is what came after the same text a few tokens back; a nano-3 pilot still wrote one constant letter
+/// (docs/pool.md has the pilots).
 /// </summary>
 internal sealed class MultipleChoiceFamily(KnowledgeBase kb, ChoiceChain chain = ChoiceChain.LetterAfterValue) : ITaskGenerator
 {

@@ -73,6 +73,10 @@ public sealed class SelfAwareReportTests : IDisposable
                 Assert.Equal(0.5, U(ideal).Cost, 12);
                 Assert.Equal([0.5, 0.5], U(ideal).RoutingShare);
             }
+            // The cheap agent alone knowing its p(x) turns the trained cascade into the Oracle's routing; the last agent has no row.
+            Assert.Equal((0.5, 0.5), (U("ideal:cheap").Accuracy, Math.Round(U("ideal:cheap").Cost, 12)));
+            Assert.Equal([0.5, 0.5], U("ideal:cheap").RoutingShare);
+            Assert.DoesNotContain(r.Utilities, u => u.Method == "ideal:dear");
         }
         Assert.DoesNotContain(r.Utilities, u => u.Method == "disrouter-rl");
 
@@ -104,5 +108,6 @@ public sealed class SelfAwareReportTests : IDisposable
         Assert.Contains("| disrouter-sft |", md);
         Assert.Contains("## ΔPerformance", md);
         Assert.Contains("| ideal-rl |", md);
+        Assert.Contains("| ideal:cheap |", md);
     }
 }
