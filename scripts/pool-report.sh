@@ -79,7 +79,9 @@ Every in-domain family has five difficulties, and difficulty is the number of st
 - **multiple-choice**: options A–D over facts or sums of five tiers (one digit + one digit up to two digits ± two digits);
 - **reading**: a passage of 2–9 people and counts, one question about it.
 
-Out of domain (never trained on): inverse knowledge questions, comparisons, price problems and reading comparisons.
+Out of domain (never trained on): inverse knowledge questions, comparisons, price problems and reading comparisons (new
+relations, operations and templates), and the arithmetic family's chains asked in new wordings ("Compute 14+7-5.", "How
+much is 14+7-5?"; `arithmetic-reworded`, whose expressions are never training questions).
 
 The training corpus draws 4000 train items per in-domain family, weighting difficulties 3/3/2/1/1, plus the fact
 statements and 16,000 drill sheets (`DrillSheets`): ten drills a sheet, most of them the world's step primitive written as

@@ -24,4 +24,5 @@ public static class TaskFamilies
     public const string Comparison = "comparison";
     public const string PriceProblem = "price-problem";
     public const string ReadingCompare = "reading-compare";
+    public const string ArithmeticReworded = "arithmetic-reworded";
 }

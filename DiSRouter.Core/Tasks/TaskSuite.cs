@@ -37,6 +37,7 @@ public sealed class TaskSuite
             new ComparisonFamily(),
             new PriceProblemFamily(),
             new ReadingCompareFamily(),
+            new ArithmeticRewordedFamily(),
         ];
         _generators = generators.ToDictionary(g => g.Info.Name, StringComparer.Ordinal);
         Families = generators.Select(g => g.Info).ToList();

@@ -92,6 +92,9 @@ internal sealed record EvaluationInfo
     [JsonPropertyName("decoding")] public string Decoding { get; init; } = "greedy";
     [JsonPropertyName("command")] public required string Command { get; init; }
     [JsonPropertyName("machine")] public string Machine { get; init; } = "";
+
+    /// <summary>The families the figures cover, in evaluation order: a family added to the world makes the figures stale.</summary>
+    [JsonPropertyName("families")] public IReadOnlyList<string>? Families { get; init; }
 }
 
 internal sealed record PoolManifestModel

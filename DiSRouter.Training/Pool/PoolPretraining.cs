@@ -118,7 +118,9 @@ internal static class PoolPretraining
     {
         var manifestPath = Path.Combine(o.PoolDirectory, PoolManifest.FileName);
         var previous = File.Exists(manifestPath) ? PoolManifest.Load(manifestPath) : null;
-        bool sameEvaluation = previous?.Evaluation is { } e && e.Split == "test" && e.ItemsPerFamily == o.EvalItemsPerFamily;
+        var families = NanoWorld.Suite(o.Corpus).Families.Select(f => f.Name).ToList();
+        bool sameEvaluation = previous?.Evaluation is { } e && e.Split == "test" && e.ItemsPerFamily == o.EvalItemsPerFamily
+            && e.Families is { } evaluated && evaluated.SequenceEqual(families);
         IReadOnlyList<EvalQuery>? queries = null;
         var entries = new List<PoolManifestModel>();
         foreach (var spec in members)
@@ -164,7 +166,7 @@ internal static class PoolPretraining
             Command = o.Command,
             Evaluation = new EvaluationInfo
             {
-                Split = "test", ItemsPerFamily = o.EvalItemsPerFamily,
+                Split = "test", ItemsPerFamily = o.EvalItemsPerFamily, Families = families,
                 Command = $"dotnet run -c Release --project DiSRouter.Training -- evaluate --pool {NanoPool.Name} --split test --items-per-family {o.EvalItemsPerFamily}",
                 Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, parallel {o.Parallelism}",
             },

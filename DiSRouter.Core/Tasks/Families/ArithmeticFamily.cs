@@ -16,6 +16,17 @@ internal sealed class ArithmeticFamily : ITaskGenerator
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {
+        var (expression, steps, value) = Chain(rng, difficulty);
+        var q = Question(expression);
+        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, N(value), steps) { SplitKey = q };
+    }
+
+    /// <summary>The question this family asks about <paramref name="expression"/> (also the split key of every rewording of it).</summary>
+    public static string Question(string expression) => $"What is {expression}?";
+
+    /// <summary>An expression of <paramref name="difficulty"/> operations, its chain of steps and its value.</summary>
+    public static (string Expression, string Steps, long Value) Chain(StableRandom rng, int difficulty)
+    {
         CheckDifficulty(difficulty);
         var steps = new List<string>();
         long value;
@@ -42,7 +53,6 @@ internal sealed class ArithmeticFamily : ITaskGenerator
             steps.Add(Op(value, op, b, next));
             value = next;
         }
-        var q = $"What is {question}?";
-        return new TaskItem("", Info.Name, Info.Domain, difficulty, q, null, N(value), string.Join(", ", steps)) { SplitKey = q };
+        return (question, string.Join(", ", steps), value);
     }
 }

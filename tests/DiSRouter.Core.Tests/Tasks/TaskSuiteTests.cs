@@ -16,12 +16,12 @@ public sealed partial class TaskSuiteTests
     public static TheoryData<string> InDomainFamilies() => new(Suite.InDomainFamilies.Select(f => f.Name));
 
     [Fact]
-    public void SuiteHasSixInDomainAndFourOutOfDomainFamilies()
+    public void SuiteHasSixInDomainAndFiveOutOfDomainFamilies()
     {
         Assert.Equal(
             ["arithmetic", "word-problem", "variable-chain", "knowledge", "multiple-choice", "reading"],
             Suite.InDomainFamilies.Select(f => f.Name));
-        Assert.Equal(["knowledge-inverse", "comparison", "price-problem", "reading-compare"], Suite.OutOfDomainFamilies.Select(f => f.Name));
+        Assert.Equal(["knowledge-inverse", "comparison", "price-problem", "reading-compare", "arithmetic-reworded"], Suite.OutOfDomainFamilies.Select(f => f.Name));
         Assert.Throws<ArgumentException>(() => Suite.Family("poetry"));
     }
 
@@ -64,7 +64,7 @@ public sealed partial class TaskSuiteTests
         Assert.Equal(GoldenFingerprint, StableHash.Of(text).ToString("X16"));
     }
 
-    private const string GoldenFingerprint = "E52E432610CA31F5";
+    private const string GoldenFingerprint = "83E6FAB674244161";
 
     [Theory]
     [MemberData(nameof(InDomainFamilies))]
@@ -116,8 +116,8 @@ public sealed partial class TaskSuiteTests
         Assert.Equal(60, train.Count);
         Assert.All(train, i => Assert.Equal(TaskDomain.InDomain, i.Domain));
         var test = sut.Items(TaskSplit.Test);
-        Assert.Equal(100, test.Count);
-        Assert.Equal(40, test.Count(i => i.Domain == TaskDomain.OutOfDomain));
+        Assert.Equal(110, test.Count);
+        Assert.Equal(50, test.Count(i => i.Domain == TaskDomain.OutOfDomain));
     }
 
     [Theory]
@@ -134,11 +134,11 @@ public sealed partial class TaskSuiteTests
     {
         var sut = new TaskSuite(0, new TaskSuiteOptions { ValidationPerFamily = 30, DifficultyWeights = [2, 1, 1, 1, 1] });
         var items = sut.Items(TaskSplit.Validation);
-        Assert.Equal(300, items.Count);
+        Assert.Equal(330, items.Count);
         foreach (var group in items.GroupBy(i => i.Family))
         {
             Assert.Equal(30, group.Count());
-            Assert.Equal(0.1, (double)group.Count() / items.Count, 6);
+            Assert.Equal(1.0 / 11, (double)group.Count() / items.Count, 6);
             Assert.Equal(new[] { 10, 5, 5, 5, 5 }, Enumerable.Range(1, 5).Select(d => group.Count(i => i.Difficulty == d)));
         }
     }
@@ -231,6 +231,25 @@ public sealed partial class TaskSuiteTests
             Assert.EndsWith($"{right} {item.Answer}", worked);
             Assert.Contains($"{right} {item.Answer}", pairs);
         }
+    }
+
+    [Fact]
+    public void RewordedArithmeticAsksTrainedChainsInNewWordsAndNeverATrainingExpression()
+    {
+        var trainQuestions = Suite.Generate("arithmetic", TaskSplit.Train, 4000).Select(i => i.Question).ToHashSet();
+        var items = Suite.Generate("arithmetic-reworded", TaskSplit.Test, 300);
+        var arithmeticTest = Suite.Generate("arithmetic", TaskSplit.Test, 300);
+
+        Assert.All(items, i => Assert.DoesNotContain("What is", i.Question));
+        Assert.Equal(5, items.Select(i => Regex.Replace(i.Question, @"[0-9+*-]+", "#")).Distinct().Count());
+        foreach (var item in items)
+        {
+            var expression = Regex.Match(item.Question, @"[0-9][0-9+*-]*").Value;
+            Assert.DoesNotContain($"What is {expression}?", trainQuestions);
+            // The same steps and answer as the arithmetic family's item for that expression.
+            Assert.Equal(item.Difficulty, item.Reasoning.Count(c => c == '='));
+        }
+        Assert.Equal(arithmeticTest.Select(i => i.Difficulty).Order(), items.Select(i => i.Difficulty).Order());
     }
 
     [Fact]
