@@ -62,7 +62,9 @@ check(ids[-1] >= 0.80, f"largest at least 80 %: {100*ids[-1]:.1f} %")
 check(all(o < i for o, i in zip(oods, ids)) and all(b > a for a, b in zip(oods, oods[1:])), "out-of-domain lower and rising: " + " → ".join(f"{100*x:.1f}" for x in oods))
 extremes = [(n, f) for n in models for f in fam_id + fam_ood
             for r in [by.get((n, f, "id")) or by.get((n, f, "ood"))] if r and r["accuracy"] in (0.0, 1.0)]
-check(not extremes, "no family that a model gets all right or all wrong" + ("" if not extremes else ": " + ", ".join(f"{n}/{f}" for n, f in extremes)))
+def listing(pairs): return ", ".join(f"{n}/{f}" for n, f in pairs) or "none"
+check(not extremes, "no family that a model gets all right or all wrong: in domain " + listing([x for x in extremes if x[1] in fam_id])
+      + "; out of domain " + listing([x for x in extremes if x[1] in fam_ood]))
 p("""
 ## The world they are trained on (nano world 3, `NanoWorld.GeneratorVersion`)
 
