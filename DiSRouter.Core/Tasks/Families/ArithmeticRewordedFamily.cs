@@ -8,7 +8,7 @@ namespace DiSRouter.Core.Tasks.Families;
 /// "How much is 14+7-5?"); the chain and the answer are the arithmetic family's. The other out-of-domain families ask for new
 /// operations or relations, which no member of the nano pool answers at all; this one measures whether a model still
 /// recognises a task it knows under a new surface. Its split key is the arithmetic question of the same expression, so
-/// a validation or test item never reworks an expression that training asked.
+/// a validation or test item never rewords an expression that training asked.
 /// </summary>
 internal sealed class ArithmeticRewordedFamily : ITaskGenerator
 {
