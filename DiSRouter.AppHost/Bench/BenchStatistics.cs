@@ -64,8 +64,13 @@ internal static class BenchStatistics
     /// subtracted; an unreachable hop is time spent trying a successor, not an agent's own work, and is left out.
     /// </summary>
     public static IEnumerable<(string Agent, double OverheadMs)> HopOverheads(RoutingMetadata routing) =>
-        routing.Path.Where(h => h.Decision is HopDecision.Answer or HopDecision.Reject)
-            .Select(h => (h.Agent, h.LatencyMs - h.ModelMs));
+        DecidedHops(routing).Select(x => (x.Agent, x.OverheadMs));
+
+    /// <summary>The hops that decided (answer or reject), with their place in the path and their own code's time.</summary>
+    private static IEnumerable<(int Index, string Agent, double OverheadMs)> DecidedHops(RoutingMetadata routing) =>
+        routing.Path.Select((h, i) => (h, i))
+            .Where(x => x.h.Decision is HopDecision.Answer or HopDecision.Reject)
+            .Select(x => (x.i, x.h.Agent, x.h.LatencyMs - x.h.ModelMs));
 
     /// <summary>The gateway's share: what the client waited minus the entry agent's wall time (successors included).</summary>
     public static double GatewayOverheadMs(BenchSample sample) => sample.ClientMs - sample.Routing!.LatencyMs;
@@ -86,9 +91,7 @@ internal static class BenchStatistics
     public static IEnumerable<double> RoutingPerHopMs(RoutingMetadata routing)
     {
         var transport = BetweenHopsMs(routing) ?? 0;
-        return routing.Path.Select((h, i) => (h, i))
-            .Where(x => x.h.Decision is HopDecision.Answer or HopDecision.Reject)
-            .Select(x => x.h.LatencyMs - x.h.ModelMs + (x.i > 0 ? transport : 0));
+        return DecidedHops(routing).Select(x => x.OverheadMs + (x.Index > 0 ? transport : 0));
     }
 
     public static RejectionShare ShareOf(IReadOnlyList<Hop> hops)
