@@ -162,37 +162,40 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             utilities.Add(Row("largest", CascadeEvaluation.Largest(baseResults, scenario.Alpha)));
             utilities.Add(Row("random", CascadeEvaluation.Random(baseResults, scenario.Alpha, (ulong)Options.Seed)));
             utilities.Add(Row("oracle", CascadeEvaluation.Oracle(baseResults, scenario.Alpha)));
+            // An agent decides with the first of the given variants it has; without any it takes part as it is, always
+            // answering with its base model.
+            AgentResults Trained(int k, params string[] variants)
+            {
+                foreach (var variant in variants)
+                    if (decisions.TryGetValue((k, variant), out var d))
+                        return new AgentResults(agents[k].Name, agents[k].Cost, d[a].Select(r => r.Answered).ToList(), d[a].Select(r => r.Correct).ToList());
+                return new AgentResults(agents[k].Name, agents[k].Cost, Enumerable.Repeat(true, queries.Count).ToList(), baseCorrect[k]);
+            }
             foreach (var variant in new[] { SftVariant, RlVariant })
             {
-                // An agent without this variant takes part as it is: it always answers with its base model.
-                var results = agents.Select((ag, k) => decisions.TryGetValue((k, variant), out var d)
-                    ? new AgentResults(ag.Name, ag.Cost, d[a].Select(r => r.Answered).ToList(), d[a].Select(r => r.Correct).ToList())
-                    : new AgentResults(ag.Name, ag.Cost, Enumerable.Repeat(true, queries.Count).ToList(), baseCorrect[k])).ToList();
                 if (!Enumerable.Range(0, agents.Count).Any(k => decisions.ContainsKey((k, variant)))) continue;
+                var results = Enumerable.Range(0, agents.Count).Select(k => Trained(k, variant)).ToList();
                 utilities.Add(Row("disrouter-" + variant, CascadeEvaluation.Cascade(results, scenario.Alpha)));
             }
             if (!ideal) continue;
             var reward = new SelfAwarenessReward(Options.Gamma);
+            Func<double, bool> idealSft = p => !SftDataBuilder.ShouldReject(p, scenario.Alpha);
             foreach (var (method, answers) in new (string, Func<double, bool>)[]
             {
-                ("ideal-sft", p => !SftDataBuilder.ShouldReject(p, scenario.Alpha)),
+                ("ideal-sft", idealSft),
                 ("ideal-rl", p => p > reward.RejectionReward(scenario.Alpha)),
             })
             {
                 var results = agents.Select((ag, k) => new AgentResults(ag.Name, ag.Cost, capability[k].Select(answers).ToList(), baseCorrect[k])).ToList();
                 utilities.Add(Row(method, CascadeEvaluation.Cascade(results, scenario.Alpha)));
             }
-            // The trained cascade (each agent's final checkpoint: RL when trained, else SFT, else its base model answering
-            // everything) with one agent at a time deciding from its p(x) instead. The last agent answers whatever it decides.
-            var trained = agents.Select((ag, k) =>
-                decisions.TryGetValue((k, RlVariant), out var d) || decisions.TryGetValue((k, SftVariant), out d)
-                    ? new AgentResults(ag.Name, ag.Cost, d[a].Select(r => r.Answered).ToList(), d[a].Select(r => r.Correct).ToList())
-                    : new AgentResults(ag.Name, ag.Cost, Enumerable.Repeat(true, queries.Count).ToList(), baseCorrect[k])).ToList();
+            // The trained cascade (each agent's final checkpoint: RL when trained, else SFT) with one agent at a time
+            // deciding from its p(x) by the ideal-sft rule instead. The last agent answers whatever it decides.
+            var trained = Enumerable.Range(0, agents.Count).Select(k => Trained(k, RlVariant, SftVariant)).ToList();
             for (int k = 0; k < agents.Count - 1; k++)
             {
                 var results = trained.ToList();
-                results[k] = new AgentResults(agents[k].Name, agents[k].Cost,
-                    capability[k].Select(p => !SftDataBuilder.ShouldReject(p, scenario.Alpha)).ToList(), baseCorrect[k]);
+                results[k] = new AgentResults(agents[k].Name, agents[k].Cost, capability[k].Select(idealSft).ToList(), baseCorrect[k]);
                 utilities.Add(Row(WithIdealPrefix + agents[k].Name, CascadeEvaluation.Cascade(results, scenario.Alpha)));
             }
         }
