@@ -22,13 +22,14 @@ internal static class PretrainCommand
         var evalItems = new Option<int>("--eval-items") { Description = "Test queries per family for the manifest's figures.", DefaultValueFactory = _ => EvaluateCommand.DefaultItemsPerFamily };
         var noEval = new Option<bool>("--no-eval") { Description = "Train only; leave the manifest alone." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent evaluation queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var lanes = new Option<int>("--lanes") { Description = "Members trained at once, the engine's threads shared among them (0: one per processor; 1: one member at a time on every thread).", DefaultValueFactory = _ => 0 };
         var dryRun = new Option<bool>("--dry-run") { Description = "Build the corpus, print its statistics and the members' sizes, train nothing." };
         var set = new Option<string?>("--set") { Description = "Spec overrides for experiments: <member|all|corpus>.<field>=<value>,… (e.g. nano-3.steps=2000,corpus.passes=2)." };
         var checkpointSeconds = new Option<int>("--checkpoint-seconds") { Description = "Seconds between resumable state saves.", DefaultValueFactory = _ => 60 };
 
         var command = new Command("pretrain", "Train a pool of models of rising size from scratch (resumable), evaluate it and write its manifest.")
         {
-            pool, poolDir, workDir, only, stepsScale, evalItems, noEval, parallel, checkpointSeconds, dryRun, set,
+            pool, poolDir, workDir, only, stepsScale, evalItems, noEval, parallel, lanes, checkpointSeconds, dryRun, set,
         };
         command.SetAction((parse, ct) =>
         {
@@ -42,6 +43,7 @@ internal static class PretrainCommand
                 parse.InvocationConfiguration.Error.WriteLine(e.Message);
                 return Task.FromResult(2);
             }
+            if (parse.GetValue(lanes) < 0) { parse.InvocationConfiguration.Error.WriteLine($"--lanes must be 0 (one per processor) or more, got {parse.GetValue(lanes)}."); return Task.FromResult(2); }
             var options = new PoolPretraining.Options
             {
                 Members = members,
@@ -53,6 +55,7 @@ internal static class PretrainCommand
                 EvalItemsPerFamily = parse.GetValue(evalItems),
                 Evaluate = !parse.GetValue(noEval),
                 Parallelism = parse.GetValue(parallel),
+                Lanes = parse.GetValue(lanes),
                 DryRun = parse.GetValue(dryRun),
                 CheckpointEvery = TimeSpan.FromSeconds(parse.GetValue(checkpointSeconds)),
                 Command = "dotnet run -c Release --project DiSRouter.Training -- " + string.Join(" ", Environment.GetCommandLineArgs().Skip(1)),

@@ -41,4 +41,33 @@ public sealed class PoolPretrainingTests
         Assert.NotEqual(0.777, InDomain());
         Assert.Contains(TaskFamilies.ArithmeticReworded, PoolManifest.Load(manifestPath).Evaluation!.Families!);
     }
+
+    [Fact]
+    public void MembersTrainedOnTwoLanesEndWithTheSameWeightsAsMembersTrainedOneAfterTheOther()
+    {
+        using var dir = new TempDirectory();
+        PoolMemberSpec Tiny(string name, int hidden, int seed) =>
+            NanoPool.Member(name, hidden: hidden, layers: 1, heads: 2, kvHeads: 2, tied: true, seed: seed, cost: 0.1, steps: 6, lr: 1e-2f)
+            with { BatchSize = 2, MicroBatchSize = 2, WarmupSteps = 0, MaxNewTokens = 4 };
+        PoolMemberSpec[] members = [Tiny("tiny-a", 16, 5), Tiny("tiny-b", 32, 6), Tiny("tiny-c", 16, 7)];
+        int engineThreads = Models.Kernels.EngineThreads.Count;
+        IReadOnlyDictionary<string, string> Train(string name, int lanes)
+        {
+            var options = new PoolPretraining.Options
+            {
+                PoolDirectory = dir.Sub(name + "/pool"), WorkDirectory = dir.Sub(name + "/work"), Command = "test", Members = members,
+                Corpus = new CorpusSpec { ItemsPerFamily = 8, FactPasses = 1 }, Evaluate = false, Lanes = lanes,
+            };
+            Assert.Equal(0, PoolPretraining.Run(options, SilentReporter.Instance, CancellationToken.None));
+            return members.SelectMany(m => PoolManifest.HashFiles(Path.Combine(options.PoolDirectory, m.Name)).Select(f => (m.Name + "/" + f.Key, f.Value)))
+                .ToDictionary();
+        }
+
+        var oneByOne = Train("one", lanes: 1);
+        var twoLanes = Train("two", lanes: 2);
+
+        Assert.Equal(3 * 3, oneByOne.Count);                       // config, weights, tokenizer of each member
+        Assert.Equal(oneByOne.OrderBy(f => f.Key), twoLanes.OrderBy(f => f.Key));
+        Assert.Equal(engineThreads, Models.Kernels.EngineThreads.Count);
+    }
 }
