@@ -29,7 +29,13 @@ public sealed record TaskItem(
     public string Prompt => Choices is null ? Question : Question + "\n" + FormatChoices(Choices);
 
     /// <summary>The reference reply in the answer template.</summary>
-    public string Target => AnswerTemplate.Format(Reasoning, Answer);
+    public string Target => AnswerTemplate.Format(Reasoning, ReplyAnswer ?? Answer);
+
+    /// <summary>
+    /// The final answer the reference reply writes when it is not <see cref="Answer"/> itself but another form the
+    /// grader accepts for it (a multiple-choice option's text for its letter); null otherwise. Not serialised.
+    /// </summary>
+    public string? ReplyAnswer { get; init; }
 
     /// <summary>
     /// What decides the split: the question itself, or for items about one knowledge-base fact the fact, so that
@@ -54,7 +60,7 @@ public sealed record TaskItem(
     public bool Equals(TaskItem? other) =>
         other is not null && Id == other.Id && Family == other.Family && Domain == other.Domain &&
         Difficulty == other.Difficulty && Question == other.Question && Answer == other.Answer &&
-        Reasoning == other.Reasoning &&
+        Reasoning == other.Reasoning && ReplyAnswer == other.ReplyAnswer &&
         (Choices is null ? other.Choices is null : other.Choices is not null && Choices.SequenceEqual(other.Choices));
 
     public override int GetHashCode() => HashCode.Combine(Id, Question, Answer);

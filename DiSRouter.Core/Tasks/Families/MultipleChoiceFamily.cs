@@ -14,7 +14,8 @@ namespace DiSRouter.Core.Tasks.Families;
 /// recall the letter before it; every member of the nano pool learnt one constant letter instead (nano-5 wrote
 /// "option C" whatever the value). <see cref="ChoiceChain.CopiedPairs"/> copies the options as value-letter pairs first,
 /// so the letter is what came after the same text a few tokens back; a nano-3 pilot still wrote one constant letter
-/// (docs/pool.md has the pilots).
+/// (docs/pool.md has the pilots). <see cref="ChoiceChain.OptionText"/> answers with the right option's text, which the
+/// grader takes for its letter.
 /// </summary>
 internal sealed class MultipleChoiceFamily(KnowledgeBase kb, ChoiceChain chain = ChoiceChain.LetterAfterValue) : ITaskGenerator
 {
@@ -37,7 +38,7 @@ internal sealed class MultipleChoiceFamily(KnowledgeBase kb, ChoiceChain chain =
         var q = Relation.Fill(fact.Relation.ChoiceStem, fact.Subject, fact.Object);
         var letter = TaskItem.OptionLetter(answerIndex);
         return new TaskItem("", Info.Name, Info.Domain, difficulty, q, options, letter, Chain(fact.Statement, options, answerIndex))
-        { SplitKey = fact.Key };
+        { SplitKey = fact.Key, ReplyAnswer = ReplyAnswer(options, answerIndex) };
     }
 
     private TaskItem Sum(StableRandom rng, int difficulty)
@@ -67,15 +68,19 @@ internal sealed class MultipleChoiceFamily(KnowledgeBase kb, ChoiceChain chain =
         var q = $"What is {N(a)}{op}{N(b)}?";
         var letter = TaskItem.OptionLetter(answerIndex);
         return new TaskItem("", Info.Name, Info.Domain, difficulty, q, chosen, letter, Chain(Op(a, op, b, result), chosen, answerIndex))
-        { SplitKey = q };
+        { SplitKey = q, ReplyAnswer = ReplyAnswer(chosen, answerIndex) };
     }
 
     /// <summary>The chain from the worked value (a sum or a fact statement, ending in the right option's text) to the letter.</summary>
     internal string Chain(string worked, IReadOnlyList<string> options, int answerIndex)
     {
         var letter = TaskItem.OptionLetter(answerIndex);
+        if (chain == ChoiceChain.OptionText) return worked;
         if (chain == ChoiceChain.LetterAfterValue) return $"{worked}, option {letter}";
         var pairs = string.Join(", ", options.Select((o, i) => $"{o} {TaskItem.OptionLetter(i)}"));
         return $"{pairs}; {worked} {letter}";
     }
+
+    // The reply's final answer when it is the option's text rather than the reference letter.
+    private string? ReplyAnswer(IReadOnlyList<string> options, int answerIndex) => chain == ChoiceChain.OptionText ? options[answerIndex] : null;
 }

@@ -234,6 +234,28 @@ public sealed partial class TaskSuiteTests
     }
 
     [Fact]
+    public void OptionTextChainAnswersWithTheRightOptionsTextWhichTheGraderTakesForItsLetter()
+    {
+        var suite = new TaskSuite(0, new TaskSuiteOptions { ChoiceChain = ChoiceChain.OptionText });
+        var items = suite.Generate("multiple-choice", TaskSplit.Test, 400, seed: 5);
+        var lettered = Suite.Generate("multiple-choice", TaskSplit.Test, 400, seed: 5);
+        Assert.Equal(lettered.Select(i => (i.Question, i.Answer)), items.Select(i => (i.Question, i.Answer)));
+        foreach (var (item, before) in items.Zip(lettered))
+        {
+            var right = item.Choices![item.Answer[0] - 'A'];
+            Assert.Equal(right, item.ReplyAnswer);
+            Assert.EndsWith($"The final answer is: {right}.", item.Target);
+            Assert.DoesNotContain("option", item.Target);
+            Assert.Equal(before.Reasoning, $"{item.Reasoning}, option {item.Answer}");
+            Assert.True(Grader.IsCorrect(item, item.Target), item.Target);
+            // Another option's text is another option.
+            var wrong = item.Choices!.First(c => c != right);
+            Assert.False(Grader.IsCorrect(item, item.Target.Replace($": {right}.", $": {wrong}.")), wrong);
+        }
+        Assert.All(lettered, i => Assert.Null(i.ReplyAnswer));
+    }
+
+    [Fact]
     public void RewordedArithmeticAsksTrainedChainsInNewWordsAndNeverATrainingExpression()
     {
         var trainQuestions = Suite.Generate("arithmetic", TaskSplit.Train, 4000).Select(i => i.Question).ToHashSet();
