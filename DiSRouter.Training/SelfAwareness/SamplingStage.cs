@@ -1,3 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using DiSRouter.Models;
 using DiSRouter.Models.Inference;
 using DiSRouter.Models.Tokenization;
@@ -34,6 +38,21 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
 
     public static string SamplesPath(string runDirectory) => Path.Combine(runDirectory, SamplesFile);
 
+    /// <summary>The report detail that names the weights the samples were drawn from.</summary>
+    public const string ModelDetail = "model_weights_sha256";
+
+    /// <summary>SHA-256 of every parameter's values in order (the first 16 hex digits): the same for the same weights whatever the file's dtype on disk.</summary>
+    public static string WeightsFingerprint(TransformerModel model)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var p in model.Parameters)
+        {
+            sha.AppendData(Encoding.UTF8.GetBytes(p.Name));
+            sha.AppendData(MemoryMarshal.AsBytes(p.Data.AsSpan()));
+        }
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+    }
+
     /// <summary>Samples every query not yet in the run's file; returns every record of the file, finished ones first.</summary>
     public IReadOnlyList<QuerySamples> Run(IReadOnlyList<TrainingQuery> queries, string runDirectory,
         Action<StageProgress>? progress = null, CancellationToken ct = default)
@@ -47,7 +66,15 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
         foreach (var q in queries)
             if (!ids.Add(q.Id)) throw new ArgumentException($"Query id '{q.Id}' appears twice.", nameof(queries));
 
-        var meter = new StageMeter(Name, StageReport.TryLoad(reportPath));
+        var previous = StageReport.TryLoad(reportPath);
+        var fingerprint = WeightsFingerprint(model);
+        // A run folder holds one model's samples: resuming it with another (a retrained pool member) would mix the two
+        // models' capabilities in one p(x) file without a trace.
+        if (records.Count > 0 && previous?.Details.GetValueOrDefault(ModelDetail) is { ValueKind: JsonValueKind.String } seen && seen.GetString() != fingerprint)
+            throw new InvalidOperationException($"{path} holds samples of another model (weights {seen.GetString()}, this model {fingerprint}); " +
+                $"sample into another --out, or delete {runDirectory} to start over.");
+        var meter = new StageMeter(Name, previous);
+        meter.Detail(ModelDetail, fingerprint);
         meter.Detail("samples_per_query", Options.SamplesPerQuery);
         meter.Detail("temperature", Options.Temperature);
         meter.Detail("max_new_tokens", Options.MaxNewTokens);

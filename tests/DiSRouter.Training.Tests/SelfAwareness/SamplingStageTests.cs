@@ -68,6 +68,26 @@ public sealed class SamplingStageTests : IDisposable
         Assert.Equal(("complete", 2, 24L), (report.Status, report.Runs, report.SamplesDrawn));
     }
 
+    [Fact]
+    public void ResumingARunWithAnotherModelIsRefusedAndLeavesItsSamplesAlone()
+    {
+        TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = Path.Combine(_dir, "run");
+        using (var cts = new CancellationTokenSource())
+            Assert.ThrowsAny<OperationCanceledException>(() => Stage().Run(Queries(), run, p => { if (p.Done == 2) cts.Cancel(); }, cts.Token));
+        var before = File.ReadAllText(SamplingStage.SamplesPath(run));
+
+        // The base model is retrained (other weights in the same place) before the run is resumed.
+        TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 2);
+        var e = Assert.Throws<InvalidOperationException>(() => Stage().Run(Queries(), run));
+
+        Assert.Contains("another model", e.Message);
+        Assert.Equal(before, File.ReadAllText(SamplingStage.SamplesPath(run)));
+        // The same weights resume as before.
+        TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        Assert.Equal(6, Stage().Run(Queries(), run).Count);
+    }
+
     private sealed class SamplesComparer : IEqualityComparer<QuerySamples>
     {
         public bool Equals(QuerySamples? a, QuerySamples? b) =>
