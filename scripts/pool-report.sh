@@ -79,6 +79,8 @@ Every in-domain family has five difficulties, and difficulty is the number of st
   as often again, so frequent facts are learnt by every member and rare ones only by the fast learners (difficulty =
   frequency band); test questions use held-out wordings;
 - **multiple-choice**: options A–D over facts or sums of five tiers (one digit + one digit up to two digits ± two digits);
+  the chain works the value out and answers with the right option's text ("What is 7*8? A) 59 B) 66 C) 57 D) 56" →
+  "7*8=56. The final answer is: 56."), which the grader takes for the letter D (`ChoiceChain.OptionText`);
 - **reading**: a passage of 2–9 people and counts, one question about it.
 
 Out of domain (never trained on): inverse knowledge questions, comparisons, price problems and reading comparisons (new
@@ -110,6 +112,7 @@ AVX-512 that trained the pool. On nano world 3 (the overrides give the drill set
 | nano-3 | `corpus.optionshare=0.1` (invented names and option drills; 100 items a family) | 6.8 min | 53.8 % |
 | nano-3 | none; the multiple-choice chain reads the options up to the right one ("7*8=56; A) 59, B) 66, C) 57, D) 56, option D"; a code change, not kept) | 7.2 min* | 46.7 % |
 | nano-3 | `corpus.choicechain=copiedpairs` ("59 A, 66 B, 57 C, 56 D; 7*8=56 D") | 8.4 min* | 50.4 % |
+| nano-1 | `nano-1.steps=48000` (the letter chain; one engine thread, as on a lane; 100 items a family) | 14.5 min** | 31.0 % |
 
 What they say: after 2000 steps a member computes a step right when it has the operands (nano-3: "12+9=21" for "What
 is 12+8?") but miscopies operands and names from the question; copying arrives only after several thousand steps, so every
@@ -121,10 +124,14 @@ options. Two chains that make the letter a step a few tokens long were piloted o
 where nano-3's step took 80–110 ms against 58 ms when the pool was trained): reading the options in order up to the right
 one, and copying them as value-letter pairs before writing the value and the letter that followed it. In both the copies
 come out right and the letter does not: the first reads all four options and names D, the second writes the value and
-then D or another constant. Multiple choice stayed at 25 % and 19 % (100 items; the committed nano-3 has 27 %), so the pool
-keeps the default chain; `corpus.choicechain` stays for the next pilot. The same two runs moved nano-3's other families by
+then D or another constant. Multiple choice stayed at 25 % and 19 % (100 items; the nano-3 of the pool before had 27 %), so
+the pool now answers with the option's text instead (`corpus.choicechain=optiontext`, the spec's setting), the form of a
+multiple-choice reply that the grader accepts besides the letter; the other two chains stay selectable. The same two runs moved nano-3's other families by
 up to 45 points against the committed member (arithmetic 43 → 64 and 88 %, word problems 39 → 43 and 22 %), with only the
-multiple-choice documents changed: a member's per-family figures vary that much from one training run to the next. The previous world's pilots
+multiple-choice documents changed: a member's per-family figures vary that much from one training run to the next.
+nano-1 at twice the steps of the pool before (** 2026-12-05, one thread, 18–20 ms a step) went from 21.2 to 31.0 %, every
+family up (arithmetic 46 → 39 % aside): the smallest members were the most under-trained, which the two training lanes now
+pay for. The previous world's pilots
 (nano world 2, in the git history of this file) found accuracy following compute at every size, near 12 %.
 """)
 p(open("scripts/pool-standing.md").read())
