@@ -4,6 +4,8 @@ using DiSRouter.Training.Pool;
 
 namespace DiSRouter.Training.Tests.Pool;
 
+// Alone: the lanes test sets the engine's thread count, which is process-wide.
+[Collection(nameof(PoolPretrainingTests))]
 public sealed class PoolPretrainingTests
 {
     [Fact]
@@ -43,31 +45,68 @@ public sealed class PoolPretrainingTests
     }
 
     [Fact]
-    public void MembersTrainedOnTwoLanesEndWithTheSameWeightsAsMembersTrainedOneAfterTheOther()
+    public void TwoLanesTrainTwoMembersAtOnceOnTheirOwnThreadsAndFinishEveryMember()
     {
         using var dir = new TempDirectory();
         PoolMemberSpec Tiny(string name, int hidden, int seed) =>
-            NanoPool.Member(name, hidden: hidden, layers: 1, heads: 2, kvHeads: 2, tied: true, seed: seed, cost: 0.1, steps: 6, lr: 1e-2f)
+            NanoPool.Member(name, hidden: hidden, layers: 1, heads: 2, kvHeads: 2, tied: true, seed: seed, cost: 0.1, steps: 30, lr: 1e-2f)
             with { BatchSize = 2, MicroBatchSize = 2, WarmupSteps = 0, MaxNewTokens = 4 };
         PoolMemberSpec[] members = [Tiny("tiny-a", 16, 5), Tiny("tiny-b", 32, 6), Tiny("tiny-c", 16, 7)];
         int engineThreads = Models.Kernels.EngineThreads.Count;
-        IReadOnlyDictionary<string, string> Train(string name, int lanes)
+        var options = new PoolPretraining.Options
         {
-            var options = new PoolPretraining.Options
-            {
-                PoolDirectory = dir.Sub(name + "/pool"), WorkDirectory = dir.Sub(name + "/work"), Command = "test", Members = members,
-                Corpus = new CorpusSpec { ItemsPerFamily = 8, FactPasses = 1 }, Evaluate = false, Lanes = lanes,
-            };
-            Assert.Equal(0, PoolPretraining.Run(options, SilentReporter.Instance, CancellationToken.None));
-            return members.SelectMany(m => PoolManifest.HashFiles(Path.Combine(options.PoolDirectory, m.Name)).Select(f => (m.Name + "/" + f.Key, f.Value)))
-                .ToDictionary();
+            PoolDirectory = dir.Sub("pool"), WorkDirectory = dir.Sub("work"), Command = "test", Members = members,
+            Corpus = new CorpusSpec { ItemsPerFamily = 8, FactPasses = 1 }, Evaluate = false, Lanes = 2,
+        };
+        var reporter = new RecordingReporter();
+
+        Assert.Equal(0, PoolPretraining.Run(options, reporter, CancellationToken.None));
+
+        var corpus = NanoWorld.BuildCorpus(options.Corpus, Models.Tokenization.ByteTokenizer.Default);
+        foreach (var m in members)
+        {
+            Assert.True(new ModelPretrainer(m, corpus, Models.Tokenization.ByteTokenizer.Default).IsFinished(Path.Combine(options.PoolDirectory, m.Name), out var info));
+            Assert.Equal(30, info!.Steps);
         }
-
-        var oneByOne = Train("one", lanes: 1);
-        var twoLanes = Train("two", lanes: 2);
-
-        Assert.Equal(3 * 3, oneByOne.Count);                       // config, weights, tokenizer of each member
-        Assert.Equal(oneByOne.OrderBy(f => f.Key), twoLanes.OrderBy(f => f.Key));
+        // The costliest member (tiny-b) starts with the first pair; while it trains, the other lane trains another member
+        // on another thread.
+        Assert.Contains("tiny-b", reporter.Started.Take(2).Select(s => s.Member));
+        Assert.Equal(2, reporter.Started.Select(s => s.Thread).Distinct().Count());
+        Assert.True(reporter.MostAtOnce == 2, $"at most {reporter.MostAtOnce} member(s) trained at once");
         Assert.Equal(engineThreads, Models.Kernels.EngineThreads.Count);
     }
+
+    // Records which thread starts each member's training bar and how many bars are open at once.
+    private sealed class RecordingReporter : IPoolReporter, IPoolProgress
+    {
+        private int _open;
+        public List<(string Member, int Thread)> Started { get; } = [];
+        public int MostAtOnce { get; private set; }
+        public int Run(Func<IPoolProgress, int> body) => body(this);
+        public void Info(string line) { }
+
+        public IProgressBar Bar(string description, double maxValue)
+        {
+            lock (Started)
+            {
+                Started.Add((description.Split(' ')[0], Environment.CurrentManagedThreadId));
+                MostAtOnce = Math.Max(MostAtOnce, ++_open);
+            }
+            return new Closing(this);
+        }
+
+        private sealed class Closing(RecordingReporter owner) : IProgressBar
+        {
+            public void Update(double value, string? description = null)
+            {
+                // Slow the first steps a little so that the lanes overlap even on a loaded machine.
+                if (value < 3) Thread.Sleep(20);
+            }
+
+            public void Finish(string? description = null) { lock (owner.Started) owner._open--; }
+        }
+    }
 }
+
+[CollectionDefinition(nameof(PoolPretrainingTests), DisableParallelization = true)]
+public sealed class PoolPretrainingCollection;

@@ -25,8 +25,11 @@ public sealed class SpecOverridesTests
         Assert.Equal(ChoiceChain.CopiedPairs, corpus.SuiteOptions.ChoiceChain);
         var item = new TaskSuite(corpus.WorldSeed, corpus.SuiteOptions).Generate("multiple-choice", TaskSplit.Train, 1)[0];
         Assert.StartsWith($"{item.Choices![0]} A, ", item.Reasoning);
-        // The spec's JSON is part of the data hash: the default leaves the committed pool's hash as it was.
-        Assert.DoesNotContain("ChoiceChain", System.Text.Json.JsonSerializer.Serialize(NanoPool.Corpus));
+        // The spec's JSON is part of the data hash: the default chain is left out (specs written before the setting keep
+        // their hash), any other chain is written, so changing it changes the data hash.
+        Assert.Equal(ChoiceChain.OptionText, NanoPool.Corpus.ChoiceChain);
+        Assert.DoesNotContain("ChoiceChain", System.Text.Json.JsonSerializer.Serialize(NanoPool.Corpus with { ChoiceChain = ChoiceChain.LetterAfterValue }));
+        Assert.Contains("ChoiceChain", System.Text.Json.JsonSerializer.Serialize(NanoPool.Corpus));
         Assert.Contains("ChoiceChain", System.Text.Json.JsonSerializer.Serialize(corpus));
         var e = Assert.Throws<ArgumentException>(() => SpecOverrides.Apply("corpus.choicechain=sideways", NanoPool.Members, NanoPool.Corpus));
         Assert.Contains("CopiedPairs", e.Message);
