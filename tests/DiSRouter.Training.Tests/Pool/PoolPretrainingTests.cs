@@ -76,6 +76,35 @@ public sealed class PoolPretrainingTests
         Assert.Equal(engineThreads, Models.Kernels.EngineThreads.Count);
     }
 
+    [Fact]
+    public void MembersTrainedOnTwoLanesEndWithTheSameWeightsAsMembersTrainedOneAfterTheOther()
+    {
+        using var dir = new TempDirectory();
+        PoolMemberSpec Tiny(string name, int hidden, int seed) =>
+            NanoPool.Member(name, hidden: hidden, layers: 1, heads: 2, kvHeads: 2, tied: true, seed: seed, cost: 0.1, steps: 6, lr: 1e-2f)
+            with { BatchSize = 2, MicroBatchSize = 2, WarmupSteps = 0, MaxNewTokens = 4 };
+        PoolMemberSpec[] members = [Tiny("tiny-a", 16, 5), Tiny("tiny-b", 32, 6), Tiny("tiny-c", 16, 7)];
+        // The weights, not the files' hashes: a checkpoint's metadata carries its training time.
+        Dictionary<string, float[]> Train(string name, int lanes)
+        {
+            var options = new PoolPretraining.Options
+            {
+                PoolDirectory = dir.Sub(name + "/pool"), WorkDirectory = dir.Sub(name + "/work"), Command = "test", Members = members,
+                Corpus = new CorpusSpec { ItemsPerFamily = 8, FactPasses = 1 }, Evaluate = false, Lanes = lanes,
+            };
+            Assert.Equal(0, PoolPretraining.Run(options, SilentReporter.Instance, CancellationToken.None));
+            return members.SelectMany(m => Models.Checkpoints.Checkpoint.Load(Path.Combine(options.PoolDirectory, m.Name)).Model.Parameters
+                .Select(p => (m.Name + "/" + p.Name, p.Data))).ToDictionary();
+        }
+
+        var oneByOne = Train("one", lanes: 1);
+        var twoLanes = Train("two", lanes: 2);
+
+        Assert.Equal(oneByOne.Keys.Order(), twoLanes.Keys.Order());
+        Assert.All(oneByOne, w => Assert.True(w.Value.AsSpan().SequenceEqual(twoLanes[w.Key]), $"{w.Key} differs"));
+        Assert.Contains(oneByOne, w => w.Value.Any(x => x != 0f));
+    }
+
     // Records which thread starts each member's training bar and how many bars are open at once.
     private sealed class RecordingReporter : IPoolReporter, IPoolProgress
     {
