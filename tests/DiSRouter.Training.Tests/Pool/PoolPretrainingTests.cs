@@ -48,10 +48,7 @@ public sealed class PoolPretrainingTests
     public void TwoLanesTrainTwoMembersAtOnceOnTheirOwnThreadsAndFinishEveryMember()
     {
         using var dir = new TempDirectory();
-        PoolMemberSpec Tiny(string name, int hidden, int seed) =>
-            NanoPool.Member(name, hidden: hidden, layers: 1, heads: 2, kvHeads: 2, tied: true, seed: seed, cost: 0.1, steps: 30, lr: 1e-2f)
-            with { BatchSize = 2, MicroBatchSize = 2, WarmupSteps = 0, MaxNewTokens = 4 };
-        PoolMemberSpec[] members = [Tiny("tiny-a", 16, 5), Tiny("tiny-b", 32, 6), Tiny("tiny-c", 16, 7)];
+        var members = ThreeTinyMembers(steps: 30);
         int engineThreads = Models.Kernels.EngineThreads.Count;
         var options = new PoolPretraining.Options
         {
@@ -80,10 +77,7 @@ public sealed class PoolPretrainingTests
     public void MembersTrainedOnTwoLanesEndWithTheSameWeightsAsMembersTrainedOneAfterTheOther()
     {
         using var dir = new TempDirectory();
-        PoolMemberSpec Tiny(string name, int hidden, int seed) =>
-            NanoPool.Member(name, hidden: hidden, layers: 1, heads: 2, kvHeads: 2, tied: true, seed: seed, cost: 0.1, steps: 6, lr: 1e-2f)
-            with { BatchSize = 2, MicroBatchSize = 2, WarmupSteps = 0, MaxNewTokens = 4 };
-        PoolMemberSpec[] members = [Tiny("tiny-a", 16, 5), Tiny("tiny-b", 32, 6), Tiny("tiny-c", 16, 7)];
+        var members = ThreeTinyMembers(steps: 6);
         // The weights, not the files' hashes: a checkpoint's metadata carries its training time.
         Dictionary<string, float[]> Train(string name, int lanes)
         {
@@ -103,6 +97,15 @@ public sealed class PoolPretrainingTests
         Assert.Equal(oneByOne.Keys.Order(), twoLanes.Keys.Order());
         Assert.All(oneByOne, w => Assert.True(w.Value.AsSpan().SequenceEqual(twoLanes[w.Key]), $"{w.Key} differs"));
         Assert.Contains(oneByOne, w => w.Value.Any(x => x != 0f));
+    }
+
+    // Three members of two sizes; the wider one costs most, so it is the one a lane starts with.
+    private static PoolMemberSpec[] ThreeTinyMembers(int steps)
+    {
+        PoolMemberSpec Tiny(string name, int hidden, int seed) =>
+            NanoPool.Member(name, hidden: hidden, layers: 1, heads: 2, kvHeads: 2, tied: true, seed: seed, cost: 0.1, steps: steps, lr: 1e-2f)
+            with { BatchSize = 2, MicroBatchSize = 2, WarmupSteps = 0, MaxNewTokens = 4 };
+        return [Tiny("tiny-a", 16, 5), Tiny("tiny-b", 32, 6), Tiny("tiny-c", 16, 7)];
     }
 
     // Records which thread starts each member's training bar and how many bars are open at once.
