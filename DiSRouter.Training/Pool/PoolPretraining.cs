@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Tokenization;
 
@@ -94,44 +96,28 @@ internal static class PoolPretraining
         ITokenizer tokenizer, Options o, IPoolProgress progress, CancellationToken ct)
     {
         int lanes = Math.Clamp(o.Lanes > 0 ? o.Lanes : Environment.ProcessorCount, 1, Math.Max(1, members.Count));
-        var interrupted = new List<(PoolMemberSpec Spec, PretrainResult Result)>();
-        if (lanes == 1)
-        {
-            foreach (var spec in members)
-            {
-                var result = TrainMember(spec, corpus, tokenizer, o, progress, ct);
-                if (result.Status == PretrainStatus.Cancelled) { interrupted.Add((spec, result)); break; }
-            }
-            return interrupted;
-        }
-
-        var queue = new Queue<PoolMemberSpec>(members.OrderByDescending(EstimatedWork));
+        var queue = new ConcurrentQueue<PoolMemberSpec>(members.OrderByDescending(EstimatedWork));
+        var interrupted = new ConcurrentBag<(PoolMemberSpec Spec, PretrainResult Result)>();
+        var failures = new ConcurrentQueue<Exception>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var failures = new List<Exception>();
         int engineThreads = Models.Kernels.EngineThreads.Count;
         Models.Kernels.EngineThreads.Count = Math.Max(1, engineThreads / lanes);
         try
         {
-            progress.Info($"training {members.Count} member(s) on {lanes} lanes, {Models.Kernels.EngineThreads.Count} engine thread(s) each");
+            if (lanes > 1) progress.Info($"training {members.Count} member(s) on {lanes} lanes, {Models.Kernels.EngineThreads.Count} engine thread(s) each");
             var threads = Enumerable.Range(0, lanes).Select(_ => new Thread(() =>
             {
-                while (true)
+                while (!stop.IsCancellationRequested && queue.TryDequeue(out var spec))
                 {
-                    PoolMemberSpec spec;
-                    lock (queue)
-                    {
-                        if (stop.IsCancellationRequested || !queue.TryDequeue(out spec!)) return;
-                    }
                     try
                     {
                         var result = TrainMember(spec, corpus, tokenizer, o, progress, stop.Token);
-                        if (result.Status == PretrainStatus.Cancelled) lock (interrupted) interrupted.Add((spec, result));
+                        if (result.Status == PretrainStatus.Cancelled) interrupted.Add((spec, result));
                     }
                     catch (Exception e)
                     {
-                        lock (failures) failures.Add(e);
+                        failures.Enqueue(e);
                         stop.Cancel();
-                        return;
                     }
                 }
             }) { IsBackground = true, Name = "pretrain lane" }).ToList();
@@ -142,9 +128,8 @@ internal static class PoolPretraining
         {
             Models.Kernels.EngineThreads.Count = engineThreads;
         }
-        if (failures.Count > 0) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
-        var order = members.Select((m, i) => (m.Name, i)).ToDictionary();
-        return [.. interrupted.OrderBy(x => order[x.Spec.Name])];
+        if (failures.TryPeek(out var failure)) ExceptionDispatchInfo.Throw(failure);
+        return [.. members.SelectMany(m => interrupted.Where(x => x.Spec.Name == m.Name))];
     }
 
     // A step's time grows with the FLOPs per token plus a fixed part that dominates the smallest members (measured on

@@ -4,7 +4,7 @@ using DiSRouter.Training.Pool;
 
 namespace DiSRouter.Training.Tests.Pool;
 
-// Alone: the lanes test sets the engine's thread count, which is process-wide.
+// Alone: training on lanes shares the engine's threads out by setting their count, which is process-wide.
 [Collection(nameof(PoolPretrainingTests))]
 public sealed class PoolPretrainingTests
 {
