@@ -26,7 +26,10 @@
 #   few points with α; measured side by side on the same samples in docs/selfaware.md;
 # - 1600 sampled queries per agent, 4800 for nano-3 and nano-4: on the whole validation split (1200 queries) 4800 for those
 #   two lifted the cascade from 0.408 / 0.193 / 0.074 to 0.433 / 0.195 / 0.078 and nano-3's F1 from 0.82 to 0.84, while
-#   4800 for nano-1 and nano-2 did not help them (docs/selfaware.md).
+#   4800 for nano-1 and nano-2 did not help them (docs/selfaware.md);
+# - RL on 960 queries (480 for nano-5), four times the 240 (120) of the pool before: on the whole validation split the
+#   cascade went from 0.521 / 0.365 / 0.256 to 0.571 / 0.399 / 0.279 at α = 0.2 / 0.5 / 0.8 (nano-1 … nano-4, same SFT
+#   checkpoints; docs/selfaware.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 agents=${AGENTS:-"nano-1 nano-2 nano-3 nano-4 nano-5"}
@@ -67,8 +70,8 @@ queries_for() {
 }
 rl_queries_for() {
   case "$1" in
-    nano-5) echo 120 ;;
-    *) echo 240 ;;
+    nano-5) echo 480 ;;
+    *) echo 960 ;;
   esac
 }
 # One pass over queries × the three named scenarios at 6 prompts a step, spent on the α grid instead.

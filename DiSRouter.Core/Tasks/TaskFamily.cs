@@ -20,9 +20,9 @@ public static class TaskFamilies
     public const string MultipleChoice = "multiple-choice";
     public const string Reading = "reading";
 
-    public const string KnowledgeInverse = "knowledge-inverse";
-    public const string Comparison = "comparison";
-    public const string PriceProblem = "price-problem";
-    public const string ReadingCompare = "reading-compare";
     public const string ArithmeticReworded = "arithmetic-reworded";
+    public const string WordProblemReworded = "word-problem-reworded";
+    public const string VariableChainReworded = "variable-chain-reworded";
+    public const string KnowledgeReworded = "knowledge-reworded";
+    public const string ReadingReworded = "reading-reworded";
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using DiSRouter.Models.Kernels;
 using DiSRouter.Models.Layers;
 
@@ -42,7 +43,9 @@ internal static unsafe class Decoder
                 var L = w.Layers[l];
                 // ---- attention block: x += o_proj(attention(rope(qkv(norm(x)))))
                 RmsNorm.Forward(xn, default, x, L.InputNorm, n, C, eps);                          // (N, C)
-                Linear.Forward(qkv, xn, L.Qkv, L.QkvBias, n, C, dqkv);                            // (N, Hq·D + 2·Hkv·D)
+                Gemm.Sgemm(n, 1f, xn, C, L.Qkv, 0f, qkv, dqkv);                                   // (N, Hq·D + 2·Hkv·D)
+                if (L.QkvBias.Length > 0)
+                    for (int r = 0; r < n; r++) TensorPrimitives.Add(qkv.Slice(r * dqkv, dqkv), L.QkvBias, qkv.Slice(r * dqkv, dqkv));
                 fixed (float* pk = ws.K[l], pv = ws.V[l])
                 {
                     var rope = new RopeAndCacheBody
@@ -62,14 +65,14 @@ internal static unsafe class Decoder
                     }
                     CachedAttention.Forward(patt, pqkv, pk, pv, prows, batch, time, pos0, hq, hkv, D, ws.MaxT); // (N, Hq·D)
                 }
-                Gemm.Sgemm(false, true, n, C, dq, 1f, att, dq, L.O, dq, 1f, x, C);             // x += att·Oᵀ
+                Gemm.Sgemm(n, 1f, att, dq, L.O, 1f, x, C);                                        // x += att·Oᵀ
 
                 // ---- MLP block: x += down(silu(gate(norm(x))) ⊙ up(norm(x)))
                 RmsNorm.Forward(xn, default, x, L.PostNorm, n, C, eps);                           // (N, C)
-                Gemm.Sgemm(false, true, n, 2 * I, C, 1f, xn, C, L.GateUp, C, 0f, gateUp, 2 * I); // (N, 2I)
+                Gemm.Sgemm(n, 1f, xn, C, L.GateUp, 0f, gateUp, 2 * I);                            // (N, 2I)
                 var swiglu = new SwiGluRowsBody { GateUp = pgu, Hidden = phid, I = I, Chunks = new RowChunks(n, 2 * I) };
                 EngineThreads.ParallelFor(swiglu.Chunks.Count, swiglu);                           // (N, I)
-                Gemm.Sgemm(false, true, n, C, I, 1f, hidden, I, L.Down, I, 1f, x, C);          // x += hidden·Downᵀ
+                Gemm.Sgemm(n, 1f, hidden, I, L.Down, 1f, x, C);                                   // x += hidden·Downᵀ
             }
         }
 
@@ -80,7 +83,7 @@ internal static unsafe class Decoder
         else
             for (int b = 0; b < batch; b++)
                 RmsNorm.Forward(xn.Slice(b * C, C), default, x.Slice(((b + 1) * time - 1) * C, C), w.FinalNorm, 1, C, eps); // (B, C)
-        Gemm.Sgemm(false, true, outRows, V, C, 1f, xn[..(outRows * C)], C, w.LmHead, C, 0f, ws.Logits.AsSpan(0, outRows * V), V); // (rows, V)
+        Gemm.Sgemm(outRows, 1f, xn[..(outRows * C)], C, w.LmHead, 0f, ws.Logits.AsSpan(0, outRows * V), V); // (rows, V)
     }
 
     // Moves the fused qkv row and the residual row of each row's last token to row b, so that the rest of the last

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using DiSRouter.Models.Kernels;
 using DiSRouter.Models.Layers;
 
 namespace DiSRouter.Models.Inference;
@@ -6,8 +7,10 @@ namespace DiSRouter.Models.Inference;
 /// <summary>
 /// The weights as the inference forward reads them. q/k/v are fused into one (Hq·D + 2·Hkv·D, C) matrix and
 /// gate/up into one (2I, C) matrix, so a layer issues four products instead of seven: in token-by-token
-/// decoding every product is a parallel hand-off that costs about as much as its arithmetic. The fused copies
-/// are derived data, rebuilt whenever <see cref="TransformerModel.Version"/> moves (an optimizer step, a load).
+/// decoding every product is a parallel hand-off that costs about as much as its arithmetic. Every matrix is also
+/// packed into the GEMM's panels once (<see cref="PackedWeight"/>), so a prompt pass does not re-pack it per product.
+/// The fused, packed copies are derived data, rebuilt whenever <see cref="TransformerModel.Version"/> moves (an
+/// optimizer step, a load).
 /// </summary>
 internal sealed class InferenceWeights
 {
@@ -19,8 +22,8 @@ internal sealed class InferenceWeights
         Rope = rope;
         Embedding = model.Embedding.Data;
         FinalNorm = model.FinalNorm.Data;
-        LmHead = model.LmHead.Data;
-        Layers = model.Layers.Select(l => new LayerPack(l)).ToArray();
+        LmHead = new PackedWeight(model.LmHead.Data, c.VocabSize, c.HiddenSize);
+        Layers = model.Layers.Select(l => new LayerPack(l, c)).ToArray();
     }
 
     public TransformerConfig Config { get; }
@@ -29,28 +32,29 @@ internal sealed class InferenceWeights
     public float[] Embedding { get; }   // (V, C)
     public LayerPack[] Layers { get; }
     public float[] FinalNorm { get; }   // (C)
-    public float[] LmHead { get; }      // (V, C)
+    public PackedWeight LmHead { get; } // (V, C)
 
     internal sealed class LayerPack
     {
-        public LayerPack(LayerWeights l)
+        public LayerPack(LayerWeights l, TransformerConfig c)
         {
+            int dq = c.NumAttentionHeads * c.HeadDim, dkv = c.NumKeyValueHeads * c.HeadDim, I = c.IntermediateSize, C = c.HiddenSize;
             InputNorm = l.InputNorm.Data;
-            Qkv = Concat(l.Q.Data, l.K.Data, l.V.Data);
+            Qkv = new(Concat(l.Q.Data, l.K.Data, l.V.Data), dq + 2 * dkv, C);
             QkvBias = l.QBias is null ? [] : Concat(l.QBias.Data, l.KBias!.Data, l.VBias!.Data);
-            O = l.O.Data;
+            O = new(l.O.Data, C, dq);
             PostNorm = l.PostNorm.Data;
-            GateUp = Concat(l.Gate.Data, l.Up.Data);
-            Down = l.Down.Data;
+            GateUp = new(Concat(l.Gate.Data, l.Up.Data), 2 * I, C);
+            Down = new(l.Down.Data, C, I);
         }
 
         public float[] InputNorm { get; }   // (C)
-        public float[] Qkv { get; }         // (Hq·D + 2·Hkv·D, C): rows of q_proj, then k_proj, then v_proj
+        public PackedWeight Qkv { get; }    // (Hq·D + 2·Hkv·D, C): rows of q_proj, then k_proj, then v_proj
         public float[] QkvBias { get; }     // (Hq·D + 2·Hkv·D), or empty
-        public float[] O { get; }           // (C, Hq·D)
+        public PackedWeight O { get; }      // (C, Hq·D)
         public float[] PostNorm { get; }    // (C)
-        public float[] GateUp { get; }      // (2I, C): rows of gate_proj, then up_proj
-        public float[] Down { get; }        // (C, I)
+        public PackedWeight GateUp { get; } // (2I, C): rows of gate_proj, then up_proj
+        public PackedWeight Down { get; }   // (C, I)
 
         private static float[] Concat(params float[][] parts)
         {

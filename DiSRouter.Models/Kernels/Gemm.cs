@@ -127,20 +127,82 @@ public static unsafe class Gemm
     // The packed path: for each NC block of columns, for each KC block of depth: pack B, then run the
     // micro-kernels over (row block × panel range) tasks.
 
-    private static void Packed(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads)
+    /// <summary>
+    /// C(m, n) = alpha·A(m, k)·Wᵀ + beta·C with W a <see cref="PackedWeight"/> (n, k): up to <see cref="SmallM"/> rows
+    /// through the packing-free path on the raw weight, more through the packed path on the prebuilt panels. The
+    /// result is bit for bit that of <see cref="Sgemm(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>
+    /// with the blocking the weight was packed under.
+    /// </summary>
+    public static void Sgemm(int m, float alpha, ReadOnlySpan<float> a, int lda, PackedWeight w, float beta, Span<float> c, int ldc)
     {
-        // Read the tunables once: a test or benchmark may change them while other threads multiply.
-        int kcLimit = KC, mcLimit = MC, ncLimit = NC;
-        bool parallel = threads > 1 && (long)m * n * k >= ParallelMinWork;
-        if (!parallel) threads = 1;
+        ArgumentNullException.ThrowIfNull(w);
+        int n = w.N, k = w.K;
+        CheckSizes(m, n, k);
+        if (m == 0) return;
+        CheckView(nameof(c), c.Length, m, n, ldc);
+        CheckView(nameof(a), a.Length, m, k, lda);
+        fixed (float* pa = a)
+        fixed (float* pw = w.Raw)
+        fixed (float* pc = c)
+        {
+            if (alpha == 0f || m <= SmallM) Core(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads);
+            else Packed(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads, w);
+        }
+    }
+
+    /// <summary>Panel width, block depth and block columns of the packed path for a (·, n, k) product under the current tunables.</summary>
+    internal static (int Width, int KcMax, int NcLimit) BlockGeometry(int n, int k)
+    {
+        int kcLimit = KC, ncLimit = NC;
         // Products no wider than 16 (attention with head size 16, narrow outputs) use the 16-wide kernels, not
         // half-empty 32-wide ones.
         int width = n <= NR16 ? NR16 : NR;
         int kBlocks = (k + kcLimit - 1) / kcLimit;
         int kcMax = (k + kBlocks - 1) / kBlocks;    // equal depths: 704 → 3 × 235, not 256 + 256 + 192
+        return (width, kcMax, ncLimit);
+    }
+
+    /// <summary>Floats that every block of a (n, k) operand takes packed, in loop order.</summary>
+    internal static long PackedLength(int n, int k, int width, int kcMax, int ncLimit)
+    {
+        long total = 0;
+        for (int jc = 0; jc < n; jc += ncLimit)
+        {
+            int panels = (Math.Min(ncLimit, n - jc) + width - 1) / width;
+            for (int pc = 0; pc < k; pc += kcMax) total += (long)panels * Math.Min(kcMax, k - pc) * width;
+        }
+        return total;
+    }
+
+    /// <summary>Packs every block of B (n, k) stored transposed (row stride ldb) into <paramref name="dst"/>, in the order <see cref="Packed"/> reads them.</summary>
+    internal static void PackAll(float* b, int ldb, int n, int k, int width, int kcMax, int ncLimit, float* dst)
+    {
+        for (int jc = 0; jc < n; jc += ncLimit)
+        {
+            int nc = Math.Min(ncLimit, n - jc);
+            int panels = (nc + width - 1) / width;
+            for (int pc = 0; pc < k; pc += kcMax)
+            {
+                int kc = Math.Min(kcMax, k - pc);
+                var pack = new PackBBody { B = b, Ldb = ldb, TransB = true, Pc = pc, Kc = kc, Jc = jc, Nc = nc, Width = width, Dst = dst };
+                for (int p = 0; p < panels; p++) pack.Invoke(p);
+                dst += (long)panels * kc * width;
+            }
+        }
+    }
+
+    private static void Packed(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, int threads,
+        PackedWeight? prepacked = null)
+    {
+        // Read the tunables once: a test or benchmark may change them while other threads multiply. A prepacked
+        // weight keeps the blocking it was packed under.
+        int mcLimit = MC;
+        var (width, kcMax, ncLimit) = prepacked is null ? BlockGeometry(n, k) : (prepacked.Width, prepacked.KcMax, prepacked.NcLimit);
+        bool parallel = threads > 1 && (long)m * n * k >= ParallelMinWork;
+        if (!parallel) threads = 1;
         int ncMax = Math.Min(n, ncLimit);
         int panelsMax = (ncMax + width - 1) / width;
-        float* packed = GemmScratch.Current.PackedB((long)panelsMax * kcMax * width);
+        float* packed = prepacked is null ? GemmScratch.Current.PackedB((long)panelsMax * kcMax * width) : prepacked.Panels;
 
         // Tasks: row blocks of up to MC rows; with few row blocks, also split the panels so every thread has work.
         int rowBlock = mcLimit;
@@ -162,9 +224,12 @@ public static unsafe class Gemm
             for (int pc = 0; pc < k; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, k - pc);
-                var pack = new PackBBody { B = b, Ldb = ldb, TransB = transB, Pc = pc, Kc = kc, Jc = jc, Nc = nc, Width = width, Dst = packed };
-                if (parallel && panels >= 4) EngineThreads.ParallelFor(panels, pack);
-                else for (int p = 0; p < panels; p++) pack.Invoke(p);
+                if (prepacked is null)
+                {
+                    var pack = new PackBBody { B = b, Ldb = ldb, TransB = transB, Pc = pc, Kc = kc, Jc = jc, Nc = nc, Width = width, Dst = packed };
+                    if (parallel && panels >= 4) EngineThreads.ParallelFor(panels, pack);
+                    else for (int p = 0; p < panels; p++) pack.Invoke(p);
+                }
 
                 var compute = new ComputeBody
                 {
@@ -175,6 +240,7 @@ public static unsafe class Gemm
                 int tasks = rowBlocks * colBlocks;
                 if (parallel && tasks > 1) EngineThreads.ParallelFor(tasks, compute);
                 else for (int t = 0; t < tasks; t++) compute.Invoke(t);
+                if (prepacked is not null) packed += (long)panels * kc * width; // the next block's panels follow
             }
         }
     }

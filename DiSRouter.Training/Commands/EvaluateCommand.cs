@@ -13,15 +13,13 @@ namespace DiSRouter.Training.Commands;
 /// </summary>
 internal static class EvaluateCommand
 {
-    public const int DefaultItemsPerFamily = 100;
-
     public static Command Create()
     {
         var pool = new Option<string>("--pool") { Description = "Pool name.", DefaultValueFactory = _ => NanoPool.Name };
         var poolDir = new Option<string?>("--pool-dir") { Description = "Directory with manifest.json and the checkpoints (default: models/<pool>-pool)." };
         var split = new Option<string>("--split") { Description = "train, validation or test.", DefaultValueFactory = _ => "test" };
         split.AcceptOnlyFromAmong("train", "validation", "test");
-        var items = new Option<int>("--items-per-family") { Description = "Queries per family (the first N of the split).", DefaultValueFactory = _ => DefaultItemsPerFamily };
+        var items = new Option<int>("--items-per-family") { Description = "Queries per family (the first N of the split).", DefaultValueFactory = _ => PoolEvaluation.DefaultItemsPerFamily };
         var json = new Option<bool>("--json") { Description = "One JSON line per model and family (and family \"all\" per domain)." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var models = new Option<string?>("--models") { Description = "Comma-separated subset of members (default: all)." };

@@ -19,7 +19,7 @@ internal static class PretrainCommand
         var workDir = new Option<string?>("--work-dir") { Description = "Resumable training state (default: runs/pool/<pool>)." };
         var only = new Option<string?>("--only") { Description = "Comma-separated members to train (default: all)." };
         var stepsScale = new Option<double>("--steps-scale") { Description = "Multiply every member's steps (pilots); changes the spec, so it retrains.", DefaultValueFactory = _ => 1.0 };
-        var evalItems = new Option<int>("--eval-items") { Description = "Test queries per family for the manifest's figures.", DefaultValueFactory = _ => EvaluateCommand.DefaultItemsPerFamily };
+        var evalItems = new Option<int>("--eval-items") { Description = "Test queries per family for the manifest's figures.", DefaultValueFactory = _ => PoolEvaluation.DefaultItemsPerFamily };
         var noEval = new Option<bool>("--no-eval") { Description = "Train only; leave the manifest alone." };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent evaluation queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var lanes = new Option<int>("--lanes") { Description = "Members trained at once, the engine's threads shared among them (0: one per processor; 1: one member at a time on every thread).", DefaultValueFactory = _ => 0 };

@@ -19,7 +19,7 @@ internal static class PoolPretraining
         public required string WorkDirectory { get; init; }
         public IReadOnlyList<string>? Only { get; init; }
         public double StepsScale { get; init; } = 1;
-        public int EvalItemsPerFamily { get; init; } = 100;
+        public int EvalItemsPerFamily { get; init; } = PoolEvaluation.DefaultItemsPerFamily;
         public bool Evaluate { get; init; } = true;
         public int Parallelism { get; init; } = Environment.ProcessorCount;
 

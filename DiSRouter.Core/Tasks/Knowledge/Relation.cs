@@ -10,7 +10,7 @@ namespace DiSRouter.Core.Tasks.Knowledge;
 /// <param name="Questions">In-domain wordings of the question for the object.</param>
 /// <param name="ChoiceStem">The multiple-choice stem.</param>
 /// <param name="InverseStatement">"{o} is the capital of {s}"; null when objects are shared by many subjects.</param>
-/// <param name="InverseQuestions">Out-of-domain wordings of the question for the subject; empty with no <paramref name="InverseStatement"/>.</param>
+/// <param name="NewQuestions">Out-of-domain wordings of the question for the object, never trained on (the knowledge-reworded family).</param>
 public sealed record Relation(
     string Name,
     string SubjectKind,
@@ -18,7 +18,7 @@ public sealed record Relation(
     IReadOnlyList<string> Questions,
     string ChoiceStem,
     string? InverseStatement,
-    IReadOnlyList<string> InverseQuestions)
+    IReadOnlyList<string> NewQuestions)
 {
     public bool IsInvertible => InverseStatement is not null;
 
@@ -30,22 +30,22 @@ public sealed record Relation(
         new("capital", "land", "the capital of {s} is {o}",
             ["What is the capital of {s}?", "Name the capital of {s}.", "Which city is the capital of {s}?"],
             "Which city is the capital of {s}?",
-            "{o} is the capital of {s}", ["Which land has the capital {o}?", "{o} is the capital of which land?", "Name the land whose capital is {o}."]),
+            "{o} is the capital of {s}", ["Tell me the capital of {s}.", "What city is the capital of {s}?", "The capital of {s} is which city?"]),
         new("language", "land", "the people of {s} speak {o}",
             ["What language do people in {s} speak?", "Which language is spoken in {s}?", "Name the language of {s}."],
             "Which language is spoken in {s}?",
-            "{o} is spoken in {s}", ["In which land is {o} spoken?", "Where do people speak {o}?", "Name the land where {o} is spoken."]),
+            "{o} is spoken in {s}", ["Tell me the language of {s}.", "What do people in {s} speak?", "The people of {s} speak which language?"]),
         new("color", "creature", "the color of a {s} is {o}",
             ["What color is a {s}?", "Name the color of a {s}.", "Which color does a {s} have?"],
             "What color is a {s}?",
-            null, []),
+            null, ["Tell me the color of a {s}.", "A {s} has which color?", "What is the color of a {s}?"]),
         new("food", "creature", "a {s} eats {o}",
             ["What does a {s} eat?", "Name the food of a {s}.", "Which food does a {s} eat?"],
             "What does a {s} eat?",
-            null, []),
+            null, ["Tell me what a {s} eats.", "A {s} eats which food?", "What is the food of a {s}?"]),
         new("maker", "tool", "the {s} was made by {o}",
             ["Who made the {s}?", "Name the maker of the {s}.", "Which person made the {s}?"],
             "Who made the {s}?",
-            "{o} made the {s}", ["What did {o} make?", "Which tool was made by {o}?", "Name the tool that {o} made."]),
+            "{o} made the {s}", ["Tell me who made the {s}.", "The {s} was made by whom?", "Who is the maker of the {s}?"]),
     ];
 }

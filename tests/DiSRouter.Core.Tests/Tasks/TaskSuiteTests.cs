@@ -21,7 +21,8 @@ public sealed partial class TaskSuiteTests
         Assert.Equal(
             ["arithmetic", "word-problem", "variable-chain", "knowledge", "multiple-choice", "reading"],
             Suite.InDomainFamilies.Select(f => f.Name));
-        Assert.Equal(["knowledge-inverse", "comparison", "price-problem", "reading-compare", "arithmetic-reworded"], Suite.OutOfDomainFamilies.Select(f => f.Name));
+        Assert.Equal(["arithmetic-reworded", "word-problem-reworded", "variable-chain-reworded", "knowledge-reworded", "reading-reworded"],
+            Suite.OutOfDomainFamilies.Select(f => f.Name));
         Assert.Throws<ArgumentException>(() => Suite.Family("poetry"));
     }
 
@@ -64,7 +65,7 @@ public sealed partial class TaskSuiteTests
         Assert.Equal(GoldenFingerprint, StableHash.Of(text).ToString("X16"));
     }
 
-    private const string GoldenFingerprint = "83E6FAB674244161";
+    private const string GoldenFingerprint = "C0F8B84AEB3618A3";
 
     [Theory]
     [MemberData(nameof(InDomainFamilies))]
@@ -103,14 +104,12 @@ public sealed partial class TaskSuiteTests
         Assert.Empty(train.Intersect(test));
         Assert.Empty(train.Intersect(validation));
         Assert.Empty(validation.Intersect(test));
-        var inverse = Suite.Generate("knowledge-inverse", TaskSplit.Test, 200).Select(i => i.SplitKey).ToHashSet();
-        Assert.Empty(inverse.Intersect(train));
     }
 
     [Fact]
     public void OutOfDomainFamiliesAreNeverInTraining()
     {
-        Assert.Throws<ArgumentException>(() => Suite.Generate("comparison", TaskSplit.Train, 10));
+        Assert.Throws<ArgumentException>(() => Suite.Generate("knowledge-reworded", TaskSplit.Train, 10));
         var sut = new TaskSuite(0, new TaskSuiteOptions { TrainPerFamily = 10, TestPerFamily = 10 });
         var train = sut.Items(TaskSplit.Train);
         Assert.Equal(60, train.Count);
@@ -375,19 +374,4 @@ public sealed partial class TaskSuiteTests
 
     private static Fact FactAsked(TaskItem item) =>
         Suite.Knowledge.Facts.Single(f => f.Relation.Questions.Any(q => Relation.Fill(q, f.Subject, f.Object) == item.Question));
-
-    [Fact]
-    public void ComparisonDifficultyTurnsDigitsAndCount()
-    {
-        int[] count = [2, 2, 2, 3, 4];
-        int[] digits = [1, 2, 3, 2, 3];
-        for (var d = 1; d <= 5; d++)
-            Assert.All(AtDifficulty("comparison", d), i =>
-            {
-                var numbers = Numbers().Matches(i.Question).Select(m => m.Value).ToList();
-                Assert.Equal(count[d - 1], numbers.Count);
-                Assert.All(numbers, n => Assert.Equal(digits[d - 1], n.Length));
-                Assert.Contains(i.Answer, numbers);
-            });
-    }
 }
