@@ -31,6 +31,12 @@ public static unsafe class Gemm
     internal const int SmallM = 8;         // M at or below this (A not transposed) takes the GEMV path
     internal static long ParallelMinWork = 1L << 18; // m·n·k below this (~2–3 µs of work) stays on the calling thread
 
+    /// <summary>
+    /// Whether products with a <see cref="PackedWeight"/> read its prebuilt panels (the default) or re-pack the raw weight
+    /// per product as the engine did before; process-wide, for benchmarks that time both side by side. Results are equal.
+    /// </summary>
+    public static bool UsePrepackedPanels { get; set; } = true;
+
     /// <summary>C(m, n) = alpha·op(A)(m, k)·op(B)(k, n) + beta·C. A is stored (m, k), or (k, m) when transA; B is stored (k, n), or (n, k) when transB.</summary>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
@@ -145,7 +151,7 @@ public static unsafe class Gemm
         fixed (float* pw = w.Raw)
         fixed (float* pc = c)
         {
-            if (alpha == 0f || m <= SmallM) Core(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads);
+            if (alpha == 0f || m <= SmallM || !UsePrepackedPanels) Core(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads);
             else Packed(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads, w);
         }
     }

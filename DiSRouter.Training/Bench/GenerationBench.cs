@@ -21,7 +21,8 @@ internal static class GenerationBench
 {
     public sealed record Split(double ReusedTokens, double SetUpMs, double PrefillMs, double FirstTokenMs, double DecodeMs, double TotalMs, double WallMs, double MeanWallMs);
 
-    public sealed record Result(string Checkpoint, long Params, double PromptTokens, Split Reject, Split Answer, int AnswerTokens)
+    public sealed record Result(string Checkpoint, long Params, double PromptTokens, Split Reject, Split Answer, int AnswerTokens,
+        Split? RejectRepacked = null, Split? AnswerRepacked = null)
     {
         /// <summary>A rejection's model time over an answer's, of the medians (the typical call).</summary>
         public double RejectShare => Reject.WallMs / Answer.WallMs;
@@ -30,7 +31,9 @@ internal static class GenerationBench
         public double MeanRejectShare => Reject.MeanWallMs / Answer.MeanWallMs;
     }
 
-    public static int Run(TextWriter output, string checkpoints, int prompts, int answerTokens, int gapMs, int rounds, bool json)
+    /// <param name="compareRepacked">Also time every call with the weights re-packed per product (as before
+    /// <see cref="PackedWeight"/>), interleaved call by call with the prepacked ones, so that both see the same machine.</param>
+    public static int Run(TextWriter output, string checkpoints, int prompts, int answerTokens, int gapMs, int rounds, bool json, bool compareRepacked = false)
     {
         var dirs = Directory.Exists(checkpoints)
             ? Directory.GetDirectories(checkpoints).Where(d => File.Exists(Path.Combine(d, "config.json"))).Order(StringComparer.Ordinal).ToArray()
@@ -51,7 +54,7 @@ internal static class GenerationBench
         }
         foreach (var dir in dirs)
         {
-            var r = Measure(dir, system, questions, answerTokens, gapMs, rounds);
+            var r = Measure(dir, system, questions, answerTokens, gapMs, rounds, compareRepacked);
             if (json)
             {
                 output.WriteLine(JsonSerializer.Serialize(r));
@@ -61,6 +64,11 @@ internal static class GenerationBench
                 string name = Path.GetFileName(dir);
                 output.WriteLine($"{name,-10} {r.Params,9:N0} {r.PromptTokens,6:F0} | {"reject",6} {Row(r.Reject)} |");
                 output.WriteLine($"{"",-10} {"",9} {"",6} | {"answer",6} {Row(r.Answer)} | {r.RejectShare,13:P1} {r.MeanRejectShare,8:P1}");
+                if (r.RejectRepacked is { } rr && r.AnswerRepacked is { } ar)
+                {
+                    output.WriteLine($"{"",-10} {"",9} {"",6} | {"rej rp",6} {Row(rr)} |");
+                    output.WriteLine($"{"",-10} {"",9} {"",6} | {"ans rp",6} {Row(ar)} | {rr.WallMs / ar.WallMs,13:P1} {rr.MeanWallMs / ar.MeanWallMs,8:P1}");
+                }
             }
             output.Flush();
         }
@@ -70,7 +78,7 @@ internal static class GenerationBench
     private static string Row(Split s) =>
         $"{s.ReusedTokens,6:F1} {s.SetUpMs,7:F3} {s.PrefillMs,7:F3} {s.FirstTokenMs,7:F3} {s.DecodeMs,7:F3} {s.WallMs,7:F3} {s.MeanWallMs,7:F3}";
 
-    private static Result Measure(string dir, string system, IReadOnlyList<string> questions, int answerTokens, int gapMs, int rounds)
+    private static Result Measure(string dir, string system, IReadOnlyList<string> questions, int answerTokens, int gapMs, int rounds, bool compareRepacked)
     {
         var checkpoint = Checkpoint.Load(dir);
         var generator = new Generator(checkpoint.Model, checkpoint.Tokenizer);
@@ -84,16 +92,32 @@ internal static class GenerationBench
 
         var rejects = new List<(GenerationTimings T, double Wall)>();
         var answers = new List<(GenerationTimings T, double Wall)>();
-        for (int round = 0; round < rounds; round++)
-            for (int i = 0; i < prompts.Count; i++)
-            {
-                // Never the prompt just asked: an agent sees each question once, and the prompt prefix cache would
-                // otherwise hand the answer call the whole prompt.
-                rejects.Add(Timed(generator, prompts[i], reject, stopAtOnce, gapMs));
-                answers.Add(Timed(generator, prompts[(i + prompts.Count / 2) % prompts.Count], answer, goOn, gapMs));
-            }
+        var rejectsRepacked = new List<(GenerationTimings T, double Wall)>();
+        var answersRepacked = new List<(GenerationTimings T, double Wall)>();
+        int n = prompts.Count;
+        try
+        {
+            for (int round = 0; round < rounds; round++)
+                for (int i = 0; i < n; i++)
+                {
+                    // Never a prompt asked in the last few calls: an agent sees each question once, and the prompt
+                    // prefix cache (the last four prompts) would otherwise hand a call the whole prompt.
+                    rejects.Add(Timed(generator, prompts[i], reject, stopAtOnce, gapMs));
+                    answers.Add(Timed(generator, prompts[(i + n / 2) % n], answer, goOn, gapMs));
+                    if (!compareRepacked) continue;
+                    Gemm.UsePrepackedPanels = false;
+                    rejectsRepacked.Add(Timed(generator, prompts[(i + n / 4) % n], reject, stopAtOnce, gapMs));
+                    answersRepacked.Add(Timed(generator, prompts[(i + 3 * n / 4) % n], answer, goOn, gapMs));
+                    Gemm.UsePrepackedPanels = true;
+                }
+        }
+        finally
+        {
+            Gemm.UsePrepackedPanels = true;
+        }
         return new Result(Path.GetFileName(dir), checkpoint.Model.ParameterCount, prompts.Average(p => p.Length),
-            Median(rejects), Median(answers), answerTokens);
+            Median(rejects), Median(answers), answerTokens,
+            compareRepacked ? Median(rejectsRepacked) : null, compareRepacked ? Median(answersRepacked) : null);
     }
 
     private static (GenerationTimings, double) Timed(Generator g, int[] prompt, GenerationOptions o, Func<int, string, bool> go, int gapMs)

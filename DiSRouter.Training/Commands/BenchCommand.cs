@@ -35,13 +35,14 @@ internal static class BenchCommand
         var gap = new Option<int>("--gap-ms") { Description = "Idle time before each call, as an agent idles between its requests.", DefaultValueFactory = _ => 5 };
         var rounds = new Option<int>("--rounds") { Description = "Timed passes over the prompts.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int>("--threads") { Description = "Engine threads (0: one per processor, as an agent runs).", DefaultValueFactory = _ => 0 };
+        var repacked = new Option<bool>("--compare-repacked") { Description = "Also time each call with the weights re-packed per product (the engine before PackedWeight), interleaved." };
         var generate = new Command("generate", "A rejection (stopped at the first token) against an answer: set-up, prefill, first token, decode.");
-        foreach (var o in new Option[] { genJson, checkpoints, prompts, answerTokens, gap, rounds, threads }) generate.Options.Add(o);
+        foreach (var o in new Option[] { genJson, checkpoints, prompts, answerTokens, gap, rounds, threads, repacked }) generate.Options.Add(o);
         generate.SetAction(parse =>
         {
             if (parse.GetValue(threads) > 0) EngineThreads.Count = parse.GetValue(threads);
             return GenerationBench.Run(Console.Out, parse.GetValue(checkpoints)!, parse.GetValue(prompts), parse.GetValue(answerTokens),
-                parse.GetValue(gap), parse.GetValue(rounds), parse.GetValue(genJson));
+                parse.GetValue(gap), parse.GetValue(rounds), parse.GetValue(genJson), parse.GetValue(repacked));
         });
         command.Subcommands.Add(generate);
         return command;
