@@ -2,6 +2,8 @@ using DiSRouter.Models.Kernels;
 
 namespace DiSRouter.Models.Tests.Kernels;
 
+// Tests that change Gemm's blocking tunables share one collection, so that none reads another's setting mid-test.
+[Collection(GemmTunables.Name)]
 public sealed class GemmTests
 {
     private static readonly int[] Sizes = [1, 3, 7, 17, 31, 63, 65, 129, 200];

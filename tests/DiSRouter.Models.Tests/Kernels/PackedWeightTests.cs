@@ -2,6 +2,8 @@ using DiSRouter.Models.Kernels;
 
 namespace DiSRouter.Models.Tests.Kernels;
 
+// Tests that change Gemm's blocking tunables share one collection, so that none reads another's setting mid-test.
+[Collection(GemmTunables.Name)]
 public sealed class PackedWeightTests
 {
     public static TheoryData<int, int, int> Shapes() => new()
