@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using DiSRouter.Models.Kernels;
 using DiSRouter.Models.Layers;
 
@@ -43,9 +42,7 @@ internal static unsafe class Decoder
                 var L = w.Layers[l];
                 // ---- attention block: x += o_proj(attention(rope(qkv(norm(x)))))
                 RmsNorm.Forward(xn, default, x, L.InputNorm, n, C, eps);                          // (N, C)
-                Gemm.Sgemm(n, 1f, xn, C, L.Qkv, 0f, qkv, dqkv);                                   // (N, Hq·D + 2·Hkv·D)
-                if (L.QkvBias.Length > 0)
-                    for (int r = 0; r < n; r++) TensorPrimitives.Add(qkv.Slice(r * dqkv, dqkv), L.QkvBias, qkv.Slice(r * dqkv, dqkv));
+                Linear.Forward(qkv, xn, L.Qkv, L.QkvBias, n);                                      // (N, Hq·D + 2·Hkv·D)
                 fixed (float* pk = ws.K[l], pv = ws.V[l])
                 {
                     var rope = new RopeAndCacheBody

@@ -168,15 +168,11 @@ public static unsafe class Gemm
         return (width, kcMax, ncLimit);
     }
 
-    /// <summary>Floats that every block of a (n, k) operand takes packed, in loop order.</summary>
-    internal static long PackedLength(int n, int k, int width, int kcMax, int ncLimit)
+    /// <summary>Floats that every block of a (n, k) operand takes packed: each column block's panels over the whole depth.</summary>
+    internal static long PackedLength(int n, int k, int width, int ncLimit)
     {
         long total = 0;
-        for (int jc = 0; jc < n; jc += ncLimit)
-        {
-            int panels = (Math.Min(ncLimit, n - jc) + width - 1) / width;
-            for (int pc = 0; pc < k; pc += kcMax) total += (long)panels * Math.Min(kcMax, k - pc) * width;
-        }
+        for (int jc = 0; jc < n; jc += ncLimit) total += (long)(Math.Min(ncLimit, n - jc) + width - 1) / width * width * k;
         return total;
     }
 

@@ -22,7 +22,7 @@ public sealed unsafe class PackedWeight
         if (weight.Length < (long)n * k) throw new ArgumentException($"A ({n}, {k}) weight needs {(long)n * k} floats, got {weight.Length}.", nameof(weight));
         (Raw, N, K) = (weight, n, k);
         (Width, KcMax, NcLimit) = Gemm.BlockGeometry(n, k);
-        Length = Gemm.PackedLength(n, k, Width, KcMax, NcLimit);
+        Length = Gemm.PackedLength(n, k, Width, NcLimit);
         _panels = (float*)NativeMemory.AlignedAlloc((nuint)(Length * sizeof(float)), 64);
         GC.AddMemoryPressure(Length * sizeof(float));
         fixed (float* w = weight) Gemm.PackAll(w, k, n, k, Width, KcMax, NcLimit, _panels);

@@ -13,12 +13,24 @@ internal static class Linear
     public static void Forward(Span<float> y, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, int rows, int inFeatures, int outFeatures)
     {
         Gemm.Sgemm(false, true, rows, outFeatures, inFeatures, 1f, x, inFeatures, w, inFeatures, 0f, y, outFeatures);
-        if (!bias.IsEmpty)
-            for (int n = 0; n < rows; n++)
-            {
-                var row = y.Slice(n * outFeatures, outFeatures);
-                TensorPrimitives.Add(row, bias, row);
-            }
+        AddBias(y, bias, rows, outFeatures);
+    }
+
+    // The same with the weight packed once for the GEMM (inference): y (N, Out) = x (N, In) · wᵀ + bias (Out)
+    public static void Forward(Span<float> y, ReadOnlySpan<float> x, PackedWeight w, ReadOnlySpan<float> bias, int rows)
+    {
+        Gemm.Sgemm(rows, 1f, x, w.K, w, 0f, y, w.N);
+        AddBias(y, bias, rows, w.N);
+    }
+
+    private static void AddBias(Span<float> y, ReadOnlySpan<float> bias, int rows, int outFeatures)
+    {
+        if (bias.IsEmpty) return;
+        for (int n = 0; n < rows; n++)
+        {
+            var row = y.Slice(n * outFeatures, outFeatures);
+            TensorPrimitives.Add(row, bias, row);
+        }
     }
 
     // dx (N, In) += dy · w ; dw (Out, In) += dyᵀ · x ; dbias (Out) += Σ_n dy[n]
