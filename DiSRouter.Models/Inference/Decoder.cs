@@ -35,20 +35,20 @@ internal static unsafe class Decoder
 
         Embedding.Forward(x, tokens, w.Embedding, C);                                             // (N, C)
         fixed (int* prows = rows)
-        fixed (float* pqkv = ws.Qkv, patt = ws.Att, pgu = ws.GateUp, px = ws.X, phid = ws.Hidden)
+        fixed (float* pqkv = ws.Qkv, patt = ws.Att, pgu = ws.GateUp, px = ws.X, pxn = ws.Xn, phid = ws.Hidden, pcos = w.Rope.Cos, psin = w.Rope.Sin)
         {
             for (int l = 0; l < w.Layers.Length; l++)
             {
                 var L = w.Layers[l];
                 // ---- attention block: x += o_proj(attention(rope(qkv(norm(x)))))
-                RmsNorm.Forward(xn, default, x, L.InputNorm, n, C, eps);                          // (N, C)
+                Norm(pxn, px, L.InputNorm, n, C, eps);                                            // (N, C)
                 Linear.Forward(qkv, xn, L.Qkv, L.QkvBias, n);                                      // (N, Hq·D + 2·Hkv·D)
                 fixed (float* pk = ws.K[l], pv = ws.V[l])
                 {
                     var rope = new RopeAndCacheBody
                     {
                         Qkv = pqkv, K = pk, V = pv, Rows = prows, T = time, Pos0 = pos0, Hq = hq, Hkv = hkv, D = D, MaxT = ws.MaxT,
-                        Rope = w.Rope, Chunks = new RowChunks(n, dqkv),
+                        Cos = pcos, Sin = psin, Chunks = new RowChunks(n, dqkv),
                     };
                     EngineThreads.ParallelFor(rope.Chunks.Count, rope);                           // q, k rotated; k, v → cache
                     if (l == w.Layers.Length - 1 && !allLogits && time > 1)
@@ -65,7 +65,7 @@ internal static unsafe class Decoder
                 Gemm.Sgemm(n, 1f, att, dq, L.O, 1f, x, C);                                        // x += att·Oᵀ
 
                 // ---- MLP block: x += down(silu(gate(norm(x))) ⊙ up(norm(x)))
-                RmsNorm.Forward(xn, default, x, L.PostNorm, n, C, eps);                           // (N, C)
+                Norm(pxn, px, L.PostNorm, n, C, eps);                                             // (N, C)
                 Gemm.Sgemm(n, 1f, xn, C, L.GateUp, 0f, gateUp, 2 * I);                            // (N, 2I)
                 var swiglu = new SwiGluRowsBody { GateUp = pgu, Hidden = phid, I = I, Chunks = new RowChunks(n, 2 * I) };
                 EngineThreads.ParallelFor(swiglu.Chunks.Count, swiglu);                           // (N, I)
@@ -75,12 +75,25 @@ internal static unsafe class Decoder
 
         // ---- head: logits = norm(x)·LmHeadᵀ, for every token or only the last of each row
         int outRows = allLogits ? n : batch;
-        if (allLogits)
-            RmsNorm.Forward(xn, default, x, w.FinalNorm, n, C, eps);                              // (N, C)
-        else
-            for (int b = 0; b < batch; b++)
-                RmsNorm.Forward(xn.Slice(b * C, C), default, x.Slice(((b + 1) * time - 1) * C, C), w.FinalNorm, 1, C, eps); // (B, C)
+        fixed (float* px = ws.X, pxn = ws.Xn)
+        {
+            if (allLogits)
+                Norm(pxn, px, w.FinalNorm, n, C, eps);                                            // (N, C)
+            else
+                for (int b = 0; b < batch; b++)
+                    Norm(pxn + (long)b * C, px + ((long)(b + 1) * time - 1) * C, w.FinalNorm, 1, C, eps); // (B, C)
+        }
         Gemm.Sgemm(outRows, 1f, xn[..(outRows * C)], C, w.LmHead, 0f, ws.Logits.AsSpan(0, outRows * V), V); // (rows, V)
+    }
+
+    // out (N, C) = rmsnorm(x (N, C)) ⊙ w, rows spread over the engine's threads when there are enough of them.
+    private static void Norm(float* output, float* x, float[] weight, int rows, int channels, float eps)
+    {
+        fixed (float* pw = weight)
+        {
+            var body = new NormRowsBody { Out = output, X = x, W = pw, C = channels, Eps = eps, Chunks = new RowChunks(rows, channels) };
+            EngineThreads.ParallelFor(body.Chunks.Count, body);
+        }
     }
 
     // Moves the fused qkv row and the residual row of each row's last token to row b, so that the rest of the last
@@ -102,26 +115,27 @@ internal static unsafe class Decoder
         public float* Qkv, K, V;
         public int* Rows;
         public int T, Pos0, Hq, Hkv, D, MaxT;
-        public RopeTable Rope;
+        public float* Cos, Sin;
         public RowChunks Chunks;
 
         public readonly void Invoke(int item)
         {
             var (start, end) = Chunks[item];
-            int dq = Hq * D, dkv = Hkv * D, width = dq + 2 * dkv;
-            for (int n = start; n < end; n++)
-            {
-                int b = n / T, pos = Pos0 + n % T;
-                var qk = new Span<float>(Qkv + (long)n * width, dq + dkv);
-                Layers.Rope.Forward(qk, qk, 1, Hq + Hkv, 1, pos, Rope);
-                float* k = Qkv + (long)n * width + dq, v = k + dkv;
-                for (int g = 0; g < Hkv; g++)
-                {
-                    long slot = (((long)Rows[b] * Hkv + g) * MaxT + pos) * D;
-                    new ReadOnlySpan<float>(k + g * D, D).CopyTo(new Span<float>(K + slot, D));
-                    new ReadOnlySpan<float>(v + g * D, D).CopyTo(new Span<float>(V + slot, D));
-                }
-            }
+            RowKernels.RotateAndCache(Qkv, K, V, Rows, start, end, T, Pos0, Hq, Hkv, D, MaxT, Cos, Sin);
+        }
+    }
+
+    private struct NormRowsBody : IParallelBody
+    {
+        public float* Out, X, W;
+        public int C;
+        public float Eps;
+        public RowChunks Chunks;
+
+        public readonly void Invoke(int item)
+        {
+            var (start, end) = Chunks[item];
+            RowKernels.RmsNorm(Out, X, W, start, end, C, Eps);
         }
     }
 
@@ -135,11 +149,7 @@ internal static unsafe class Decoder
         public readonly void Invoke(int item)
         {
             var (start, end) = Chunks[item];
-            for (int n = start; n < end; n++)
-            {
-                float* gu = GateUp + (long)n * 2 * I;
-                SwiGlu.Forward(new Span<float>(Hidden + (long)n * I, I), new ReadOnlySpan<float>(gu, I), new ReadOnlySpan<float>(gu + I, I));
-            }
+            RowKernels.SwiGlu(Hidden, GateUp, start, end, I);
         }
     }
 }
