@@ -104,6 +104,7 @@ internal static class RlCommand
         }
         var first = result!.Log.Count > 0 ? result.Log[0].MeanReward : double.NaN;
         var last = result.Log.Count > 0 ? result.Log[^1].MeanReward : double.NaN;
+        if (result.Reused) output.WriteLine($"rl: already complete with this SFT checkpoint, query set and options: {result.CheckpointDirectory} kept (delete it to train again)");
         output.WriteLine($"rl: {result.Steps} steps, mean reward {first:0.000} → {last:0.000}; {result.Report.SamplesDrawn} samples, " +
             $"{result.Report.TokensProcessed} tokens, {result.Report.WallSeconds:0.0} s → {result.CheckpointDirectory}");
         return SelfAwareCli.Ok;

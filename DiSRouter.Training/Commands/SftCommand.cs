@@ -83,6 +83,7 @@ internal static class SftCommand
         foreach (var c in result!.Data.Counts)
             output.WriteLine($"α={c.Alpha:0.###} (δ={c.Threshold:0.###}): {c.LabelledAnswer} answerable, {c.LabelledReject} to reject → kept {c.KeptAnswer} + {c.KeptReject}" +
                 (c.SkippedNoCorrectSample + c.SkippedUnparseable > 0 ? $" ({c.SkippedNoCorrectSample + c.SkippedUnparseable} skipped)" : ""));
+        if (result.Reused) output.WriteLine($"sft: already complete with these samples, base checkpoint and options: {result.CheckpointDirectory} kept (delete it to train again)");
         output.WriteLine($"sft: {result.Data.Examples.Count} examples, {result.Steps} steps, loss {result.FirstLoss:0.000} → {result.LastLoss:0.000}; " +
             $"{result.Report.TrainedTokens} tokens, {result.Report.WallSeconds:0.0} s → {result.CheckpointDirectory}");
         return SelfAwareCli.Ok;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using DiSRouter.Core.Scenarios;
 using DiSRouter.Models;
@@ -71,7 +72,11 @@ internal sealed record RlStepLog
     [JsonPropertyName("by_alpha")] public Dictionary<string, double[]> ByAlpha { get; init; } = [];
 }
 
-internal sealed record RlResult(string CheckpointDirectory, int Steps, IReadOnlyList<RlStepLog> Log, StageReport Report);
+internal sealed record RlResult(string CheckpointDirectory, int Steps, IReadOnlyList<RlStepLog> Log, StageReport Report)
+{
+    /// <summary>True when the stage had already completed with the same inputs and its output was returned as it was.</summary>
+    public bool Reused { get; init; }
+}
 
 /// <summary>
 /// Stage 3: REINFORCE++ from the SFT checkpoint with the scenario-conditioned reward. The reference policy is the
@@ -97,7 +102,7 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         if (queries.Count == 0) throw new ArgumentException("RL needs at least one query.", nameof(queries));
         Directory.CreateDirectory(runDirectory);
         var reference = Checkpoint.Load(sftCheckpoint);
-        var referenceHash = FileHash(Path.Combine(sftCheckpoint, Checkpoint.WeightsFileName));
+        var referenceHash = CompletedStage.FileHash(Path.Combine(sftCheckpoint, Checkpoint.WeightsFileName));
 
         // Every query once per α, sorted then shuffled per epoch by BatchOrder: equal shares of every scenario.
         var prompts = queries.OrderBy(q => q.Id, StringComparer.Ordinal)
@@ -112,6 +117,13 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         var statePath = Path.Combine(runDirectory, StateFolder);
         var reportPath = StageReport.PathFor(runDirectory, Name);
         var logPath = Path.Combine(runDirectory, LogFile);
+        var outDir = Path.Combine(runDirectory, CheckpointFolder);
+        var inputs = CompletedStage.InputsHash(Name, referenceHash, promptsHash, OptionsJson());
+        if (!Directory.Exists(statePath) && CompletedStage.Find(outDir, reportPath, inputs) is { } done)
+        {
+            progress?.Invoke(new StageProgress("rl", totalSteps, totalSteps, "already complete with these inputs"));
+            return new RlResult(outDir, totalSteps, JsonlFile.Read<RlStepLog>(logPath), done) { Reused = true };
+        }
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && (saved.Progress.ReferenceHash != referenceHash || saved.Progress.PromptsHash != promptsHash))
             throw new InvalidOperationException($"{statePath} was made from another SFT checkpoint or query set; delete it to start over.");
@@ -170,10 +182,10 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             }
         }
 
-        var outDir = Path.Combine(runDirectory, CheckpointFolder);
         var metadata = new Dictionary<string, string>
         {
             ["stage"] = Name,
+            [CompletedStage.InputsKey] = inputs,
             ["alphas"] = string.Join(",", Options.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
             ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
             ["steps"] = totalSteps.ToString(CultureInfo.InvariantCulture),
@@ -190,6 +202,8 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         ResumeState.Delete(statePath);
         return new RlResult(outDir, totalSteps, log, report);
     }
+
+    private string OptionsJson() => JsonSerializer.Serialize(Options with { Alphas = Options.Alphas.ToArray() }, JsonlFile.Json);
 
     private RlStepLog Step(int step, IReadOnlyList<(TrainingQuery Query, Scenario Scenario)> batch, TransformerModel model,
         ITokenizer tokenizer, TransformerModel referenceModel, Trainer trainer, SelfAwarenessReward reward, ReinforcePlusPlus rpp,
@@ -292,11 +306,6 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         };
     }
 
-    private static string FileHash(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(stream))[..16];
-    }
 
     private static RlOptions Validate(RlOptions o)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text;
 using DiSRouter.Core.Scenarios;
@@ -50,7 +51,11 @@ internal sealed record SftOptions
 }
 
 /// <summary>What a finished SFT run produced.</summary>
-internal sealed record SftResult(string CheckpointDirectory, SftDataSet Data, int Steps, double FirstLoss, double LastLoss, StageReport Report);
+internal sealed record SftResult(string CheckpointDirectory, SftDataSet Data, int Steps, double FirstLoss, double LastLoss, StageReport Report)
+{
+    /// <summary>True when the stage had already completed with the same inputs and its checkpoint was returned as it was.</summary>
+    public bool Reused { get; init; }
+}
 
 /// <summary>
 /// Stage 2: builds the self-awareness SFT data from the run's <c>samples.jsonl</c> (<see cref="SftDataBuilder"/>)
@@ -82,6 +87,15 @@ internal sealed class SftStage(SftOptions options)
 
         var statePath = Path.Combine(runDirectory, StateFolder);
         var reportPath = StageReport.PathFor(runDirectory, Name);
+        var outDir = Path.Combine(runDirectory, CheckpointFolder);
+        var inputs = CompletedStage.InputsHash(Name, dataHash, CompletedStage.FileHash(Path.Combine(baseCheckpoint, Checkpoint.WeightsFileName)),
+            JsonSerializer.Serialize(Options with { Alphas = Options.Alphas.ToArray() }, JsonlFile.Json));
+        if (!Directory.Exists(statePath) && CompletedStage.Find(outDir, reportPath, inputs) is { } done)
+        {
+            int doneSteps = done.Details.TryGetValue("total_steps", out var ts) ? ts.GetInt32() : 0;
+            progress?.Invoke(new StageProgress("sft", doneSteps, doneSteps, "already complete with these inputs"));
+            return new SftResult(outDir, data, doneSteps, Detail(done, "loss_first"), Detail(done, "loss_last"), done) { Reused = true };
+        }
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && saved.Progress.DataHash != dataHash)
             throw new InvalidOperationException($"{statePath} was made from other SFT data (samples or options changed); delete it to start over.");
@@ -144,10 +158,10 @@ internal sealed class SftStage(SftOptions options)
             throw;
         }
 
-        var outDir = Path.Combine(runDirectory, CheckpointFolder);
         var metadata = new Dictionary<string, string>
         {
             ["stage"] = Name,
+            [CompletedStage.InputsKey] = inputs,
             ["alphas"] = string.Join(",", Options.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
             ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
             ["steps"] = totalSteps.ToString(CultureInfo.InvariantCulture),
@@ -163,6 +177,9 @@ internal sealed class SftStage(SftOptions options)
         ResumeState.Delete(statePath);
         return new SftResult(outDir, data, totalSteps, first, last, report);
     }
+
+    private static double Detail(StageReport report, string key) =>
+        report.Details.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : double.NaN;
 
     internal static string Hash(IEnumerable<SftExample> examples)
     {

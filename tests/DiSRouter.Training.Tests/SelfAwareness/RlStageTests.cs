@@ -116,4 +116,27 @@ public sealed class RlStageTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(File.ReadAllText(Path.Combine(_dir, "whole", RlStage.LogFile)), File.ReadAllText(Path.Combine(run, RlStage.LogFile)));
         Assert.Equal((2, 3L * 3 * 4), (resumed.Report.Runs, resumed.Report.SamplesDrawn));
     }
+
+    [Fact]
+    public void ACompletedRunWithTheSameInputsIsKeptAndADifferentQuerySetTrainsAgain()
+    {
+        var start = TinyWorld.SaveRandomModel(Path.Combine(_dir, "start"), seed: 2);
+        var options = Options with { Steps = 2, PromptsPerStep = 3, SamplesPerQuery = 2 };
+        var run = Path.Combine(_dir, "run");
+        var first = new RlStage(new ParityGrader(), options).Run(start, Queries, run);
+        var weights = Path.Combine(first.CheckpointDirectory, Checkpoint.WeightsFileName);
+        var bytes = File.ReadAllBytes(weights);
+        var written = File.GetLastWriteTimeUtc(weights);
+
+        var again = new RlStage(new ParityGrader(), options).Run(start, Queries, run);
+        Assert.True(again.Reused);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(weights));
+        Assert.Equal(bytes, File.ReadAllBytes(weights));
+        Assert.Equal(first.Log.Select(l => l.MeanReward), again.Log.Select(l => l.MeanReward));
+        Assert.Equal(first.Report.SamplesDrawn, again.Report.SamplesDrawn);
+
+        var fewer = new RlStage(new ParityGrader(), options).Run(start, Queries[..1], run);
+        Assert.False(fewer.Reused);
+        Assert.Equal(1, fewer.Report.Runs);
+    }
 }

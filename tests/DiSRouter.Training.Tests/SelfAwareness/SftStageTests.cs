@@ -61,6 +61,42 @@ public sealed class SftStageTests : IDisposable
     }
 
     [Fact]
+    public void ACompletedRunWithTheSameInputsIsKeptNotTrainedAgain()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = PrepareRun("run");
+        var first = new SftStage(Options).Run(baseDir, run);
+        var weights = Path.Combine(first.CheckpointDirectory, Checkpoint.WeightsFileName);
+        var written = File.GetLastWriteTimeUtc(weights);
+        var bytes = File.ReadAllBytes(weights);
+
+        var again = new SftStage(Options).Run(baseDir, run);
+
+        Assert.True(again.Reused);
+        Assert.False(first.Reused);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(weights)); // not rewritten
+        Assert.Equal(bytes, File.ReadAllBytes(weights));
+        Assert.Equal((first.Steps, first.FirstLoss, first.LastLoss), (again.Steps, again.FirstLoss, again.LastLoss));
+        Assert.Equal(1, again.Report.Runs);
+    }
+
+    [Fact]
+    public void ChangedOptionsOrBaseWeightsTrainAgain()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = PrepareRun("run");
+        new SftStage(Options).Run(baseDir, run);
+
+        var otherLr = new SftStage(Options with { LearningRate = 2e-3 }).Run(baseDir, run);
+        Assert.False(otherLr.Reused);
+        Assert.Equal(1, otherLr.Report.Runs); // a fresh run of its own, not a resumed one
+
+        TinyWorld.SaveRandomModel(baseDir, seed: 2); // the base model changed under the run
+        var otherBase = new SftStage(Options with { LearningRate = 2e-3 }).Run(baseDir, run);
+        Assert.False(otherBase.Reused);
+    }
+
+    [Fact]
     public void NoSamplesIsAClearError()
     {
         var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
