@@ -1,3 +1,4 @@
+using System.Globalization;
 using DiSRouter.Core.Routing;
 
 namespace DiSRouter.AppHost.Bench;
@@ -22,9 +23,12 @@ internal sealed record Distribution(int Count, double P50, double P99)
 /// Rejection time as a share of answering time: mean model time of the agent's reject hops over the mean of its
 /// answer hops (the paper reports under 5 %). Null when either side has too few hops to say anything.
 /// </summary>
-internal sealed record RejectionShare(double? Value, int Rejections, int Answers)
+/// <param name="RejectMs">Mean model time of a reject hop, when there are enough of both.</param>
+/// <param name="AnswerMs">Mean model time of an answer hop, likewise.</param>
+internal sealed record RejectionShare(double? Value, int Rejections, int Answers, double? RejectMs = null, double? AnswerMs = null)
 {
-    public string Text => Value is { } v ? $"{v * 100:0.0} %"
+    public string Text => Value is { } v
+        ? (RejectMs is { } r && AnswerMs is { } a ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:0.0} % ({r:0.000} / {a:0.000} ms)") : $"{v * 100:0.0} %")
         : Rejections < BenchStatistics.MinDecisions ? $"n/a ({Rejections} rejections)" : $"n/a ({Answers} answers)";
 }
 
@@ -100,7 +104,7 @@ internal static class BenchStatistics
         var answers = hops.Where(h => h.Decision == HopDecision.Answer).Select(h => h.ModelMs).ToList();
         if (rejects.Count < MinDecisions || answers.Count < MinDecisions || !(answers.Average() > 0))
             return new RejectionShare(null, rejects.Count, answers.Count);
-        return new RejectionShare(rejects.Average() / answers.Average(), rejects.Count, answers.Count);
+        return new RejectionShare(rejects.Average() / answers.Average(), rejects.Count, answers.Count, rejects.Average(), answers.Average());
     }
 
     /// <param name="agents">The launched agents in cascade order; agents seen only in paths are appended.</param>

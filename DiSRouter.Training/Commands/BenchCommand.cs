@@ -34,13 +34,14 @@ internal static class BenchCommand
         var answerTokens = new Option<int>("--answer-tokens") { Description = "Tokens of the answer call.", DefaultValueFactory = _ => 80 };
         var gap = new Option<int>("--gap-ms") { Description = "Idle time before each call, as an agent idles between its requests.", DefaultValueFactory = _ => 5 };
         var rounds = new Option<int>("--rounds") { Description = "Timed passes over the prompts.", DefaultValueFactory = _ => 3 };
-        var threads = new Option<int>("--threads") { Description = "Engine threads (0: one per processor, as an agent runs).", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Engine threads per call (0: one per processor). Default 1, as an agent runs: one generation per core, each on one thread.", DefaultValueFactory = _ => 1 };
         var repacked = new Option<bool>("--compare-repacked") { Description = "Also time each call with the weights re-packed per product (the engine before PackedWeight), interleaved." };
         var generate = new Command("generate", "A rejection (stopped at the first token) against an answer: set-up, prefill, first token, decode.");
         foreach (var o in new Option[] { genJson, checkpoints, prompts, answerTokens, gap, rounds, threads, repacked }) generate.Options.Add(o);
         generate.SetAction(parse =>
         {
-            if (parse.GetValue(threads) > 0) EngineThreads.Count = parse.GetValue(threads);
+            if (parse.GetValue(threads) < 0) { Console.Error.WriteLine("--threads must be 0 (one per processor) or more."); return 2; }
+            EngineThreads.Count = parse.GetValue(threads) > 0 ? parse.GetValue(threads) : Environment.ProcessorCount;
             return GenerationBench.Run(Console.Out, parse.GetValue(checkpoints)!, parse.GetValue(prompts), parse.GetValue(answerTokens),
                 parse.GetValue(gap), parse.GetValue(rounds), parse.GetValue(genJson), parse.GetValue(repacked));
         });

@@ -23,11 +23,7 @@ internal static class CompletedStage
     }
 
     /// <summary>The first 16 hex digits of a file's SHA-256 (a checkpoint's weights as a stage input).</summary>
-    public static string FileHash(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream))[..16];
-    }
+    public static string FileHash(string path) => Pool.PoolManifest.Sha256(path)[..16];
 
     /// <summary>
     /// The stage's report when <paramref name="checkpointDirectory"/> holds a whole checkpoint trained from

@@ -89,7 +89,8 @@ public sealed class BenchStatisticsTests
         var sut = BenchStatistics.ShareOf(hops);
 
         Assert.Equal(2.0 / 38.0, sut.Value!.Value, 9);
-        Assert.Equal("5.3 %", sut.Text);
+        Assert.Equal((2.0, 38.0), (sut.RejectMs!.Value, sut.AnswerMs!.Value));
+        Assert.Equal("5.3 % (2.000 / 38.000 ms)", sut.Text);
     }
 
     [Fact]
