@@ -44,9 +44,11 @@ internal static class ReportCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random baseline, the balanced subset and the T = 1 samples." };
         var json = new Option<bool>("--json") { Description = "Print JSON lines (answer_rate, self_assessment, utility) instead of writing the report." };
         var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/selfaware.md)." };
+        var decisionsFile = new Option<string?>("--decisions") { Description = "Also write every query's outcome per agent (base correctness, p(x), each variant's decisions) as JSON lines to this file." };
         var command = new Command("selfaware", "Answer rates, self-assessment, answered vs rejected accuracy, ΔPerformance and the cascade's utility.")
         {
             poolDir, runs, agentsOpt, split, items, families, alphas, deltaQueries, deltaSamples, idealSamples, idealTemperature, gamma, parallel, seed, json, outFile,
+            decisionsFile,
         };
         command.SetAction((parse, ct) =>
         {
@@ -77,13 +79,14 @@ internal static class ReportCommand
                 parse.GetValue(agentsOpt), parse.GetValue(split)!, parse.GetValue(items), parse.GetValue(families), options, parse.GetValue(json),
                 parse.GetValue(outFile) ?? Path.Combine(root, "docs", "selfaware.md"),
                 "dotnet run --project DiSRouter.Training -- report selfaware " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value)),
-                parse.InvocationConfiguration.Output, error, ct));
+                parse.InvocationConfiguration.Output, error, ct, parse.GetValue(decisionsFile)));
         });
         return command;
     }
 
     public static int Run(string poolDir, string runs, string? agentFilter, string split, int itemsPerFamily, string? families,
-        SelfAwareReportOptions options, bool json, string outFile, string command, TextWriter output, TextWriter error, CancellationToken ct)
+        SelfAwareReportOptions options, bool json, string outFile, string command, TextWriter output, TextWriter error, CancellationToken ct,
+        string? decisionsFile = null)
     {
         if (itemsPerFamily < 1) { error.WriteLine("--items-per-family must be at least 1."); return SelfAwareCli.BadInput; }
         if (!TaskSplits.TryParse(split, out var taskSplit)) { error.WriteLine($"Unknown split '{split}'."); return SelfAwareCli.BadInput; }
@@ -137,6 +140,11 @@ internal static class ReportCommand
             return SelfAwareCli.Ok;
         });
         if (rc != SelfAwareCli.Ok) return rc;
+        if (decisionsFile is not null)
+        {
+            JsonlFile.WriteAll(decisionsFile, result!.PerQuery);
+            if (!json) output.WriteLine($"wrote {decisionsFile} ({result.PerQuery.Count} queries)");
+        }
 
         if (json)
         {

@@ -53,13 +53,17 @@ internal static class AnswerTemplate
     }
 
     /// <summary>
-    /// A sample rewritten in the exact template. The grader's extracted answer wins over the text after the marker,
-    /// because it is the one that was judged correct; with neither, there is nothing to train on (null).
+    /// A sample rewritten in the exact template. The sample's own final answer (the text after the marker) stays: the
+    /// grader judged the sample correct as written, and the target must be what the model itself writes. WHY not the
+    /// grader's reading of it: for a multiple-choice question that reading is the option's letter ("17" read as "D"),
+    /// and targets ending in a letter taught every agent to close its chains with a letter the chain never names —
+    /// the trained agents then answered multiple choice at chance (20–29 %, base models 28–95 %). The grader's answer
+    /// fills in only where the sample has no marker; with neither, there is nothing to train on (null).
     /// </summary>
     public static string? Normalise(string response, string? extractedAnswer)
     {
         var (steps, answer) = Parse(response);
-        var final = !string.IsNullOrWhiteSpace(extractedAnswer) ? extractedAnswer : answer;
+        var final = !string.IsNullOrWhiteSpace(answer) ? answer : extractedAnswer;
         if (string.IsNullOrWhiteSpace(final)) return null;
         if (answer is null && !string.IsNullOrWhiteSpace(extractedAnswer))
         {

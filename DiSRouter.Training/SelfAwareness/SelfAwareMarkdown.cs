@@ -77,6 +77,19 @@ internal static class SelfAwareMarkdown
             sb.AppendLine($"| {x.Agent} | {x.Variant} | {F(x.Alpha)} | {x.Answered} | {P(x.AccuracyAnswered)} | {x.Rejected} | {P(x.BaseAccuracyRejected)} |");
         sb.AppendLine();
 
+        if (r.GreedyDeltas.Count > 0)
+        {
+            sb.AppendLine("## ΔPerformance of the greedy answers: did training change what the model answers right?").AppendLine();
+            sb.AppendLine("Every test query: the trained model's greedy answer in the scenario that answers most (made to answer where it");
+            sb.AppendLine("declined, as the cascade's last agent is) against its base model's greedy answer, as serving runs both. Gained =");
+            sb.AppendLine("right now and wrong before, lost = the reverse, each over the base model's right answers; the family that lost the");
+            sb.AppendLine($"largest share beside. The check asks for at most {100 * GreedyLostLimit:0} % lost.").AppendLine();
+            sb.AppendLine("| agent | model | α | queries | base right | right now | gained % | lost % | most lost |").AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+            foreach (var d in r.GreedyDeltas)
+                sb.AppendLine($"| {d.Agent} | {d.Variant} | {F(d.Alpha)} | {d.Queries} | {d.BaseSolved} | {d.Solved} | {P(d.GainedShare)} | {P(d.LostShare)} | {d.WorstFamily}: {d.WorstFamilyLost} of {d.WorstFamilyBaseSolved} |");
+            sb.AppendLine();
+        }
+
         if (r.Deltas.Count > 0)
         {
             sb.AppendLine("## ΔPerformance: did training change what the model can solve?").AppendLine();
@@ -160,7 +173,13 @@ internal static class SelfAwareMarkdown
                     (oracle > 0 ? $"; {100 * mine.Utility / oracle:0} % of the Oracle's {oracle:0.00}" : "");
             }
         }
+        foreach (var d in r.GreedyDeltas)
+            yield return $"{(d.LostShare <= GreedyLostLimit ? "PASS" : "FAIL")} greedy answers of {d.Agent} ({d.Variant}) lose at most {100 * GreedyLostLimit:0} % of the base model's right ones: " +
+                $"{100 * d.LostShare:0.0} % lost, {100 * d.GainedShare:0.0} % gained over {d.BaseSolved} (most lost: {d.WorstFamily}, {d.WorstFamilyLost} of {d.WorstFamilyBaseSolved})";
         foreach (var d in r.Deltas)
             yield return $"ΔPerformance of {d.Agent} ({d.Variant}): {100 * d.Delta:0.0} % gained, {100 * d.LostShare:0.0} % lost over {d.BaseSolved} base-solved queries";
     }
+
+    /// <summary>"Training must not change what the model can solve by more than a few percent": the share of right greedy answers it may lose.</summary>
+    public const double GreedyLostLimit = 0.05;
 }

@@ -55,6 +55,20 @@ internal sealed record DeltaRow(string Agent, string Variant, int Queries, int B
     public double LostShare => BaseSolved == 0 ? 0 : (double)Lost / BaseSolved;
 }
 
+/// <summary>
+/// ΔPerformance of the greedy answers on every test query: the trained model's answer in the scenario that answers most
+/// (made to answer where it declined) against its base model's, and the family that lost the largest share.
+/// </summary>
+internal sealed record GreedyDeltaRow(string Agent, string Variant, double Alpha, int Queries, int BaseSolved, int Solved, int Gained, int Lost,
+    string WorstFamily, int WorstFamilyBaseSolved, int WorstFamilyLost)
+{
+    public double LostShare => BaseSolved == 0 ? 0 : (double)Lost / BaseSolved;
+
+    public double GainedShare => BaseSolved == 0 ? 0 : (double)Gained / BaseSolved;
+
+    public double WorstFamilyLostShare => WorstFamilyBaseSolved == 0 ? 0 : (double)WorstFamilyLost / WorstFamilyBaseSolved;
+}
+
 internal sealed record SelfAwareReportResult(
     IReadOnlyList<AgentCheckpoints> Agents,
     int Items,
@@ -64,7 +78,34 @@ internal sealed record SelfAwareReportResult(
     IReadOnlyList<AnsweredVsRejectedRow> AnsweredVsRejected,
     IReadOnlyList<UtilityRow> Utilities,
     IReadOnlyList<DeltaRow> Deltas,
-    double WallSeconds);
+    double WallSeconds)
+{
+    public IReadOnlyList<GreedyDeltaRow> GreedyDeltas { get; init; } = [];
+
+    /// <summary>Every query's outcome for every agent (the audit file of <c>report selfaware --decisions</c>).</summary>
+    public IReadOnlyList<QueryDecisions> PerQuery { get; init; } = [];
+}
+
+/// <summary>One test query as every agent met it: the base model's greedy correctness and p(x), and each trained variant's decisions.</summary>
+internal sealed record QueryDecisions(
+    [property: JsonPropertyName("query")] string Query,
+    [property: JsonPropertyName("family")] string Family,
+    [property: JsonPropertyName("difficulty")] string Difficulty,
+    [property: JsonPropertyName("alphas")] IReadOnlyList<double> Alphas,
+    [property: JsonPropertyName("agents")] IReadOnlyList<AgentDecisions> Agents);
+
+/// <param name="Capability">p(x) from the ideal rows' samples; null when they were skipped.</param>
+/// <param name="Sft">Per α (in <see cref="QueryDecisions.Alphas"/> order): answered, and whether the answer (forced for the last agent) was right.</param>
+internal sealed record AgentDecisions(
+    [property: JsonPropertyName("agent")] string Agent,
+    [property: JsonPropertyName("base_correct")] bool BaseCorrect,
+    [property: JsonPropertyName("p")] double? Capability,
+    [property: JsonPropertyName("sft")] VariantDecisions? Sft,
+    [property: JsonPropertyName("rl")] VariantDecisions? Rl);
+
+internal sealed record VariantDecisions(
+    [property: JsonPropertyName("answered")] IReadOnlyList<bool> Answered,
+    [property: JsonPropertyName("correct")] IReadOnlyList<bool> Correct);
 
 /// <summary>
 /// Evaluates the self-aware agents of a cascade on test queries, greedily as serving runs them: each agent's
@@ -200,8 +241,32 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             }
         }
 
+        // Greedy ΔPerformance on every query, in the scenario that answers most (the trained answer, or the forced one).
+        var greedyDeltas = new List<GreedyDeltaRow>();
+        int widest = Array.IndexOf(scenarios, scenarios.MaxBy(x => x.Alpha));
+        for (int k = 0; k < agents.Count; k++)
+            foreach (var variant in new[] { SftVariant, RlVariant })
+            {
+                if (!decisions.TryGetValue((k, variant), out var perAlpha)) continue;
+                var runs = perAlpha[widest];
+                var b = baseCorrect[k];
+                int Count(Func<int, bool> f) => Enumerable.Range(0, queries.Count).Count(f);
+                var worst = queries.Select((q, i) => (q.Family, i)).GroupBy(x => x.Family)
+                    .Select(g => (Family: g.Key, Base: g.Count(x => b[x.i]), Lost: g.Count(x => b[x.i] && !runs[x.i].Correct)))
+                    .OrderByDescending(g => g.Base == 0 ? 0 : (double)g.Lost / g.Base).ThenBy(g => g.Family, StringComparer.Ordinal).First();
+                greedyDeltas.Add(new GreedyDeltaRow(agents[k].Name, variant, scenarios[widest].Alpha, queries.Count, Count(i => b[i]),
+                    Count(i => runs[i].Correct), Count(i => runs[i].Correct && !b[i]), Count(i => b[i] && !runs[i].Correct),
+                    worst.Family, worst.Base, worst.Lost));
+            }
+
+        var alphas = scenarios.Select(x => x.Alpha).ToArray();
+        VariantDecisions? Variant(int k, string variant, int i) => decisions.TryGetValue((k, variant), out var d)
+            ? new VariantDecisions(d.Select(r => r[i].Answered).ToArray(), d.Select(r => r[i].Correct).ToArray()) : null;
+        var perQuery = queries.Select((q, i) => new QueryDecisions(q.Id, q.Family, q.Difficulty, alphas,
+            agents.Select((ag, k) => new AgentDecisions(ag.Name, baseCorrect[k][i], ideal ? capability[k][i] : null,
+                Variant(k, SftVariant, i), Variant(k, RlVariant, i))).ToArray())).ToList();
         return new SelfAwareReportResult(agents, queries.Count, baseCorrect.Select(c => c.Average(x => x ? 1.0 : 0.0)).ToList(),
-            answerRates, assessments, answeredVsRejected, utilities, deltas, clock.Elapsed.TotalSeconds);
+            answerRates, assessments, answeredVsRejected, utilities, deltas, clock.Elapsed.TotalSeconds) { PerQuery = perQuery, GreedyDeltas = greedyDeltas };
     }
 
     /// <summary>

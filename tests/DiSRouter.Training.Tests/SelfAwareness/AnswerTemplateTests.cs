@@ -1,3 +1,6 @@
+using DiSRouter.Core.Tasks.Grading;
+using AnswerTemplate = DiSRouter.Training.SelfAwareness.AnswerTemplate;
+using TaskSplit = DiSRouter.Core.Tasks.TaskSplit;
 using DiSRouter.Training.SelfAwareness;
 
 namespace DiSRouter.Training.Tests.SelfAwareness;
@@ -25,10 +28,26 @@ public sealed class AnswerTemplateTests
     }
 
     [Fact]
-    public void TheGradersExtractedAnswerWinsOverTheTextAfterTheMarker()
+    public void TheSamplesOwnFinalAnswerStaysNotTheGradersReadingOfIt()
     {
-        const string sample = "Let's think step by step: Paris is the capital. The final answer is: B) Paris.";
-        Assert.Equal("Let's think step by step: Paris is the capital. The final answer is: B.", AnswerTemplate.Normalise(sample, "B"));
+        // A multiple-choice sample answered with the option's text; the grader read it as the letter.
+        const string sample = "Let's think step by step: 37+4=41. The final answer is: 41.";
+        Assert.Equal(sample, AnswerTemplate.Normalise(sample, "D"));
+    }
+
+    [Fact]
+    public void EveryCorrectMultipleChoiceSampleStaysCorrectAndKeepsItsOptionTextOnceNormalised()
+    {
+        var items = SelfAwareCli.NanoSuite().Generate("multiple-choice", TaskSplit.Train, 40).ToList();
+        foreach (var item in items)
+        {
+            var sample = item.Target; // the reference reply: the chain and the right option's text
+            var graded = Grader.Grade(item, sample);
+            Assert.True(graded.Correct, item.Id);
+            var target = AnswerTemplate.Normalise(sample, graded.Extracted)!;
+            Assert.True(Grader.Grade(item, target).Correct, $"{item.Id}: {target}");
+            Assert.EndsWith($"{AnswerTemplate.AnswerMarker} {item.ReplyAnswer ?? item.Answer}.", target);
+        }
     }
 
     [Fact]

@@ -86,6 +86,53 @@ public sealed class SelfAwareReportTests : IDisposable
     }
 
     [Fact]
+    public void EveryQueryRecordsEachAgentsCorrectnessCapabilityAndDecisions()
+    {
+        var r = Run();
+
+        Assert.Equal(Queries.Select(q => q.Id), r.PerQuery.Select(q => q.Query));
+        foreach (var (q, i) in r.PerQuery.Select((q, i) => (q, i)))
+        {
+            Assert.Equal([0.2, 0.5, 0.8], q.Alphas);
+            Assert.Equal(["cheap", "dear"], q.Agents.Select(a => a.Agent));
+            var (cheap, dear) = (q.Agents[0], q.Agents[1]);
+            Assert.Equal((i < 4, i < 4), (cheap.BaseCorrect, dear.BaseCorrect));
+            Assert.Equal(i < 4 ? 1.0 : 0.0, cheap.Capability);
+            Assert.Equal([false, false, false], cheap.Sft!.Answered); // the cheap agent declines everything
+            Assert.Null(cheap.Rl);
+            Assert.Null(dear.Sft); // untrained: it takes part as its base model
+        }
+        // Written as JSON lines that read back whole.
+        var path = Path.Combine(_dir, "decisions.jsonl");
+        JsonlFile.WriteAll(path, r.PerQuery);
+        var first = JsonDocument.Parse(File.ReadLines(path).First()).RootElement;
+        Assert.Equal("q0", first.GetProperty("query").GetString());
+        Assert.True(first.GetProperty("agents")[0].GetProperty("base_correct").GetBoolean());
+        Assert.False(first.GetProperty("agents")[1].TryGetProperty("sft", out var sft) && sft.ValueKind != JsonValueKind.Null); // no SFT checkpoint
+        Assert.Equal(3, first.GetProperty("agents")[0].GetProperty("sft").GetProperty("answered").GetArrayLength());
+    }
+
+    [Fact]
+    public void GreedyDeltaComparesTheForcedGreedyAnswersWithTheBaseModelsOnEveryQuery()
+    {
+        var r = Run();
+
+        // The cheap agent declines everything; made to answer, any reply is right on q0–q3 as its base model's is.
+        var d = Assert.Single(r.GreedyDeltas);
+        Assert.Equal(("cheap", "sft", 0.8), (d.Agent, d.Variant, d.Alpha));
+        Assert.Equal((8, 4, 4, 0, 0), (d.Queries, d.BaseSolved, d.Solved, d.Gained, d.Lost));
+        Assert.Equal((0.0, 0.0), (d.LostShare, d.GainedShare));
+        Assert.Contains(SelfAwareMarkdown.Checks(r), c => c.StartsWith("PASS greedy answers of cheap (sft)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void GreedyDeltaNamesTheFamilyThatLostMost()
+    {
+        var row = new GreedyDeltaRow("a", "rl", 0.8, 10, 8, 5, 1, 4, "multiple-choice", 4, 4);
+        Assert.Equal((0.5, 0.125, 1.0), (row.LostShare, row.GainedShare, row.WorstFamilyLostShare));
+    }
+
+    [Fact]
     public void JsonLinesHaveExactlyTheAgreedFieldsInCascadeOrder()
     {
         var lines = SelfAwareJson.Lines(Run()).Select(l => JsonSerializer.Serialize(l, l.GetType())).ToList();
