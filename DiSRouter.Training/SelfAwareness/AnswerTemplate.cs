@@ -12,15 +12,11 @@ internal static class AnswerTemplate
     public const string StepsPrefix = "Let's think step by step:";
     public const string AnswerMarker = "The final answer is:";
 
-    /// <summary>The template filled in; empty steps give "The final answer is: X." (as the task suite's reference targets).</summary>
-    public static string Format(string steps, string answer)
-    {
-        steps = Clean(steps);
-        answer = Clean(answer);
-        return steps.Length == 0
-            ? $"{AnswerMarker} {answer}."
-            : $"{StepsPrefix} {steps}. {AnswerMarker} {answer}.";
-    }
+    /// <summary>
+    /// The template filled in with white space and trailing full stops cleaned; empty steps give "The final answer is: X."
+    /// The layout is the task suite's own (<see cref="Core.Tasks.AnswerTemplate"/>), so targets and reference replies agree.
+    /// </summary>
+    public static string Format(string steps, string answer) => Core.Tasks.AnswerTemplate.Format(Clean(steps), Clean(answer));
 
     /// <summary>
     /// Splits a response into its reasoning and final answer. With the marker ("final answer is", any case, with
