@@ -82,11 +82,12 @@ internal static class SelfAwareMarkdown
             sb.AppendLine("## ΔPerformance of the greedy answers: did training change what the model answers right?").AppendLine();
             sb.AppendLine("Every test query: the trained model's greedy answer in the scenario that answers most (made to answer where it");
             sb.AppendLine("declined, as the cascade's last agent is) against its base model's greedy answer, as serving runs both. Gained =");
-            sb.AppendLine("right now and wrong before, lost = the reverse, each over the base model's right answers; the family that lost the");
-            sb.AppendLine($"largest share beside. The check asks for at most {100 * GreedyLostLimit:0} % lost.").AppendLine();
-            sb.AppendLine("| agent | model | α | queries | base right | right now | gained % | lost % | most lost |").AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---|");
+            sb.AppendLine("right now and wrong before, lost = the reverse, each over the base model's right answers; net = the change in how");
+            sb.AppendLine("many it answers right; the family that lost the largest share beside. The check asks the net change to stay within");
+            sb.AppendLine($"{100 * GreedyNetLimit:0} % (\"what the model can solve\"); gained and lost say how many answers changed on the way.").AppendLine();
+            sb.AppendLine("| agent | model | α | queries | base right | right now | net % | gained % | lost % | most lost |").AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var d in r.GreedyDeltas)
-                sb.AppendLine($"| {d.Agent} | {d.Variant} | {F(d.Alpha)} | {d.Queries} | {d.BaseSolved} | {d.Solved} | {P(d.GainedShare)} | {P(d.LostShare)} | {d.WorstFamily}: {d.WorstFamilyLost} of {d.WorstFamilyBaseSolved} |");
+                sb.AppendLine($"| {d.Agent} | {d.Variant} | {F(d.Alpha)} | {d.Queries} | {d.BaseSolved} | {d.Solved} | {(d.NetShare >= 0 ? "+" : "")}{P(d.NetShare)} | {P(d.GainedShare)} | {P(d.LostShare)} | {d.WorstFamily}: {d.WorstFamilyLost} of {d.WorstFamilyBaseSolved} |");
             sb.AppendLine();
         }
 
@@ -174,12 +175,12 @@ internal static class SelfAwareMarkdown
             }
         }
         foreach (var d in r.GreedyDeltas)
-            yield return $"{(d.LostShare <= GreedyLostLimit ? "PASS" : "FAIL")} greedy answers of {d.Agent} ({d.Variant}) lose at most {100 * GreedyLostLimit:0} % of the base model's right ones: " +
-                $"{100 * d.LostShare:0.0} % lost, {100 * d.GainedShare:0.0} % gained over {d.BaseSolved} (most lost: {d.WorstFamily}, {d.WorstFamilyLost} of {d.WorstFamilyBaseSolved})";
+            yield return $"{(Math.Abs(d.NetShare) <= GreedyNetLimit ? "PASS" : "FAIL")} greedy right answers of {d.Agent} ({d.Variant}) change by at most {100 * GreedyNetLimit:0} %: " +
+                $"{100 * d.NetShare:+0.0;-0.0;0.0} % ({d.BaseSolved} → {d.Solved}; {100 * d.GainedShare:0.0} % gained, {100 * d.LostShare:0.0} % lost; most lost: {d.WorstFamily}, {d.WorstFamilyLost} of {d.WorstFamilyBaseSolved})";
         foreach (var d in r.Deltas)
             yield return $"ΔPerformance of {d.Agent} ({d.Variant}): {100 * d.Delta:0.0} % gained, {100 * d.LostShare:0.0} % lost over {d.BaseSolved} base-solved queries";
     }
 
-    /// <summary>"Training must not change what the model can solve by more than a few percent": the share of right greedy answers it may lose.</summary>
-    public const double GreedyLostLimit = 0.05;
+    /// <summary>"Training must not change what the model can solve by more than a few percent": the net change of its right greedy answers.</summary>
+    public const double GreedyNetLimit = 0.05;
 }

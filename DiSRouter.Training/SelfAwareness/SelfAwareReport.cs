@@ -66,6 +66,9 @@ internal sealed record GreedyDeltaRow(string Agent, string Variant, double Alpha
 
     public double GainedShare => BaseSolved == 0 ? 0 : (double)Gained / BaseSolved;
 
+    /// <summary>The net change of the right answers over the base model's: what the model solves, not which.</summary>
+    public double NetShare => BaseSolved == 0 ? 0 : (double)(Solved - BaseSolved) / BaseSolved;
+
     public double WorstFamilyLostShare => WorstFamilyBaseSolved == 0 ? 0 : (double)WorstFamilyLost / WorstFamilyBaseSolved;
 }
 

@@ -122,14 +122,15 @@ public sealed class SelfAwareReportTests : IDisposable
         Assert.Equal(("cheap", "sft", 0.8), (d.Agent, d.Variant, d.Alpha));
         Assert.Equal((8, 4, 4, 0, 0), (d.Queries, d.BaseSolved, d.Solved, d.Gained, d.Lost));
         Assert.Equal((0.0, 0.0), (d.LostShare, d.GainedShare));
-        Assert.Contains(SelfAwareMarkdown.Checks(r), c => c.StartsWith("PASS greedy answers of cheap (sft)", StringComparison.Ordinal));
+        Assert.Equal(0.0, d.NetShare);
+        Assert.Contains(SelfAwareMarkdown.Checks(r), c => c.StartsWith("PASS greedy right answers of cheap (sft)", StringComparison.Ordinal));
     }
 
     [Fact]
     public void GreedyDeltaNamesTheFamilyThatLostMost()
     {
         var row = new GreedyDeltaRow("a", "rl", 0.8, 10, 8, 5, 1, 4, "multiple-choice", 4, 4);
-        Assert.Equal((0.5, 0.125, 1.0), (row.LostShare, row.GainedShare, row.WorstFamilyLostShare));
+        Assert.Equal((0.5, 0.125, 1.0, -0.375), (row.LostShare, row.GainedShare, row.WorstFamilyLostShare, row.NetShare));
     }
 
     [Fact]
