@@ -6,7 +6,7 @@
 #   scripts/selfaware.sh                      # all five agents, two at a time
 #   AGENTS="nano-2 nano-3" scripts/selfaware.sh
 #   PARALLEL=1 SKIP_REPORT=1 scripts/selfaware.sh
-#   RUNS=runs/variant SKIP_PUBLISH=1 AGENTS="nano-1 nano-2" SAMPLES=32 GAMMA=1 SFT_ALPHAS=0.1:0.9:0.1 scripts/selfaware.sh   # a variant, not published
+#   RUNS=runs/variant SKIP_PUBLISH=1 AGENTS="nano-1 nano-2" SAMPLES=32 GAMMA=1 SFT_ALPHAS=0.1:0.9:0.1 RL_ALPHAS=0.2,0.5,0.8 scripts/selfaware.sh   # a variant, not published
 #
 # The same stages and settings as the AppHost jobs selfaware-nano-{1..5} (DiSRouter.AppHost/appsettings.json, docs/jobs.md).
 # Settings for the nano world (each a deviation from the paper's defaults, with its reason):
@@ -94,7 +94,7 @@ one_agent() {
     # shellcheck disable=SC2046
     train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --balance overall --alphas "${SFT_ALPHAS:-0.2,0.5,0.8}" --max-repeats 32 --seed 1 --bf16
     echo "== $a: rl"
-    train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --alphas 0.1:0.9:0.1 --steps "$(rl_steps_for "$a")" --k 8 --gamma "${GAMMA:-0.5}" --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
+    train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --alphas "${RL_ALPHAS:-0.1:0.9:0.1}" --steps "$(rl_steps_for "$a")" --k 8 --gamma "${GAMMA:-0.5}" --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
   } > "$run/pipeline.log" 2>&1 || { echo "$a: FAILED (see $run/pipeline.log)"; tail -3 "$run/pipeline.log"; return 1; }
   echo "$a: done ($(grep -E '^(sampled|sft:|rl:) ' "$run/pipeline.log" | tr '\n' ' '))"
 }
