@@ -101,7 +101,6 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
     {
         if (queries.Count == 0) throw new ArgumentException("RL needs at least one query.", nameof(queries));
         Directory.CreateDirectory(runDirectory);
-        var reference = Checkpoint.Load(sftCheckpoint);
         var referenceHash = CompletedStage.FileHash(Path.Combine(sftCheckpoint, Checkpoint.WeightsFileName));
 
         // Every query once per α, sorted then shuffled per epoch by BatchOrder: equal shares of every scenario.
@@ -124,6 +123,7 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             progress?.Invoke(new StageProgress("rl", totalSteps, totalSteps, "already complete with these inputs"));
             return new RlResult(outDir, totalSteps, JsonlFile.Read<RlStepLog>(logPath), done) { Reused = true };
         }
+        var reference = Checkpoint.Load(sftCheckpoint);
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && (saved.Progress.ReferenceHash != referenceHash || saved.Progress.PromptsHash != promptsHash))
             throw new InvalidOperationException($"{statePath} was made from another SFT checkpoint or query set; delete it to start over.");
@@ -305,7 +305,6 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             ByAlpha = byAlpha,
         };
     }
-
 
     private static RlOptions Validate(RlOptions o)
     {

@@ -98,7 +98,7 @@ internal sealed record QueryDecisions(
     [property: JsonPropertyName("agents")] IReadOnlyList<AgentDecisions> Agents);
 
 /// <param name="Capability">p(x) from the ideal rows' samples; null when they were skipped.</param>
-/// <param name="Sft">Per α (in <see cref="QueryDecisions.Alphas"/> order): answered, and whether the answer (forced for the last agent) was right.</param>
+/// <param name="Sft">Per α (in <see cref="QueryDecisions.Alphas"/> order): whether it answered, and whether its answer (the forced one where it declined) was right.</param>
 internal sealed record AgentDecisions(
     [property: JsonPropertyName("agent")] string Agent,
     [property: JsonPropertyName("base_correct")] bool BaseCorrect,
