@@ -86,6 +86,37 @@ internal static class CheckpointPublisher
         }
     }
 
+    /// <summary>
+    /// Whether <paramref name="target"/> already holds <paramref name="source"/>'s files byte for byte (a job rerun whose
+    /// stages found their work done): publishing again would only make the agent reload the checkpoint it serves.
+    /// </summary>
+    public static bool AlreadyServes(string source, string target)
+    {
+        if (HasUnfinished(target)) return false;
+        foreach (var name in Files)
+        {
+            var (a, b) = (new FileInfo(Path.Combine(source, name)), new FileInfo(Path.Combine(target, name)));
+            if (!a.Exists || !b.Exists || a.Length != b.Length) return false;
+        }
+        foreach (var name in Files)
+            if (!SameBytes(Path.Combine(source, name), Path.Combine(target, name))) return false;
+        return true;
+    }
+
+    private static bool SameBytes(string a, string b)
+    {
+        using var x = new FileStream(a, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        using var y = new FileStream(b, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var (bx, by) = (new byte[1 << 16], new byte[1 << 16]);
+        while (true)
+        {
+            int n = x.ReadAtLeast(bx, bx.Length, throwOnEndOfStream: false);
+            int m = y.ReadAtLeast(by, by.Length, throwOnEndOfStream: false);
+            if (n != m || !bx.AsSpan(0, n).SequenceEqual(by.AsSpan(0, m))) return false;
+            if (n == 0) return true;
+        }
+    }
+
     /// <summary>Whether an interrupted publish left a staging folder in the target.</summary>
     public static bool HasUnfinished(string target) =>
         Directory.Exists(target) && Directory.EnumerateDirectories(target, StagingPrefix + "*").Any();

@@ -50,7 +50,9 @@ internal static class JobRunner
                 if (ct.IsCancellationRequested) { End(status, JobOutcome.Cancelled, Cancelled, $"cancelled during {stage.Name}; its progress is saved in {job.Run}"); break; }
                 if (record.ExitCode != 0) { End(status, JobOutcome.Failed, record.ExitCode.Value, $"{stage.Name} failed with exit code {record.ExitCode}"); break; }
             }
-            if (status.Outcome == JobOutcome.Running)
+            if (status.Outcome == JobOutcome.Running && CheckpointPublisher.AlreadyServes(job.Output, job.Publish))
+                End(status, JobOutcome.Unchanged, 0, $"{job.Publish} already holds {job.Output} byte for byte: nothing to publish, the agent keeps serving it");
+            else if (status.Outcome == JobOutcome.Running)
             {
                 CheckpointPublisher.Publish(job.Output, job.Publish);
                 status.Published = true;

@@ -57,6 +57,9 @@ internal static class JobOutcome
 {
     public const string Running = "running";
     public const string Published = "published";
+
+    /// <summary>The stages ended well and the serving checkpoint already was their output: nothing was published.</summary>
+    public const string Unchanged = "unchanged";
     public const string Failed = "failed";
     public const string Refused = "refused";
     public const string Cancelled = "cancelled";

@@ -22,6 +22,24 @@ public sealed class CheckpointPublisherTests : IDisposable
     }
 
     [Fact]
+    public void ATargetHoldingTheSameBytesAlreadyServesTheCheckpointAndOneChangedByteDoesNot()
+    {
+        var trained = _tiny.Save("trained", seed: 2);
+        var serving = _tiny.Save("serving", seed: 1);
+        Assert.False(CheckpointPublisher.AlreadyServes(trained, serving));
+        Assert.False(CheckpointPublisher.AlreadyServes(trained, _tiny.Sub("nowhere")));
+
+        CheckpointPublisher.Publish(trained, serving);
+        Assert.True(CheckpointPublisher.AlreadyServes(trained, serving));
+
+        var weights = Path.Combine(serving, Checkpoint.WeightsFileName);
+        var bytes = File.ReadAllBytes(weights);
+        bytes[^1] ^= 1; // same length, one bit apart
+        File.WriteAllBytes(weights, bytes);
+        Assert.False(CheckpointPublisher.AlreadyServes(trained, serving));
+    }
+
+    [Fact]
     public void PublishIntoAMissingDirectoryCreatesIt()
     {
         var trained = _tiny.Save("trained", seed: 2);

@@ -52,6 +52,30 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task AJobRunAgainWithNothingNewKeepsItsStagesWorkAndPublishesNothing()
+    {
+        _tiny.Save("base", seed: 1);
+        _tiny.Save("serving", seed: 5);
+        TinyCheckpoints.WriteLadderSamples(_tiny.Sub("run"));
+        var job = Plan(["sample", "sft", "rl"]);
+        var first = await JobRunner.RunAsync(job, CancellationToken.None).WaitAsync(JobTimeout);
+        Assert.True(first!.Outcome == JobOutcome.Published, first.Message + "\n" + File.ReadAllText(first.Log));
+        var weights = Path.Combine(_tiny.Sub("serving"), Checkpoint.WeightsFileName);
+        var written = File.GetLastWriteTimeUtc(weights);
+        var served = TinyCheckpoints.Snapshot(_tiny.Sub("serving"));
+
+        var again = await JobRunner.RunAsync(job, CancellationToken.None).WaitAsync(JobTimeout);
+
+        Assert.True(again!.Outcome == JobOutcome.Unchanged, again.Message + "\n" + File.ReadAllText(again.Log));
+        Assert.Equal((0, false), (again.ExitCode, again.Published));
+        Assert.Equal(written, File.GetLastWriteTimeUtc(weights)); // no new file for the agent to reload
+        TinyCheckpoints.AssertSame(served, TinyCheckpoints.Snapshot(_tiny.Sub("serving")));
+        var log = File.ReadAllText(again.Log);
+        Assert.Contains("already complete with these", log); // SFT and RL kept their output
+        Assert.Contains("nothing to publish", log);
+    }
+
+    [Fact]
     public async Task AStageThatFailsEndsTheJobAndLeavesTheServingCheckpointByteIdentical()
     {
         _tiny.Save("serving", seed: 5);
