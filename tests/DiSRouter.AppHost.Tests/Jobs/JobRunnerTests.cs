@@ -24,18 +24,24 @@ public sealed class JobRunnerTests : IDisposable
             Stages = [.. stages], Arguments = arguments ?? new() { ["sample"] = TinySample, ["sft"] = TinySft, ["rl"] = TinyRl },
         }], [], _tiny.Root));
 
-    [Fact]
-    public async Task AJobWhoseStagesSucceedPublishesTheLastStagesCheckpoint()
+    // A sample → sft → rl job from a random base over a serving checkpoint of another seed, run once.
+    private async Task<(PlannedJob Job, JobStatus Status)> RunTrainingJobAsync()
     {
         _tiny.Save("base", seed: 1);
         _tiny.Save("serving", seed: 5);
         // A random model answers nothing right; these queries give SFT some to answer and some to reject.
         TinyCheckpoints.WriteLadderSamples(_tiny.Sub("run"));
         var job = Plan(["sample", "sft", "rl"]);
-
         var status = await JobRunner.RunAsync(job, CancellationToken.None).WaitAsync(JobTimeout);
-
         Assert.NotNull(status);
+        return (job, status);
+    }
+
+    [Fact]
+    public async Task AJobWhoseStagesSucceedPublishesTheLastStagesCheckpoint()
+    {
+        var (_, status) = await RunTrainingJobAsync();
+
         Assert.True(status.Outcome == JobOutcome.Published, status.Message + "\n" + File.ReadAllText(status.Log));
         Assert.Equal((0, true), (status.ExitCode, status.Published));
         Assert.Equal(["sample", "sft", "rl"], status.Stages.Select(s => s.Name));
@@ -54,12 +60,8 @@ public sealed class JobRunnerTests : IDisposable
     [Fact]
     public async Task AJobRunAgainWithNothingNewKeepsItsStagesWorkAndPublishesNothing()
     {
-        _tiny.Save("base", seed: 1);
-        _tiny.Save("serving", seed: 5);
-        TinyCheckpoints.WriteLadderSamples(_tiny.Sub("run"));
-        var job = Plan(["sample", "sft", "rl"]);
-        var first = await JobRunner.RunAsync(job, CancellationToken.None).WaitAsync(JobTimeout);
-        Assert.True(first!.Outcome == JobOutcome.Published, first.Message + "\n" + File.ReadAllText(first.Log));
+        var (job, first) = await RunTrainingJobAsync();
+        Assert.True(first.Outcome == JobOutcome.Published, first.Message + "\n" + File.ReadAllText(first.Log));
         var weights = Path.Combine(_tiny.Sub("serving"), Checkpoint.WeightsFileName);
         var written = File.GetLastWriteTimeUtc(weights);
         var served = TinyCheckpoints.Snapshot(_tiny.Sub("serving"));
