@@ -24,6 +24,8 @@
 #   scenario keeps its labels' own proportion times one common factor, so how often to answer rises with α in the data
 #   itself. With the paper's per-scenario balance every scenario is half answers and the agents' answer rates moved a
 #   few points with α; measured side by side on the same samples in docs/selfaware.md;
+# - 4800 sampled queries for nano-2 too (since the multiple-choice fix: on the whole validation split 0.660 / 0.519 / 0.387
+#   against 0.655 / 0.492 / 0.354 with 1600, all else shipped);
 # - 1600 sampled queries per agent, 4800 for nano-3 and nano-4: on the whole validation split (1200 queries) 4800 for those
 #   two lifted the cascade from 0.408 / 0.193 / 0.074 to 0.433 / 0.195 / 0.078 and nano-3's F1 from 0.82 to 0.84, while
 #   4800 for nano-1 and nano-2 did not help them (docs/selfaware.md);
@@ -73,7 +75,7 @@ sft_extra_for() {
 }
 queries_for() {
   case "$1" in
-    nano-3|nano-4) echo 4800 ;;
+    nano-2|nano-3|nano-4) echo 4800 ;;
     *) echo 1600 ;;
   esac
 }
