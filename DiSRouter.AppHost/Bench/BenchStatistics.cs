@@ -104,7 +104,8 @@ internal static class BenchStatistics
         var answers = hops.Where(h => h.Decision == HopDecision.Answer).Select(h => h.ModelMs).ToList();
         if (rejects.Count < MinDecisions || answers.Count < MinDecisions || !(answers.Average() > 0))
             return new RejectionShare(null, rejects.Count, answers.Count);
-        return new RejectionShare(rejects.Average() / answers.Average(), rejects.Count, answers.Count, rejects.Average(), answers.Average());
+        double rejectMs = rejects.Average(), answerMs = answers.Average();
+        return new RejectionShare(rejectMs / answerMs, rejects.Count, answers.Count, rejectMs, answerMs);
     }
 
     /// <param name="agents">The launched agents in cascade order; agents seen only in paths are appended.</param>
