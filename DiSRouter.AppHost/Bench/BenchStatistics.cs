@@ -25,10 +25,16 @@ internal sealed record Distribution(int Count, double P50, double P99)
 /// </summary>
 /// <param name="RejectMs">Mean model time of a reject hop, when there are enough of both.</param>
 /// <param name="AnswerMs">Mean model time of an answer hop, likewise.</param>
-internal sealed record RejectionShare(double? Value, int Rejections, int Answers, double? RejectMs = null, double? AnswerMs = null)
+/// <param name="RejectP50">Median model time of a reject hop: beside the mean, it tells a slow tail (a preempted or
+/// cold call) from a slow typical call.</param>
+/// <param name="AnswerP50">Median model time of an answer hop.</param>
+internal sealed record RejectionShare(double? Value, int Rejections, int Answers, double? RejectMs = null, double? AnswerMs = null,
+    double? RejectP50 = null, double? AnswerP50 = null)
 {
     public string Text => Value is { } v
-        ? (RejectMs is { } r && AnswerMs is { } a ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:0.0} % ({r:0.000} / {a:0.000} ms)") : $"{v * 100:0.0} %")
+        ? (RejectMs is { } r && AnswerMs is { } a
+            ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:0.0} % ({r:0.000} / {a:0.000} ms{(RejectP50 is { } r50 && AnswerP50 is { } a50 ? $"; medians {r50:0.000} / {a50:0.000}" : "")})")
+            : $"{v * 100:0.0} %")
         : Rejections < BenchStatistics.MinDecisions ? $"n/a ({Rejections} rejections)" : $"n/a ({Answers} answers)";
 }
 
@@ -105,7 +111,8 @@ internal static class BenchStatistics
         if (rejects.Count < MinDecisions || answers.Count < MinDecisions || !(answers.Average() > 0))
             return new RejectionShare(null, rejects.Count, answers.Count);
         double rejectMs = rejects.Average(), answerMs = answers.Average();
-        return new RejectionShare(rejectMs / answerMs, rejects.Count, answers.Count, rejectMs, answerMs);
+        return new RejectionShare(rejectMs / answerMs, rejects.Count, answers.Count, rejectMs, answerMs,
+            Percentile(rejects.Order().ToList(), 0.50), Percentile(answers.Order().ToList(), 0.50));
     }
 
     /// <param name="agents">The launched agents in cascade order; agents seen only in paths are appended.</param>

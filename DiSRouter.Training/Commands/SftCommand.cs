@@ -28,10 +28,11 @@ internal static class SftCommand
         var maxRepeats = new Option<int>("--max-repeats") { Description = "Times an example of the smaller class may repeat before the larger class is downsampled (1 = the paper's rule).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the data choices and the batch order." };
         var saveEvery = new Option<int>("--save-every") { Description = "Steps between resume points.", DefaultValueFactory = _ => 50 };
+        var chainWeight = new Option<double?>("--chain-loss-weight") { Description = "Loss weight of an answer's chain after \"Let's think step by step: \" (0–1; default 1, every target token alike): below 1 the SFT teaches when to answer more than how." };
         var bf16 = new Option<bool>("--bf16") { Description = "Publish the checkpoint in BF16 (half the size; resume points stay F32)." };
         var command = new Command("sft", "Self-awareness stage 2: answer-or-reject SFT on the agent's own samples.")
         {
-            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, maxRepeats, balance, seed, saveEvery, bf16,
+            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, maxRepeats, balance, seed, saveEvery, bf16, chainWeight,
         };
         command.SetAction((parse, ct) =>
         {
@@ -56,6 +57,7 @@ internal static class SftCommand
                     Seed = parse.GetValue(seed),
                     SaveEvery = parse.GetValue(saveEvery),
                     OutputDType = parse.GetValue(bf16) ? CheckpointDType.BF16 : CheckpointDType.F32,
+                    ChainLossWeight = parse.GetValue(chainWeight),
                 };
             }
             catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }

@@ -90,7 +90,8 @@ public sealed class BenchStatisticsTests
 
         Assert.Equal(2.0 / 38.0, sut.Value!.Value, 9);
         Assert.Equal((2.0, 38.0), (sut.RejectMs!.Value, sut.AnswerMs!.Value));
-        Assert.Equal("5.3 % (2.000 / 38.000 ms)", sut.Text);
+        Assert.Equal((2.0, 30.0), (sut.RejectP50!.Value, sut.AnswerP50!.Value)); // three of the five answers took 30 ms
+        Assert.Equal("5.3 % (2.000 / 38.000 ms; medians 2.000 / 30.000)", sut.Text);
     }
 
     [Fact]

@@ -97,6 +97,46 @@ public sealed class SftStageTests : IDisposable
     }
 
     [Fact]
+    public void AChainLossWeightLightensOnlyTheChainOfAnAnswerTarget()
+    {
+        var tokenizer = DiSRouter.Models.Tokenization.ByteTokenizer.Default;
+        var answer = new SftExample
+        {
+            QueryId = "q", Alpha = 0.5, Scenario = "balance", System = "Cost weight 0.50.", User = "What is 2+3?",
+            Target = "Let's think step by step: 2+3=5. The final answer is: 5.", Reject = false, Capability = 1,
+        };
+        var reject = answer with { Target = "I don't know!", Reject = true, Capability = 0 };
+
+        var full = SftStage.Encode(answer, tokenizer, null).LossMask!;
+        var light = SftStage.Encode(answer, tokenizer, 0.25).LossMask!;
+        int targetStart = full.Length - (tokenizer.Encode(answer.Target).Length + 1);
+        int chainStart = targetStart + "Let's think step by step: ".Length; // one byte a token
+
+        Assert.All(full[..targetStart], m => Assert.Equal(0f, m));              // the prompt is never trained
+        Assert.All(full[targetStart..], m => Assert.Equal(1f, m));
+        Assert.Equal(full[..chainStart], light[..chainStart]);                     // prompt and decision as before
+        Assert.All(light[chainStart..], m => Assert.Equal(0.25f, m));              // chain, final answer and <|eos|>
+        Assert.Equal(SftStage.Encode(reject, tokenizer, null).LossMask, SftStage.Encode(reject, tokenizer, 0.25).LossMask);
+    }
+
+    [Fact]
+    public void AChainLossWeightIsPartOfTheInputsButItsAbsenceKeepsOldRuns()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var run = PrepareRun("run");
+        var first = new SftStage(Options).Run(baseDir, run);
+        Assert.True(new SftStage(Options with { ChainLossWeight = null }).Run(baseDir, run).Reused);
+        // Unset, the weight is not in the options' JSON, so the hash of a run made before the option existed still matches.
+        Assert.DoesNotContain("chain", System.Text.Json.JsonSerializer.Serialize(Options, JsonlFile.Json), StringComparison.OrdinalIgnoreCase);
+
+        var light = new SftStage(Options with { ChainLossWeight = 0.1 }).Run(baseDir, run);
+
+        Assert.False(light.Reused);
+        Assert.NotEqual(first.LastLoss, light.LastLoss);
+        Assert.Throws<ArgumentException>(() => new SftStage(Options with { ChainLossWeight = 1.5 }));
+    }
+
+    [Fact]
     public void NoSamplesIsAClearError()
     {
         var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
