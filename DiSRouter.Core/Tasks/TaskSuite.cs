@@ -25,7 +25,7 @@ public sealed class TaskSuite
         Options.Validate();
         Seed = seed;
         Knowledge = new KnowledgeBase(seed, Options.Knowledge);
-        ITaskGenerator arithmetic = new ArithmeticFamily(), wordProblem = new WordProblemFamily(), variableChain = new VariableChainFamily(),
+        ITaskGenerator arithmetic = new ArithmeticFamily(Options.HardestArithmetic), wordProblem = new WordProblemFamily(), variableChain = new VariableChainFamily(),
             knowledge = new KnowledgeFamily(Knowledge), reading = new ReadingFamily();
         ITaskGenerator[] generators =
         [

@@ -30,6 +30,13 @@ public sealed record TaskSuiteOptions
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public ChoiceChain ChoiceChain { get; init; } = ChoiceChain.LetterAfterValue;
 
+    /// <summary>
+    /// How the hardest arithmetic chains open (<see cref="Tasks.ArithmeticOpening"/>); this one changes the questions.
+    /// Left out of JSON while the default, like <see cref="ChoiceChain"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ArithmeticOpening HardestArithmetic { get; init; } = ArithmeticOpening.OneDigitProduct;
+
     public int PerFamily(TaskSplit split) => split switch
     {
         TaskSplit.Train => TrainPerFamily,

@@ -66,8 +66,18 @@ internal sealed record CorpusSpec
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public ChoiceChain ChoiceChain { get; init; }
 
+    /// <summary>
+    /// How the hardest arithmetic chains open (<see cref="Core.Tasks.ArithmeticOpening"/>): part of the world, so evaluation
+    /// asks what training taught. Left out of the spec's JSON while the default, like <see cref="NameCopyShare"/>.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public ArithmeticOpening HardestArithmetic { get; init; }
+
     /// <summary>Longest training sequence in tokens; longer examples are dropped (and counted), never truncated.</summary>
     public int MaxSequenceLength { get; init; } = 256;
 
-    public TaskSuiteOptions SuiteOptions => new() { Knowledge = Knowledge, DifficultyWeights = DifficultyWeights, ChoiceChain = ChoiceChain };
+    public TaskSuiteOptions SuiteOptions => new()
+    {
+        Knowledge = Knowledge, DifficultyWeights = DifficultyWeights, ChoiceChain = ChoiceChain, HardestArithmetic = HardestArithmetic,
+    };
 }

@@ -73,6 +73,8 @@ internal static class SpecOverrides
         "optionshare" => s with { OptionDrillShare = D(v) },
         "choicechain" => s with { ChoiceChain = Enum.TryParse<ChoiceChain>(v, ignoreCase: true, out var c) && Enum.IsDefined(c)
             ? c : throw new ArgumentException($"corpus.choicechain: '{v}' is not one of {string.Join(", ", Enum.GetNames<ChoiceChain>())}.") },
-        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare, nameshare, optionshare, choicechain)."),
+        "arithmetic" => s with { HardestArithmetic = Enum.TryParse<ArithmeticOpening>(v, ignoreCase: true, out var a) && Enum.IsDefined(a)
+            ? a : throw new ArgumentException($"corpus.arithmetic: '{v}' is not one of {string.Join(", ", Enum.GetNames<ArithmeticOpening>())}.") },
+        _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare, nameshare, optionshare, choicechain, arithmetic)."),
     };
 }

@@ -317,6 +317,32 @@ public sealed partial class TaskSuiteTests
     }
 
     [Fact]
+    public void TwoDigitOpeningChangesOnlyTheHardestArithmeticChains()
+    {
+        var twoDigit = new TaskSuite(seed: 0, new TaskSuiteOptions { HardestArithmetic = ArithmeticOpening.TwoDigitProduct });
+        var hardest = twoDigit.Generate("arithmetic", TaskSplit.Test, 500).Where(i => i.Difficulty == 5).ToList();
+
+        Assert.Equal(100, hardest.Count);
+        foreach (var item in hardest)
+        {
+            var m = Regex.Match(item.Question, @"^What is (\d+)\*(\d)[+-]");
+            Assert.True(m.Success, item.Question);
+            int a = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), b = int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture);
+            Assert.InRange(a, 11, 33);
+            Assert.InRange(a * b, 22, 99);
+            Assert.StartsWith($"{a}*{b}={a * b}, ", item.Reasoning);
+            Assert.Equal(5, item.Reasoning.Count(c => c == '='));
+            Assert.True(Grader.IsCorrect(item, item.Target));
+        }
+        Assert.True(hardest.Select(i => i.Question[..i.Question.IndexOf('*')]).Distinct().Count() > 15); // many two-digit factors
+        // The shorter chains keep their one-digit operands (the draw order moves, so not the same questions), and every
+        // other family asks exactly what the default world asks.
+        Assert.All(twoDigit.Generate("arithmetic", TaskSplit.Test, 500).Where(i => i.Difficulty < 5),
+            i => Assert.DoesNotMatch(@"\d\d\*", i.Question));
+        Assert.Equal(Suite.Generate("word-problem", TaskSplit.Test, 100), twoDigit.Generate("word-problem", TaskSplit.Test, 100));
+    }
+
+    [Fact]
     public void ChainAndWordProblemDifficultyTurnsTheNumberOfSteps()
     {
         for (var d = 1; d <= 5; d++)
