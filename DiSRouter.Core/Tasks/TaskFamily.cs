@@ -25,4 +25,5 @@ public static class TaskFamilies
     public const string VariableChainReworded = "variable-chain-reworded";
     public const string KnowledgeReworded = "knowledge-reworded";
     public const string ReadingReworded = "reading-reworded";
+    public const string MultipleChoiceReworded = "multiple-choice-reworded";
 }

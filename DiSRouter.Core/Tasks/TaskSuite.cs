@@ -5,8 +5,8 @@ using DiSRouter.Core.Tasks.Knowledge;
 namespace DiSRouter.Core.Tasks;
 
 /// <summary>
-/// The nano world's tasks: six in-domain families mirroring GSM8K / ARC / MMLU / RACE / DROP and five out-of-domain
-/// families never trained on (five of the six asked in new words), over one seeded knowledge base. Everything is a pure function of the seeds: the same
+/// The nano world's tasks: six in-domain families mirroring GSM8K / ARC / MMLU / RACE / DROP and six out-of-domain
+/// families never trained on (each of the six asked in new words), over one seeded knowledge base. Everything is a pure function of the seeds: the same
 /// seeds give the same items in every process and on every machine. Splits are fixed by a stable hash of each
 /// item's question (or, for knowledge-base items, its fact), so no question appears in two splits.
 /// </summary>
@@ -26,17 +26,18 @@ public sealed class TaskSuite
         Seed = seed;
         Knowledge = new KnowledgeBase(seed, Options.Knowledge);
         ITaskGenerator arithmetic = new ArithmeticFamily(Options.HardestArithmetic), wordProblem = new WordProblemFamily(), variableChain = new VariableChainFamily(),
-            knowledge = new KnowledgeFamily(Knowledge), reading = new ReadingFamily();
+            knowledge = new KnowledgeFamily(Knowledge), reading = new ReadingFamily(), multipleChoice = new MultipleChoiceFamily(Knowledge, Options.ChoiceChain);
         ITaskGenerator[] generators =
         [
             arithmetic, wordProblem, variableChain, knowledge,
-            new MultipleChoiceFamily(Knowledge, Options.ChoiceChain),
+            multipleChoice,
             reading,
             Rewordings.Arithmetic(arithmetic),
             Rewordings.WordProblem(wordProblem),
             Rewordings.VariableChain(variableChain),
             Rewordings.Knowledge(knowledge),
             Rewordings.Reading(reading),
+            Rewordings.MultipleChoice(multipleChoice),
         ];
         _generators = generators.ToDictionary(g => g.Info.Name, StringComparer.Ordinal);
         Families = generators.Select(g => g.Info).ToList();

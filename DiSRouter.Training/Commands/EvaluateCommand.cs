@@ -24,23 +24,25 @@ internal static class EvaluateCommand
         var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var models = new Option<string?>("--models") { Description = "Comma-separated subset of members (default: all)." };
         var byDifficulty = new Option<bool>("--by-difficulty") { Description = "Also print accuracy per family and difficulty (table mode)." };
+        var familiesOption = new Option<string?>("--families") { Description = "Comma-separated families to ask (default: every family of the split)." };
         var show = new Option<int>("--show") { Description = "Print the first N replies of each family with their grade (table mode)." };
 
         var command = new Command("evaluate", "Accuracy, latency and tokens of each pool member, per family and domain.")
         {
-            pool, poolDir, split, items, json, parallel, models, byDifficulty, show,
+            pool, poolDir, split, items, json, parallel, models, byDifficulty, show, familiesOption,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(
             parse.GetValue(pool)!, parse.GetValue(poolDir), parse.GetValue(split)!, parse.GetValue(items), parse.GetValue(json),
             parse.GetValue(parallel), parse.GetValue(models), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct,
-            parse.GetValue(byDifficulty), parse.GetValue(show))));
+            parse.GetValue(byDifficulty), parse.GetValue(show), parse.GetValue(familiesOption))));
         return command;
     }
 
     private static readonly JsonSerializerOptions JsonLine = new() { WriteIndented = false };
 
     public static int Run(string pool, string? poolDir, string split, int itemsPerFamily, bool json, int parallelism,
-        string? modelFilter, TextWriter output, TextWriter error, CancellationToken ct, bool byDifficulty = false, int show = 0)
+        string? modelFilter, TextWriter output, TextWriter error, CancellationToken ct, bool byDifficulty = false, int show = 0,
+        string? familyFilter = null)
     {
         if (pool != NanoPool.Name) { error.WriteLine($"Unknown pool '{pool}'; the known pool is '{NanoPool.Name}'."); return 2; }
         if (itemsPerFamily < 1) { error.WriteLine("--items-per-family must be at least 1."); return 2; }
@@ -55,7 +57,15 @@ internal static class EvaluateCommand
         }
         if (members.Count == 0) { error.WriteLine($"No trained members in {dir}: run `pretrain --pool {pool}` first."); return 1; }
 
-        var queries = NanoWorld.Queries(split, itemsPerFamily, ByteTokenizer.Default);
+        IReadOnlyList<string>? families = null;
+        if (familyFilter is not null)
+        {
+            families = familyFilter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var known = NanoWorld.Suite(NanoPool.Corpus).Families.Select(f => f.Name).ToHashSet();
+            var unknown = families.Where(f => !known.Contains(f)).ToArray();
+            if (unknown.Length > 0) { error.WriteLine($"Unknown famil{(unknown.Length == 1 ? "y" : "ies")} {string.Join(", ", unknown)}; known: {string.Join(", ", known)}."); return 2; }
+        }
+        var queries = NanoWorld.Queries(split, itemsPerFamily, ByteTokenizer.Default, families: families);
         var all = new List<EvalSummary>();
         foreach (var member in members)
         {

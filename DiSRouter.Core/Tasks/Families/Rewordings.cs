@@ -4,7 +4,7 @@ using DiSRouter.Core.Tasks.Knowledge;
 namespace DiSRouter.Core.Tasks.Families;
 
 /// <summary>
-/// The out-of-domain families: each in-domain family but multiple choice, asked in new words. The new wordings stay
+/// The out-of-domain families: each in-domain family asked in new words (multiple choice: its stem, the options as trained). The new wordings stay
 /// about as long as the trained ones (prompts keep to <see cref="TaskLimits.MaxPromptBytes"/>) and range from a synonym
 /// ("drops" for "loses") to a new sentence shape ("The capital of Vornia is which city?").
 /// </summary>
@@ -44,6 +44,19 @@ internal static class Rewordings
         new([.. Relation.All.SelectMany(r => r.Questions.Select(q =>
             ("^" + System.Text.RegularExpressions.Regex.Escape(q).Replace("\\{s}", "(?<s>[A-Za-z-]+)", StringComparison.Ordinal) + "$",
              r.NewQuestions.Select(n => n.Replace("{s}", "${s}", StringComparison.Ordinal)).ToArray())))]));
+
+    /// <summary>
+    /// The options stay as trained; the stem is asked the way the arithmetic and knowledge rewordings ask it ("Compute 7*8.",
+    /// "The capital of Vornia is which city?").
+    /// </summary>
+    public static ITaskGenerator MultipleChoice(ITaskGenerator source) => new RewordedFamily(source,
+        new(TaskFamilies.MultipleChoiceReworded, TaskDomain.OutOfDomain,
+            "Multiple-choice stems in wordings never trained on, the options as trained; difficulty = tier or digits.", [GraderKind.Choice],
+            "HeadQA / ARC (new stem wording)"),
+        new([("^What is (?<e>[^?]+)\\?$", ["Compute ${e}.", "Calculate ${e}.", "Work out ${e}.", "How much is ${e}?", "Find the value of ${e}."]),
+            .. Relation.All.Select(r =>
+                ("^" + System.Text.RegularExpressions.Regex.Escape(r.ChoiceStem).Replace("\\{s}", "(?<s>[A-Za-z-]+)", StringComparison.Ordinal) + "$",
+                 r.NewQuestions.Select(n => n.Replace("{s}", "${s}", StringComparison.Ordinal)).ToArray()))]));
 
     /// <summary>The passage stays as trained; its question is worded anew.</summary>
     public static ITaskGenerator Reading(ITaskGenerator source) => new RewordedFamily(source,

@@ -15,21 +15,7 @@ public sealed class EvaluateCommandTests
     public void JsonLinesCarryEveryRequiredFieldPerFamilyAndPerDomainInPoolOrder()
     {
         using var dir = new TempDirectory();
-        var names = new[] { "small", "large" };
-        var config = new TransformerConfig { HiddenSize = 16, IntermediateSize = 32, NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 2, TieWordEmbeddings = true };
-        var models = names.Select((name, i) =>
-        {
-            Checkpoint.Save(dir.Sub(name), TransformerModel.Create(config, i), ByteTokenizer.Default);
-            return new PoolManifestModel
-            {
-                Name = name, Directory = name, Config = config, Parameters = 1, Seed = i, Command = "test", DataHash = "x",
-                Cost = 0.1 * (i + 1), MaxNewTokens = 4, FlopsPerToken = 1,
-                Training = new TrainingInfo { Steps = 0, BatchSize = 1, LearningRate = 0, TokensSeen = 0, FinalLoss = 0, TrainSeconds = 0 },
-                Files = PoolManifest.HashFiles(dir.Sub(name)),
-            };
-        }).ToArray();
-        new PoolManifest { Pool = "nano", GeneratorVersion = "test", DataHash = "x", Command = "test", Models = models }
-            .Save(dir.Sub(PoolManifest.FileName));
+        var names = SavePool(dir);
         var output = new StringWriter();
 
         int rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--split", "test", "--items-per-family", "2", "--json"])
@@ -56,6 +42,50 @@ public sealed class EvaluateCommandTests
             Assert.Equal(2 * suite.InDomainFamilies.Count, mine.Single(l => l.GetProperty("family").GetString() == "all" && l.GetProperty("domain").GetString() == "id").GetProperty("n").GetInt32());
             Assert.Equal(2 * suite.OutOfDomainFamilies.Count, mine.Single(l => l.GetProperty("family").GetString() == "all" && l.GetProperty("domain").GetString() == "ood").GetProperty("n").GetInt32());
         }
+    }
+
+    [Fact]
+    public void FamiliesOptionAsksOnlyTheNamedFamiliesAndRefusesAnUnknownOne()
+    {
+        using var dir = new TempDirectory();
+        var names = SavePool(dir);
+        var output = new StringWriter();
+
+        int rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--items-per-family", "3", "--json", "--families", "arithmetic, multiple-choice-reworded"])
+            .Invoke(new InvocationConfiguration { Output = output, Error = output });
+
+        Assert.True(rc == 0, output.ToString());
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        Assert.Equal(["arithmetic", "multiple-choice-reworded", "all", "all"],
+            lines.Where(l => l.GetProperty("model").GetString() == names[0]).Select(l => l.GetProperty("family").GetString()));
+        Assert.All(lines, l => Assert.Equal(3, l.GetProperty("n").GetInt32()));
+
+        var refused = new StringWriter();
+        rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--families", "arithmetic,poetry"])
+            .Invoke(new InvocationConfiguration { Output = refused, Error = refused });
+        Assert.Equal(2, rc);
+        Assert.Contains("Unknown family poetry", refused.ToString());
+    }
+
+    // Two untrained members saved as a pool with a manifest; returns their names in pool order.
+    private static string[] SavePool(TempDirectory dir)
+    {
+        var names = new[] { "small", "large" };
+        var config = new TransformerConfig { HiddenSize = 16, IntermediateSize = 32, NumHiddenLayers = 1, NumAttentionHeads = 2, NumKeyValueHeads = 2, TieWordEmbeddings = true };
+        var models = names.Select((name, i) =>
+        {
+            Checkpoint.Save(dir.Sub(name), TransformerModel.Create(config, i), ByteTokenizer.Default);
+            return new PoolManifestModel
+            {
+                Name = name, Directory = name, Config = config, Parameters = 1, Seed = i, Command = "test", DataHash = "x",
+                Cost = 0.1 * (i + 1), MaxNewTokens = 4, FlopsPerToken = 1,
+                Training = new TrainingInfo { Steps = 0, BatchSize = 1, LearningRate = 0, TokensSeen = 0, FinalLoss = 0, TrainSeconds = 0 },
+                Files = PoolManifest.HashFiles(dir.Sub(name)),
+            };
+        }).ToArray();
+        new PoolManifest { Pool = "nano", GeneratorVersion = "test", DataHash = "x", Command = "test", Models = models }
+            .Save(dir.Sub(PoolManifest.FileName));
+        return names;
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed partial class RewordedFamilyTests
         { "variable-chain", "variable-chain-reworded" },
         { "knowledge", "knowledge-reworded" },
         { "reading", "reading-reworded" },
+        { "multiple-choice", "multiple-choice-reworded" },
     };
 
     [Theory]
@@ -66,6 +67,27 @@ public sealed partial class RewordedFamilyTests
                 var rewordedQuestion = ((RewordedFamily)knowledge).Reword(item, new StableRandom(1)).Question;
                 Assert.Contains(rewordedQuestion, relation.NewQuestions.Select(n => Relation.Fill(n, "Vornia", "Telsk")));
             }
+    }
+
+    [Fact]
+    public void MultipleChoiceRewordingKeepsTheOptionsAndAsksEveryStemAnew()
+    {
+        var generators = Generators();
+        for (var i = 0; i < 200; i++)
+        {
+            var original = generators["multiple-choice"].Create(new StableRandom((ulong)i), 1 + i % 5);
+            var item = generators["multiple-choice-reworded"].Create(new StableRandom((ulong)i), 1 + i % 5);
+            Assert.Equal(original.Choices, item.Choices);
+            Assert.Equal((original.ReplyAnswer, original.Target), (item.ReplyAnswer, item.Target));
+            Assert.True(DiSRouter.Core.Tasks.Grading.Grader.IsCorrect(item, item.Target));
+        }
+        foreach (var relation in Relation.All)
+        {
+            var stem = Relation.Fill(relation.ChoiceStem, "Vornia", "Telsk");
+            var item = new TaskItem("", "multiple-choice", TaskDomain.InDomain, 1, stem, ["Telsk", "Orb", "Mip", "Zag"], "A", "x");
+            var reworded = ((RewordedFamily)generators["multiple-choice-reworded"]).Reword(item, new StableRandom(1)).Question;
+            Assert.Contains(reworded, relation.NewQuestions.Select(n => Relation.Fill(n, "Vornia", "Telsk")));
+        }
     }
 
     [Fact]
