@@ -109,7 +109,7 @@ internal sealed class SftStage(SftOptions options)
         if (data.Examples.Count == 0)
             throw new InvalidOperationException("The SFT data is empty: no scenario has both an answerable and a rejected query. " +
                 string.Join("; ", data.Counts.Select(c => $"α={c.Alpha}: {c.LabelledAnswer} answer, {c.LabelledReject} reject")));
-        JsonlFile.WriteAll(Path.Combine(runDirectory, DataFile), data.Examples);
+        var dataPath = Path.Combine(runDirectory, DataFile);
         var dataHash = Hash(data.Examples);
 
         var statePath = Path.Combine(runDirectory, StateFolder);
@@ -119,10 +119,13 @@ internal sealed class SftStage(SftOptions options)
             JsonSerializer.Serialize(Options with { Alphas = Options.Alphas.ToArray() }, JsonlFile.Json));
         if (!Directory.Exists(statePath) && CompletedStage.Find(outDir, reportPath, inputs) is { } done)
         {
+            // The data is the same (its hash is among the inputs): the file on disk is rewritten only if it went missing.
+            if (!File.Exists(dataPath)) JsonlFile.WriteAll(dataPath, data.Examples);
             int doneSteps = done.Details.TryGetValue("total_steps", out var ts) ? ts.GetInt32() : 0;
             progress?.Invoke(new StageProgress("sft", doneSteps, doneSteps, "already complete with these inputs"));
             return new SftResult(outDir, data, doneSteps, Detail(done, "loss_first"), Detail(done, "loss_last"), done) { Reused = true };
         }
+        JsonlFile.WriteAll(dataPath, data.Examples);
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && saved.Progress.DataHash != dataHash)
             throw new InvalidOperationException($"{statePath} was made from other SFT data (samples or options changed); delete it to start over.");

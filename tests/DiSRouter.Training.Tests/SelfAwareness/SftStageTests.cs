@@ -69,12 +69,15 @@ public sealed class SftStageTests : IDisposable
         var weights = Path.Combine(first.CheckpointDirectory, Checkpoint.WeightsFileName);
         var written = File.GetLastWriteTimeUtc(weights);
         var bytes = File.ReadAllBytes(weights);
+        var dataFile = Path.Combine(run, SftStage.DataFile);
+        var dataWritten = File.GetLastWriteTimeUtc(dataFile);
 
         var again = new SftStage(Options).Run(baseDir, run);
 
         Assert.True(again.Reused);
         Assert.False(first.Reused);
         Assert.Equal(written, File.GetLastWriteTimeUtc(weights)); // not rewritten
+        Assert.Equal(dataWritten, File.GetLastWriteTimeUtc(dataFile)); // nor its data, which the inputs hash says is the same
         Assert.Equal(bytes, File.ReadAllBytes(weights));
         Assert.Equal((first.Steps, first.FirstLoss, first.LastLoss), (again.Steps, again.FirstLoss, again.LastLoss));
         Assert.Equal(1, again.Report.Runs);
