@@ -83,7 +83,7 @@ Every in-domain family has five difficulties, and difficulty is the number of st
   "7*8=56. The final answer is: 56."), which the grader takes for the letter D (`ChoiceChain.OptionText`);
 - **reading**: a passage of 2–9 people and counts, one question about it.
 
-Out of domain (never trained on): five of the six in-domain families asked in words no training item uses, the chain
+Out of domain (never trained on): each of the six in-domain families asked in words no training item uses, the chain
 and the answer unchanged (`Rewordings` in `DiSRouter.Core/Tasks/Families/`) — the paper's out-of-domain sets are likewise
 skills its pool was trained on in formats it was not (SQuAD beside RACE, HeadQA beside MMLU):
 
@@ -91,7 +91,9 @@ skills its pool was trained on in formats it was not (SQuAD beside RACE, HeadQA 
 - **word-problem-reworded**: new verbs and questions ("Sam owns 3 bags of 4 cards. Sam drops 2. How many cards are left?");
 - **variable-chain-reworded**: "Let a=3, b=a+4. Find b.", "Given a=3, b=a+4, what is b?";
 - **knowledge-reworded**: question forms never trained on ("The capital of Vornia is which city?", "Tell me who made the snex.");
-- **reading-reworded**: the passage as trained, the question worded anew ("Count the cups of Ola and Mia.").
+- **reading-reworded**: the passage as trained, the question worded anew ("Count the cups of Ola and Mia.");
+- **multiple-choice-reworded**: the options as trained, the stem asked as the arithmetic and knowledge rewordings ask it
+  ("Compute 7*8.", "The capital of Vornia is which city?"), added on 2026-12-05 (third session) to complete the set.
 
 A test item's split is its in-domain question's, so no test item rewords a training question. The families of new
 operations and relations that stood here before (comparisons, inverse knowledge questions, price problems, reading

@@ -7,6 +7,7 @@
 #   AGENTS="nano-2 nano-3" scripts/selfaware.sh
 #   PARALLEL=1 SKIP_REPORT=1 scripts/selfaware.sh
 #   RUNS=runs/variant SKIP_PUBLISH=1 AGENTS="nano-1 nano-2" SAMPLES=32 GAMMA=1 SFT_ALPHAS=0.1:0.9:0.1 RL_ALPHAS=0.2,0.5,0.8 scripts/selfaware.sh   # a variant, not published
+#   CHAIN_WEIGHT=0.1 …                        # SFT weighs an answer's chain 0.1 beside its decision (unset: 1, the paper's rule)
 #
 # The same stages and settings as the AppHost jobs selfaware-nano-{1..5} (DiSRouter.AppHost/appsettings.json, docs/jobs.md).
 # Settings for the nano world (each a deviation from the paper's defaults, with its reason):
@@ -99,7 +100,7 @@ one_agent() {
     train sample --model "$pool/$a" --out "$run" --queries "${QUERIES:-$(queries_for "$a")}" --n "${SAMPLES:-8}" --temperature "$temperature" --seed 1
     echo "== $a: sft"
     # shellcheck disable=SC2046
-    train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --balance overall --alphas "${SFT_ALPHAS:-0.2,0.5,0.8}" --max-repeats 32 --seed 1 --bf16
+    train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --balance overall --alphas "${SFT_ALPHAS:-0.2,0.5,0.8}" --max-repeats 32 --seed 1 --bf16 ${CHAIN_WEIGHT:+--chain-loss-weight "$CHAIN_WEIGHT"}
     echo "== $a: rl"
     train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --alphas "${RL_ALPHAS:-0.1:0.9:0.1}" --steps "$(rl_steps_for "$a")" --k 8 --gamma "${GAMMA:-0.125}" --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
   } > "$run/pipeline.log" 2>&1 || { echo "$a: FAILED (see $run/pipeline.log)"; tail -3 "$run/pipeline.log"; return 1; }
