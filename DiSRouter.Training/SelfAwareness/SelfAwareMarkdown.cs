@@ -96,7 +96,8 @@ internal static class SelfAwareMarkdown
             sb.AppendLine("## ΔPerformance: did training change what the model can solve?").AppendLine();
             sb.AppendLine("Per query, several samples at T = 1 from the base model and from the trained one (made to answer); a query is solved");
             sb.AppendLine("when any sample is correct. ΔPerformance = queries solved now but never by the base model, over those the base");
-            sb.AppendLine("model solved; \"lost\" is the reverse.").AppendLine();
+            sb.AppendLine("model solved; \"lost\" is the reverse. The row \"" + SelfAwareReport.BaseRedrawVariant + "\" is the base model against a");
+            sb.AppendLine("second draw of itself (another seed): what sampling alone gains and loses, the floor a trained model is read against.").AppendLine();
             sb.AppendLine("| agent | model | queries | base solved | gained | lost | ΔPerformance % | lost % |").AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
             foreach (var d in r.Deltas)
                 sb.AppendLine($"| {d.Agent} | {d.Variant} | {d.Queries} | {d.BaseSolved} | {d.Gained} | {d.Lost} | {P(d.Delta)} | {P(d.LostShare)} |");
@@ -177,8 +178,12 @@ internal static class SelfAwareMarkdown
         foreach (var d in r.GreedyDeltas)
             yield return $"{(Math.Abs(d.NetShare) <= GreedyNetLimit ? "PASS" : "FAIL")} greedy right answers of {d.Agent} ({d.Variant}) change by at most {100 * GreedyNetLimit:0} %: " +
                 $"{100 * d.NetShare:+0.0;-0.0;0.0} % ({d.BaseSolved} → {d.Solved}; {100 * d.GainedShare:0.0} % gained, {100 * d.LostShare:0.0} % lost; most lost: {d.WorstFamily}, {d.WorstFamilyLost} of {d.WorstFamilyBaseSolved})";
-        foreach (var d in r.Deltas)
-            yield return $"ΔPerformance of {d.Agent} ({d.Variant}): {100 * d.Delta:0.0} % gained, {100 * d.LostShare:0.0} % lost over {d.BaseSolved} base-solved queries";
+        foreach (var d in r.Deltas.Where(d => d.Variant != SelfAwareReport.BaseRedrawVariant))
+        {
+            var floor = r.Deltas.FirstOrDefault(f => f.Agent == d.Agent && f.Variant == SelfAwareReport.BaseRedrawVariant);
+            yield return $"ΔPerformance of {d.Agent} ({d.Variant}): {100 * d.Delta:0.0} % gained, {100 * d.LostShare:0.0} % lost over {d.BaseSolved} base-solved queries" +
+                (floor is null ? "" : $" (the base model drawn again: {100 * floor.Delta:0.0} % / {100 * floor.LostShare:0.0} %)");
+        }
     }
 
     /// <summary>"Training must not change what the model can solve by more than a few percent": the net change of its right greedy answers.</summary>

@@ -53,6 +53,11 @@ internal sealed record DeltaRow(string Agent, string Variant, int Queries, int B
     public double Delta => BaseSolved == 0 ? 0 : (double)Gained / BaseSolved;
 
     public double LostShare => BaseSolved == 0 ? 0 : (double)Lost / BaseSolved;
+
+    /// <summary>The row of <paramref name="solved"/> (per query: any sample right) against the base model's <paramref name="baseSolved"/>.</summary>
+    public static DeltaRow Of(string agent, string variant, bool[] baseSolved, bool[] solved) => new(agent, variant, solved.Length, baseSolved.Count(x => x),
+        Enumerable.Range(0, solved.Length).Count(i => solved[i] && !baseSolved[i]),
+        Enumerable.Range(0, solved.Length).Count(i => !solved[i] && baseSolved[i]));
 }
 
 /// <summary>
@@ -120,6 +125,12 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
 {
     public const string SftVariant = "sft";
     public const string RlVariant = "rl";
+
+    /// <summary>
+    /// The base model against a second draw of itself (another seed): the ΔPerformance that sampling alone produces, against
+    /// which a trained model's is read. Small models at T = 1 solve a hard query in some draws of ten and not in others.
+    /// </summary>
+    public const string BaseRedrawVariant = "base, drawn again";
     public static readonly string[] Methods = ["smallest", "largest", "random", "oracle", "disrouter-sft", "disrouter-rl"];
 
     /// <summary>
@@ -146,7 +157,7 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
         var deltaQueries = queries.Take(Math.Min(Options.DeltaQueries, queries.Count)).ToArray();
         int variants = agents.Sum(a => (a.Sft is null ? 0 : 1) + (a.Rl is null ? 0 : 1));
         bool ideal = Options.IdealSamples > 0;
-        long total = (long)queries.Count * (agents.Count * (ideal ? 2 : 1) + variants * scenarios.Length) + (long)deltaQueries.Length * (agents.Count + variants);
+        long total = (long)queries.Count * (agents.Count * (ideal ? 2 : 1) + variants * scenarios.Length) + (long)deltaQueries.Length * (2 * agents.Count + variants);
         long done = 0;
         void Tick() => progress?.Invoke(new StageProgress("evaluate", Interlocked.Increment(ref done), total));
 
@@ -163,6 +174,9 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             if (ideal) capability.Add(baseRunner.Capability(queries, Options.IdealSamples, Options.IdealTemperature, Options.Seed, Tick, ct));
             bool[]? baseSolved = deltaQueries.Length == 0 || Options.DeltaSamples < 1 ? null
                 : baseRunner.SolvedBySampling(deltaQueries, null, Options.DeltaSamples, Options.Seed, Tick, ct);
+            if (baseSolved is not null)
+                deltas.Add(DeltaRow.Of(agent.Name, BaseRedrawVariant, baseSolved,
+                    baseRunner.SolvedBySampling(deltaQueries, null, Options.DeltaSamples, Options.Seed + 7919, Tick, ct)));
             foreach (var (variant, dir) in new[] { (SftVariant, agent.Sft), (RlVariant, agent.Rl) })
             {
                 if (dir is null) continue;
@@ -172,9 +186,7 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
                 if (baseSolved is null) continue;
                 // Capability, not willingness: the trained model is made to answer, in the scenario that answers most.
                 var solved = runner.SolvedBySampling(deltaQueries, scenarios.MaxBy(s => s.Alpha), Options.DeltaSamples, Options.Seed, Tick, ct);
-                deltas.Add(new DeltaRow(agent.Name, variant, deltaQueries.Length, baseSolved.Count(x => x),
-                    Enumerable.Range(0, solved.Length).Count(i => solved[i] && !baseSolved[i]),
-                    Enumerable.Range(0, solved.Length).Count(i => !solved[i] && baseSolved[i])));
+                deltas.Add(DeltaRow.Of(agent.Name, variant, baseSolved, solved));
             }
         }
 

@@ -81,8 +81,11 @@ public sealed class SelfAwareReportTests : IDisposable
         Assert.DoesNotContain(r.Utilities, u => u.Method == "disrouter-rl");
 
         // Made to answer, the cheap agent still "solves" exactly q0–q3, as its base model does: nothing gained or lost.
-        var delta = Assert.Single(r.Deltas);
+        var delta = Assert.Single(r.Deltas, d => d.Variant == SelfAwareReport.SftVariant);
         Assert.Equal((8, 4, 0, 0, 0.0), (delta.Queries, delta.BaseSolved, delta.Gained, delta.Lost, delta.Delta));
+        // Each base model drawn again (another seed) is the sampling floor: these models always solve the same queries.
+        Assert.Equal(["cheap", "dear"], r.Deltas.Where(d => d.Variant == SelfAwareReport.BaseRedrawVariant).Select(d => d.Agent));
+        Assert.All(r.Deltas.Where(d => d.Variant == SelfAwareReport.BaseRedrawVariant), d => Assert.Equal((0, 0), (d.Gained, d.Lost)));
     }
 
     [Fact]
