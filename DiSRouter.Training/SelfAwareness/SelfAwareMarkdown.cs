@@ -181,11 +181,19 @@ internal static class SelfAwareMarkdown
         foreach (var d in r.Deltas.Where(d => d.Variant != SelfAwareReport.BaseRedrawVariant))
         {
             var floor = r.Deltas.FirstOrDefault(f => f.Agent == d.Agent && f.Variant == SelfAwareReport.BaseRedrawVariant);
-            yield return $"ΔPerformance of {d.Agent} ({d.Variant}): {100 * d.Delta:0.0} % gained, {100 * d.LostShare:0.0} % lost over {d.BaseSolved} base-solved queries" +
-                (floor is null ? "" : $" (the base model drawn again: {100 * floor.Delta:0.0} % / {100 * floor.LostShare:0.0} %)");
+            var text = $"ΔPerformance of {d.Agent} ({d.Variant}): {100 * d.Delta:0.0} % gained, {100 * d.LostShare:0.0} % lost over {d.BaseSolved} base-solved queries";
+            yield return floor is null ? text
+                : $"{(d.Delta - floor.Delta <= SampledExcessLimit ? "PASS" : "FAIL")} {text}, {100 * (d.Delta - floor.Delta):+0.0;-0.0;0.0} points against " +
+                  $"the base model drawn again ({100 * floor.Delta:0.0} % / {100 * floor.LostShare:0.0} %; at most {100 * SampledExcessLimit:0} points)";
         }
     }
 
     /// <summary>"Training must not change what the model can solve by more than a few percent": the net change of its right greedy answers.</summary>
     public const double GreedyNetLimit = 0.05;
+
+    /// <summary>
+    /// The same bound on Appendix J's measure: what the trained model solves and its base model never did may exceed what
+    /// a second draw of the base model gains by itself (sampling alone) by this much of the base model's solved queries.
+    /// </summary>
+    public const double SampledExcessLimit = 0.05;
 }

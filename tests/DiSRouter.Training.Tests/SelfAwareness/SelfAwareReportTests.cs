@@ -137,6 +137,21 @@ public sealed class SelfAwareReportTests : IDisposable
     }
 
     [Fact]
+    public void SampledDeltaIsCheckedAgainstItsBaseModelsRedraw()
+    {
+        var r = Run();
+        // Gained 12 of 100 where drawing the base model again gains 10: 2 points over the floor, within 5. Gained 20: 10 over.
+        var floor = new DeltaRow("cheap", SelfAwareReport.BaseRedrawVariant, 120, 100, 10, 8);
+        var within = r with { Deltas = [floor, new DeltaRow("cheap", SelfAwareReport.SftVariant, 120, 100, 12, 9)] };
+        var beyond = r with { Deltas = [floor, new DeltaRow("cheap", SelfAwareReport.SftVariant, 120, 100, 20, 9)] };
+
+        Assert.Contains(SelfAwareMarkdown.Checks(within), c => c == "PASS ΔPerformance of cheap (sft): 12.0 % gained, 9.0 % lost over 100 base-solved " +
+            "queries, +2.0 points against the base model drawn again (10.0 % / 8.0 %; at most 5 points)");
+        Assert.Contains(SelfAwareMarkdown.Checks(beyond), c => c.StartsWith("FAIL ΔPerformance of cheap (sft): 20.0 % gained", StringComparison.Ordinal));
+        Assert.DoesNotContain(SelfAwareMarkdown.Checks(within), c => c.Contains("(" + SelfAwareReport.BaseRedrawVariant + ")", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void JsonLinesHaveExactlyTheAgreedFieldsInCascadeOrder()
     {
         var lines = SelfAwareJson.Lines(Run()).Select(l => JsonSerializer.Serialize(l, l.GetType())).ToList();
