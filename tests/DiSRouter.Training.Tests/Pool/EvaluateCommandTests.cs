@@ -16,13 +16,8 @@ public sealed class EvaluateCommandTests
     {
         using var dir = new TempDirectory();
         var names = SavePool(dir);
-        var output = new StringWriter();
 
-        int rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--split", "test", "--items-per-family", "2", "--json"])
-            .Invoke(new InvocationConfiguration { Output = output, Error = output });
-
-        Assert.True(rc == 0, output.ToString());
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        var lines = EvaluateJson(["--pool-dir", dir.Path, "--split", "test", "--items-per-family", "2", "--json"]);
         var suite = new TaskSuite();
         Assert.Equal(names.Length * (suite.Families.Count + 2), lines.Length);
         foreach (var line in lines)
@@ -49,22 +44,26 @@ public sealed class EvaluateCommandTests
     {
         using var dir = new TempDirectory();
         var names = SavePool(dir);
-        var output = new StringWriter();
 
-        int rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--items-per-family", "3", "--json", "--families", "arithmetic, multiple-choice-reworded"])
-            .Invoke(new InvocationConfiguration { Output = output, Error = output });
-
-        Assert.True(rc == 0, output.ToString());
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
+        var lines = EvaluateJson(["--pool-dir", dir.Path, "--items-per-family", "3", "--json", "--families", "arithmetic, multiple-choice-reworded"]);
         Assert.Equal(["arithmetic", "multiple-choice-reworded", "all", "all"],
             lines.Where(l => l.GetProperty("model").GetString() == names[0]).Select(l => l.GetProperty("family").GetString()));
         Assert.All(lines, l => Assert.Equal(3, l.GetProperty("n").GetInt32()));
 
         var refused = new StringWriter();
-        rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--families", "arithmetic,poetry"])
+        int rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--families", "arithmetic,poetry"])
             .Invoke(new InvocationConfiguration { Output = refused, Error = refused });
         Assert.Equal(2, rc);
         Assert.Contains("Unknown family poetry", refused.ToString());
+    }
+
+    // Runs `evaluate` with the arguments, expects success, and parses its JSON lines.
+    private static JsonElement[] EvaluateJson(string[] args)
+    {
+        var output = new StringWriter();
+        int rc = EvaluateCommand.Create().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = output });
+        Assert.True(rc == 0, output.ToString());
+        return output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToArray();
     }
 
     // Two untrained members saved as a pool with a manifest; returns their names in pool order.
