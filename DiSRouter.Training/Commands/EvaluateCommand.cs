@@ -25,16 +25,17 @@ internal static class EvaluateCommand
         var models = new Option<string?>("--models") { Description = "Comma-separated subset of members (default: all)." };
         var byDifficulty = new Option<bool>("--by-difficulty") { Description = "Also print accuracy per family and difficulty (table mode)." };
         var familiesOption = new Option<string?>("--families") { Description = "Comma-separated families to ask (default: every family of the split)." };
+        var set = new Option<string?>("--set") { Description = "The world a pilot was trained in, as pretrain took it: corpus.<field>=<value>,… (e.g. corpus.arithmetic=TwoDigitProduct)." };
         var show = new Option<int>("--show") { Description = "Print the first N replies of each family with their grade (table mode)." };
 
         var command = new Command("evaluate", "Accuracy, latency and tokens of each pool member, per family and domain.")
         {
-            pool, poolDir, split, items, json, parallel, models, byDifficulty, show, familiesOption,
+            pool, poolDir, split, items, json, parallel, models, byDifficulty, show, familiesOption, set,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(
             parse.GetValue(pool)!, parse.GetValue(poolDir), parse.GetValue(split)!, parse.GetValue(items), parse.GetValue(json),
             parse.GetValue(parallel), parse.GetValue(models), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct,
-            parse.GetValue(byDifficulty), parse.GetValue(show), parse.GetValue(familiesOption))));
+            parse.GetValue(byDifficulty), parse.GetValue(show), parse.GetValue(familiesOption), parse.GetValue(set))));
         return command;
     }
 
@@ -42,7 +43,7 @@ internal static class EvaluateCommand
 
     public static int Run(string pool, string? poolDir, string split, int itemsPerFamily, bool json, int parallelism,
         string? modelFilter, TextWriter output, TextWriter error, CancellationToken ct, bool byDifficulty = false, int show = 0,
-        string? familyFilter = null)
+        string? familyFilter = null, string? worldOverrides = null)
     {
         if (pool != NanoPool.Name) { error.WriteLine($"Unknown pool '{pool}'; the known pool is '{NanoPool.Name}'."); return 2; }
         if (itemsPerFamily < 1) { error.WriteLine("--items-per-family must be at least 1."); return 2; }
@@ -57,15 +58,23 @@ internal static class EvaluateCommand
         }
         if (members.Count == 0) { error.WriteLine($"No trained members in {dir}: run `pretrain --pool {pool}` first."); return 1; }
 
+        CorpusSpec world;
+        try
+        {
+            world = SpecOverrides.Apply(worldOverrides, NanoPool.Members, NanoPool.Corpus).Corpus;
+            if (worldOverrides is not null && worldOverrides.Split(',', StringSplitOptions.RemoveEmptyEntries).Any(o => !o.Trim().StartsWith("corpus.", StringComparison.Ordinal)))
+                throw new ArgumentException($"--set takes the world's corpus.<field>=<value> only; got '{worldOverrides}'.");
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException) { error.WriteLine(e.Message); return 2; }
         IReadOnlyList<string>? families = null;
         if (familyFilter is not null)
         {
             families = familyFilter.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var known = NanoWorld.Suite(NanoPool.Corpus).Families.Select(f => f.Name).ToHashSet();
+            var known = NanoWorld.Suite(world).Families.Select(f => f.Name).ToHashSet();
             var unknown = families.Where(f => !known.Contains(f)).ToArray();
             if (unknown.Length > 0) { error.WriteLine($"Unknown famil{(unknown.Length == 1 ? "y" : "ies")} {string.Join(", ", unknown)}; known: {string.Join(", ", known)}."); return 2; }
         }
-        var queries = NanoWorld.Queries(split, itemsPerFamily, ByteTokenizer.Default, families: families);
+        var queries = NanoWorld.Queries(split, itemsPerFamily, ByteTokenizer.Default, world, families);
         var all = new List<EvalSummary>();
         foreach (var member in members)
         {

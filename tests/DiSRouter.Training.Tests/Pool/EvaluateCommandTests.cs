@@ -57,6 +57,24 @@ public sealed class EvaluateCommandTests
         Assert.Contains("Unknown family poetry", refused.ToString());
     }
 
+    [Fact]
+    public void SetAsksInTheWorldAPilotWasTrainedInAndRefusesMemberOverrides()
+    {
+        using var dir = new TempDirectory();
+        SavePool(dir);
+        var output = new StringWriter();
+
+        int rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--items-per-family", "100", "--families", "arithmetic", "--show", "100",
+            "--set", "corpus.arithmetic=TwoDigitProduct", "--models", "small"]).Invoke(new InvocationConfiguration { Output = output, Error = output });
+
+        Assert.True(rc == 0, output.ToString());
+        Assert.Matches(@"small arithmetic d5 (RIGHT|WRONG): .*What is \d\d\*\d", output.ToString()); // a two-digit opening, asked
+        var refused = new StringWriter();
+        rc = EvaluateCommand.Create().Parse(["--pool-dir", dir.Path, "--set", "nano-5.steps=10"]).Invoke(new InvocationConfiguration { Output = refused, Error = refused });
+        Assert.Equal(2, rc);
+        Assert.Contains("corpus.<field>=<value> only", refused.ToString());
+    }
+
     // Runs `evaluate` with the arguments, expects success, and parses its JSON lines.
     private static JsonElement[] EvaluateJson(string[] args)
     {
