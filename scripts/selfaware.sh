@@ -7,6 +7,7 @@
 #   AGENTS="nano-2 nano-3" scripts/selfaware.sh
 #   PARALLEL=1 SKIP_REPORT=1 scripts/selfaware.sh
 #   RUNS=runs/variant SKIP_PUBLISH=1 AGENTS="nano-1 nano-2" SAMPLES=32 GAMMA=1 SFT_ALPHAS=0.1:0.9:0.1 RL_ALPHAS=0.2,0.5,0.8 scripts/selfaware.sh   # a variant, not published
+#   POOL=runs/pool-x/pool RUNS=runs/sa-x SKIP_PUBLISH=1 SKIP_REPORT=1 scripts/selfaware.sh   # agents of a candidate pool
 #   CHAIN_WEIGHT=0.1 …                        # SFT weighs an answer's chain 0.1 beside its decision (unset: 1, the paper's rule)
 #
 # The same stages and settings as the AppHost jobs selfaware-nano-{1..5} (DiSRouter.AppHost/appsettings.json, docs/jobs.md).
@@ -46,7 +47,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 agents=${AGENTS:-"nano-1 nano-2 nano-3 nano-4 nano-5"}
 parallel=${PARALLEL:-2}
-pool=models/nano-pool
+pool=${POOL:-models/nano-pool}
 runs=${RUNS:-runs/selfaware}
 store=models/nano-selfaware
 temperature=${TEMPERATURE:-0.5}
