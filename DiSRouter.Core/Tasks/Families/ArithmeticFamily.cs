@@ -13,7 +13,9 @@ namespace DiSRouter.Core.Tasks.Families;
 internal sealed class ArithmeticFamily(ArithmeticOpening hardest = ArithmeticOpening.OneDigitProduct) : ITaskGenerator
 {
     public TaskFamily Info { get; } = new(TaskFamilies.Arithmetic, TaskDomain.InDomain,
-        "Arithmetic chains of one-digit steps; difficulty = number of operations.", [GraderKind.Numeric], "GSM8K");
+        hardest == ArithmeticOpening.TwoDigitProduct
+            ? "Arithmetic chains of one-digit steps, the hardest opening with a two-digit product; difficulty = number of operations."
+            : "Arithmetic chains of one-digit steps; difficulty = number of operations.", [GraderKind.Numeric], "GSM8K");
 
     public TaskItem Create(StableRandom rng, int difficulty)
     {
