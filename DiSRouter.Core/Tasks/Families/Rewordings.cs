@@ -15,7 +15,7 @@ internal static class Rewordings
     public static ITaskGenerator Arithmetic(ITaskGenerator source) => new RewordedFamily(source,
         new(TaskFamilies.ArithmeticReworded, TaskDomain.OutOfDomain,
             "Arithmetic chains in wordings never trained on; difficulty = number of operations.", [GraderKind.Numeric], "GSM8K (new wording)"),
-        new(("^What is (?<e>.+)\\?$", ["Compute ${e}.", "Calculate ${e}.", "Work out ${e}.", "How much is ${e}?", "Find the value of ${e}."])));
+        new(ArithmeticRule));
 
     public static ITaskGenerator WordProblem(ITaskGenerator source) => new RewordedFamily(source,
         new(TaskFamilies.WordProblemReworded, TaskDomain.OutOfDomain,
@@ -41,9 +41,7 @@ internal static class Rewordings
         new(TaskFamilies.KnowledgeReworded, TaskDomain.OutOfDomain,
             "Knowledge-base facts asked in question forms never trained on; difficulty = the fact's frequency tier.", [GraderKind.Text],
             "HeadQA (recall in new forms)"),
-        new([.. Relation.All.SelectMany(r => r.Questions.Select(q =>
-            ("^" + System.Text.RegularExpressions.Regex.Escape(q).Replace("\\{s}", "(?<s>[A-Za-z-]+)", StringComparison.Ordinal) + "$",
-             r.NewQuestions.Select(n => n.Replace("{s}", "${s}", StringComparison.Ordinal)).ToArray())))]));
+        new([.. Relation.All.SelectMany(r => r.Questions.Select(q => RelationRule(q, r)))]));
 
     /// <summary>
     /// The options stay as trained; the stem is asked the way the arithmetic and knowledge rewordings ask it ("Compute 7*8.",
@@ -53,10 +51,16 @@ internal static class Rewordings
         new(TaskFamilies.MultipleChoiceReworded, TaskDomain.OutOfDomain,
             "Multiple-choice stems in wordings never trained on, the options as trained; difficulty = tier or digits.", [GraderKind.Choice],
             "HeadQA / ARC (new stem wording)"),
-        new([("^What is (?<e>[^?]+)\\?$", ["Compute ${e}.", "Calculate ${e}.", "Work out ${e}.", "How much is ${e}?", "Find the value of ${e}."]),
-            .. Relation.All.Select(r =>
-                ("^" + System.Text.RegularExpressions.Regex.Escape(r.ChoiceStem).Replace("\\{s}", "(?<s>[A-Za-z-]+)", StringComparison.Ordinal) + "$",
-                 r.NewQuestions.Select(n => n.Replace("{s}", "${s}", StringComparison.Ordinal)).ToArray()))]));
+        new([ArithmeticRule, .. Relation.All.Select(r => RelationRule(r.ChoiceStem, r))]));
+
+    // "What is 14+7-5?" asked anew; the arithmetic family's questions and multiple choice's sums share it.
+    private static readonly (string Pattern, string[] Replacements) ArithmeticRule =
+        ("^What is (?<e>.+)\\?$", ["Compute ${e}.", "Calculate ${e}.", "Work out ${e}.", "How much is ${e}?", "Find the value of ${e}."]);
+
+    // A relation's trained wording (its subject as {s}) mapped to the relation's new wordings.
+    private static (string Pattern, string[] Replacements) RelationRule(string trained, Relation relation) =>
+        ("^" + System.Text.RegularExpressions.Regex.Escape(trained).Replace("\\{s}", "(?<s>[A-Za-z-]+)", StringComparison.Ordinal) + "$",
+         relation.NewQuestions.Select(n => n.Replace("{s}", "${s}", StringComparison.Ordinal)).ToArray());
 
     /// <summary>The passage stays as trained; its question is worded anew.</summary>
     public static ITaskGenerator Reading(ITaskGenerator source) => new RewordedFamily(source,
