@@ -91,9 +91,9 @@ internal sealed class SftStage(SftOptions options)
         var (tokens, mask) = ChatFormat.EncodeExample(tokenizer, e.System, e.User, e.Target);
         if (chainWeight is { } w && !e.Reject && e.Target.StartsWith(Core.Tasks.AnswerTemplate.StepsPrefix, StringComparison.Ordinal))
         {
-            int target = tokenizer.Encode(e.Target).Length + 1;                 // the target and <|eos|>
+            int target = mask.AsSpan().IndexOf(1f);                                // the mask's first trained token opens the target
             int decision = tokenizer.Encode(Core.Tasks.AnswerTemplate.StepsPrefix).Length;
-            mask.AsSpan(tokens.Length - target + decision).Fill((float)w);
+            mask.AsSpan(target + decision).Fill((float)w);
         }
         return new TrainingExample(tokens, mask);
     }
