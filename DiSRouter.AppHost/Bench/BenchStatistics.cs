@@ -112,7 +112,7 @@ internal static class BenchStatistics
             return new RejectionShare(null, rejects.Count, answers.Count);
         double rejectMs = rejects.Average(), answerMs = answers.Average();
         return new RejectionShare(rejectMs / answerMs, rejects.Count, answers.Count, rejectMs, answerMs,
-            Percentile(rejects.Order().ToList(), 0.50), Percentile(answers.Order().ToList(), 0.50));
+            Distribution.Of(rejects)!.P50, Distribution.Of(answers)!.P50);
     }
 
     /// <param name="agents">The launched agents in cascade order; agents seen only in paths are appended.</param>
