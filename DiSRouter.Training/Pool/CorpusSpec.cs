@@ -76,6 +76,12 @@ internal sealed record CorpusSpec
     /// <summary>Longest training sequence in tokens; longer examples are dropped (and counted), never truncated.</summary>
     public int MaxSequenceLength { get; init; } = 256;
 
+    /// <summary>
+    /// The options that decide which questions the world asks, difficulties mixed evenly: what evaluation and the agents'
+    /// training queries draw from (the chain style and the training mix of difficulties stay out).
+    /// </summary>
+    public TaskSuiteOptions QuestionOptions => new() { Knowledge = Knowledge, HardestArithmetic = HardestArithmetic };
+
     public TaskSuiteOptions SuiteOptions => new()
     {
         Knowledge = Knowledge, DifficultyWeights = DifficultyWeights, ChoiceChain = ChoiceChain, HardestArithmetic = HardestArithmetic,

@@ -53,7 +53,7 @@ internal static class NanoWorld
         if (!TaskSplits.TryParse(split, out var s)) throw new ArgumentException($"Unknown split '{split}': use train, validation or test.", nameof(split));
         // Evaluation mixes difficulties evenly whatever the training mix was; the world itself must be the trained one.
         var world = spec ?? NanoPool.Corpus;
-        var suite = new TaskSuite(world.WorldSeed, new TaskSuiteOptions { Knowledge = world.Knowledge, HardestArithmetic = world.HardestArithmetic });
+        var suite = new TaskSuite(world.WorldSeed, world.QuestionOptions);
         var queries = new List<EvalQuery>();
         foreach (var family in suite.Families.Where(f => families is null || families.Contains(f.Name)))
         {

@@ -16,7 +16,7 @@ internal static class SelfAwareCli
 
     /// <summary>The world the nano pool was trained in, with evenly mixed difficulties.</summary>
     public static TaskSuite NanoSuite() =>
-        new(NanoPool.Corpus.WorldSeed, new TaskSuiteOptions { Knowledge = NanoPool.Corpus.Knowledge, HardestArithmetic = NanoPool.Corpus.HardestArithmetic });
+        new(NanoPool.Corpus.WorldSeed, NanoPool.Corpus.QuestionOptions);
 
     /// <summary>
     /// A comma-separated list whose items are an α ("0.35"), a scenario name ("balance") or a grid
