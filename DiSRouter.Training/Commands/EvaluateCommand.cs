@@ -61,9 +61,10 @@ internal static class EvaluateCommand
         CorpusSpec world;
         try
         {
-            world = SpecOverrides.Apply(worldOverrides, NanoPool.Members, NanoPool.Corpus).Corpus;
+            // Members are what the pool directory holds; only the world they were trained in is the caller's to say.
             if (worldOverrides is not null && worldOverrides.Split(',', StringSplitOptions.RemoveEmptyEntries).Any(o => !o.Trim().StartsWith("corpus.", StringComparison.Ordinal)))
                 throw new ArgumentException($"--set takes the world's corpus.<field>=<value> only; got '{worldOverrides}'.");
+            world = SpecOverrides.Apply(worldOverrides, NanoPool.Members, NanoPool.Corpus).Corpus;
         }
         catch (Exception e) when (e is ArgumentException or FormatException) { error.WriteLine(e.Message); return 2; }
         IReadOnlyList<string>? families = null;
