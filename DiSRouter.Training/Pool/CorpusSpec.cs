@@ -78,8 +78,11 @@ internal sealed record CorpusSpec
 
     /// <summary>
     /// The options that decide which questions the world asks, difficulties mixed evenly: what evaluation and the agents'
-    /// training queries draw from (the chain style and the training mix of difficulties stay out).
+    /// training queries draw from (the chain style and the training mix of difficulties stay out). Left out of the
+    /// spec's JSON, which the data hash covers: it is read off the fields above, and a new property in that JSON would
+    /// change the hash of an unchanged corpus and send every trained member back to step 0.
     /// </summary>
+    [JsonIgnore]
     public TaskSuiteOptions QuestionOptions => new() { Knowledge = Knowledge, HardestArithmetic = HardestArithmetic };
 
     public TaskSuiteOptions SuiteOptions => new()

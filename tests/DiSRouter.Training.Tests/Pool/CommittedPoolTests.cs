@@ -43,6 +43,20 @@ public sealed class CommittedPoolTests
     }
 
     [Fact]
+    public void CommittedMembersAreWhatPretrainWouldSkip()
+    {
+        // The documented command must find the committed pool trained on today's corpus and spec; a changed data hash
+        // (even from a new property in the spec's JSON, with the same tokens) would retrain all five from step 0.
+        var sut = PoolManifest.Load(Path.Combine(PoolDirectory, PoolManifest.FileName));
+        var corpus = NanoWorld.BuildCorpus(NanoPool.Corpus, Models.Tokenization.ByteTokenizer.Default);
+
+        Assert.Equal(sut.DataHash, corpus.DataHash);
+        foreach (var spec in NanoPool.Members)
+            Assert.True(new ModelPretrainer(spec, corpus, Models.Tokenization.ByteTokenizer.Default)
+                .IsFinished(Path.Combine(PoolDirectory, spec.Name), out _), $"{spec.Name} would be trained again");
+    }
+
+    [Fact]
     public void AlteredFileIsReportedByVerify()
     {
         using var dir = new TempDirectory();
