@@ -131,6 +131,12 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
     /// which a trained model's is read. Small models at T = 1 solve a hard query in some draws of ten and not in others.
     /// </summary>
     public const string BaseRedrawVariant = "base, drawn again";
+
+    /// <summary>
+    /// Added to the report's seed for the base model's second draw: any other seed gives the sampling floor; a fixed
+    /// offset keeps the floor the same from one report to the next, and a prime keeps it off the seeds of the rows beside it.
+    /// </summary>
+    internal const int RedrawSeedOffset = 7919;
     public static readonly string[] Methods = ["smallest", "largest", "random", "oracle", "disrouter-sft", "disrouter-rl"];
 
     /// <summary>
@@ -176,7 +182,7 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
                 : baseRunner.SolvedBySampling(deltaQueries, null, Options.DeltaSamples, Options.Seed, Tick, ct);
             if (baseSolved is not null)
                 deltas.Add(DeltaRow.Of(agent.Name, BaseRedrawVariant, baseSolved,
-                    baseRunner.SolvedBySampling(deltaQueries, null, Options.DeltaSamples, Options.Seed + 7919, Tick, ct)));
+                    baseRunner.SolvedBySampling(deltaQueries, null, Options.DeltaSamples, Options.Seed + RedrawSeedOffset, Tick, ct)));
             foreach (var (variant, dir) in new[] { (SftVariant, agent.Sft), (RlVariant, agent.Rl) })
             {
                 if (dir is null) continue;
