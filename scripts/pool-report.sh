@@ -4,7 +4,7 @@
 # pool issue (rising accuracy, spread, item-level variance). Usage: scripts/pool-report.sh [items-per-family]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-items=${1:-300}
+items=${1:-1000}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 cmd="dotnet run -c Release --project DiSRouter.Training -- evaluate --pool nano --split test --items-per-family $items --parallel 1 --json"
@@ -40,9 +40,13 @@ for m in manifest["models"]:
 p("\n## Per family (accuracy, %)\n")
 p("| model | " + " | ".join(fam_id) + " | " + " | ".join(f"{f} (ood)" for f in fam_ood) + " |")
 p("|---|" + "---|" * (len(fam_id) + len(fam_ood)))
+def cell(r):
+    # Whole percents, but never a rounded 0 or 100: the item-level check below reads those cells.
+    a = 100 * r["accuracy"]
+    return f"{a:.1f}" if round(a) in (0, 100) and 0 < a < 100 else f"{a:.0f}"
 for n in models:
-    cells = [f"{100*by[(n, f, 'id')]['accuracy']:.0f}" if (n, f, "id") in by else "–" for f in fam_id]
-    cells += [f"{100*by[(n, f, 'ood')]['accuracy']:.0f}" if (n, f, "ood") in by else "–" for f in fam_ood]
+    cells = [cell(by[(n, f, "id")]) if (n, f, "id") in by else "–" for f in fam_id]
+    cells += [cell(by[(n, f, "ood")]) if (n, f, "ood") in by else "–" for f in fam_ood]
     p(f"| {n} | " + " | ".join(cells) + " |")
 p("\n## Cost of a query (the paper's Tables 10–11)\n")
 p("| model | FLOPs per token | mean latency per query (ms) | mean generated tokens | train steps × batch | train time (s) | final loss |")

@@ -12,11 +12,13 @@ internal sealed record PoolMemberOnDisk(string Name, string Directory, int MaxNe
 internal static class PoolEvaluation
 {
     /// <summary>
-    /// Test queries per family for the pool's figures. WHY 300: at 100 a family's accuracy near 50 % carries ±5 points
-    /// of sampling error, enough to reorder neighbouring members (nano-3 and nano-5 out of domain: 25.8 and 24.6 % at 100
-    /// items, 25.6 and 27.0 % at 300); a greedy pass over 300 a family takes about a minute and a half for the pool.
+    /// Test queries per family for the pool's figures. WHY 1000: the item-level check ("no family a member gets all right
+    /// or all wrong") cannot tell 99.6 % from 100 % on a few hundred items: nano-5 answers 99.6 % of arithmetic (12 wrong of
+    /// 3000), which 300 items read as all right about one time in three (they did). At 100 a family near 50 % also
+    /// carried ±5 points of sampling error, enough to reorder neighbouring members. A greedy pass over 1000 a family
+    /// takes about four and a half minutes for the pool on one thread.
     /// </summary>
-    public const int DefaultItemsPerFamily = 300;
+    public const int DefaultItemsPerFamily = 1000;
 
     /// <summary>The members in cascade order: from the manifest when there is one, else those of the spec that exist.</summary>
     public static IReadOnlyList<PoolMemberOnDisk> Members(string poolDirectory, IReadOnlyList<PoolMemberSpec> spec)
