@@ -145,6 +145,8 @@ internal sealed class CascadeAgent(
         Model = backend.ModelName,
         Decision = decision,
         ModelMs = Ms(generation.ModelTime),
+        PromptTokens = generation.PromptTokens,
+        CompletionTokens = generation.CompletionTokens,
         Cost = options.Value.Cost,
     };
 

@@ -57,6 +57,9 @@ internal static class BenchReport
                     ["answer_model_ms"] = a.Share.AnswerMs is { } am ? Round(am, 4) : null,
                     ["reject_model_ms_p50"] = a.Share.RejectP50 is { } r50 ? Round(r50, 4) : null,
                     ["answer_model_ms_p50"] = a.Share.AnswerP50 is { } a50 ? Round(a50, 4) : null,
+                    ["reject_prompt_tokens"] = a.Share.RejectPromptTokens is { } rp ? Round(rp, 1) : null,
+                    ["answer_prompt_tokens"] = a.Share.AnswerPromptTokens is { } ap ? Round(ap, 1) : null,
+                    ["answer_completion_tokens"] = a.Share.AnswerCompletionTokens is { } ac ? Round(ac, 1) : null,
                     ["target"] = $"< {RejectionShareTarget * 100:0} %", ["pass"] = ShareTarget(a.Share),
                 });
             }
@@ -133,7 +136,7 @@ internal static class BenchReport
             sb.AppendLine(Inv, $"| {r.Concurrency} | {r.Succeeded}/{r.Sent} | {r.RequestsPerSecond:0.00} | {Pair(r.Client)} | {Pair(r.Gateway)} | {Pair(r.BetweenHops)} | {Pair(r.AllHops)} | {Pair(r.RoutingPerHop)} | {Verdict(HopTarget(r))} |");
         sb.AppendLine();
 
-        sb.AppendLine("| concurrency | agent | answers | rejections | unreachable | overhead p50 / p99 ms | rejection / answering time (mean model ms; medians) | target < 10 % |");
+        sb.AppendLine("| concurrency | agent | answers | rejections | unreachable | overhead p50 / p99 ms | rejection / answering time (mean model ms; medians; mean prompt tokens) | target < 10 % |");
         sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|:---:|");
         foreach (var r in levels)
             foreach (var a in r.Agents)
@@ -156,7 +159,7 @@ internal static class BenchReport
         sb.AppendLine("  outside every hop's own clock;");
         sb.AppendLine("- *routing per hop* = own code per hop + the call per forward that reached it (none for the entry hop): what the");
         sb.AppendLine("  network adds to each hop besides model time; the 2 ms target is checked on its median;");
-        sb.AppendLine("- *rejection / answering time* = mean `model_ms` of the agent's reject hops / mean `model_ms` of its answer hops (both means in brackets, then both medians, which tell a slow tail from a slow typical call)");
+        sb.AppendLine("- *rejection / answering time* = mean `model_ms` of the agent's reject hops / mean `model_ms` of its answer hops (both means in brackets, then both medians, which tell a slow tail from a slow typical call, then the mean prompt lengths of the two kinds of hop and the answers' mean length: a rejection is one prompt pass, and the questions an agent declines are not those it answers)");
         sb.AppendLine(Inv, $"  (under 5 % in the reference paper); n/a with fewer than {BenchStatistics.MinDecisions} of either, as with base checkpoints that rarely reject;");
         sb.AppendLine("- *requests/s* = answered requests / wall time of the level, with that many requests in flight (closed loop);");
         sb.AppendLine("- percentiles are nearest-rank; the gateway's rate limit is lifted for the run; targets are reported, never enforced.");

@@ -28,14 +28,24 @@ internal sealed record Distribution(int Count, double P50, double P99)
 /// <param name="RejectP50">Median model time of a reject hop: beside the mean, it tells a slow tail (a preempted or
 /// cold call) from a slow typical call.</param>
 /// <param name="AnswerP50">Median model time of an answer hop.</param>
+/// <param name="RejectPromptTokens">Mean prompt length of the reject hops (when every hop reported it): a rejection is a
+/// prompt pass, and the questions an agent declines need not be as long as those it answers.</param>
+/// <param name="AnswerPromptTokens">Mean prompt length of the answer hops.</param>
+/// <param name="AnswerCompletionTokens">Mean tokens an answer hop generated.</param>
 internal sealed record RejectionShare(double? Value, int Rejections, int Answers, double? RejectMs = null, double? AnswerMs = null,
-    double? RejectP50 = null, double? AnswerP50 = null)
+    double? RejectP50 = null, double? AnswerP50 = null, double? RejectPromptTokens = null, double? AnswerPromptTokens = null,
+    double? AnswerCompletionTokens = null)
 {
     public string Text => Value is { } v
         ? (RejectMs is { } r && AnswerMs is { } a
-            ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:0.0} % ({r:0.000} / {a:0.000} ms{(RejectP50 is { } r50 && AnswerP50 is { } a50 ? $"; medians {r50:0.000} / {a50:0.000}" : "")})")
+            ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:0.0} % ({r:0.000} / {a:0.000} ms{(RejectP50 is { } r50 && AnswerP50 is { } a50 ? $"; medians {r50:0.000} / {a50:0.000}" : "")}{Tokens})")
             : $"{v * 100:0.0} %")
         : Rejections < BenchStatistics.MinDecisions ? $"n/a ({Rejections} rejections)" : $"n/a ({Answers} answers)";
+
+    private string Tokens => RejectPromptTokens is { } rp && AnswerPromptTokens is { } ap
+        ? string.Create(CultureInfo.InvariantCulture,
+            $"; prompts {rp:0} / {ap:0} tokens{(AnswerCompletionTokens is { } ac ? $", answers {ac:0} tokens" : "")}")
+        : "";
 }
 
 internal sealed record AgentFigures(string Agent, int Answers, int Rejections, int Unreachable, Distribution? Overhead, RejectionShare Share);
@@ -106,14 +116,22 @@ internal static class BenchStatistics
 
     public static RejectionShare ShareOf(IReadOnlyList<Hop> hops)
     {
-        var rejects = hops.Where(h => h.Decision == HopDecision.Reject).Select(h => h.ModelMs).ToList();
-        var answers = hops.Where(h => h.Decision == HopDecision.Answer).Select(h => h.ModelMs).ToList();
+        var rejectHops = hops.Where(h => h.Decision == HopDecision.Reject).ToList();
+        var answerHops = hops.Where(h => h.Decision == HopDecision.Answer).ToList();
+        var rejects = rejectHops.Select(h => h.ModelMs).ToList();
+        var answers = answerHops.Select(h => h.ModelMs).ToList();
         if (rejects.Count < MinDecisions || answers.Count < MinDecisions || !(answers.Average() > 0))
             return new RejectionShare(null, rejects.Count, answers.Count);
         double rejectMs = rejects.Average(), answerMs = answers.Average();
         return new RejectionShare(rejectMs / answerMs, rejects.Count, answers.Count, rejectMs, answerMs,
-            Distribution.Of(rejects)!.P50, Distribution.Of(answers)!.P50);
+            Distribution.Of(rejects)!.P50, Distribution.Of(answers)!.P50,
+            MeanWhereKnown(rejectHops, h => h.PromptTokens), MeanWhereKnown(answerHops, h => h.PromptTokens),
+            MeanWhereKnown(answerHops, h => h.CompletionTokens));
     }
+
+    // The mean of a count every hop reported; null if any hop left it out (an agent of an older build, a hosted one).
+    private static double? MeanWhereKnown(List<Hop> hops, Func<Hop, int?> count) =>
+        hops.All(h => count(h) is not null) ? hops.Average(h => (double)count(h)!.Value) : null;
 
     /// <param name="agents">The launched agents in cascade order; agents seen only in paths are appended.</param>
     public static LevelResult Summarise(int concurrency, IReadOnlyList<BenchSample> samples, TimeSpan wall, IReadOnlyList<string> agents)

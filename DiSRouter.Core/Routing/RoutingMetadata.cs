@@ -31,6 +31,20 @@ public sealed class Hop
     /// <summary>Time spent in the model call alone, so routing overhead = latency − model time.</summary>
     [JsonPropertyName("model_ms")] public double ModelMs { get; set; }
 
+    /// <summary>
+    /// Tokens the model read for this hop's decision or answer (null for an unreachable hop). WHY on every hop: a
+    /// rejection's time is its prompt pass, so comparing reject and answer times means little without the prompts'
+    /// lengths; the questions an agent declines are not the ones it answers.
+    /// </summary>
+    [JsonPropertyName("prompt_tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PromptTokens { get; set; }
+
+    /// <summary>Tokens the model generated for this hop (a rejection stopped early: one or a few).</summary>
+    [JsonPropertyName("completion_tokens")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? CompletionTokens { get; set; }
+
     /// <summary>The agent's fixed normalised cost c_i ∈ [0, 1].</summary>
     [JsonPropertyName("cost")] public double Cost { get; set; }
 

@@ -109,6 +109,10 @@ public sealed class CascadeApiTests(CascadeNetwork network) : IClassFixture<Casc
         var answered = Assert.Single(network.Model2.CallsFor(marker)).Samples[0].CompletionTokens;
         Assert.Equal(rejected + answered, usage.CompletionTokens);
         Assert.Equal(usage.PromptTokens + usage.CompletionTokens, usage.TotalTokens);
+        // Each hop says what its own model call read and wrote, so a rejection's time can be read beside its prompt.
+        Assert.Equal([rejected, answered], routing.Path.Select(h => h.CompletionTokens));
+        Assert.Equal(usage.PromptTokens, routing.Path.Sum(h => h.PromptTokens));
+        Assert.All(routing.Path, h => Assert.True(h.PromptTokens > marker.Length, $"{h.Agent} read {h.PromptTokens} prompt tokens"));
     }
 
     [Fact]

@@ -9,6 +9,13 @@ public sealed class BenchStatisticsTests
     private static Hop Hop(string agent, string decision, double latencyMs, double modelMs) =>
         new() { Agent = agent, Model = agent + "-model", Decision = decision, LatencyMs = latencyMs, ModelMs = modelMs };
 
+    private static Hop Counted(Hop hop, int? promptTokens, int? completionTokens)
+    {
+        hop.PromptTokens = promptTokens;
+        hop.CompletionTokens = completionTokens;
+        return hop;
+    }
+
     private static RoutingMetadata Routing(double totalMs, params Hop[] path) => new() { LatencyMs = totalMs, Path = [.. path] };
 
     [Fact]
@@ -92,6 +99,33 @@ public sealed class BenchStatisticsTests
         Assert.Equal((2.0, 38.0), (sut.RejectMs!.Value, sut.AnswerMs!.Value));
         Assert.Equal((2.0, 30.0), (sut.RejectP50!.Value, sut.AnswerP50!.Value)); // three of the five answers took 30 ms
         Assert.Equal("5.3 % (2.000 / 38.000 ms; medians 2.000 / 30.000)", sut.Text);
+    }
+
+    [Fact]
+    public void RejectionShareSaysHowLongThePromptsOfEachKindOfHopWere()
+    {
+        var hops = Enumerable.Range(0, 5).Select(i => Counted(Hop("agent-1", HopDecision.Reject, 3, 2), 100 + i, 1))
+            .Concat(Enumerable.Range(0, 5).Select(i => Counted(Hop("agent-1", HopDecision.Answer, 41, 40), 50, 70 + 5 * i)))
+            .ToList();
+
+        var sut = BenchStatistics.ShareOf(hops);
+
+        Assert.Equal((102.0, 50.0, 80.0), (sut.RejectPromptTokens!.Value, sut.AnswerPromptTokens!.Value, sut.AnswerCompletionTokens!.Value));
+        Assert.Equal("5.0 % (2.000 / 40.000 ms; medians 2.000 / 40.000; prompts 102 / 50 tokens, answers 80 tokens)", sut.Text);
+    }
+
+    [Fact]
+    public void PromptLengthsAreLeftOutWhenAHopDidNotReportOne()
+    {
+        // An agent of an older build (or one whose backend does not count) leaves the fields out of its hops.
+        var hops = Enumerable.Range(0, 5).Select(i => Counted(Hop("agent-1", HopDecision.Reject, 3, 2), i == 0 ? null : 100, 1))
+            .Concat(Enumerable.Range(0, 5).Select(_ => Counted(Hop("agent-1", HopDecision.Answer, 41, 40), 50, 70)))
+            .ToList();
+
+        var sut = BenchStatistics.ShareOf(hops);
+
+        Assert.Null(sut.RejectPromptTokens);
+        Assert.Equal("5.0 % (2.000 / 40.000 ms; medians 2.000 / 40.000)", sut.Text);
     }
 
     [Fact]
