@@ -61,8 +61,10 @@ internal sealed class HostedBackend : IChatBackend
         try
         {
             // The chat API's n is not exposed by the SDK; samples are separate calls, run side by side.
-            var results = await Task.WhenAll(Enumerable.Range(0, settings.N).Select(i => StreamOneAsync(i, messages, options, shouldContinue, ct)));
-            return new ChatGeneration(results.Select(r => r.Sample).ToList(), results.Max(r => r.PromptTokens), sw.Elapsed);
+            var results = await Task.WhenAll(Enumerable.Range(0, settings.N).Select(i => StreamOneAsync(i, messages, options, shouldContinue, sw, ct)));
+            var firstChunks = results.Where(r => r.FirstChunk is not null).Select(r => r.FirstChunk!.Value).ToList();
+            return new ChatGeneration(results.Select(r => r.Sample).ToList(), results.Max(r => r.PromptTokens), sw.Elapsed,
+                firstChunks.Count == 0 ? null : firstChunks.Min());
         }
         catch (ClientResultException ex)
         {
@@ -74,10 +76,11 @@ internal sealed class HostedBackend : IChatBackend
         }
     }
 
-    private async Task<(ChatSample Sample, int PromptTokens)> StreamOneAsync(int index, List<ChatMessage> messages,
-        ChatCompletionOptions options, Func<int, string, bool>? shouldContinue, CancellationToken ct)
+    private async Task<(ChatSample Sample, int PromptTokens, TimeSpan? FirstChunk)> StreamOneAsync(int index, List<ChatMessage> messages,
+        ChatCompletionOptions options, Func<int, string, bool>? shouldContinue, Stopwatch sw, CancellationToken ct)
     {
         var text = new StringBuilder();
+        TimeSpan? firstChunk = null;
         int chunks = 0, promptTokens = 0;
         int? completionTokens = null;
         var finish = FinishReasons.Stop;
@@ -85,6 +88,7 @@ internal sealed class HostedBackend : IChatBackend
         {
             foreach (var part in update.ContentUpdate)
             {
+                firstChunk ??= sw.Elapsed; // the server's time to first token, the network's legs included
                 text.Append(part.Text);
                 chunks++;
             }
@@ -101,7 +105,7 @@ internal sealed class HostedBackend : IChatBackend
             }
         }
         // A stream left early carries no usage; its content chunks are the best count of tokens received.
-        return (new ChatSample(text.ToString(), finish, completionTokens ?? chunks), promptTokens);
+        return (new ChatSample(text.ToString(), finish, completionTokens ?? chunks), promptTokens, firstChunk);
     }
 
     private static List<ChatMessage> ToSdkMessages(ChatPrompt prompt)

@@ -54,8 +54,11 @@ internal sealed record GenerationSettings
 /// <summary>One reply. <see cref="FinishReason"/> is "stop", "length" or "aborted" (stopped by the caller's callback).</summary>
 internal sealed record ChatSample(string Text, string FinishReason, int CompletionTokens);
 
-/// <summary>A backend call's result: the samples, the prompt's token count, and the time spent in the model.</summary>
-internal sealed record ChatGeneration(IReadOnlyList<ChatSample> Samples, int PromptTokens, TimeSpan ModelTime)
+/// <summary>
+/// A backend call's result: the samples, the prompt's token count, the time spent in the model, and how long the
+/// first token took (null where the backend cannot tell): the part of an answer a rejection of the same prompt pays.
+/// </summary>
+internal sealed record ChatGeneration(IReadOnlyList<ChatSample> Samples, int PromptTokens, TimeSpan ModelTime, TimeSpan? FirstTokenTime = null)
 {
     public int CompletionTokens => Samples.Sum(s => s.CompletionTokens);
 }

@@ -226,10 +226,14 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
             NumSamples = settings.N,
             StopAtEos = true,
         };
-        var results = model.Generator.Generate(ids, options, shouldContinue, ct);
+        var encoded = sw.Elapsed;
+        var timings = new GenerationTimings();
+        var results = model.Generator.Generate(ids, options, shouldContinue, ct, timings);
         var prefix = prompt.AssistantPrefix ?? "";
         var samples = results.Select(r => new ChatSample(prefix + r.Text, r.FinishReason, r.TokenIds.Length)).ToList();
-        return new ChatGeneration(samples, ids.Length, sw.Elapsed);
+        // Encoding, set-up, the prompt pass and picking the first token: everything a rejection of this prompt pays.
+        var firstToken = encoded + timings.SetUp + timings.Prefill + timings.FirstToken;
+        return new ChatGeneration(samples, ids.Length, sw.Elapsed, firstToken);
     }
 
     /// <summary>

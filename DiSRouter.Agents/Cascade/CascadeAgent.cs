@@ -145,6 +145,7 @@ internal sealed class CascadeAgent(
         Model = backend.ModelName,
         Decision = decision,
         ModelMs = Ms(generation.ModelTime),
+        FirstTokenMs = generation.FirstTokenTime is { } first ? Ms(first) : null,
         PromptTokens = generation.PromptTokens,
         CompletionTokens = generation.CompletionTokens,
         Cost = options.Value.Cost,

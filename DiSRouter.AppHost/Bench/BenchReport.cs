@@ -60,6 +60,8 @@ internal static class BenchReport
                     ["reject_prompt_tokens"] = a.Share.RejectPromptTokens is { } rp ? Round(rp, 1) : null,
                     ["answer_prompt_tokens"] = a.Share.AnswerPromptTokens is { } ap ? Round(ap, 1) : null,
                     ["answer_completion_tokens"] = a.Share.AnswerCompletionTokens is { } ac ? Round(ac, 1) : null,
+                    ["answer_first_token_ms"] = a.Share.AnswerFirstTokenMs is { } af ? Round(af, 4) : null,
+                    ["same_prompt_value"] = a.Share.SamePromptValue is { } sp ? Round(sp, 4) : null,
                     ["target"] = $"< {RejectionShareTarget * 100:0} %", ["pass"] = ShareTarget(a.Share),
                 });
             }
@@ -159,7 +161,7 @@ internal static class BenchReport
         sb.AppendLine("  outside every hop's own clock;");
         sb.AppendLine("- *routing per hop* = own code per hop + the call per forward that reached it (none for the entry hop): what the");
         sb.AppendLine("  network adds to each hop besides model time; the 2 ms target is checked on its median;");
-        sb.AppendLine("- *rejection / answering time* = mean `model_ms` of the agent's reject hops / mean `model_ms` of its answer hops (both means in brackets, then both medians, which tell a slow tail from a slow typical call, then the mean prompt lengths of the two kinds of hop and the answers' mean length: a rejection is one prompt pass, and the questions an agent declines are not those it answers)");
+        sb.AppendLine("- *rejection / answering time* = mean `model_ms` of the agent's reject hops / mean `model_ms` of its answer hops (both means in brackets, then both medians, which tell a slow tail from a slow typical call, then the mean prompt lengths of the two kinds of hop and the answers' mean length: a rejection is one prompt pass, and the questions an agent declines are not those it answers); *on the answered prompts* = the answer hops' mean `first_token_ms` (their prompt pass and first token: what rejecting those same prompts would cost) / their mean `model_ms`, the share on equal prompts; the target is checked on the first figure");
         sb.AppendLine(Inv, $"  (under 5 % in the reference paper); n/a with fewer than {BenchStatistics.MinDecisions} of either, as with base checkpoints that rarely reject;");
         sb.AppendLine("- *requests/s* = answered requests / wall time of the level, with that many requests in flight (closed loop);");
         sb.AppendLine("- percentiles are nearest-rank; the gateway's rate limit is lifted for the run; targets are reported, never enforced.");

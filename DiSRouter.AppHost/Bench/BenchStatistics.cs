@@ -32,10 +32,18 @@ internal sealed record Distribution(int Count, double P50, double P99)
 /// prompt pass, and the questions an agent declines need not be as long as those it answers.</param>
 /// <param name="AnswerPromptTokens">Mean prompt length of the answer hops.</param>
 /// <param name="AnswerCompletionTokens">Mean tokens an answer hop generated.</param>
+/// <param name="AnswerFirstTokenMs">Mean model time of the answer hops until their first token: what rejecting those same
+/// prompts would have cost (a rejection is the prompt pass and one token).</param>
 internal sealed record RejectionShare(double? Value, int Rejections, int Answers, double? RejectMs = null, double? AnswerMs = null,
     double? RejectP50 = null, double? AnswerP50 = null, double? RejectPromptTokens = null, double? AnswerPromptTokens = null,
-    double? AnswerCompletionTokens = null)
+    double? AnswerCompletionTokens = null, double? AnswerFirstTokenMs = null)
 {
+    /// <summary>
+    /// The rejection share on equal prompts: the answer hops' own time to the first token over their whole model time.
+    /// The measured share compares different questions (the declined ones are often the longer); this one does not.
+    /// </summary>
+    public double? SamePromptValue => AnswerFirstTokenMs is { } f && AnswerMs is { } a && a > 0 ? f / a : null;
+
     public string Text => Value is { } v
         ? (RejectMs is { } r && AnswerMs is { } a
             ? string.Create(CultureInfo.InvariantCulture, $"{v * 100:0.0} % ({r:0.000} / {a:0.000} ms{(RejectP50 is { } r50 && AnswerP50 is { } a50 ? $"; medians {r50:0.000} / {a50:0.000}" : "")}{Tokens})")
@@ -44,7 +52,11 @@ internal sealed record RejectionShare(double? Value, int Rejections, int Answers
 
     private string Tokens => RejectPromptTokens is { } rp && AnswerPromptTokens is { } ap
         ? string.Create(CultureInfo.InvariantCulture,
-            $"; prompts {rp:0} / {ap:0} tokens{(AnswerCompletionTokens is { } ac ? $", answers {ac:0} tokens" : "")}")
+            $"; prompts {rp:0} / {ap:0} tokens{(AnswerCompletionTokens is { } ac ? $", answers {ac:0} tokens" : "")}{SamePrompt}")
+        : "";
+
+    private string SamePrompt => SamePromptValue is { } s
+        ? string.Create(CultureInfo.InvariantCulture, $"; on the answered prompts {s * 100:0.0} %")
         : "";
 }
 
@@ -126,12 +138,15 @@ internal static class BenchStatistics
         return new RejectionShare(rejectMs / answerMs, rejects.Count, answers.Count, rejectMs, answerMs,
             Distribution.Of(rejects)!.P50, Distribution.Of(answers)!.P50,
             MeanWhereKnown(rejectHops, h => h.PromptTokens), MeanWhereKnown(answerHops, h => h.PromptTokens),
-            MeanWhereKnown(answerHops, h => h.CompletionTokens));
+            MeanWhereKnown(answerHops, h => h.CompletionTokens), MeanWhereKnown(answerHops, h => h.FirstTokenMs));
     }
 
     // The mean of a count every hop reported; null if any hop left it out (an agent of an older build, a hosted one).
     private static double? MeanWhereKnown(List<Hop> hops, Func<Hop, int?> count) =>
-        hops.All(h => count(h) is not null) ? hops.Average(h => (double)count(h)!.Value) : null;
+        MeanWhereKnown(hops, h => count(h) is { } c ? (double)c : null);
+
+    private static double? MeanWhereKnown(List<Hop> hops, Func<Hop, double?> value) =>
+        hops.All(h => value(h) is not null) ? hops.Average(h => value(h)!.Value) : null;
 
     /// <param name="agents">The launched agents in cascade order; agents seen only in paths are appended.</param>
     public static LevelResult Summarise(int concurrency, IReadOnlyList<BenchSample> samples, TimeSpan wall, IReadOnlyList<string> agents)

@@ -40,6 +40,14 @@ public sealed class Hop
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? PromptTokens { get; set; }
 
+    /// <summary>
+    /// Model time until the first token was chosen (null where the backend cannot tell): the prompt pass. On an answer
+    /// hop it is what a rejection of that same prompt would have cost, so reject and answer times compare like for like.
+    /// </summary>
+    [JsonPropertyName("first_token_ms")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? FirstTokenMs { get; set; }
+
     /// <summary>Tokens the model generated for this hop (a rejection stopped early: one or a few).</summary>
     [JsonPropertyName("completion_tokens")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]

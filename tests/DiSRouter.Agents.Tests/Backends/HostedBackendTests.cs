@@ -47,6 +47,8 @@ public sealed class HostedBackendTests
         Assert.Equal(ServedModel, reply.Completion.Model);
         var hop = Assert.Single(reply.Routing.Path);
         Assert.Equal(("hosted-1", ServedModel, HopDecision.Answer, 0.7), (hop.Agent, hop.Model, hop.Decision, hop.Cost));
+        // The first streamed chunk times the server's first token, inside the whole call.
+        Assert.InRange(hop.FirstTokenMs!.Value, 0, hop.ModelMs);
         // The last agent is not offered the rejection: the hosted model gets the answer-only protocol.
         var call = Assert.Single(model.Calls);
         Assert.Equal(AgentPrompts.AnswerOnlyProtocolText, call.Prompt.System);

@@ -55,6 +55,11 @@ public sealed class LocalCheckpointBackendTests : IDisposable
         var hop = Assert.Single(reply.Routing.Path);
         Assert.Equal(("agent-local", "nano-test", HopDecision.Answer), (hop.Agent, hop.Model, hop.Decision));
         Assert.True(hop.ModelMs > 0);
+        // The prompt pass and the first token, inside the whole call: what rejecting this prompt would have cost.
+        Assert.InRange(hop.FirstTokenMs!.Value, 0, hop.ModelMs);
+        Assert.True(hop.FirstTokenMs > 0);
+        Assert.True(hop.PromptTokens > "What is 3 + 4?".Length);
+        Assert.InRange(hop.CompletionTokens!.Value, 1, 16);
     }
 
     [Fact]

@@ -9,10 +9,11 @@ public sealed class BenchStatisticsTests
     private static Hop Hop(string agent, string decision, double latencyMs, double modelMs) =>
         new() { Agent = agent, Model = agent + "-model", Decision = decision, LatencyMs = latencyMs, ModelMs = modelMs };
 
-    private static Hop Counted(Hop hop, int? promptTokens, int? completionTokens)
+    private static Hop Counted(Hop hop, int? promptTokens, int? completionTokens, double? firstTokenMs = null)
     {
         hop.PromptTokens = promptTokens;
         hop.CompletionTokens = completionTokens;
+        hop.FirstTokenMs = firstTokenMs;
         return hop;
     }
 
@@ -105,13 +106,16 @@ public sealed class BenchStatisticsTests
     public void RejectionShareSaysHowLongThePromptsOfEachKindOfHopWere()
     {
         var hops = Enumerable.Range(0, 5).Select(i => Counted(Hop("agent-1", HopDecision.Reject, 3, 2), 100 + i, 1))
-            .Concat(Enumerable.Range(0, 5).Select(i => Counted(Hop("agent-1", HopDecision.Answer, 41, 40), 50, 70 + 5 * i)))
+            .Concat(Enumerable.Range(0, 5).Select(i => Counted(Hop("agent-1", HopDecision.Answer, 41, 40), 50, 70 + 5 * i, firstTokenMs: 1 + i % 2)))
             .ToList();
 
         var sut = BenchStatistics.ShareOf(hops);
 
         Assert.Equal((102.0, 50.0, 80.0), (sut.RejectPromptTokens!.Value, sut.AnswerPromptTokens!.Value, sut.AnswerCompletionTokens!.Value));
-        Assert.Equal("5.0 % (2.000 / 40.000 ms; medians 2.000 / 40.000; prompts 102 / 50 tokens, answers 80 tokens)", sut.Text);
+        // The answers reached their first token in 1.4 ms on average: rejecting their prompts would have cost 3.5 % of them.
+        Assert.Equal(1.4, sut.AnswerFirstTokenMs!.Value, 9);
+        Assert.Equal(1.4 / 40, sut.SamePromptValue!.Value, 9);
+        Assert.Equal("5.0 % (2.000 / 40.000 ms; medians 2.000 / 40.000; prompts 102 / 50 tokens, answers 80 tokens; on the answered prompts 3.5 %)", sut.Text);
     }
 
     [Fact]
@@ -125,6 +129,7 @@ public sealed class BenchStatisticsTests
         var sut = BenchStatistics.ShareOf(hops);
 
         Assert.Null(sut.RejectPromptTokens);
+        Assert.Null(sut.SamePromptValue);
         Assert.Equal("5.0 % (2.000 / 40.000 ms; medians 2.000 / 40.000)", sut.Text);
     }
 
