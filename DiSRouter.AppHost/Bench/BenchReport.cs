@@ -138,7 +138,7 @@ internal static class BenchReport
             sb.AppendLine(Inv, $"| {r.Concurrency} | {r.Succeeded}/{r.Sent} | {r.RequestsPerSecond:0.00} | {Pair(r.Client)} | {Pair(r.Gateway)} | {Pair(r.BetweenHops)} | {Pair(r.AllHops)} | {Pair(r.RoutingPerHop)} | {Verdict(HopTarget(r))} |");
         sb.AppendLine();
 
-        sb.AppendLine("| concurrency | agent | answers | rejections | unreachable | overhead p50 / p99 ms | rejection / answering time (mean model ms; medians; mean prompt tokens) | target < 10 % |");
+        sb.AppendLine("| concurrency | agent | answers | rejections | unreachable | overhead p50 / p99 ms | rejection / answering time (mean model ms; medians; mean prompt tokens; on the answered prompts) | target < 10 % |");
         sb.AppendLine("|---:|---|---:|---:|---:|---:|---:|:---:|");
         foreach (var r in levels)
             foreach (var a in r.Agents)
