@@ -32,6 +32,14 @@ public sealed class Hop
     [JsonPropertyName("model_ms")] public double ModelMs { get; set; }
 
     /// <summary>
+    /// Model time until the first token was chosen (null where the backend cannot tell): the prompt pass. On an answer
+    /// hop it is what a rejection of that same prompt would have cost, so reject and answer times compare like for like.
+    /// </summary>
+    [JsonPropertyName("first_token_ms")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? FirstTokenMs { get; set; }
+
+    /// <summary>
     /// Tokens the model read for this hop's decision or answer (null for an unreachable hop). WHY on every hop: a
     /// rejection's time is its prompt pass, so comparing reject and answer times means little without the prompts'
     /// lengths; the questions an agent declines are not the ones it answers.
@@ -39,14 +47,6 @@ public sealed class Hop
     [JsonPropertyName("prompt_tokens")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? PromptTokens { get; set; }
-
-    /// <summary>
-    /// Model time until the first token was chosen (null where the backend cannot tell): the prompt pass. On an answer
-    /// hop it is what a rejection of that same prompt would have cost, so reject and answer times compare like for like.
-    /// </summary>
-    [JsonPropertyName("first_token_ms")]
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public double? FirstTokenMs { get; set; }
 
     /// <summary>Tokens the model generated for this hop (a rejection stopped early: one or a few).</summary>
     [JsonPropertyName("completion_tokens")]
