@@ -8,8 +8,10 @@ namespace DiSRouter.Training.Pool;
 
 /// <summary>
 /// The whole <c>pretrain</c> job: build the corpus, train the members (resuming or skipping) on one or more
-/// lanes, then evaluate the finished members and write <c>manifest.json</c> in cascade order. Evaluation figures
-/// of a member whose files and evaluation settings are unchanged are taken from the previous manifest.
+/// lanes, evaluate the finished members and write <c>manifest.json</c> in cascade order. A lane with no member left
+/// to train evaluates the members already trained while the other lanes finish theirs; whatever is left is evaluated
+/// after training. Evaluation figures of a member whose files and evaluation settings are unchanged are taken from the
+/// previous manifest.
 /// </summary>
 internal static class PoolPretraining
 {
@@ -62,14 +64,15 @@ internal static class PoolPretraining
         }
 
         var toTrain = members.Where(m => o.Only is null || o.Only.Contains(m.Name)).ToList();
-        var interrupted = TrainAll(toTrain, corpus, tokenizer, o, progress, ct);
+        var evaluations = new MemberEvaluations(tokenizer, o);
+        var interrupted = TrainAll(toTrain, corpus, tokenizer, o, progress, o.Evaluate ? evaluations : null, ct);
         foreach (var (spec, result) in interrupted)
             progress.Info($"{spec.Name}: interrupted at step {result.Step}; state saved under {o.WorkDirectory}. Run the same command to resume.");
         if (interrupted.Count > 0) return 130;
         progress.Info($"training done in {clock.Elapsed.TotalMinutes:F1} min");
         if (!o.Evaluate) return 0;
 
-        var manifest = BuildManifest(members, corpus, tokenizer, o, progress, ct);
+        var manifest = BuildManifest(members, corpus, tokenizer, o, evaluations, progress, ct);
         manifest.Save(Path.Combine(o.PoolDirectory, PoolManifest.FileName));
         foreach (var m in manifest.Models)
             progress.Info($"{m.Name}: {m.Parameters:N0} params, ID {100 * m.Accuracy!.InDomain:F1} %, OOD {100 * m.Accuracy.OutOfDomain:F1} %, " +
@@ -90,11 +93,15 @@ internal static class PoolPretraining
     /// <summary>
     /// Trains the members on <see cref="Options.Lanes"/> threads, each lane taking the costliest member not yet
     /// started, and returns the members left unfinished by cancellation. A failing member cancels the other lanes
-    /// (their state is saved, as on Ctrl+C) and its exception is rethrown.
+    /// (their state is saved, as on Ctrl+C) and its exception is rethrown. With <paramref name="evaluations"/>, a lane
+    /// that finds nothing left to train evaluates the members trained so far, one query at a time: WHY: the lanes
+    /// never finish together (the largest member's lane runs minutes longer), and evaluating the pool on 1000 test items
+    /// a family after training would otherwise add minutes to the 45 the whole pool may take.
     /// </summary>
     private static List<(PoolMemberSpec Spec, PretrainResult Result)> TrainAll(IReadOnlyList<PoolMemberSpec> members, PretrainCorpus corpus,
-        ITokenizer tokenizer, Options o, IPoolProgress progress, CancellationToken ct)
+        ITokenizer tokenizer, Options o, IPoolProgress progress, MemberEvaluations? evaluations, CancellationToken ct)
     {
+        var trained = new ConcurrentQueue<PoolMemberSpec>();
         int lanes = Math.Clamp(o.Lanes > 0 ? o.Lanes : Environment.ProcessorCount, 1, Math.Max(1, members.Count));
         var queue = new ConcurrentQueue<PoolMemberSpec>(members.OrderByDescending(EstimatedWork));
         var interrupted = new ConcurrentBag<(PoolMemberSpec Spec, PretrainResult Result)>();
@@ -113,6 +120,23 @@ internal static class PoolPretraining
                     {
                         var result = TrainMember(spec, corpus, tokenizer, o, progress, stop.Token);
                         if (result.Status == PretrainStatus.Cancelled) interrupted.Add((spec, result));
+                        else trained.Enqueue(spec);
+                    }
+                    catch (Exception e)
+                    {
+                        failures.Enqueue(e);
+                        stop.Cancel();
+                    }
+                }
+                // Nothing left to train on this lane: evaluate what the lanes have finished, while the others train on.
+                while (lanes > 1 && evaluations is not null && !stop.IsCancellationRequested && queue.IsEmpty && trained.TryDequeue(out var done))
+                {
+                    try
+                    {
+                        evaluations.Evaluate(done, parallelism: 1, progress, stop.Token);
+                    }
+                    catch (OperationCanceledException) when (stop.IsCancellationRequested)
+                    {
                     }
                     catch (Exception e)
                     {
@@ -170,47 +194,22 @@ internal static class PoolPretraining
     }
 
     private static PoolManifest BuildManifest(IReadOnlyList<PoolMemberSpec> members, PretrainCorpus corpus, ITokenizer tokenizer,
-        Options o, IPoolProgress progress, CancellationToken ct)
+        Options o, MemberEvaluations evaluations, IPoolProgress progress, CancellationToken ct)
     {
-        var manifestPath = Path.Combine(o.PoolDirectory, PoolManifest.FileName);
-        var previous = File.Exists(manifestPath) ? PoolManifest.Load(manifestPath) : null;
         var families = NanoWorld.Suite(o.Corpus).Families.Select(f => f.Name).ToList();
-        bool sameEvaluation = previous?.Evaluation is { } e && e.Split == "test" && e.ItemsPerFamily == o.EvalItemsPerFamily
-            && e.Families is { } evaluated && evaluated.SequenceEqual(families);
-        IReadOnlyList<EvalQuery>? queries = null;
         var entries = new List<PoolManifestModel>();
         foreach (var spec in members)
         {
             var directory = Path.Combine(o.PoolDirectory, spec.Name);
             if (!new ModelPretrainer(spec, corpus, tokenizer).IsFinished(directory, out var info)) continue;
-            var files = PoolManifest.HashFiles(directory);
-            var old = previous?.Find(spec.Name);
-            AccuracyInfo accuracy;
-            double latency, tokens;
-            if (sameEvaluation && old?.Accuracy is not null && old.Files.Count == files.Count && old.Files.All(f => files.GetValueOrDefault(f.Key) == f.Value))
-            {
-                (accuracy, latency, tokens) = (old.Accuracy, old.MeanLatencyMs ?? 0, old.MeanTokens ?? 0);
-                progress.Info($"{spec.Name}: unchanged since the last manifest; evaluation reused");
-            }
-            else
-            {
-                queries ??= NanoWorld.Queries("test", o.EvalItemsPerFamily, tokenizer, o.Corpus);
-                var bar = progress.Bar($"{spec.Name} evaluating", queries.Count);
-                int done = 0;
-                var member = new PoolMemberOnDisk(spec.Name, directory, spec.MaxNewTokens);
-                var (lines, outcomes) = PoolEvaluation.EvaluateMember(member, queries, o.Parallelism, () => bar.Update(Interlocked.Increment(ref done)), ct);
-                bar.Finish();
-                accuracy = PoolEvaluation.Accuracy(lines);
-                latency = Math.Round(outcomes.Average(x => x.LatencyMs), 2);
-                tokens = Math.Round(outcomes.Average(x => (double)x.Tokens), 1);
-            }
+            var figures = evaluations.Evaluate(spec, o.Parallelism, progress, ct);
             entries.Add(new PoolManifestModel
             {
                 Name = spec.Name, Directory = spec.Name, Config = spec.Config,
                 Parameters = Checkpoint.Load(directory).Model.ParameterCount,
                 Seed = spec.Seed, Command = o.Command, DataHash = corpus.DataHash, Cost = spec.Cost, MaxNewTokens = spec.MaxNewTokens,
-                FlopsPerToken = FlopsEstimate.PerToken(spec.Config), Training = info!, Accuracy = accuracy,
-                MeanLatencyMs = latency, MeanTokens = tokens, Files = files,
+                FlopsPerToken = FlopsEstimate.PerToken(spec.Config), Training = info!, Accuracy = figures.Accuracy,
+                MeanLatencyMs = figures.LatencyMs, MeanTokens = figures.Tokens, Files = figures.Files,
             });
         }
         return new PoolManifest
@@ -228,5 +227,50 @@ internal static class PoolPretraining
             },
             Models = entries,
         };
+    }
+}
+
+/// <summary>
+/// Each trained member's test figures for the manifest, computed once, by whichever thread asks first: a training lane
+/// with nothing left to train, or the manifest after training. A member whose files and evaluation settings match the
+/// previous manifest keeps that manifest's figures.
+/// </summary>
+internal sealed class MemberEvaluations(ITokenizer tokenizer, PoolPretraining.Options o)
+{
+    internal sealed record Figures(AccuracyInfo Accuracy, double LatencyMs, double Tokens, IReadOnlyDictionary<string, string> Files);
+
+    private readonly ConcurrentDictionary<string, Lazy<Figures>> _figures = new();
+    private readonly Lazy<IReadOnlyList<EvalQuery>> _queries = new(() => NanoWorld.Queries("test", o.EvalItemsPerFamily, tokenizer, o.Corpus));
+    private readonly Lazy<PoolManifest?> _previous = new(() =>
+    {
+        var path = Path.Combine(o.PoolDirectory, PoolManifest.FileName);
+        return File.Exists(path) ? PoolManifest.Load(path) : null;
+    });
+
+    public Figures Evaluate(PoolMemberSpec spec, int parallelism, IPoolProgress progress, CancellationToken ct) =>
+        _figures.GetOrAdd(spec.Name, _ => new Lazy<Figures>(() => Compute(spec, parallelism, progress, ct))).Value;
+
+    private Figures Compute(PoolMemberSpec spec, int parallelism, IPoolProgress progress, CancellationToken ct)
+    {
+        var directory = Path.Combine(o.PoolDirectory, spec.Name);
+        var files = PoolManifest.HashFiles(directory);
+        var families = NanoWorld.Suite(o.Corpus).Families.Select(f => f.Name).ToList();
+        var previous = _previous.Value;
+        bool sameEvaluation = previous?.Evaluation is { } e && e.Split == "test" && e.ItemsPerFamily == o.EvalItemsPerFamily
+            && e.Families is { } evaluated && evaluated.SequenceEqual(families);
+        var old = previous?.Find(spec.Name);
+        if (sameEvaluation && old?.Accuracy is not null && old.Files.Count == files.Count && old.Files.All(f => files.GetValueOrDefault(f.Key) == f.Value))
+        {
+            progress.Info($"{spec.Name}: unchanged since the last manifest; evaluation reused");
+            return new Figures(old.Accuracy, old.MeanLatencyMs ?? 0, old.MeanTokens ?? 0, files);
+        }
+        var queries = _queries.Value;
+        var bar = progress.Bar($"{spec.Name} evaluating", queries.Count);
+        int done = 0;
+        var member = new PoolMemberOnDisk(spec.Name, directory, spec.MaxNewTokens);
+        var (lines, outcomes) = PoolEvaluation.EvaluateMember(member, queries, parallelism, () => bar.Update(Interlocked.Increment(ref done)), ct);
+        bar.Finish();
+        return new Figures(PoolEvaluation.Accuracy(lines), Math.Round(outcomes.Average(x => x.LatencyMs), 2),
+            Math.Round(outcomes.Average(x => (double)x.Tokens), 1), files);
     }
 }

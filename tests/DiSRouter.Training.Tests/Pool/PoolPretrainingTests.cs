@@ -99,6 +99,37 @@ public sealed class PoolPretrainingTests
         Assert.Contains(oneByOne, w => w.Value.Any(x => x != 0f));
     }
 
+    [Fact]
+    public void ALaneWithNothingLeftToTrainEvaluatesTheFinishedMembersWithTheFiguresOfOneLane()
+    {
+        using var dir = new TempDirectory();
+        var members = ThreeTinyMembers(steps: 12).Select(m => m.Name == "tiny-b" ? m with { Steps = 60 } : m).ToArray();
+        PoolManifest Train(string name, int lanes, IPoolReporter reporter)
+        {
+            var options = new PoolPretraining.Options
+            {
+                PoolDirectory = dir.Sub(name + "/pool"), WorkDirectory = dir.Sub(name + "/work"), Command = "test", Members = members,
+                Corpus = new CorpusSpec { ItemsPerFamily = 8, FactPasses = 1 }, EvalItemsPerFamily = 2, Parallelism = 1, Lanes = lanes,
+            };
+            Assert.Equal(0, PoolPretraining.Run(options, reporter, CancellationToken.None));
+            return PoolManifest.Load(Path.Combine(options.PoolDirectory, PoolManifest.FileName));
+        }
+        // tiny-b's steps are slowed so that the other lane runs out of members to train long before it finishes.
+        var reporter = new RecordingReporter { SlowMember = "tiny-b" };
+
+        var twoLanes = Train("two", lanes: 2, reporter);
+        var oneLane = Train("one", lanes: 1, SilentReporter.Instance);
+
+        Assert.Equal(members.Select(m => m.Name), twoLanes.Models.Select(m => m.Name));
+        Assert.True(reporter.EvaluatedWhileTraining >= 1, "no member was evaluated while another still trained");
+        foreach (var (two, one) in twoLanes.Models.Zip(oneLane.Models))
+        {
+            Assert.Equal((one.Accuracy!.InDomain, one.Accuracy.OutOfDomain), (two.Accuracy!.InDomain, two.Accuracy.OutOfDomain));
+            Assert.Equal(one.Accuracy.Families, two.Accuracy.Families);
+            Assert.Equal(one.MeanTokens, two.MeanTokens);
+        }
+    }
+
     // Three members of two sizes; the wider one costs most, so it is the one a lane starts with.
     private static PoolMemberSpec[] ThreeTinyMembers(int steps)
     {
@@ -111,31 +142,49 @@ public sealed class PoolPretrainingTests
     // Records which thread starts each member's training bar and how many bars are open at once.
     private sealed class RecordingReporter : IPoolReporter, IPoolProgress
     {
-        private int _open;
+        private int _open, _training;
         public List<(string Member, int Thread)> Started { get; } = [];
         public int MostAtOnce { get; private set; }
+
+        /// <summary>Evaluation bars opened while a training bar was open.</summary>
+        public int EvaluatedWhileTraining { get; private set; }
+
+        /// <summary>A member whose every training step is slowed, so that it is the last to finish.</summary>
+        public string? SlowMember { get; init; }
+
         public int Run(Func<IPoolProgress, int> body) => body(this);
         public void Info(string line) { }
 
         public IProgressBar Bar(string description, double maxValue)
         {
+            var parts = description.Split(' ');
+            bool training = parts.Length > 1 && parts[1] == "training";
             lock (Started)
             {
-                Started.Add((description.Split(' ')[0], Environment.CurrentManagedThreadId));
+                Started.Add((parts[0], Environment.CurrentManagedThreadId));
                 MostAtOnce = Math.Max(MostAtOnce, ++_open);
+                if (training) _training++;
+                else if (_training > 0) EvaluatedWhileTraining++;
             }
-            return new Closing(this);
+            return new Closing(this, training, training && parts[0] == SlowMember);
         }
 
-        private sealed class Closing(RecordingReporter owner) : IProgressBar
+        private sealed class Closing(RecordingReporter owner, bool training, bool slow) : IProgressBar
         {
             public void Update(double value, string? description = null)
             {
                 // Slow the first steps a little so that the lanes overlap even on a loaded machine.
-                if (value < 3) Thread.Sleep(20);
+                if (value < 3 || slow) Thread.Sleep(20);
             }
 
-            public void Finish(string? description = null) { lock (owner.Started) owner._open--; }
+            public void Finish(string? description = null)
+            {
+                lock (owner.Started)
+                {
+                    owner._open--;
+                    if (training) owner._training--;
+                }
+            }
         }
     }
 }
