@@ -133,7 +133,7 @@ internal static class PoolPretraining
                 {
                     try
                     {
-                        evaluations.Evaluate(done, parallelism: 1, progress, stop.Token);
+                        evaluations.Evaluate(done, parallelism: 1, progress, stop.Token, onFreeLane: true);
                     }
                     catch (OperationCanceledException) when (stop.IsCancellationRequested)
                     {
@@ -223,7 +223,8 @@ internal static class PoolPretraining
             {
                 Split = "test", ItemsPerFamily = o.EvalItemsPerFamily, Families = families,
                 Command = $"dotnet run -c Release --project DiSRouter.Training -- evaluate --pool {NanoPool.Name} --split test --items-per-family {o.EvalItemsPerFamily}",
-                Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, parallel {o.Parallelism}",
+                Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, parallel {o.Parallelism}"
+                    + (evaluations.OnFreeLane.Count > 0 ? $" ({string.Join(", ", evaluations.OnFreeLane.Order(StringComparer.Ordinal))}: 1, on a free lane beside training)" : ""),
             },
             Models = entries,
         };
@@ -247,10 +248,20 @@ internal sealed class MemberEvaluations(ITokenizer tokenizer, PoolPretraining.Op
         return File.Exists(path) ? PoolManifest.Load(path) : null;
     });
 
-    public Figures Evaluate(PoolMemberSpec spec, int parallelism, IPoolProgress progress, CancellationToken ct) =>
-        _figures.GetOrAdd(spec.Name, _ => new Lazy<Figures>(() => Compute(spec, parallelism, progress, ct))).Value;
+    private readonly ConcurrentBag<string> _onFreeLane = [];
 
-    private Figures Compute(PoolMemberSpec spec, int parallelism, IPoolProgress progress, CancellationToken ct)
+    /// <summary>The members measured by a training lane that had nothing left to train (their latency beside training).</summary>
+    public IReadOnlyCollection<string> OnFreeLane => _onFreeLane;
+
+    public Figures Evaluate(PoolMemberSpec spec, int parallelism, IPoolProgress progress, CancellationToken ct, bool onFreeLane = false) =>
+        _figures.GetOrAdd(spec.Name, _ => new Lazy<Figures>(() =>
+        {
+            var (figures, measured) = Compute(spec, parallelism, progress, ct);
+            if (measured && onFreeLane) _onFreeLane.Add(spec.Name);
+            return figures;
+        })).Value;
+
+    private (Figures Figures, bool Measured) Compute(PoolMemberSpec spec, int parallelism, IPoolProgress progress, CancellationToken ct)
     {
         var directory = Path.Combine(o.PoolDirectory, spec.Name);
         var files = PoolManifest.HashFiles(directory);
@@ -262,7 +273,7 @@ internal sealed class MemberEvaluations(ITokenizer tokenizer, PoolPretraining.Op
         if (sameEvaluation && old?.Accuracy is not null && old.Files.Count == files.Count && old.Files.All(f => files.GetValueOrDefault(f.Key) == f.Value))
         {
             progress.Info($"{spec.Name}: unchanged since the last manifest; evaluation reused");
-            return new Figures(old.Accuracy, old.MeanLatencyMs ?? 0, old.MeanTokens ?? 0, files);
+            return (new Figures(old.Accuracy, old.MeanLatencyMs ?? 0, old.MeanTokens ?? 0, files), false);
         }
         var queries = _queries.Value;
         var bar = progress.Bar($"{spec.Name} evaluating", queries.Count);
@@ -270,7 +281,7 @@ internal sealed class MemberEvaluations(ITokenizer tokenizer, PoolPretraining.Op
         var member = new PoolMemberOnDisk(spec.Name, directory, spec.MaxNewTokens);
         var (lines, outcomes) = PoolEvaluation.EvaluateMember(member, queries, parallelism, () => bar.Update(Interlocked.Increment(ref done)), ct);
         bar.Finish();
-        return new Figures(PoolEvaluation.Accuracy(lines), Math.Round(outcomes.Average(x => x.LatencyMs), 2),
-            Math.Round(outcomes.Average(x => (double)x.Tokens), 1), files);
+        return (new Figures(PoolEvaluation.Accuracy(lines), Math.Round(outcomes.Average(x => x.LatencyMs), 2),
+            Math.Round(outcomes.Average(x => (double)x.Tokens), 1), files), true);
     }
 }

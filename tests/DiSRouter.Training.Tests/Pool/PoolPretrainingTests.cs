@@ -122,6 +122,8 @@ public sealed class PoolPretrainingTests
 
         Assert.Equal(members.Select(m => m.Name), twoLanes.Models.Select(m => m.Name));
         Assert.True(reporter.EvaluatedWhileTraining >= 1, "no member was evaluated while another still trained");
+        Assert.Contains("on a free lane beside training", twoLanes.Evaluation!.Machine);
+        Assert.DoesNotContain("free lane", oneLane.Evaluation!.Machine);
         foreach (var (two, one) in twoLanes.Models.Zip(oneLane.Models))
         {
             Assert.Equal((one.Accuracy!.InDomain, one.Accuracy.OutOfDomain), (two.Accuracy!.InDomain, two.Accuracy.OutOfDomain));
