@@ -26,10 +26,19 @@ internal sealed class MemberEvaluations(ITokenizer tokenizer, PoolPretraining.Op
     /// <summary>The members measured by a training lane that had nothing left to train (their latency beside training).</summary>
     public IReadOnlyCollection<string> OnFreeLane => _onFreeLane;
 
+    private readonly ConcurrentBag<string> _measured = [];
+
+    /// <summary>The members measured in this run rather than taken from the previous manifest.</summary>
+    public IReadOnlyCollection<string> Measured => _measured;
+
+    /// <summary>The previous manifest's evaluation, when there was one.</summary>
+    public EvaluationInfo? PreviousEvaluation => _previous.Value?.Evaluation;
+
     public Figures Evaluate(PoolMemberSpec spec, int parallelism, IPoolProgress progress, CancellationToken ct, bool onFreeLane = false) =>
         _figures.GetOrAdd(spec.Name, _ => new Lazy<Figures>(() =>
         {
             var (figures, measured) = Compute(spec, parallelism, progress, ct);
+            if (measured) _measured.Add(spec.Name);
             if (measured && onFreeLane) _onFreeLane.Add(spec.Name);
             return figures;
         })).Value;

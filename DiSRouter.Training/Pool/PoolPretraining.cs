@@ -223,8 +223,10 @@ internal static class PoolPretraining
             {
                 Split = "test", ItemsPerFamily = o.EvalItemsPerFamily, Families = families,
                 Command = $"dotnet run -c Release --project DiSRouter.Training -- evaluate --pool {NanoPool.Name} --split test --items-per-family {o.EvalItemsPerFamily}",
-                Machine = $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, parallel {o.Parallelism}"
-                    + (evaluations.OnFreeLane.Count > 0 ? $" ({string.Join(", ", evaluations.OnFreeLane.Order(StringComparer.Ordinal))}: 1, on a free lane beside training)" : ""),
+                // Figures all taken from the previous manifest keep the line that says how they were measured.
+                Machine = evaluations.Measured.Count == 0 && evaluations.PreviousEvaluation is { } kept ? kept.Machine
+                    : $"{Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture}, parallel {o.Parallelism}"
+                      + (evaluations.OnFreeLane.Count > 0 ? $" ({string.Join(", ", evaluations.OnFreeLane.Order(StringComparer.Ordinal))}: 1, on a free lane beside training)" : ""),
             },
             Models = entries,
         };

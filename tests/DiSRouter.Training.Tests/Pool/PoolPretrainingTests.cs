@@ -32,10 +32,12 @@ public sealed class PoolPretrainingTests
         Assert.Equal(0, Run());
         Assert.Equal(NanoWorld.Suite(options.Corpus).Families.Select(f => f.Name), PoolManifest.Load(manifestPath).Evaluation!.Families);
 
-        // A marker in place of the measured figure survives a rerun: nothing changed, so nothing is measured again.
-        Stamp(j => j["models"]![0]!["accuracy"]!["id"] = 0.777);
+        // A marker in place of the measured figure survives a rerun: nothing changed, so nothing is measured again,
+        // and the line saying how the figures were measured stays with them.
+        Stamp(j => { j["models"]![0]!["accuracy"]!["id"] = 0.777; j["evaluation"]!["machine"] = "where it was measured"; });
         Assert.Equal(0, Run());
         Assert.Equal(0.777, InDomain());
+        Assert.Equal("where it was measured", PoolManifest.Load(manifestPath).Evaluation!.Machine);
 
         // A manifest measured on fewer families (one written before a family was added) is measured again.
         Stamp(j => j["evaluation"]!["families"] = new JsonArray(TaskFamilies.Arithmetic));
