@@ -31,6 +31,11 @@ internal static class SpecOverrides
     private static int I(string v) => int.Parse(v, CultureInfo.InvariantCulture);
     private static double D(string v) => double.Parse(v, CultureInfo.InvariantCulture);
 
+    // A named value of an enum, any case; a number or an unknown name is refused with the names there are.
+    private static T E<T>(string field, string v) where T : struct, Enum =>
+        Enum.TryParse<T>(v, ignoreCase: true, out var e) && Enum.IsDefined(e)
+            ? e : throw new ArgumentException($"{field}: '{v}' is not one of {string.Join(", ", Enum.GetNames<T>())}.");
+
     private static PoolMemberSpec ApplyMember(PoolMemberSpec m, string field, string v)
     {
         var c = m.Config;
@@ -71,10 +76,8 @@ internal static class SpecOverrides
         "copyshare" => s with { CopyDrillShare = D(v) },
         "nameshare" => s with { NameCopyShare = D(v) },
         "optionshare" => s with { OptionDrillShare = D(v) },
-        "choicechain" => s with { ChoiceChain = Enum.TryParse<ChoiceChain>(v, ignoreCase: true, out var c) && Enum.IsDefined(c)
-            ? c : throw new ArgumentException($"corpus.choicechain: '{v}' is not one of {string.Join(", ", Enum.GetNames<ChoiceChain>())}.") },
-        "arithmetic" => s with { HardestArithmetic = Enum.TryParse<ArithmeticOpening>(v, ignoreCase: true, out var a) && Enum.IsDefined(a)
-            ? a : throw new ArgumentException($"corpus.arithmetic: '{v}' is not one of {string.Join(", ", Enum.GetNames<ArithmeticOpening>())}.") },
+        "choicechain" => s with { ChoiceChain = E<ChoiceChain>("corpus.choicechain", v) },
+        "arithmetic" => s with { HardestArithmetic = E<ArithmeticOpening>("corpus.arithmetic", v) },
         _ => throw new ArgumentException($"Unknown corpus field '{field}' (items, passes, drawseed, weights, maxrepeats, exponent, offset, promptloss, drills, drillsize, copyshare, nameshare, optionshare, choicechain, arithmetic)."),
     };
 }
