@@ -85,8 +85,6 @@ internal sealed record CorpusSpec
     [JsonIgnore]
     public TaskSuiteOptions QuestionOptions => new() { Knowledge = Knowledge, HardestArithmetic = HardestArithmetic };
 
-    public TaskSuiteOptions SuiteOptions => new()
-    {
-        Knowledge = Knowledge, DifficultyWeights = DifficultyWeights, ChoiceChain = ChoiceChain, HardestArithmetic = HardestArithmetic,
-    };
+    /// <summary>The questions of <see cref="QuestionOptions"/> with the training mix of difficulties and the chain style.</summary>
+    public TaskSuiteOptions SuiteOptions => QuestionOptions with { DifficultyWeights = DifficultyWeights, ChoiceChain = ChoiceChain };
 }
