@@ -141,10 +141,7 @@ internal static class BenchStatistics
             MeanWhereKnown(answerHops, h => h.CompletionTokens), MeanWhereKnown(answerHops, h => h.FirstTokenMs));
     }
 
-    // The mean of a count every hop reported; null if any hop left it out (an agent of an older build, a hosted one).
-    private static double? MeanWhereKnown(List<Hop> hops, Func<Hop, int?> count) =>
-        MeanWhereKnown(hops, h => count(h) is { } c ? (double)c : null);
-
+    // The mean of a figure every hop reported; null if any hop left it out (an agent of an older build, a hosted one).
     private static double? MeanWhereKnown(List<Hop> hops, Func<Hop, double?> value) =>
         hops.All(h => value(h) is not null) ? hops.Average(h => value(h)!.Value) : null;
 
