@@ -20,16 +20,16 @@ internal sealed class MemberEvaluations(ITokenizer tokenizer, PoolPretraining.Op
         return File.Exists(path) ? PoolManifest.Load(path) : null;
     });
 
-    private readonly ConcurrentBag<string> _onFreeLane = [];
     private readonly IReadOnlyList<string> _families = NanoWorld.Suite(o.Corpus).Families.Select(f => f.Name).ToList();
 
-    /// <summary>The members measured by a training lane that had nothing left to train (their latency beside training).</summary>
-    public IReadOnlyCollection<string> OnFreeLane => _onFreeLane;
-
-    private readonly ConcurrentBag<string> _measured = [];
+    // The members measured in this run (not taken from the previous manifest), each with whether a free lane measured it.
+    private readonly ConcurrentDictionary<string, bool> _measured = new();
 
     /// <summary>The members measured in this run rather than taken from the previous manifest.</summary>
-    public IReadOnlyCollection<string> Measured => _measured;
+    public IReadOnlyCollection<string> Measured => [.. _measured.Keys];
+
+    /// <summary>The members measured by a training lane that had nothing left to train (their latency beside training).</summary>
+    public IReadOnlyCollection<string> OnFreeLane => [.. _measured.Where(m => m.Value).Select(m => m.Key)];
 
     /// <summary>The previous manifest's evaluation, when there was one.</summary>
     public EvaluationInfo? PreviousEvaluation => _previous.Value?.Evaluation;
@@ -38,8 +38,7 @@ internal sealed class MemberEvaluations(ITokenizer tokenizer, PoolPretraining.Op
         _figures.GetOrAdd(spec.Name, _ => new Lazy<Figures>(() =>
         {
             var (figures, measured) = Compute(spec, parallelism, progress, ct);
-            if (measured) _measured.Add(spec.Name);
-            if (measured && onFreeLane) _onFreeLane.Add(spec.Name);
+            if (measured) _measured[spec.Name] = onFreeLane;
             return figures;
         })).Value;
 
