@@ -11,6 +11,7 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(SampleCommand.Create());
 root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(RlCommand.Create());
+root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 
 // Ctrl+C and SIGTERM both stop a command gracefully: a stage saves its progress and exits 130. Registered here rather

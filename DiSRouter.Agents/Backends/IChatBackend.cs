@@ -49,6 +49,19 @@ internal sealed record GenerationSettings
     public int? Seed { get; init; }
     public IReadOnlyList<string> Stop { get; init; } = [];
     public int N { get; init; } = 1;
+
+    /// <summary>
+    /// Set on an agent's decide call to the request's α: a backend whose model carries calibrated decision thresholds
+    /// takes the answer/reject decision by them (see <see cref="Models.Checkpoints.DecisionThresholds"/>); any other
+    /// backend ignores it and the model's own first words decide.
+    /// </summary>
+    public double? DecideAt { get; init; }
+}
+
+/// <summary>A calibrated decision: the model's logit gap (answer − reject) against the threshold for the request's α.</summary>
+internal sealed record DecisionVerdict(double LogitGap, double Threshold)
+{
+    public bool Answers => LogitGap >= Threshold;
 }
 
 /// <summary>One reply. <see cref="FinishReason"/> is "stop", "length" or "aborted" (stopped by the caller's callback).</summary>
@@ -60,6 +73,9 @@ internal sealed record ChatSample(string Text, string FinishReason, int Completi
 /// </summary>
 internal sealed record ChatGeneration(IReadOnlyList<ChatSample> Samples, int PromptTokens, TimeSpan ModelTime, TimeSpan? FirstTokenTime = null)
 {
+    /// <summary>How a calibrated decision went (null when the model's own first words decided).</summary>
+    public DecisionVerdict? Decision { get; init; }
+
     public int CompletionTokens => Samples.Sum(s => s.CompletionTokens);
 }
 

@@ -20,8 +20,11 @@ namespace DiSRouter.Agents.Backends;
 internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, IDisposable
 {
     /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
+    /// <param name="Decision">The checkpoint's calibrated thresholds with the two token ids they compare; null when it has none.</param>
     private sealed record LoadedModel(Generator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
-        CheckpointFingerprint Fingerprint, long ParameterCount);
+        CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision);
+
+    private sealed record CalibratedDecision(DecisionThresholds Thresholds, int AnswerToken, int RejectToken, int[] AnswerOpening);
 
     private readonly AgentOptions _options;
     private readonly ILogger<LocalCheckpointBackend> _logger;
@@ -100,10 +103,33 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         var before = CheckpointFingerprint.Read(Directory);
         var checkpoint = Checkpoint.Load(Directory);
         var model = new LoadedModel(new Generator(checkpoint.Model, checkpoint.Tokenizer), checkpoint.Tokenizer,
-            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount);
+            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount, ReadDecision(checkpoint));
         Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
+        if (model.Decision is { } d) Log.DecisionThresholdsLoaded(_logger, Directory, d.Thresholds.Points.Count);
         return model;
     }
+
+    /// <summary>
+    /// The checkpoint's decision.json, if it has one made for these weights. Thresholds measured on other weights (a
+    /// checkpoint replaced without its calibration) would misplace every decision, so they are ignored with a warning
+    /// and the model decides by its own first token; an unreadable file fails the load like any broken checkpoint file.
+    /// </summary>
+    private CalibratedDecision? ReadDecision(LoadedCheckpoint checkpoint)
+    {
+        var thresholds = DecisionThresholds.TryRead(Directory);
+        if (thresholds is null) return null;
+        var weights = WeightsFingerprint.Of(checkpoint.Model);
+        if (thresholds.WeightsSha256 != weights)
+        {
+            Log.DecisionThresholdsIgnored(_logger, Directory, thresholds.WeightsSha256, weights);
+            return null;
+        }
+        var t = checkpoint.Tokenizer;
+        return new CalibratedDecision(thresholds, t.Encode(thresholds.AnswerText)[0], t.Encode(thresholds.RejectText)[0], t.Encode(thresholds.AnswerText));
+    }
+
+    /// <summary>Whether the loaded checkpoint decides by calibrated thresholds.</summary>
+    public bool HasDecisionThresholds => _current?.Decision is not null;
 
     private void StartWatching()
     {
@@ -137,7 +163,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     private void OnFileEvent(string? name)
     {
         // A save writes temporary files and renames them into place; only the final names matter.
-        if (name is null || !CheckpointFingerprint.Files.Contains(name)) return;
+        if (name is null || !CheckpointFingerprint.Watched.Contains(name)) return;
         // Restarting the timer on every event waits for the save's last file before reading any.
         _debounce?.Change(_options.ReloadDebounceMilliseconds, Timeout.Infinite);
     }
@@ -228,12 +254,52 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         };
         var encoded = sw.Elapsed;
         var timings = new GenerationTimings();
+        if (settings.DecideAt is { } alpha && model.Decision is { } decision && string.IsNullOrEmpty(prompt.AssistantPrefix))
+            return Decide(model, decision, alpha, ids, options, shouldContinue, sw, encoded, ct);
         var results = model.Generator.Generate(ids, options, shouldContinue, ct, timings);
         var prefix = prompt.AssistantPrefix ?? "";
         var samples = results.Select(r => new ChatSample(prefix + r.Text, r.FinishReason, r.TokenIds.Length)).ToList();
         // Encoding, set-up, the prompt pass and picking the first token: everything a rejection of this prompt pays.
         var firstToken = encoded + timings.SetUp + timings.Prefill + timings.FirstToken;
         return new ChatGeneration(samples, ids.Length, sw.Elapsed, firstToken);
+    }
+
+    /// <summary>
+    /// A calibrated decision: one prompt pass yields the first-token logits, whose answer-minus-reject gap is held
+    /// against the threshold for α. Declining costs that pass alone and replies the rejection; answering continues from
+    /// the answer template's opening (the prompt's cache is reused, so only the opening is new to the model), exactly
+    /// as the calibration and the report graded the answers.
+    /// </summary>
+    private static ChatGeneration Decide(LoadedModel model, CalibratedDecision decision, double alpha, int[] ids, GenerationOptions options,
+        Func<int, string, bool>? shouldContinue, Stopwatch sw, TimeSpan encoded, CancellationToken ct)
+    {
+        var timings = new GenerationTimings();
+        double gap = double.NaN;
+        model.Generator.Generate(ids, options with
+        {
+            MaxNewTokens = 1,
+            NumSamples = 1,
+            StopStrings = [],
+            ChooseFirstToken = logits =>
+            {
+                gap = FirstTokenDecision.LogitGap(logits, decision.AnswerToken, decision.RejectToken);
+                return decision.RejectToken;
+            },
+        }, ct: ct, timings: timings);
+        var firstToken = encoded + timings.SetUp + timings.Prefill + timings.FirstToken;
+        var verdict = new DecisionVerdict(gap, decision.Thresholds.ThresholdAt(alpha));
+        if (!verdict.Answers)
+            return new ChatGeneration(Enumerable.Repeat(new ChatSample(ScenarioPrompt.RejectText, FinishReasons.Aborted, 1), options.NumSamples).ToList(),
+                ids.Length, sw.Elapsed, firstToken) { Decision = verdict };
+
+        int[] answering = [.. ids, .. decision.AnswerOpening];
+        if (answering.Length >= model.MaxPositions)
+            throw new ModelInputException($"The prompt takes {ids.Length} tokens; with the answer's opening the model's context of {model.MaxPositions} leaves no room to answer.");
+        var opening = model.Tokenizer.Decode(decision.AnswerOpening);
+        var results = model.Generator.Generate(answering, options with { MaxNewTokens = Math.Min(options.MaxNewTokens, model.MaxPositions - answering.Length) },
+            shouldContinue is null ? null : (i, text) => shouldContinue(i, opening + text), ct);
+        var samples = results.Select(r => new ChatSample(opening + r.Text, r.FinishReason, decision.AnswerOpening.Length + r.TokenIds.Length)).ToList();
+        return new ChatGeneration(samples, ids.Length, sw.Elapsed, firstToken) { Decision = verdict };
     }
 
     /// <summary>

@@ -53,7 +53,8 @@ internal sealed class CascadeAgent(
 
         var decideAfter = o.RejectionDecidedAfter ?? (backend.NeedsProtocolPrompt ? 0 : 1);
         var watch = new RejectionWatch(decideAfter);
-        var first = await Generate(AgentPrompts.Decide(scenario, backend, conversation), settings, watch.ShouldContinue, "decide", ct);
+        var first = await Generate(AgentPrompts.Decide(scenario, backend, conversation), settings with { DecideAt = scenario.Alpha },
+            watch.ShouldContinue, "decide", ct);
         if (!Rejection.IsRejection(first.Samples[0].Text, decideAfter))
             return Finish(activity, first, [], OwnHop(HopDecision.Answer, first), TimeSpan.Zero, metadata, started, null);
 
@@ -148,6 +149,8 @@ internal sealed class CascadeAgent(
         FirstTokenMs = generation.FirstTokenTime is { } first ? Ms(first) : null,
         PromptTokens = generation.PromptTokens,
         CompletionTokens = generation.CompletionTokens,
+        DecisionLogitGap = generation.Decision is { } d ? Math.Round(d.LogitGap, 4) : null,
+        DecisionThreshold = generation.Decision is { } t ? Math.Round(t.Threshold, 4) : null,
         Cost = options.Value.Cost,
     };
 

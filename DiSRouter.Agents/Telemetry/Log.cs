@@ -37,6 +37,14 @@ internal static partial class Log
         Message = "Checkpoint {Directory} changed ({Trigger}); reloading")]
     public static partial void CheckpointChanged(ILogger logger, string directory, string trigger);
 
+    [LoggerMessage(EventId = 14, Level = LogLevel.Information,
+        Message = "Checkpoint {Directory} decides by calibrated thresholds ({Points} points of α)")]
+    public static partial void DecisionThresholdsLoaded(ILogger logger, string directory, int points);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning,
+        Message = "Checkpoint {Directory}: decision.json was calibrated on other weights ({Calibrated}, loaded {Loaded}); ignored, the model decides by its first token")]
+    public static partial void DecisionThresholdsIgnored(ILogger logger, string directory, string calibrated, string loaded);
+
     [LoggerMessage(EventId = 13, Level = LogLevel.Warning,
         Message = "Checkpoint watcher on {Directory} failed; polling continues")]
     public static partial void WatcherFailed(ILogger logger, Exception exception, string directory);

@@ -7,9 +7,10 @@ namespace DiSRouter.AppHost.Jobs;
 /// safely:
 /// 1) the files are copied into a staging folder inside the target (same file system, so renames are atomic; the
 ///    agent's watcher looks at the three checkpoint names in the target itself only) and flushed to disk;
-/// 2) the staged copy must load (<see cref="Checkpoint.Load"/>): a checkpoint that does not is refused and the
-///    serving one stays as it was;
-/// 3) config.json is removed, tokenizer.json and model.safetensors are renamed over the old ones, and config.json is
+/// 2) the staged copy must load (<see cref="Checkpoint.Load"/>), with its decision thresholds, if any, made for its
+///    weights: a checkpoint that does not is refused and the serving one stays as it was;
+/// 3) config.json is removed, decision.json (the calibrated thresholds) is renamed in or the old one removed when the
+///    new checkpoint has none, tokenizer.json and model.safetensors are renamed over the old ones, and config.json is
 ///    renamed into place last.
 /// No reader ever opens a half-written file (each file appears by rename). While config.json is missing the folder
 /// is incomplete, and the agent loads only complete folders whose files did not change while it read them (its
@@ -23,8 +24,16 @@ internal static class CheckpointPublisher
     /// <summary>The files of a checkpoint; config.json goes into place last.</summary>
     public static readonly string[] Files = ["tokenizer.json", Checkpoint.WeightsFileName, ConfigFile];
 
+    /// <summary>
+    /// A file a checkpoint may have: its calibrated decision thresholds. Published with the weights it was made for
+    /// (before config.json), and removed from the target when the new checkpoint has none, so that thresholds never
+    /// outlive their weights.
+    /// </summary>
+    public const string DecisionFile = DecisionThresholds.FileName;
+
     private const string StagingPrefix = ".publish-";
     private const string VerifiedMarker = ".verified";
+    private const string NoDecisionMarker = ".no-decision";
 
     /// <summary>Publishes <paramref name="source"/> into <paramref name="target"/>; throws <see cref="PublishRefusedException"/> and changes nothing when the source does not load.</summary>
     public static void Publish(string source, string target)
@@ -53,9 +62,13 @@ internal static class CheckpointPublisher
         try
         {
             foreach (var name in Files) Copy(Path.Combine(source, name), Path.Combine(staging, name));
+            if (File.Exists(Path.Combine(source, DecisionFile))) Copy(Path.Combine(source, DecisionFile), Path.Combine(staging, DecisionFile));
+            else File.WriteAllBytes(Path.Combine(staging, NoDecisionMarker), []);
             try
             {
-                Checkpoint.Load(staging);
+                var loaded = Checkpoint.Load(staging);
+                if (DecisionThresholds.TryRead(staging) is { } thresholds && thresholds.WeightsSha256 != WeightsFingerprint.Of(loaded.Model))
+                    throw new InvalidDataException($"{DecisionFile} was calibrated on other weights ({thresholds.WeightsSha256}); calibrate this checkpoint again");
             }
             catch (Exception e)
             {
@@ -93,12 +106,15 @@ internal static class CheckpointPublisher
     public static bool AlreadyServes(string source, string target)
     {
         if (HasUnfinished(target)) return false;
-        foreach (var name in Files)
+        var decision = File.Exists(Path.Combine(source, DecisionFile));
+        if (decision != File.Exists(Path.Combine(target, DecisionFile))) return false;
+        string[] names = decision ? [.. Files, DecisionFile] : Files;
+        foreach (var name in names)
         {
             var (a, b) = (new FileInfo(Path.Combine(source, name)), new FileInfo(Path.Combine(target, name)));
             if (!a.Exists || !b.Exists || a.Length != b.Length) return false;
         }
-        foreach (var name in Files)
+        foreach (var name in names)
             if (!SameBytes(Path.Combine(source, name), Path.Combine(target, name))) return false;
         return true;
     }
@@ -127,6 +143,10 @@ internal static class CheckpointPublisher
         var stagedConfig = Path.Combine(staging, ConfigFile);
         if (!File.Exists(stagedConfig)) return;
         File.Delete(Path.Combine(target, ConfigFile));
+        // The thresholds go in (or the old ones out) while config.json is missing, before the weights they belong to.
+        var stagedDecision = Path.Combine(staging, DecisionFile);
+        if (File.Exists(stagedDecision)) File.Move(stagedDecision, Path.Combine(target, DecisionFile), overwrite: true);
+        else if (File.Exists(Path.Combine(staging, NoDecisionMarker))) File.Delete(Path.Combine(target, DecisionFile));
         foreach (var name in Files)
         {
             var staged = Path.Combine(staging, name);

@@ -22,7 +22,7 @@ internal sealed class JobSpec
     /// <summary>The serving checkpoint the finished job replaces, file by file ("models/nano-selfaware/nano-3").</summary>
     public string Publish { get; set; } = "";
 
-    /// <summary>The stages to run, in pipeline order: a subset of sample, sft, rl that includes sft or rl.</summary>
+    /// <summary>The stages to run, in pipeline order: a subset of sample, sft, rl, calibrate that includes sft or rl.</summary>
     public List<string> Stages { get; set; } = [];
 
     /// <summary>Extra command-line options per stage ("sample": "--queries 600"); --model and --out are the job's.</summary>

@@ -19,9 +19,10 @@ internal sealed record PlannedJob(
     public const string Sample = "sample";
     public const string Sft = "sft";
     public const string Rl = "rl";
+    public const string Calibrate = "calibrate";
 
     /// <summary>The pipeline's order; a job runs a subset of it.</summary>
-    public static readonly string[] Pipeline = [Sample, Sft, Rl];
+    public static readonly string[] Pipeline = [Sample, Sft, Rl, Calibrate];
 
     /// <summary>The checkpoint the job publishes: the RL stage's when it has one, else the SFT stage's.</summary>
     public string Output => Path.Combine(Run, Stages.Any(s => s.Name == Rl) ? Rl : Sft);
@@ -34,6 +35,7 @@ internal sealed record PlannedJob(
     {
         Sample or Sft => [stage, "--model", baseCheckpoint, "--out", run, .. extra],
         Rl => [stage, "--out", run, .. extra], // starts from <run>/sft, this run's own SFT checkpoint
+        Calibrate => [stage, "--out", run, .. extra], // writes decision.json beside <run>/sft and <run>/rl, published with them
         _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, "not a pipeline stage"),
     };
 }

@@ -53,6 +53,20 @@ public sealed class Hop
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? CompletionTokens { get; set; }
 
+    /// <summary>
+    /// Where the agent decided by calibrated thresholds: its first-token logit gap (answer − reject) and the threshold
+    /// for the request's α it was held against (answer when gap ≥ threshold). Null where the model's own first words
+    /// decided (an uncalibrated checkpoint, a hosted model, the last agent).
+    /// </summary>
+    [JsonPropertyName("decision_logit_gap")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DecisionLogitGap { get; set; }
+
+    /// <inheritdoc cref="DecisionLogitGap"/>
+    [JsonPropertyName("decision_threshold")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DecisionThreshold { get; set; }
+
     /// <summary>The agent's fixed normalised cost c_i ∈ [0, 1].</summary>
     [JsonPropertyName("cost")] public double Cost { get; set; }
 

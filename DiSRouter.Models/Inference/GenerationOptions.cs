@@ -1,5 +1,8 @@
 namespace DiSRouter.Models.Inference;
 
+/// <summary>Picks the first token of a completion from the prompt pass's next-token logits, shape (vocab).</summary>
+public delegate int FirstTokenChoice(ReadOnlySpan<float> logits);
+
 /// <summary>How <see cref="Generator.Generate"/> decodes.</summary>
 public sealed record GenerationOptions
 {
@@ -23,6 +26,13 @@ public sealed record GenerationOptions
 
     /// <summary>Whether &lt;|eos|&gt; ends a sample ("stop"); when false it is an ordinary token.</summary>
     public bool StopAtEos { get; init; } = true;
+
+    /// <summary>
+    /// When set, picks every sample's first token from the prompt pass's logits instead of the sampler. WHY: a
+    /// self-aware agent's first token is its decision (answer or "I don't know"), which it may take by a calibrated
+    /// threshold on that one distribution rather than by argmax, at no extra cost (the logits are there anyway).
+    /// </summary>
+    public FirstTokenChoice? ChooseFirstToken { get; init; }
 
     internal void Validate()
     {

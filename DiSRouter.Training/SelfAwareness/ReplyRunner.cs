@@ -1,41 +1,69 @@
 using DiSRouter.Core.Scenarios;
 using DiSRouter.Models;
+using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Inference;
 using DiSRouter.Models.Tokenization;
 
 namespace DiSRouter.Training.SelfAwareness;
 
-/// <summary>One greedy reply as graded; <see cref="Forced"/> when the model was made to answer after it declined.</summary>
-internal readonly record struct GradedRun(bool Answered, bool Correct, bool Forced);
+/// <summary>
+/// One query put to a self-aware model in one scenario. <see cref="Answered"/>: its greedy decision (the most likely first
+/// token is not the rejection's); <see cref="Correct"/>: whether its answer is right, the reply made to open with the
+/// answer template whatever it decided (so that every item has a grade: the cascade's last agent, the self-assessment
+/// and a calibrated decision need it); <see cref="LogitGap"/>: logit(answer's first token) − logit(rejection's), the
+/// number a calibrated decision compares with its threshold.
+/// </summary>
+internal readonly record struct GradedRun(bool Answered, bool Correct, double LogitGap)
+{
+    /// <summary>The decision as served: by the checkpoint's calibrated thresholds where it has them, else greedy.</summary>
+    public bool AnswersAs(DecisionThresholds? thresholds, double alpha) => thresholds?.Answers(LogitGap, alpha) ?? Answered;
+}
 
 /// <summary>
-/// Puts queries to one model greedily, many at once (the generator is thread-safe), the way serving does:
-/// the scenario instruction as system message, a reply that opens with "I don't know" stopped there, and — where
-/// an answer is needed anyway (the cascade's last agent, the baselines) — the reply started with the answer
-/// template's opening so that the model cannot decline.
+/// Puts queries to one model greedily, many at once (the generator is thread-safe), the way serving does: the
+/// scenario instruction as system message, the decision read off the first token, and the answer generated from the
+/// answer template's opening (as an answering agent, and the cascade's last agent, generate it).
 /// </summary>
 internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, IReplyGrader grader, int maxNewTokens, int parallelism)
 {
     private readonly Generator _generator = new(model, tokenizer);
+    private readonly int _answerToken = tokenizer.Encode(AnswerTemplate.StepsPrefix)[0];
+    private readonly int _rejectToken = tokenizer.Encode(Core.Scenarios.ScenarioPrompt.RejectText)[0];
+    private long _promptTokens, _generatedTokens;
+
+    /// <summary>Prompt tokens of every generate call so far (a stage's cost).</summary>
+    public long PromptTokens => Interlocked.Read(ref _promptTokens);
+
+    /// <summary>Tokens generated so far, every sample counted.</summary>
+    public long GeneratedTokens => Interlocked.Read(ref _generatedTokens);
 
     /// <summary>The base model as pretrained: no scenario, the task's own system text.</summary>
     public bool[] BaseCorrect(IReadOnlyList<TrainingQuery> queries, Action? onDone = null, CancellationToken ct = default) =>
         Map(queries, q => grader.Grade(q, Reply(ChatFormat.EncodePrompt(tokenizer, q.System, q.Question), ct)).Correct, onDone, ct);
 
     /// <summary>
-    /// The self-aware model in one scenario: its decision, and the correctness of its answer — the forced answer
-    /// when it declined, so that every item has a grade (the cascade's last agent and the self-assessment need it).
+    /// The self-aware model in one scenario, as serving runs it: one prompt pass gives the decision (its first token, and
+    /// the logit gap a calibrated threshold reads), and the answer is the reply continued from the answer template's
+    /// opening — what a serving agent generates once it answers, by either rule.
     /// </summary>
     public GradedRun[] Decide(IReadOnlyList<TrainingQuery> queries, Scenario scenario, Action? onDone = null, CancellationToken ct = default) =>
         Map(queries, q =>
         {
             var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question);
-            var first = _generator.Generate(prompt, Greedy, (_, text) => !StartsRejection(text), ct)[0];
-            var graded = grader.Grade(q, first.Text);
-            if (graded.Outcome != ResponseOutcome.Rejected) return new GradedRun(true, graded.Correct, false);
-            int[] forcedPrompt = [.. prompt, .. tokenizer.Encode(AnswerTemplate.StepsPrefix)];
-            var forced = AnswerTemplate.StepsPrefix + Reply(forcedPrompt, ct);
-            return new GradedRun(false, grader.Grade(q, forced).Correct, true);
+            double gap = double.NaN;
+            var first = _generator.Generate(prompt, Greedy with
+            {
+                MaxNewTokens = 1,
+                ChooseFirstToken = logits =>
+                {
+                    gap = FirstTokenDecision.LogitGap(logits, _answerToken, _rejectToken);
+                    return FirstTokenDecision.ArgMax(logits);
+                },
+            }, ct: ct)[0];
+            Count(prompt.Length, first.TokenIds.Length);
+            int[] answerPrompt = [.. prompt, .. tokenizer.Encode(AnswerTemplate.StepsPrefix)];
+            var answer = AnswerTemplate.StepsPrefix + Reply(answerPrompt, ct);
+            return new GradedRun(first.TokenIds.Length > 0 && first.TokenIds[0] != _rejectToken, grader.Grade(q, answer).Correct, gap);
         }, onDone, ct);
 
     /// <summary>
@@ -69,11 +97,18 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
 
     private GenerationOptions Greedy => new() { MaxNewTokens = maxNewTokens, Temperature = 0 };
 
-    private string Reply(int[] prompt, CancellationToken ct) => _generator.Generate(prompt, Greedy, ct: ct)[0].Text;
+    private string Reply(int[] prompt, CancellationToken ct)
+    {
+        var reply = _generator.Generate(prompt, Greedy, ct: ct)[0];
+        Count(prompt.Length, reply.TokenIds.Length);
+        return reply.Text;
+    }
 
-    private static bool StartsRejection(string text) =>
-        text.TrimStart().StartsWith("I don't know", StringComparison.OrdinalIgnoreCase) ||
-        text.TrimStart().StartsWith("I don\u2019t know", StringComparison.OrdinalIgnoreCase);
+    private void Count(int prompt, int generated)
+    {
+        Interlocked.Add(ref _promptTokens, prompt);
+        Interlocked.Add(ref _generatedTokens, generated);
+    }
 
     private T[] Map<T>(IReadOnlyList<TrainingQuery> queries, Func<TrainingQuery, T> run, Action? onDone, CancellationToken ct)
     {

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using DiSRouter.Models;
 using DiSRouter.Models.Inference;
@@ -41,17 +38,6 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
     /// <summary>The report detail that names the weights the samples were drawn from.</summary>
     public const string ModelDetail = "model_weights_sha256";
 
-    /// <summary>SHA-256 of every parameter's values in order (the first 16 hex digits): the same for the same weights whatever the file's dtype on disk.</summary>
-    public static string WeightsFingerprint(TransformerModel model)
-    {
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var p in model.Parameters)
-        {
-            sha.AppendData(Encoding.UTF8.GetBytes(p.Name));
-            sha.AppendData(MemoryMarshal.AsBytes(p.Data.AsSpan()));
-        }
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
-    }
 
     /// <summary>Samples every query not yet in the run's file; returns every record of the file, finished ones first.</summary>
     public IReadOnlyList<QuerySamples> Run(IReadOnlyList<TrainingQuery> queries, string runDirectory,
@@ -67,7 +53,7 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
             if (!ids.Add(q.Id)) throw new ArgumentException($"Query id '{q.Id}' appears twice.", nameof(queries));
 
         var previous = StageReport.TryLoad(reportPath);
-        var fingerprint = WeightsFingerprint(model);
+        var fingerprint = Models.Checkpoints.WeightsFingerprint.Of(model);
         // A run folder holds one model's samples: resuming it with another (a retrained pool member) would mix the two
         // models' capabilities in one p(x) file without a trace.
         if (records.Count > 0 && previous?.Details.GetValueOrDefault(ModelDetail) is { ValueKind: JsonValueKind.String } seen && seen.GetString() != fingerprint)

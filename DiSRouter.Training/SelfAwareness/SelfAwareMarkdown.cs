@@ -24,7 +24,15 @@ internal static class SelfAwareMarkdown
         sb.AppendLine();
 
         sb.AppendLine("## Cascade on the test set (Accuracy, Cost, Utility = Accuracy − α·Cost)").AppendLine();
-        UtilityTable(SelfAwareReport.Methods);
+        bool anyGreedyRows = r.Utilities.Any(u => SelfAwareReport.GreedyMethods.Contains(u.Method));
+        if (anyGreedyRows)
+        {
+            sb.AppendLine("The agents decide as served: a checkpoint with calibrated thresholds (`decision.json`, written by `calibrate`)");
+            sb.AppendLine("answers when its first-token logit gap reaches the threshold for α; the `-greedy` rows are the same checkpoints");
+            sb.AppendLine("deciding by their most likely first token instead. Calibrated: " +
+                (r.Calibrated.Count == 0 ? "none" : string.Join(", ", r.Calibrated)) + ".").AppendLine();
+        }
+        UtilityTable(anyGreedyRows ? SelfAwareReport.Methods.Concat(SelfAwareReport.GreedyMethods) : SelfAwareReport.Methods);
         sb.AppendLine().AppendLine("Routing share per agent (DiSRouter):").AppendLine();
         sb.Append("| method | α |").AppendLine(string.Concat(r.Agents.Select(a => $" {a.Name} |")));
         sb.Append("|---|---:|").AppendLine(string.Concat(r.Agents.Select(_ => "---:|")));

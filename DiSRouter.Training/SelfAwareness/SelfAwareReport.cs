@@ -90,6 +90,9 @@ internal sealed record SelfAwareReportResult(
 {
     public IReadOnlyList<GreedyDeltaRow> GreedyDeltas { get; init; } = [];
 
+    /// <summary>The checkpoints that decided by calibrated thresholds, as "agent (variant)".</summary>
+    public IReadOnlyList<string> Calibrated { get; init; } = [];
+
     /// <summary>Every query's outcome for every agent (the audit file of <c>report selfaware --decisions</c>).</summary>
     public IReadOnlyList<QueryDecisions> PerQuery { get; init; } = [];
 }
@@ -103,7 +106,7 @@ internal sealed record QueryDecisions(
     [property: JsonPropertyName("agents")] IReadOnlyList<AgentDecisions> Agents);
 
 /// <param name="Capability">p(x) from the ideal rows' samples; null when they were skipped.</param>
-/// <param name="Sft">Per α (in <see cref="QueryDecisions.Alphas"/> order): whether it answered, and whether its answer (the forced one where it declined) was right.</param>
+/// <param name="Sft">Per α (in <see cref="QueryDecisions.Alphas"/> order): whether it answered as served (by its calibrated thresholds where it has them) and greedily, whether its answer (made to open with the answer template) was right, and its decision's logit gap.</param>
 internal sealed record AgentDecisions(
     [property: JsonPropertyName("agent")] string Agent,
     [property: JsonPropertyName("base_correct")] bool BaseCorrect,
@@ -113,10 +116,13 @@ internal sealed record AgentDecisions(
 
 internal sealed record VariantDecisions(
     [property: JsonPropertyName("answered")] IReadOnlyList<bool> Answered,
-    [property: JsonPropertyName("correct")] IReadOnlyList<bool> Correct);
+    [property: JsonPropertyName("greedy_answered")] IReadOnlyList<bool> GreedyAnswered,
+    [property: JsonPropertyName("correct")] IReadOnlyList<bool> Correct,
+    [property: JsonPropertyName("logit_gap")] IReadOnlyList<double> LogitGap);
 
 /// <summary>
-/// Evaluates the self-aware agents of a cascade on test queries, greedily as serving runs them: each agent's
+/// Evaluates the self-aware agents of a cascade on test queries as serving runs them (greedy answers; decisions by each
+/// checkpoint's calibrated thresholds where it has them, else greedy): each agent's
 /// answer rate per scenario, its self-assessment as a classifier, the accuracy of what it answers against what it
 /// declines, the cascade's accuracy, cost and utility beside the baselines (arithmetic of <see cref="CascadeEvaluation"/>),
 /// and ΔPerformance (how much training changed what the model can solve at all).
@@ -138,6 +144,15 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
     /// </summary>
     internal const int RedrawSeedOffset = 7919;
     public static readonly string[] Methods = ["smallest", "largest", "random", "oracle", "disrouter-sft", "disrouter-rl"];
+
+    /// <summary>
+    /// Suffix of the rows in which the calibrated checkpoints decide greedily instead (the most likely first token):
+    /// what the calibration adds. Present only when some checkpoint has decision thresholds.
+    /// </summary>
+    public const string GreedySuffix = "-greedy";
+
+    /// <summary>The greedy rows' methods, beside <see cref="Methods"/>.</summary>
+    public static readonly string[] GreedyMethods = ["disrouter-sft" + GreedySuffix, "disrouter-rl" + GreedySuffix];
 
     /// <summary>
     /// The decision rules with p(x) known exactly: answer when p(x) ≥ 1 − α (the SFT data rule) or p(x) &gt; (1 − α)^γ
@@ -170,6 +185,7 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
         var baseCorrect = new List<bool[]>();
         var capability = new List<double[]>();
         var decisions = new Dictionary<(int Agent, string Variant), GradedRun[][]>(); // [α][item]
+        var calibrated = new Dictionary<(int Agent, string Variant), DecisionThresholds>();
         var deltas = new List<DeltaRow>();
         for (int k = 0; k < agents.Count; k++)
         {
@@ -187,6 +203,13 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             {
                 if (dir is null) continue;
                 var ckpt = Checkpoint.Load(dir);
+                if (DecisionThresholds.TryRead(dir) is { } thresholds)
+                {
+                    if (thresholds.WeightsSha256 != WeightsFingerprint.Of(ckpt.Model))
+                        throw new InvalidOperationException($"{Path.Combine(dir, DecisionThresholds.FileName)} was calibrated on other weights " +
+                            $"({thresholds.WeightsSha256}, these are {WeightsFingerprint.Of(ckpt.Model)}): run calibrate again, or delete it to report greedy decisions.");
+                    calibrated[(k, variant)] = thresholds;
+                }
                 var runner = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, grader, agent.MaxNewTokens, Options.Parallelism);
                 decisions[(k, variant)] = scenarios.Select(s => runner.Decide(queries, s, Tick, ct)).ToArray();
                 if (baseSolved is null) continue;
@@ -195,6 +218,11 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
                 deltas.Add(DeltaRow.Of(agent.Name, variant, baseSolved, solved));
             }
         }
+
+        // Each checkpoint's decisions as served: by its calibrated thresholds where it has them, else greedy.
+        var servedDecisions = decisions.ToDictionary(d => d.Key, d => d.Value.Select((runs, a) =>
+            runs.Select(r => r.AnswersAs(calibrated.GetValueOrDefault(d.Key), scenarios[a].Alpha)).ToArray()).ToArray());
+        bool[] Served(int k, string variant, int a) => servedDecisions[(k, variant)][a];
 
         var answerRates = new List<AnswerRateRow>();
         var answeredVsRejected = new List<AnsweredVsRejectedRow>();
@@ -206,14 +234,16 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
                 for (int a = 0; a < scenarios.Length; a++)
                 {
                     var runs = perAlpha[a];
-                    var answered = Enumerable.Range(0, runs.Length).Where(i => runs[i].Answered).ToArray();
-                    var rejected = Enumerable.Range(0, runs.Length).Where(i => !runs[i].Answered).ToArray();
+                    var served = Served(k, variant, a);
+                    var answered = Enumerable.Range(0, runs.Length).Where(i => served[i]).ToArray();
+                    var rejected = Enumerable.Range(0, runs.Length).Where(i => !served[i]).ToArray();
                     answerRates.Add(new AnswerRateRow(agents[k].Name, variant, scenarios[a].Alpha, (double)answered.Length / runs.Length));
                     answeredVsRejected.Add(new AnsweredVsRejectedRow(agents[k].Name, variant, scenarios[a].Alpha,
                         answered.Length, answered.Length == 0 ? 0 : answered.Average(i => runs[i].Correct ? 1.0 : 0.0),
                         rejected.Length, rejected.Length == 0 ? 0 : rejected.Average(i => baseCorrect[k][i] ? 1.0 : 0.0)));
                 }
-                assessments.Add(Assess(agents[k], variant, perAlpha, scenarios, baseCorrect[k]));
+                assessments.Add(Assess(agents[k], variant, Enumerable.Range(0, scenarios.Length).Select(a => Served(k, variant, a)).ToArray(),
+                    scenarios, baseCorrect[k]));
             }
 
         var utilities = new List<UtilityRow>();
@@ -226,18 +256,22 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             utilities.Add(Row("oracle", CascadeEvaluation.Oracle(baseResults, scenario.Alpha)));
             // An agent decides with the first of the given variants it has; without any it takes part as it is, always
             // answering with its base model.
-            AgentResults Trained(int k, params string[] variants)
+            AgentResults Trained(int k, bool greedy, params string[] variants)
             {
                 foreach (var variant in variants)
                     if (decisions.TryGetValue((k, variant), out var d))
-                        return new AgentResults(agents[k].Name, agents[k].Cost, d[a].Select(r => r.Answered).ToList(), d[a].Select(r => r.Correct).ToList());
+                        return new AgentResults(agents[k].Name, agents[k].Cost,
+                            greedy ? d[a].Select(r => r.Answered).ToList() : Served(k, variant, a), d[a].Select(r => r.Correct).ToList());
                 return new AgentResults(agents[k].Name, agents[k].Cost, Enumerable.Repeat(true, queries.Count).ToList(), baseCorrect[k]);
             }
             foreach (var variant in new[] { SftVariant, RlVariant })
             {
                 if (!Enumerable.Range(0, agents.Count).Any(k => decisions.ContainsKey((k, variant)))) continue;
-                var results = Enumerable.Range(0, agents.Count).Select(k => Trained(k, variant)).ToList();
+                var results = Enumerable.Range(0, agents.Count).Select(k => Trained(k, false, variant)).ToList();
                 utilities.Add(Row("disrouter-" + variant, CascadeEvaluation.Cascade(results, scenario.Alpha)));
+                if (!Enumerable.Range(0, agents.Count).Any(k => calibrated.ContainsKey((k, variant)))) continue;
+                var greedy = Enumerable.Range(0, agents.Count).Select(k => Trained(k, true, variant)).ToList();
+                utilities.Add(Row("disrouter-" + variant + GreedySuffix, CascadeEvaluation.Cascade(greedy, scenario.Alpha)));
             }
             if (!ideal) continue;
             var reward = new SelfAwarenessReward(Options.Gamma);
@@ -253,7 +287,7 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
             }
             // The trained cascade (each agent's final checkpoint: RL when trained, else SFT) with one agent at a time
             // deciding from its p(x) by the ideal-sft rule instead. The last agent answers whatever it decides.
-            var trained = Enumerable.Range(0, agents.Count).Select(k => Trained(k, RlVariant, SftVariant)).ToList();
+            var trained = Enumerable.Range(0, agents.Count).Select(k => Trained(k, false, RlVariant, SftVariant)).ToList();
             for (int k = 0; k < agents.Count - 1; k++)
             {
                 var results = trained.ToList();
@@ -282,30 +316,35 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
 
         var alphas = scenarios.Select(x => x.Alpha).ToArray();
         VariantDecisions? Variant(int k, string variant, int i) => decisions.TryGetValue((k, variant), out var d)
-            ? new VariantDecisions(d.Select(r => r[i].Answered).ToArray(), d.Select(r => r[i].Correct).ToArray()) : null;
+            ? new VariantDecisions(Enumerable.Range(0, d.Length).Select(a => Served(k, variant, a)[i]).ToArray(),
+                d.Select(r => r[i].Answered).ToArray(), d.Select(r => r[i].Correct).ToArray(), d.Select(r => Math.Round(r[i].LogitGap, 4)).ToArray())
+            : null;
         var perQuery = queries.Select((q, i) => new QueryDecisions(q.Id, q.Family, q.Difficulty, alphas,
             agents.Select((ag, k) => new AgentDecisions(ag.Name, baseCorrect[k][i], ideal ? capability[k][i] : null,
                 Variant(k, SftVariant, i), Variant(k, RlVariant, i))).ToArray())).ToList();
         return new SelfAwareReportResult(agents, queries.Count, baseCorrect.Select(c => c.Average(x => x ? 1.0 : 0.0)).ToList(),
-            answerRates, assessments, answeredVsRejected, utilities, deltas, clock.Elapsed.TotalSeconds) { PerQuery = perQuery, GreedyDeltas = greedyDeltas };
+            answerRates, assessments, answeredVsRejected, utilities, deltas, clock.Elapsed.TotalSeconds) {
+            PerQuery = perQuery, GreedyDeltas = greedyDeltas,
+            Calibrated = calibrated.Keys.OrderBy(x => x.Agent).ThenBy(x => x.Variant, StringComparer.Ordinal).Select(x => $"{agents[x.Agent].Name} ({x.Variant})").ToList(),
+        };
     }
 
     /// <summary>
     /// The decision at <see cref="SelfAwareReportOptions.AssessmentAlpha"/> against the base model's greedy correctness,
     /// on a balanced subset: the larger class is downsampled (seeded) to the size of the smaller.
     /// </summary>
-    private AssessmentRow Assess(AgentCheckpoints agent, string variant, GradedRun[][] perAlpha, Scenario[] scenarios, bool[] baseCorrect)
+    private AssessmentRow Assess(AgentCheckpoints agent, string variant, bool[][] answeredPerAlpha, Scenario[] scenarios, bool[] baseCorrect)
     {
         int a = Array.FindIndex(scenarios, s => Math.Abs(s.Alpha - Options.AssessmentAlpha) < 1e-9);
         if (a < 0) a = scenarios.Length / 2;
-        var runs = perAlpha[a];
+        var runs = answeredPerAlpha[a];
         var positives = Enumerable.Range(0, runs.Length).Where(i => baseCorrect[i]).ToList();
         var negatives = Enumerable.Range(0, runs.Length).Where(i => !baseCorrect[i]).ToList();
         int n = Math.Min(positives.Count, negatives.Count);
         StableSeed.Shuffle(positives, new Random(StableSeed.Derive(Options.Seed, "assess-pos", agent.Name)));
         StableSeed.Shuffle(negatives, new Random(StableSeed.Derive(Options.Seed, "assess-neg", agent.Name)));
         var subset = positives.Take(n).Concat(negatives.Take(n)).Order().ToList();
-        var s = SelfAssessment.Of(new AgentResults(agent.Name, agent.Cost, subset.Select(i => runs[i].Answered).ToList(), subset.Select(i => baseCorrect[i]).ToList()));
+        var s = SelfAssessment.Of(new AgentResults(agent.Name, agent.Cost, subset.Select(i => runs[i]).ToList(), subset.Select(i => baseCorrect[i]).ToList()));
         return new AssessmentRow(agent.Name, variant, scenarios[a].Alpha, s.Items, s.Accuracy, s.F1, s.Precision, s.Recall);
     }
 
@@ -348,7 +387,7 @@ internal static class SelfAwareJson
             if (row is not null) yield return new AssessmentLine("self_assessment", agent.Name, Round(row.Accuracy), Round(row.F1));
         }
         foreach (var alpha in r.Utilities.Select(u => u.Alpha).Distinct())
-            foreach (var method in SelfAwareReport.Methods)
+            foreach (var method in SelfAwareReport.Methods.Concat(SelfAwareReport.GreedyMethods))
                 foreach (var u in r.Utilities.Where(x => x.Alpha == alpha && x.Method == method))
                     yield return new UtilityLine("utility", u.Method, Round(u.Alpha), Round(u.Accuracy), Round(u.Cost), Round(u.Utility));
     }

@@ -151,6 +151,54 @@ public sealed class CheckpointPublisherTests : IDisposable
         TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(serving));
     }
 
+    private static void Calibrate(string checkpoint, double gap, string? weights = null) => new DecisionThresholds
+    {
+        AnswerText = "Let's think step by step:",
+        RejectText = "I don't know!",
+        WeightsSha256 = weights ?? WeightsFingerprint.Of(Checkpoint.Load(checkpoint).Model),
+        Points = [new DecisionPoint(0.5, gap)],
+    }.Write(checkpoint);
+
+    [Fact]
+    public void DecisionThresholdsTravelWithTheirWeightsAndLeaveWithThem()
+    {
+        var serving = _tiny.Save("serving", seed: 1);
+        var calibrated = _tiny.Save("calibrated", seed: 2);
+        Calibrate(calibrated, gap: 1.5);
+
+        CheckpointPublisher.Publish(calibrated, serving);
+        TinyCheckpoints.AssertSame(TinyCheckpoints.Snapshot(calibrated), TinyCheckpoints.Snapshot(serving));
+        Assert.Equal(1.5, DecisionThresholds.TryRead(serving)!.Points[0].LogitGap);
+        Assert.True(CheckpointPublisher.AlreadyServes(calibrated, serving));
+
+        // Recalibrated: the same weights with other thresholds are a change to publish.
+        Calibrate(calibrated, gap: -0.5);
+        Assert.False(CheckpointPublisher.AlreadyServes(calibrated, serving));
+        CheckpointPublisher.Publish(calibrated, serving);
+        Assert.Equal(-0.5, DecisionThresholds.TryRead(serving)!.Points[0].LogitGap);
+
+        // A checkpoint without thresholds replaces one with them: the old thresholds must not stay beside new weights.
+        var plain = _tiny.Save("plain", seed: 3);
+        Assert.False(CheckpointPublisher.AlreadyServes(plain, serving));
+        CheckpointPublisher.Publish(plain, serving);
+        Assert.Null(DecisionThresholds.TryRead(serving));
+        TinyCheckpoints.AssertSame(TinyCheckpoints.Snapshot(plain), TinyCheckpoints.Snapshot(serving));
+    }
+
+    [Fact]
+    public void ThresholdsMadeForOtherWeightsAreRefusedAndTheServingCheckpointStays()
+    {
+        var serving = _tiny.Save("serving", seed: 1);
+        var before = TinyCheckpoints.Snapshot(serving);
+        var trained = _tiny.Save("trained", seed: 2);
+        Calibrate(trained, gap: 1, weights: "0000000000000000");
+
+        var e = Assert.Throws<PublishRefusedException>(() => CheckpointPublisher.Publish(trained, serving));
+
+        Assert.Contains("calibrated on other weights", e.Message);
+        TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(serving));
+    }
+
     private static string? Fingerprint(string dir)
     {
         var parts = new List<string>();

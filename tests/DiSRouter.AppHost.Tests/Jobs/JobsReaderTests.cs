@@ -32,7 +32,7 @@ public sealed class JobsReaderTests
 
         Assert.Equal(Enumerable.Range(1, 5).Select(k => $"selfaware-nano-{k}"), sut.Select(j => j.Name));
         Assert.All(sut, j => Assert.Null(j.Schedule));
-        Assert.All(sut, j => Assert.Equal(["sample", "sft", "rl"], j.Stages.Select(s => s.Name)));
+        Assert.All(sut, j => Assert.Equal(["sample", "sft", "rl", "calibrate"], j.Stages.Select(s => s.Name)));
         Assert.Equal("/repo/models/nano-selfaware/nano-3", sut[2].Publish);
         Assert.Equal("/repo/runs/selfaware/nano-3/rl", sut[2].Output);
         Assert.Equal("/repo/runs/jobs/selfaware-nano-3", sut[2].Logs);

@@ -1,0 +1,228 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using DiSRouter.Core.Scenarios;
+using DiSRouter.Models.Checkpoints;
+
+namespace DiSRouter.Training.SelfAwareness;
+
+internal sealed record CalibrationOptions
+{
+    /// <summary>
+    /// The α the thresholds are measured at; serving interpolates between them. The RL grid with both ends reached
+    /// beyond it (0.05, 0.95), so that α between the trained scenarios has measured neighbours on both sides.
+    /// </summary>
+    public IReadOnlyList<double> Alphas { get; init; } = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95];
+
+    /// <summary>γ of the reward the thresholds maximise: the RL stage's, so that calibration pursues what RL did.</summary>
+    public double Gamma { get; init; } = SelfAwarenessReward.DefaultGamma;
+
+    public int MaxNewTokens { get; init; } = 256;
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+}
+
+/// <summary>One α of a calibration: every query's decision logit gap, greedy decision and answer grade (the resume log's line).</summary>
+internal sealed record CalibrationRecord(
+    [property: JsonPropertyName("inputs")] string Inputs,
+    [property: JsonPropertyName("alpha")] double Alpha,
+    [property: JsonPropertyName("logit_gap")] IReadOnlyList<double> LogitGap,
+    [property: JsonPropertyName("greedy_answered")] IReadOnlyList<bool> GreedyAnswered,
+    [property: JsonPropertyName("correct")] IReadOnlyList<bool> Correct);
+
+internal sealed record CalibrationResult(DecisionThresholds Thresholds, StageReport Report, bool Reused);
+
+/// <summary>
+/// Stage 4 (beyond the paper): calibrates how a trained checkpoint decides. Greedy decoding answers when the answer's
+/// first token is more likely than the rejection's; calibration instead finds, for each α of a grid, the threshold on
+/// that logit gap that maximises the checkpoint's own mean reward — 1 for a right answer, 0 for a wrong one, (1 − α)^γ
+/// for a rejection, RL's reward — on held-out queries (the validation split), and writes them to decision.json beside
+/// the weights, which serving reads. WHY: a policy trained to a reward still answers by argmax, which spends the
+/// model's own confidence at one fixed cut; the reward says where the cut should be, and a few hundred held-out
+/// queries place it. Only the agent's own model and the task graders are used: plug-and-play holds.
+/// The threshold maximises the reward in expectation over the calibration queries; in the cascade, a cheap agent's
+/// cut matters most where α is small (an answer there must be right ~97 % of the time at γ = 0.125).
+/// </summary>
+internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions options)
+{
+    public const string Name = "calibrate";
+
+    public CalibrationOptions Options { get; } = options;
+
+    /// <summary>The stage's files for the checkpoint in folder <paramref name="checkpointFolder"/> (sft or rl) of a run.</summary>
+    public static string LogPath(string runDirectory, string checkpointFolder) => Path.Combine(runDirectory, $"{Name}-{checkpointFolder}-log.jsonl");
+
+    public static string ReportPath(string runDirectory, string checkpointFolder) => StageReport.PathFor(runDirectory, $"{Name}-{checkpointFolder}");
+
+    /// <summary>
+    /// Calibrates the checkpoint at <paramref name="checkpointDirectory"/> on <paramref name="queries"/>. Each α's replies
+    /// are appended to the run's log as they finish, so an interrupted run resumes at the next α; decision.json is
+    /// written last, atomically. A checkpoint already calibrated from the same inputs keeps its file.
+    /// </summary>
+    public CalibrationResult Run(string checkpointDirectory, IReadOnlyList<TrainingQuery> queries, string runDirectory,
+        Action<StageProgress>? progress = null, CancellationToken ct = default)
+    {
+        if (queries.Count == 0) throw new ArgumentException("No calibration queries.", nameof(queries));
+        var reward = new SelfAwarenessReward(Options.Gamma);
+        foreach (var a in Options.Alphas)
+            if (!(a >= 0 && a <= 1)) throw new ArgumentException($"α {a} is outside [0, 1].", nameof(options));
+        var alphas = Options.Alphas.Distinct().Order().ToArray();
+        var folder = Path.GetFileName(Path.TrimEndingDirectorySeparator(checkpointDirectory));
+        var logPath = LogPath(runDirectory, folder);
+        var reportPath = ReportPath(runDirectory, folder);
+
+        var ckpt = Checkpoint.Load(checkpointDirectory);
+        var weights = WeightsFingerprint.Of(ckpt.Model);
+        // What the replies depend on: the weights, the queries, the reply budget. The thresholds also depend on γ and
+        // the grid, which are cheap to apply again to logged replies.
+        var inputs = CompletedStage.InputsHash(weights, string.Join(",", queries.Select(q => q.Id)), Options.MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var previous = StageReport.TryLoad(reportPath);
+        // Replies logged by an earlier run of the same inputs are kept (an interrupted run resumes at the next α; a finished
+        // one is not asked again); anything else in the log is from other inputs.
+        var logged = JsonlFile.Read<CalibrationRecord>(logPath).Where(r => r.Inputs == inputs && r.LogitGap.Count == queries.Count)
+            .GroupBy(r => r.Alpha).ToDictionary(g => g.Key, g => g.Last());
+        bool reused = alphas.All(logged.ContainsKey);
+        var meter = new StageMeter(Name, previous?.Status == "interrupted" || reused ? previous : null);
+        meter.Detail("checkpoint", Path.GetFullPath(checkpointDirectory));
+        meter.Detail("weights_sha256", weights);
+        meter.Detail("queries", queries.Count);
+        meter.Detail("gamma", Options.Gamma);
+        meter.Detail("alphas", alphas);
+
+        if (File.Exists(logPath) && logged.Count == 0) File.Delete(logPath);
+        var runner = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, grader, Options.MaxNewTokens, Options.Parallelism);
+        long total = (long)alphas.Length * queries.Count, done = (long)alphas.Count(logged.ContainsKey) * queries.Count;
+        progress?.Invoke(new StageProgress(Name, done, total));
+        using (var log = JsonlFile.OpenAppend(logPath))
+        {
+            try
+            {
+                foreach (var alpha in alphas)
+                {
+                    if (logged.ContainsKey(alpha)) continue;
+                    ct.ThrowIfCancellationRequested();
+                    var runs = runner.Decide(queries, Scenario.FromAlpha(alpha), () => progress?.Invoke(new StageProgress(Name, Interlocked.Increment(ref done), total)), ct);
+                    var record = new CalibrationRecord(inputs, alpha, runs.Select(r => r.LogitGap).ToArray(), runs.Select(r => r.Answered).ToArray(),
+                        runs.Select(r => r.Correct).ToArray());
+                    JsonlFile.Append(log, record);
+                    logged[alpha] = record;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // What was asked so far is logged and counted; a rerun goes on from the next α.
+                CountTokens();
+                meter.Snapshot(complete: false).Save(reportPath);
+                throw;
+            }
+        }
+        CountTokens();
+
+        var points = Points(alphas.Select(a => logged[a]).ToList(), reward);
+
+        void CountTokens()
+        {
+            meter.PromptTokens = runner.PromptTokens;
+            meter.GeneratedTokens = runner.GeneratedTokens;
+        }
+        var thresholds = new DecisionThresholds
+        {
+            AnswerText = AnswerTemplate.StepsPrefix,
+            RejectText = ScenarioPrompt.RejectText,
+            WeightsSha256 = weights,
+            Points = points,
+            Calibration = JsonSerializer.SerializeToElement(new Dictionary<string, object>
+            {
+                ["objective"] = "mean reward on the calibration queries (1 right answer, 0 wrong answer, (1 - alpha)^gamma rejection), answers not fewer as alpha rises",
+                ["gamma"] = Options.Gamma,
+                ["queries"] = queries.Count,
+                ["inputs"] = inputs,
+            }),
+        };
+        // Unchanged thresholds are not rewritten: a serving agent watching the folder would reload for nothing.
+        if (DecisionThresholds.TryRead(checkpointDirectory) is not { } old || !SameThresholds(old, thresholds)) thresholds.Write(checkpointDirectory);
+        meter.Detail("thresholds", points);
+        var report = meter.Snapshot(complete: true);
+        report.Save(reportPath);
+        return new CalibrationResult(thresholds, report, reused);
+    }
+
+    /// <summary>
+    /// The thresholds of every α (records in ascending α): at each α the logit gap above which answering maximises
+    /// Σ (right − (1 − α)^γ) over the answered queries, with one constraint across α: the number answered may not fall
+    /// as α rises (a user who weighs cost more never gets fewer answers). Without it, each α's cut follows the noise of
+    /// a few queries, and between grid points the interpolated threshold could answer less at a higher α. Solved exactly
+    /// by dynamic programming over (α, number answered). Each threshold lies midway between the last query answered and
+    /// the first declined (not on a calibration query's own value); answering none or all is allowed.
+    /// </summary>
+    internal static IReadOnlyList<DecisionPoint> Points(IReadOnlyList<CalibrationRecord> records, SelfAwarenessReward reward)
+    {
+        int n = records[0].LogitGap.Count, k = records.Count;
+        var orders = new int[k][];
+        var gain = new double[k][]; // gain[a][m]: Σ (right − r) over the m largest gaps; NaN where m would split equal gaps
+        for (int a = 0; a < k; a++)
+        {
+            var r = records[a];
+            if (r.LogitGap.Count != n || r.Correct.Count != n) throw new ArgumentException("Every α needs a reply to every query.", nameof(records));
+            var order = Enumerable.Range(0, n).OrderByDescending(i => r.LogitGap[i]).ToArray();
+            double rejection = reward.RejectionReward(r.Alpha);
+            var g = new double[n + 1];
+            for (int m = 1; m <= n; m++) g[m] = g[m - 1] + (r.Correct[order[m - 1]] ? 1 : 0) - rejection;
+            for (int m = 1; m < n; m++)
+                if (r.LogitGap[order[m]] == r.LogitGap[order[m - 1]]) g[m] = double.NaN; // equal gaps decide alike
+            orders[a] = order;
+            gain[a] = g;
+        }
+
+        // best[a][m]: the largest total over α 0..a with m answered at α a and non-decreasing counts before it.
+        var best = new double[k][];
+        var from = new int[k][];
+        for (int a = 0; a < k; a++)
+        {
+            best[a] = new double[n + 1];
+            from[a] = new int[n + 1];
+            double runMax = double.NegativeInfinity;
+            int runArg = -1;
+            for (int m = 0; m <= n; m++)
+            {
+                if (a > 0 && best[a - 1][m] > runMax) { runMax = best[a - 1][m]; runArg = m; }
+                double here = double.IsNaN(gain[a][m]) ? double.NegativeInfinity : gain[a][m];
+                best[a][m] = a == 0 ? here : here + runMax;
+                from[a][m] = runArg;
+            }
+        }
+        var counts = new int[k];
+        counts[k - 1] = ArgMax(best[k - 1]);
+        for (int a = k - 1; a > 0; a--) counts[a - 1] = from[a][counts[a]];
+
+        var points = new List<DecisionPoint>(k);
+        for (int a = 0; a < k; a++)
+        {
+            var r = records[a];
+            var order = orders[a];
+            int m = counts[a];
+            double threshold = m == 0 ? r.LogitGap[order[0]] + 1
+                : m == n ? r.LogitGap[order[n - 1]] - 1
+                : (r.LogitGap[order[m - 1]] + r.LogitGap[order[m]]) / 2;
+            double rejection = reward.RejectionReward(r.Alpha);
+            double MeanReward(Func<int, bool> answers) =>
+                Enumerable.Range(0, n).Average(i => answers(i) ? (r.Correct[i] ? 1.0 : 0.0) : rejection);
+            points.Add(new DecisionPoint(r.Alpha, threshold,
+                AnswerRate: Math.Round((double)m / n, 4),
+                MeanReward: Math.Round(MeanReward(i => r.LogitGap[i] >= threshold), 4),
+                GreedyAnswerRate: Math.Round(r.GreedyAnswered.Average(x => x ? 1.0 : 0.0), 4),
+                GreedyMeanReward: Math.Round(MeanReward(i => r.GreedyAnswered[i]), 4)));
+        }
+        return points;
+    }
+
+    private static bool SameThresholds(DecisionThresholds a, DecisionThresholds b) =>
+        a.WeightsSha256 == b.WeightsSha256 && a.AnswerText == b.AnswerText && a.RejectText == b.RejectText && a.Points.SequenceEqual(b.Points) &&
+        JsonSerializer.Serialize(a.Calibration) == JsonSerializer.Serialize(b.Calibration);
+
+    // First index of the largest value; ties go to the fewest answers.
+    private static int ArgMax(double[] values)
+    {
+        int best = 0;
+        for (int i = 1; i < values.Length; i++) if (values[i] > values[best] + 1e-12) best = i;
+        return best;
+    }
+}
