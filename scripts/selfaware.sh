@@ -143,7 +143,7 @@ for a in $agents; do
 done
 
 [ -n "${SKIP_REPORT:-}" ] && exit 0
-train report selfaware --gamma "${GAMMA:-0.125}" --items-per-family "${REPORT_ITEMS:-200}" --delta-queries "${DELTA_QUERIES:-120}" --delta-samples "${DELTA_SAMPLES:-10}"
+train report selfaware --gamma "${GAMMA:-0.125}" --items-per-family "${REPORT_ITEMS:-200}" --delta-queries "${DELTA_QUERIES:-360}" --delta-samples "${DELTA_SAMPLES:-10}"
 # Continuous α: the named scenarios, the points between the RL grid's (0.35, 0.65) and beyond its ends (0.05, 0.95).
 train report selfaware --gamma "${GAMMA:-0.125}" --items-per-family "${REPORT_ITEMS:-200}" --alphas 0.05,0.2,0.35,0.5,0.65,0.8,0.95 \
   --delta-queries 0 --ideal-samples 0 --out docs/selfaware-alpha.md

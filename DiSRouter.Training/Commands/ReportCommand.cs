@@ -35,7 +35,7 @@ internal static class ReportCommand
         var items = new Option<int>("--items-per-family") { Description = "Queries per in-domain family (the first N of the split; 200 is the whole test split).", DefaultValueFactory = _ => 200 };
         var families = new Option<string?>("--families") { Description = "Comma-separated families (default: the in-domain ones)." };
         var alphas = new Option<string>("--alphas") { Description = "Scenarios: \"0.2,0.5,0.8\", names, or a grid \"0:1:0.1\".", DefaultValueFactory = _ => "0.2,0.5,0.8" };
-        var deltaQueries = new Option<int>("--delta-queries") { Description = "Queries for ΔPerformance (0 skips it).", DefaultValueFactory = _ => 120 };
+        var deltaQueries = new Option<int>("--delta-queries") { Description = "Queries for ΔPerformance (0 skips it).", DefaultValueFactory = _ => 360 };
         var deltaSamples = new Option<int>("--delta-samples") { Description = "Samples per query at T = 1 for ΔPerformance.", DefaultValueFactory = _ => 10 };
         var idealSamples = new Option<int>("--ideal-samples") { Description = "Samples per query and base model for p(x), behind the ideal-sft / ideal-rl rows (0 skips them).", DefaultValueFactory = _ => 8 };
         var idealTemperature = new Option<double>("--ideal-temperature") { Description = "Temperature of those samples (the pipeline's sampling temperature).", DefaultValueFactory = _ => 0.5 };

@@ -13,7 +13,7 @@ public sealed class SelfAwareCommandTests : IDisposable
 
     private static (int Rc, string Out, string Err) Invoke(params string[] args)
     {
-        var root = new RootCommand { SampleCommand.Create(), SftCommand.Create(), RlCommand.Create(), ReportCommand.Create() };
+        var root = new RootCommand { SampleCommand.Create(), SftCommand.Create(), RlCommand.Create(), CalibrateCommand.Create(), ReportCommand.Create() };
         var output = new StringWriter();
         var error = new StringWriter();
         int rc = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
@@ -52,6 +52,47 @@ public sealed class SelfAwareCommandTests : IDisposable
         (rc, _, error) = Invoke("sft", "--model", model, "--out", run, "--max-repeats", "0");
         Assert.Equal(2, rc);
         Assert.Contains("--max-repeats must be at least 1", error);
+    }
+
+    [Fact]
+    public void CalibrateWritesEachCheckpointsThresholdsAndPrintsThemPerAlpha()
+    {
+        var run = Path.Combine(_dir, "nano-1");
+        TinyWorld.SaveRandomModel(Path.Combine(run, "rl"), seed: 4);
+
+        var (rc, output, error) = Invoke("calibrate", "--out", run, "--items-per-family", "1", "--alphas", "0.2,0.8", "--max-new-tokens", "8", "--gamma", "0.5");
+
+        Assert.True(rc == 0, error);
+        var thresholds = Models.Checkpoints.DecisionThresholds.TryRead(Path.Combine(run, "rl"))!;
+        Assert.Equal([0.2, 0.8], thresholds.Points.Select(p => p.Alpha));
+        Assert.Contains("calibrate rl: 6 validation queries × 2 α, γ = 0.5", output);
+        Assert.Contains("α 0.20: threshold", output);
+        Assert.False(Directory.Exists(Path.Combine(run, "sft"))); // only the checkpoints that are there
+    }
+
+    [Theory]
+    [InlineData("--split", "test", "Calibrating on the test split")]
+    [InlineData("--checkpoints", "base", "--checkpoints takes sft and/or rl, not base")]
+    [InlineData("--gamma", "2", "γ must lie in [0, 1]")]
+    [InlineData("--alphas", "0.2,1.5", "'1.5' is neither an α in [0, 1]")]
+    public void CalibrateRefusesBadInputWithTheReason(string option, string value, string reason)
+    {
+        var run = Path.Combine(_dir, "nano-1");
+        TinyWorld.SaveRandomModel(Path.Combine(run, "rl"), seed: 4);
+
+        var (rc, _, error) = Invoke("calibrate", "--out", run, option, value);
+
+        Assert.Equal(2, rc);
+        Assert.Contains(reason, error);
+        Assert.False(File.Exists(Path.Combine(run, "rl", Models.Checkpoints.DecisionThresholds.FileName)));
+    }
+
+    [Fact]
+    public void CalibrateWithoutTrainedCheckpointsSaysWhatToRunFirst()
+    {
+        var (rc, _, error) = Invoke("calibrate", "--out", Path.Combine(_dir, "empty"));
+        Assert.Equal(2, rc);
+        Assert.Contains("run sft and rl first", error);
     }
 
     [Fact]
