@@ -74,12 +74,7 @@ internal static class CalibrateCommand
         }
 
         IReadOnlyList<TaskItem> items;
-        try
-        {
-            var suite = SelfAwareCli.NanoSuite();
-            var names = SelfAwareCli.ParseList(families) ?? suite.InDomainFamilies.Select(f => f.Name).ToList();
-            items = names.SelectMany(f => suite.Generate(f, taskSplit, itemsPerFamily)).ToList();
-        }
+        try { items = SelfAwareCli.SplitItems(taskSplit, itemsPerFamily, families); }
         catch (ArgumentException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
         var queries = items.Select(TaskQueries.ToQuery).ToList();
         var stage = new CalibrationStage(new TaskReplyGrader(items), options);

@@ -124,12 +124,7 @@ internal static class ReportCommand
         }
 
         IReadOnlyList<TaskItem> items;
-        try
-        {
-            var suite = SelfAwareCli.NanoSuite();
-            var names = SelfAwareCli.ParseList(families) ?? suite.InDomainFamilies.Select(f => f.Name).ToList();
-            items = names.SelectMany(f => suite.Generate(f, taskSplit, itemsPerFamily)).ToList();
-        }
+        try { items = SelfAwareCli.SplitItems(taskSplit, itemsPerFamily, families); }
         catch (ArgumentException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
 
         var report = new SelfAwareReport(new TaskReplyGrader(items), options);
@@ -152,7 +147,8 @@ internal static class ReportCommand
             return SelfAwareCli.Ok;
         }
         var costs = agents.Where(a => a.RunDirectory is not null).ToDictionary(a => a.Name, a => (IReadOnlyList<StageReport>)
-            new[] { SamplingStage.Name, SftStage.Name, RlStage.Name }.Select(s => StageReport.TryLoad(StageReport.PathFor(a.RunDirectory!, s)))
+            new[] { SamplingStage.Name, SftStage.Name, RlStage.Name, $"{CalibrationStage.Name}-{SftStage.CheckpointFolder}", $"{CalibrationStage.Name}-{RlStage.CheckpointFolder}" }
+                .Select(s => StageReport.TryLoad(StageReport.PathFor(a.RunDirectory!, s)))
                 .Where(s => s is not null).Select(s => s!).ToList());
         AtomicWrite.Text(outFile, SelfAwareMarkdown.Write(result!, command, split, costs.Where(c => c.Value.Count > 0).ToDictionary()));
         foreach (var line in SelfAwareMarkdown.Checks(result!)) output.WriteLine(line);

@@ -80,7 +80,7 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         var logged = JsonlFile.Read<CalibrationRecord>(logPath).Where(r => r.Inputs == inputs && r.LogitGap.Count == queries.Count)
             .GroupBy(r => r.Alpha).ToDictionary(g => g.Key, g => g.Last());
         bool reused = alphas.All(logged.ContainsKey);
-        var meter = new StageMeter(Name, previous?.Status == "interrupted" || reused ? previous : null);
+        var meter = new StageMeter($"{Name}-{folder}", previous?.Status == "interrupted" || reused ? previous : null);
         meter.Detail("checkpoint", Path.GetFullPath(checkpointDirectory));
         meter.Detail("weights_sha256", weights);
         meter.Detail("queries", queries.Count);

@@ -19,6 +19,17 @@ internal static class SelfAwareCli
         new(NanoPool.Corpus.WorldSeed, NanoPool.Corpus.QuestionOptions);
 
     /// <summary>
+    /// <paramref name="itemsPerFamily"/> items of <paramref name="split"/> from each named in-domain family (all by default),
+    /// family after family: the report's and the calibration's query sets. Throws ArgumentException for an unknown family.
+    /// </summary>
+    public static IReadOnlyList<TaskItem> SplitItems(TaskSplit split, int itemsPerFamily, string? families)
+    {
+        var suite = NanoSuite();
+        var names = ParseList(families) ?? suite.InDomainFamilies.Select(f => f.Name).ToList();
+        return names.SelectMany(f => suite.Generate(f, split, itemsPerFamily)).ToList();
+    }
+
+    /// <summary>
     /// A comma-separated list whose items are an α ("0.35"), a scenario name ("balance") or a grid
     /// "start:stop:step" (both ends included): "0.2,0.5,0.8", "cost-first,0:0.4:0.1".
     /// </summary>

@@ -390,7 +390,7 @@ internal static class SelfAwareJson
             if (row is not null) yield return new AssessmentLine("self_assessment", agent.Name, Round(row.Accuracy), Round(row.F1));
         }
         foreach (var alpha in r.Utilities.Select(u => u.Alpha).Distinct())
-            foreach (var method in SelfAwareReport.Methods.Concat(SelfAwareReport.GreedyMethods))
+            foreach (var method in SelfAwareReport.Methods)
                 foreach (var u in r.Utilities.Where(x => x.Alpha == alpha && x.Method == method))
                     yield return new UtilityLine("utility", u.Method, Round(u.Alpha), Round(u.Accuracy), Round(u.Cost), Round(u.Utility));
     }

@@ -6,14 +6,7 @@ namespace DiSRouter.Training.Tests.Pool;
 /// <summary>The pool under models/ is what its manifest says it is, and every member loads as described.</summary>
 public sealed class CommittedPoolTests
 {
-    private static readonly string PoolDirectory = PoolPathsFromTests();
-
-    private static string PoolPathsFromTests()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "DiSRouter.sln"))) return Path.Combine(dir.FullName, "models", NanoPool.DirectoryName);
-        return PoolPaths.PoolDirectory(NanoPool.Name); // artifacts outside the checkout: fall back to the working directory
-    }
+    private static readonly string PoolDirectory = Path.Combine(RepositoryFiles.Models, NanoPool.DirectoryName);
 
     [Fact]
     public void ManifestMatchesTheCommittedFilesByHash()

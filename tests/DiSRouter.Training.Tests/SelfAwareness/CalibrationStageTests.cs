@@ -87,7 +87,7 @@ public sealed class CalibrationStageTests : IDisposable
         // half a right answer, and every query has the same gap (the same prompt), so it declines all at every α.
         Assert.All(file.Points, p => Assert.Equal(0.0, p.AnswerRate));
         Assert.Equal(AnswerTemplate.StepsPrefix, file.AnswerText);
-        Assert.Equal("complete", result.Report.Status);
+        Assert.Equal(("calibrate-rl", "complete"), (result.Report.Stage, result.Report.Status));
         Assert.True(result.Report.PromptTokens > 0 && result.Report.GeneratedTokens > 0);
         Assert.Equal(3, File.ReadLines(CalibrationStage.LogPath(run, "rl")).Count());
 

@@ -6,14 +6,7 @@ namespace DiSRouter.Training.Tests.SelfAwareness;
 /// <summary>The self-aware checkpoints the network serves by default (models/nano-selfaware) and the SFT ones the report reads (models/nano-sft).</summary>
 public sealed class CommittedAgentsTests
 {
-    private static readonly string Models = ModelsFromTests();
-
-    private static string ModelsFromTests()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "DiSRouter.sln"))) return Path.Combine(dir.FullName, "models");
-        return Path.Combine(PoolPaths.RepositoryRoot(), "models");
-    }
+    private static readonly string Models = RepositoryFiles.Models;
 
     public static TheoryData<string> Checkpoints() =>
         new(NanoPool.Members.SelectMany(m => new[] { Path.Combine("nano-selfaware", m.Name), Path.Combine("nano-sft", m.Name) }));

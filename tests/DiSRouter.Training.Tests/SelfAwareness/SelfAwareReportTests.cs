@@ -21,11 +21,18 @@ public sealed class SelfAwareReportTests : IDisposable
             : new(query.Reference == "any" ? ResponseOutcome.Correct : ResponseOutcome.Wrong, reply);
     }
 
-    private SelfAwareReportResult Run()
+    private SelfAwareReportResult Run(double? calibratedThreshold = null)
     {
         // Cheap agent: trained to decline everything. Expensive agent: untrained, no self-aware checkpoint (always answers).
         var cheapBase = TinyWorld.SaveRandomModel(Path.Combine(_dir, "cheap-base"), seed: 1);
         var cheapSft = TinyWorld.SaveConstantReplier(Path.Combine(_dir, "cheap-sft"), ["Pick 1 or 2."], "I don't know!");
+        if (calibratedThreshold is { } threshold)
+            new Models.Checkpoints.DecisionThresholds
+            {
+                AnswerText = AnswerTemplate.StepsPrefix, RejectText = "I don't know!",
+                WeightsSha256 = Models.Checkpoints.WeightsFingerprint.Of(Models.Checkpoints.Checkpoint.Load(cheapSft).Model),
+                Points = [new Models.Checkpoints.DecisionPoint(0.2, threshold), new Models.Checkpoints.DecisionPoint(0.8, threshold)],
+            }.Write(cheapSft);
         var dearBase = TinyWorld.SaveRandomModel(Path.Combine(_dir, "dear-base"), seed: 2);
         AgentCheckpoints[] agents =
         [
@@ -86,6 +93,29 @@ public sealed class SelfAwareReportTests : IDisposable
         // Each base model drawn again (another seed) is the sampling floor: these models always solve the same queries.
         Assert.Equal(["cheap", "dear"], r.Deltas.Where(d => d.Variant == SelfAwareReport.BaseRedrawVariant).Select(d => d.Agent));
         Assert.All(r.Deltas.Where(d => d.Variant == SelfAwareReport.BaseRedrawVariant), d => Assert.Equal((0, 0), (d.Gained, d.Lost)));
+    }
+
+    [Fact]
+    public void CalibratedCheckpointsDecideByTheirThresholdsWithTheGreedyDecisionsBeside()
+    {
+        // The cheap agent declines everything by its first token; a threshold below any gap makes it answer everything.
+        var r = Run(calibratedThreshold: -1000);
+
+        Assert.Equal(["cheap (sft)"], r.Calibrated);
+        Assert.All(r.AnswerRates.Where(x => x.Agent == "cheap"), x => Assert.Equal(1.0, x.Value));
+        foreach (var alpha in new[] { 0.2, 0.5, 0.8 })
+        {
+            var served = r.Utilities.Single(u => u.Method == "disrouter-sft" && u.Alpha == alpha);
+            var greedy = r.Utilities.Single(u => u.Method == "disrouter-sft" + SelfAwareReport.GreedySuffix && u.Alpha == alpha);
+            Assert.Equal([1.0, 0.0], served.RoutingShare); // answered where it stands: q0–q3 right, q4–q7 wrong
+            Assert.Equal((0.5, 0.1), (served.Accuracy, Math.Round(served.Cost, 12)));
+            Assert.Equal([0.0, 1.0], greedy.RoutingShare);
+        }
+        var q0 = r.PerQuery[0].Agents[0].Sft!;
+        Assert.Equal([true, true, true], q0.Answered);
+        Assert.Equal([false, false, false], q0.GreedyAnswered);
+        Assert.All(q0.LogitGap, g => Assert.True(g < 0)); // the rejection's first token is the likelier one
+        Assert.Contains("`-greedy` rows", SelfAwareMarkdown.Write(r, "report selfaware", "test", new Dictionary<string, IReadOnlyList<StageReport>>()));
     }
 
     [Fact]
