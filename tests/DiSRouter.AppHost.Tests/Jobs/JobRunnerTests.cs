@@ -58,6 +58,29 @@ public sealed class JobRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task ACalibratingJobPublishesTheThresholdsWithTheWeightsTheyWereMadeFor()
+    {
+        _tiny.Save("base", seed: 1);
+        _tiny.Save("serving", seed: 5);
+        TinyCheckpoints.WriteLadderSamples(_tiny.Sub("run"));
+        var job = Plan(["sample", "sft", "rl", "calibrate"], new()
+        {
+            ["sample"] = TinySample, ["sft"] = TinySft, ["rl"] = TinyRl,
+            ["calibrate"] = "--items-per-family 1 --alphas 0.2,0.8 --max-new-tokens 4 --gamma 0.5",
+        });
+
+        var status = await JobRunner.RunAsync(job, CancellationToken.None).WaitAsync(JobTimeout);
+
+        Assert.True(status!.Outcome == JobOutcome.Published, status.Message + "\n" + File.ReadAllText(status.Log));
+        Assert.Equal(["sample", "sft", "rl", "calibrate"], status.Stages.Select(s => s.Name));
+        TinyCheckpoints.AssertSame(TinyCheckpoints.Snapshot(_tiny.Sub("run/rl")), TinyCheckpoints.Snapshot(_tiny.Sub("serving")));
+        var thresholds = DecisionThresholds.TryRead(_tiny.Sub("serving"))!;
+        Assert.Equal(WeightsFingerprint.Of(Checkpoint.Load(_tiny.Sub("serving")).Model), thresholds.WeightsSha256);
+        Assert.Equal([0.2, 0.8], thresholds.Points.Select(p => p.Alpha));
+        Assert.Contains("[calibrate] calibrate rl: 6 validation queries × 2 α", File.ReadAllText(status.Log));
+    }
+
+    [Fact]
     public async Task AJobRunAgainWithNothingNewKeepsItsStagesWorkAndPublishesNothing()
     {
         var (job, first) = await RunTrainingJobAsync();
