@@ -54,8 +54,9 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
 
     /// <summary>
     /// Calibrates the checkpoint at <paramref name="checkpointDirectory"/> on <paramref name="queries"/>. Each α's replies
-    /// are appended to the run's log as they finish, so an interrupted run resumes at the next α; decision.json is
-    /// written last, atomically. A checkpoint already calibrated from the same inputs keeps its file.
+    /// are appended to the run's log as they finish, so an interrupted run resumes at the next α and a finished one asks
+    /// the model nothing again (another γ or grid is computed from the logged replies); decision.json is written last,
+    /// atomically, and only when its thresholds changed.
     /// </summary>
     public CalibrationResult Run(string checkpointDirectory, IReadOnlyList<TrainingQuery> queries, string runDirectory,
         Action<StageProgress>? progress = null, CancellationToken ct = default)
@@ -117,12 +118,6 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         CountTokens();
 
         var points = Points(alphas.Select(a => logged[a]).ToList(), reward);
-
-        void CountTokens()
-        {
-            meter.PromptTokens = runner.PromptTokens;
-            meter.GeneratedTokens = runner.GeneratedTokens;
-        }
         var thresholds = new DecisionThresholds
         {
             AnswerText = AnswerTemplate.StepsPrefix,
@@ -143,6 +138,12 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         var report = meter.Snapshot(complete: true);
         report.Save(reportPath);
         return new CalibrationResult(thresholds, report, reused);
+
+        void CountTokens()
+        {
+            meter.PromptTokens = runner.PromptTokens;
+            meter.GeneratedTokens = runner.GeneratedTokens;
+        }
     }
 
     /// <summary>
