@@ -28,6 +28,14 @@ public sealed record GenerationOptions
     public bool StopAtEos { get; init; } = true;
 
     /// <summary>
+    /// Whether the prompt pass may start from the cached keys and values of a recent prompt with the same opening
+    /// (<see cref="PrefixCache"/>). False computes the whole prompt: WHY for evaluations — calls running side by side
+    /// share the cache, and a prefix computed in a pass of another length can differ from a fresh one in the last bits
+    /// of a float, so with the cache an evaluation's logits depend on which queries happened to run before it.
+    /// </summary>
+    public bool ReusePrefix { get; init; } = true;
+
+    /// <summary>
     /// When set, picks every sample's first token from the prompt pass's logits instead of the sampler. WHY: a
     /// self-aware agent's first token is its decision (answer or "I don't know"), which it may take by a calibrated
     /// threshold on that one distribution rather than by argmax, at no extra cost (the logits are there anyway).

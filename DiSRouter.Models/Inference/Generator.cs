@@ -58,7 +58,7 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
             // ---- prompt pass into cache row 0 (from where the prompt parts from a recent one), then the cache is
             // shared out to every sample's row
             var prefixes = InferenceWeights.PrefixesFor(_model);
-            reused = prefixes.Restore(prompt, weights.Version, ws);
+            reused = options.ReusePrefix ? prefixes.Restore(prompt, weights.Version, ws) : 0;
             Decoder.Forward(weights, ws, prompt.AsSpan(reused), 1, p - reused, reused, [0], allLogits: false);
             prefixes.Remember(prompt, weights.Version, ws);
             CopyCacheRow(ws, config, p, n);

@@ -45,6 +45,9 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
 {
     public const string Name = "calibrate";
 
+    /// <summary>Names how replies are computed, in the inputs hash: a change to it makes logged replies stale.</summary>
+    private const string ReplyComputation = "whole-prompt";
+
     public CalibrationOptions Options { get; } = options;
 
     /// <summary>The stage's files for the checkpoint in folder <paramref name="checkpointFolder"/> (sft or rl) of a run.</summary>
@@ -72,9 +75,11 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
 
         var ckpt = Checkpoint.Load(checkpointDirectory);
         var weights = WeightsFingerprint.Of(ckpt.Model);
-        // What the replies depend on: the weights, the queries, the reply budget. The thresholds also depend on γ and
-        // the grid, which are cheap to apply again to logged replies.
-        var inputs = CompletedStage.InputsHash(weights, string.Join(",", queries.Select(q => q.Id)), Options.MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // What the replies depend on: the weights, the queries, the reply budget, and how they are computed (whole prompts,
+        // ReplyRunner; replies logged before that switch came from shared cached prefixes and are not reused). The
+        // thresholds also depend on γ and the grid, which are cheap to apply again to logged replies.
+        var inputs = CompletedStage.InputsHash(weights, string.Join(",", queries.Select(q => q.Id)),
+            Options.MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture), ReplyComputation);
         var previous = StageReport.TryLoad(reportPath);
         // Replies logged by an earlier run of the same inputs are kept (an interrupted run resumes at the next α; a finished
         // one is not asked again); anything else in the log is from other inputs.

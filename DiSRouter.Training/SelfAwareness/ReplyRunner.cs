@@ -90,12 +90,14 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
             : [.. ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question), .. tokenizer.Encode(AnswerTemplate.StepsPrefix)];
         var replies = _generator.Generate(prompt, new GenerationOptions
         {
-            MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = seed,
+            MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = seed, ReusePrefix = false,
         }, ct: ct);
         return replies.Select(r => grader.Grade(q, scenario is null ? r.Text : AnswerTemplate.StepsPrefix + r.Text).Correct).ToArray();
     }
 
-    private GenerationOptions Greedy => new() { MaxNewTokens = maxNewTokens, Temperature = 0 };
+    // Whole prompts, never a cached prefix: the queries run side by side, and reused prefixes would make the logits (and
+    // now and then a greedy token or a threshold) depend on which query ran before which.
+    private GenerationOptions Greedy => new() { MaxNewTokens = maxNewTokens, Temperature = 0, ReusePrefix = false };
 
     private string Reply(int[] prompt, CancellationToken ct)
     {

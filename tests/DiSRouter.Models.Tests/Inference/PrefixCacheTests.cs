@@ -27,6 +27,30 @@ public sealed class PrefixCacheTests
     }
 
     [Fact]
+    public void ACallThatMayNotReuseAPrefixComputesTheWholePromptAsAFreshGeneratorDoes()
+    {
+        var model = TinyModels.Create(seed: 43);
+        var first = ChatFormat.EncodePrompt(Tokenizer, System, "What is the capital of France?");
+        var second = ChatFormat.EncodePrompt(Tokenizer, System, "Which river flows through Paris?");
+        float[] Logits(Generator g, int[] prompt, bool reuse, GenerationTimings timings)
+        {
+            float[]? seen = null;
+            g.Generate(prompt, new GenerationOptions { MaxNewTokens = 1, ReusePrefix = reuse, ChooseFirstToken = l => { seen = l.ToArray(); return 0; } },
+                timings: timings);
+            return seen!;
+        }
+        var sut = new Generator(model, Tokenizer);
+        Logits(sut, first, reuse: true, new GenerationTimings());
+
+        var whole = new GenerationTimings();
+        var logits = Logits(sut, second, reuse: false, whole);
+        var fresh = Logits(new Generator(TinyModels.Create(seed: 43), Tokenizer), second, reuse: false, new GenerationTimings());
+
+        Assert.Equal(0, whole.ReusedPromptTokens);
+        Assert.Equal(fresh, logits);
+    }
+
+    [Fact]
     public void AReusedPrefixGivesBitIdenticalLogitsToAFullPromptPass()
     {
         var model = TinyModels.Create(seed: 42);
