@@ -44,7 +44,7 @@ internal static class CalibrateCommand
                     MaxNewTokens = parse.GetValue(maxNew) ?? BudgetOf(run, parse.GetValue(pool)),
                 };
                 if (parse.GetValue(alphas) is { } grid) options = options with { Alphas = SelfAwareCli.ParseAlphas(grid) };
-                _ = new SelfAwarenessReward(options.Gamma);
+                _ = new SelfAwarenessReward(options.Gamma); // refuses a γ outside [0, 1] with its reason, before any model loads
             }
             catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }
             catch (ArgumentOutOfRangeException e) { error.WriteLine(e.Message.Split(Environment.NewLine)[0]); return Task.FromResult(SelfAwareCli.BadInput); }
