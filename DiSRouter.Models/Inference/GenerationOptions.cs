@@ -1,7 +1,10 @@
 namespace DiSRouter.Models.Inference;
 
-/// <summary>Picks the first token of a completion from the prompt pass's next-token logits, shape (vocab).</summary>
-public delegate int FirstTokenChoice(ReadOnlySpan<float> logits);
+/// <summary>
+/// Sees the prompt pass's next-token logits, shape (vocab), and picks the first token of a completion; null leaves the
+/// pick to the decoding options (an observer that only reads the logits).
+/// </summary>
+public delegate int? FirstTokenChoice(ReadOnlySpan<float> logits);
 
 /// <summary>How <see cref="Generator.Generate"/> decodes.</summary>
 public sealed record GenerationOptions
@@ -36,7 +39,7 @@ public sealed record GenerationOptions
     public bool ReusePrefix { get; init; } = true;
 
     /// <summary>
-    /// When set, picks every sample's first token from the prompt pass's logits instead of the sampler. WHY: a
+    /// When set, sees the prompt pass's logits and may pick every sample's first token instead of the sampler. WHY: a
     /// self-aware agent's first token is its decision (answer or "I don't know"), which it may take by a calibrated
     /// threshold on that one distribution rather than by argmax, at no extra cost (the logits are there anyway).
     /// </summary>

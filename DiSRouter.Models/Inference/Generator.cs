@@ -76,9 +76,8 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
                     var s = samples[active[j]];
                     int row = step == 0 ? 0 : j;
                     var logits = ws.Logits.AsSpan(row * vocab, vocab);
-                    int token = step == 0 && options.ChooseFirstToken is { } choose
-                        ? choose(logits)
-                        : sampler.Next(logits, options.Temperature, options.TopP, ref s.Rng);
+                    int token = (step == 0 ? options.ChooseFirstToken?.Invoke(logits) : null)
+                        ?? sampler.Next(logits, options.Temperature, options.TopP, ref s.Rng);
                     if ((uint)token >= (uint)vocab)
                         throw new InvalidOperationException($"The first-token choice returned {token}, outside the vocabulary [0, {vocab}).");
                     s.Ids.Add(token);

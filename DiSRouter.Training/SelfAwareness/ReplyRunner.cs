@@ -57,7 +57,7 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
                 ChooseFirstToken = logits =>
                 {
                     gap = FirstTokenDecision.LogitGap(logits, _answerToken, _rejectToken);
-                    return FirstTokenDecision.ArgMax(logits);
+                    return null; // greedy picks the token: the decision as the model takes it unaided
                 },
             }, ct: ct)[0];
             Count(prompt.Length, first.TokenIds.Length);

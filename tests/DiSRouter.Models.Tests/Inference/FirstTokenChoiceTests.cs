@@ -28,7 +28,7 @@ public sealed class FirstTokenChoiceTests
         // The chooser saw the prompt pass's next-token logits: its argmax is what plain greedy decoding picks.
         var greedy = sut.Generate(Prompt, new GenerationOptions { MaxNewTokens = 1 }).Single();
         Assert.Equal(model.Config.VocabSize, seen!.Length);
-        Assert.Equal(greedy.TokenIds[0], FirstTokenDecision.ArgMax(seen));
+        Assert.Equal(greedy.TokenIds[0], Sampler.ArgMax(seen));
     }
 
     [Fact]
@@ -45,8 +45,8 @@ public sealed class FirstTokenChoiceTests
     {
         float[] logits = [0f, 2f, -1f, 0.5f];
         Assert.Equal(3.0, FirstTokenDecision.LogitGap(logits, answerToken: 1, rejectToken: 2), 12);
-        // p(answer) / (p(answer) + p(reject)) from the softmax, against the logistic of the gap.
+        // p(answer) / p(reject) from the softmax (its normaliser cancels), against the exponential of the gap.
         double pa = Math.Exp(2), pr = Math.Exp(-1);
-        Assert.Equal(pa / (pa + pr), FirstTokenDecision.AnswerShare(3.0), 12);
+        Assert.Equal(pa / pr, Math.Exp(FirstTokenDecision.LogitGap(logits, answerToken: 1, rejectToken: 2)), 12);
     }
 }
