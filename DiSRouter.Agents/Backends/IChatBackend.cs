@@ -61,7 +61,7 @@ internal sealed record GenerationSettings
 /// <summary>A calibrated decision: the model's logit gap (answer − reject) against the threshold for the request's α.</summary>
 internal sealed record DecisionVerdict(double LogitGap, double Threshold)
 {
-    public bool Answers => LogitGap >= Threshold;
+    public bool Answers => Models.Checkpoints.DecisionThresholds.Reaches(LogitGap, Threshold);
 }
 
 /// <summary>One reply. <see cref="FinishReason"/> is "stop", "length" or "aborted" (stopped by the caller's callback).</summary>

@@ -56,7 +56,10 @@ public sealed record DecisionThresholds
     }
 
     /// <summary>Whether a reply whose decision logits differ by <paramref name="logitGap"/> (answer − reject) answers at α.</summary>
-    public bool Answers(double logitGap, double alpha) => logitGap >= ThresholdAt(alpha);
+    public bool Answers(double logitGap, double alpha) => Reaches(logitGap, ThresholdAt(alpha));
+
+    /// <summary>The rule itself: a gap answers when it reaches the threshold (equal answers).</summary>
+    public static bool Reaches(double logitGap, double threshold) => logitGap >= threshold;
 
     /// <summary>Writes the file atomically into the checkpoint folder.</summary>
     public void Write(string checkpointDirectory)
