@@ -61,11 +61,14 @@ public sealed record DecisionThresholds
     /// <summary>The rule itself: a gap answers when it reaches the threshold (equal answers).</summary>
     public static bool Reaches(double logitGap, double threshold) => logitGap >= threshold;
 
+    /// <summary>The file's text, as <see cref="Write"/> writes it.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this, Json) + "\n";
+
     /// <summary>Writes the file atomically into the checkpoint folder.</summary>
     public void Write(string checkpointDirectory)
     {
         Validate(Path.Combine(checkpointDirectory, FileName));
-        AtomicFile.WriteAllText(Path.Combine(checkpointDirectory, FileName), JsonSerializer.Serialize(this, Json) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(checkpointDirectory, FileName), ToJson());
     }
 
     /// <summary>The folder's decision.json, or null when it has none. A file that is there but unreadable throws.</summary>

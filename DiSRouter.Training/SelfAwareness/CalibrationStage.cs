@@ -138,7 +138,8 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
             }),
         };
         // Unchanged thresholds are not rewritten: a serving agent watching the folder would reload for nothing.
-        if (DecisionThresholds.TryRead(checkpointDirectory) is not { } old || !SameThresholds(old, thresholds)) thresholds.Write(checkpointDirectory);
+        var file = Path.Combine(checkpointDirectory, DecisionThresholds.FileName);
+        if (!File.Exists(file) || File.ReadAllText(file) != thresholds.ToJson()) thresholds.Write(checkpointDirectory);
         meter.Detail("thresholds", points);
         var report = meter.Snapshot(complete: true);
         report.Save(reportPath);
@@ -219,10 +220,6 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         }
         return points;
     }
-
-    private static bool SameThresholds(DecisionThresholds a, DecisionThresholds b) =>
-        a.WeightsSha256 == b.WeightsSha256 && a.AnswerText == b.AnswerText && a.RejectText == b.RejectText && a.Points.SequenceEqual(b.Points) &&
-        JsonSerializer.Serialize(a.Calibration) == JsonSerializer.Serialize(b.Calibration);
 
     // First index of the largest value; ties go to the fewest answers.
     private static int ArgMax(double[] values)
