@@ -24,7 +24,10 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     private sealed record LoadedModel(Generator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
         CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision);
 
-    private sealed record CalibratedDecision(DecisionThresholds Thresholds, int AnswerToken, int RejectToken, int[] AnswerOpening);
+    private sealed record CalibratedDecision(DecisionThresholds Thresholds, int[] AnswerOpening, int RejectToken)
+    {
+        public int AnswerToken => AnswerOpening[0];
+    }
 
     private readonly AgentOptions _options;
     private readonly ILogger<LocalCheckpointBackend> _logger;
@@ -125,7 +128,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
             return null;
         }
         var t = checkpoint.Tokenizer;
-        return new CalibratedDecision(thresholds, t.Encode(thresholds.AnswerText)[0], t.Encode(thresholds.RejectText)[0], t.Encode(thresholds.AnswerText));
+        return new CalibratedDecision(thresholds, t.Encode(thresholds.AnswerText), t.Encode(thresholds.RejectText)[0]);
     }
 
     /// <summary>Whether the loaded checkpoint decides by calibrated thresholds.</summary>

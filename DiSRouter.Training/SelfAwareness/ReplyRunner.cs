@@ -27,8 +27,8 @@ internal readonly record struct GradedRun(bool Answered, bool Correct, double Lo
 internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, IReplyGrader grader, int maxNewTokens, int parallelism)
 {
     private readonly Generator _generator = new(model, tokenizer);
-    private readonly int _answerToken = tokenizer.Encode(AnswerTemplate.StepsPrefix)[0];
-    private readonly int _rejectToken = tokenizer.Encode(Core.Scenarios.ScenarioPrompt.RejectText)[0];
+    private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.StepsPrefix);
+    private readonly int _rejectToken = tokenizer.Encode(ScenarioPrompt.RejectText)[0];
     private long _promptTokens, _generatedTokens;
 
     /// <summary>Prompt tokens of every generate call so far (a stage's cost).</summary>
@@ -56,12 +56,12 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
                 MaxNewTokens = 1,
                 ChooseFirstToken = logits =>
                 {
-                    gap = FirstTokenDecision.LogitGap(logits, _answerToken, _rejectToken);
+                    gap = FirstTokenDecision.LogitGap(logits, _answerOpening[0], _rejectToken);
                     return null; // greedy picks the token: the decision as the model takes it unaided
                 },
             }, ct: ct)[0];
             Count(prompt.Length, first.TokenIds.Length);
-            int[] answerPrompt = [.. prompt, .. tokenizer.Encode(AnswerTemplate.StepsPrefix)];
+            int[] answerPrompt = [.. prompt, .. _answerOpening];
             var answer = AnswerTemplate.StepsPrefix + Reply(answerPrompt, ct);
             return new GradedRun(first.TokenIds.Length > 0 && first.TokenIds[0] != _rejectToken, grader.Grade(q, answer).Correct, gap);
         }, onDone, ct);
@@ -87,7 +87,7 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
     {
         int[] prompt = scenario is null
             ? ChatFormat.EncodePrompt(tokenizer, q.System, q.Question)
-            : [.. ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question), .. tokenizer.Encode(AnswerTemplate.StepsPrefix)];
+            : [.. ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question), .. _answerOpening];
         var replies = _generator.Generate(prompt, new GenerationOptions
         {
             MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = seed, ReusePrefix = false,

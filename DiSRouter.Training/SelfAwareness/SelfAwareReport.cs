@@ -208,9 +208,10 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
                 var ckpt = Checkpoint.Load(dir);
                 if (DecisionThresholds.TryRead(dir) is { } thresholds)
                 {
-                    if (thresholds.WeightsSha256 != WeightsFingerprint.Of(ckpt.Model))
+                    var weights = WeightsFingerprint.Of(ckpt.Model);
+                    if (thresholds.WeightsSha256 != weights)
                         throw new InvalidOperationException($"{Path.Combine(dir, DecisionThresholds.FileName)} was calibrated on other weights " +
-                            $"({thresholds.WeightsSha256}, these are {WeightsFingerprint.Of(ckpt.Model)}): run calibrate again, or delete it to report greedy decisions.");
+                            $"({thresholds.WeightsSha256}, these are {weights}): run calibrate again, or delete it to report greedy decisions.");
                     calibrated[(k, variant)] = thresholds;
                 }
                 var runner = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, grader, agent.MaxNewTokens, Options.Parallelism);
