@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
@@ -36,6 +37,16 @@ internal static unsafe class RowKernels
                 }
                 sum = Vector512.Sum(acc);
             }
+            else if (!SimdPath.Is512 && channels >= Vector<float>.Count)
+            {
+                var acc = Vector<float>.Zero;
+                for (; i <= channels - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var v = Vector.Load(xr + i);
+                    acc = Vector.MultiplyAddEstimate(v, v, acc);
+                }
+                sum = Vector.Sum(acc);
+            }
             for (; i < channels; i++) sum += xr[i] * xr[i];
             float r = 1f / MathF.Sqrt(sum / channels + eps);
             i = 0;
@@ -43,6 +54,11 @@ internal static unsafe class RowKernels
             {
                 var vr = Vector512.Create(r);
                 for (; i <= channels - 16; i += 16) (Vector512.Load(xr + i) * Vector512.Load(w + i) * vr).Store(o + i);
+            }
+            else
+            {
+                var vr = new Vector<float>(r);
+                for (; i <= channels - Vector<float>.Count; i += Vector<float>.Count) (Vector.Load(xr + i) * Vector.Load(w + i) * vr).Store(o + i);
             }
             for (; i < channels; i++) o[i] = xr[i] * w[i] * r;
         }
@@ -112,6 +128,13 @@ internal static unsafe class RowKernels
                     var gv = Vector512.Load(g + i);
                     var sigma = Vector512<float>.One / (Vector512<float>.One + FastMath.Exp(-gv));
                     (sigma * gv * Vector512.Load(u + i)).Store(h + i);
+                }
+            else
+                for (; i <= intermediate - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var gv = Vector.Load(g + i);
+                    var sigma = Vector<float>.One / (Vector<float>.One + FastMath.Exp(-gv));
+                    (sigma * gv * Vector.Load(u + i)).Store(h + i);
                 }
             for (; i < intermediate; i++) h[i] = 1f / (1f + MathF.Exp(-g[i])) * g[i] * u[i];
         }

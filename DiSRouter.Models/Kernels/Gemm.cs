@@ -11,13 +11,14 @@ namespace DiSRouter.Models.Kernels;
 /// Thread-safe: any number of threads may call it at once.
 /// </summary>
 /// <remarks>
-/// Design (Goto/BLIS style, sized for AVX-512 cores with 48 KiB L1 and 1 MiB L2):
+/// Design (Goto/BLIS style, sized for AVX-512 cores with 48 KiB L1 and 1 MiB L2; the narrower paths of <see cref="SimdPath"/> keep the blocking):
 /// <list type="bullet">
 /// <item>B is packed per (KC × NC) block into 32-wide panels (KC rows of 32 contiguous floats; 16 when n ≤ 16) in a
 ///   thread-local buffer; a panel (KC·NR·4 = 32 KiB) stays in L1 while the micro-kernel walks down the rows of A.</item>
 /// <item>A is not copied: the micro-kernels broadcast A(i, p) where it lies (row-contiguous when A is not
 ///   transposed, step-contiguous when it is), so only B pays a packing pass.</item>
-/// <item>The micro-kernel keeps an MR × NR tile of C in zmm registers (see GemmMicroKernels).</item>
+/// <item>The micro-kernel keeps an MR × NR tile of C in registers (see GemmMicroKernels): 8 × 32 in zmm on AVX-512,
+///   6 × 16 in ymm on AVX2, 3 × 16 in xmm on the 128-bit path.</item>
 /// <item>Work is split over EngineThreads by blocks of rows of C (and columns when there are few rows).</item>
 /// <item>M ≤ 8 with A not transposed (token-by-token generation) takes a packing-free GEMV path (GemmSmallM).</item>
 /// </list>
@@ -161,8 +162,8 @@ public static unsafe class Gemm
     {
         int kcLimit = KC, ncLimit = NC;
         // Products no wider than 16 (attention with head size 16, narrow outputs) use the 16-wide kernels, not
-        // half-empty 32-wide ones.
-        int width = n <= NR16 ? NR16 : NR;
+        // half-empty 32-wide ones. The 256- and 128-bit paths always use 16-wide panels (2 ymm / 4 xmm per row).
+        int width = n <= NR16 || !SimdPath.Is512 ? NR16 : NR;
         int kBlocks = (k + kcLimit - 1) / kcLimit;
         int kcMax = (k + kBlocks - 1) / kBlocks;    // equal depths: 704 → 3 × 235, not 256 + 256 + 192
         return (width, kcMax, ncLimit);
@@ -212,7 +213,7 @@ public static unsafe class Gemm
         if (parallel && rowBlocks < 2 * threads)
         {
             int wanted = 2 * threads;
-            rowBlock = Math.Max(MR, RoundUp((m + wanted - 1) / wanted, MR));
+            rowBlock = Math.Max(Rows, RoundUp((m + wanted - 1) / wanted, Rows));
             rowBlocks = (m + rowBlock - 1) / rowBlock;
         }
 
@@ -249,6 +250,17 @@ public static unsafe class Gemm
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
+    /// <summary>Rows of C per micro-kernel call on this machine's path (8 for AVX-512, 6 for AVX2, 3 for 128-bit).</summary>
+    internal static readonly int Rows = SimdPath.Is512 ? MR : SimdPath.Is256 ? MR256 : MR128;
+
+    /// <summary>The micro-kernel for <paramref name="rows"/> ≤ <see cref="Rows"/> rows of a panel of the given width on this machine's path.</summary>
+    private static delegate*<int, float*, long, float*, float*, long, float, float, int, void> Kernel(int width, bool transA, int rows)
+    {
+        if (SimdPath.Is512) return width == NR ? (transA ? Get32C(rows) : Get32R(rows)) : (transA ? Get16C(rows) : Get16R(rows));
+        if (SimdPath.Is256) return transA ? Get16C_256(rows) : Get16R_256(rows);
+        return transA ? Get16C_128(rows) : Get16R_128(rows);
+    }
+
     /// <summary>Copies B(pc.., jc..) into panels of the chosen width: panel q holds kc rows of width floats (zero-padded past n).</summary>
     private struct PackBBody : IParallelBody
     {
@@ -276,18 +288,18 @@ public static unsafe class Gemm
             int rb = task / ColBlocks, cb = task % ColBlocks;
             int i0 = rb * RowBlock, i1 = Math.Min(M, i0 + RowBlock);
             int q0 = cb * PanelsPerBlock, q1 = Math.Min(Panels, q0 + PanelsPerBlock);
-            bool wide = Width == NR;
-            var full = wide ? (TransA ? Get32C(MR) : Get32R(MR)) : (TransA ? Get16C(MR) : Get16R(MR));
+            int mr = Rows;
+            var full = Kernel(Width, TransA, mr);
             // B panel outer, rows inner: the panel (Kc × Width) stays in L1 while A streams from L2.
             for (int q = q0; q < q1; q++)
             {
                 float* bp = Packed + (long)q * Kc * Width;
                 int j = q * Width;
                 int cols = Math.Min(Width, Nc - j);
-                for (int i = i0; i < i1; i += MR)
+                for (int i = i0; i < i1; i += mr)
                 {
-                    int rows = Math.Min(MR, i1 - i);
-                    var kernel = rows == MR ? full : wide ? (TransA ? Get32C(rows) : Get32R(rows)) : (TransA ? Get16C(rows) : Get16R(rows));
+                    int rows = Math.Min(mr, i1 - i);
+                    var kernel = rows == mr ? full : Kernel(Width, TransA, rows);
                     float* ai = TransA ? A + i : A + (long)i * Lda;
                     kernel(Kc, ai, Lda, bp, C + (long)i * Ldc + j, Ldc, Alpha, Beta, cols);
                 }

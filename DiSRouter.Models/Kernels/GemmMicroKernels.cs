@@ -14,11 +14,15 @@ namespace DiSRouter.Models.Kernels;
 //   ...C kernels: A(r, p) = a[p·lda + r]   (A transposed: the rows of one step p are contiguous)
 // Nothing is called between the loop and the stores (helpers are inlined): vector registers are caller-saved on
 // x64 Unix, and a call would make the JIT keep the accumulators in memory.
+// Narrower machines (SimdPath): ..._256 kernels (Vector256 + FMA, 16-wide panels, up to 6 rows) and ..._128 kernels
+// (Vector128, 16-wide panels, up to 3 rows; multiply-add fused where the CPU has FMA, else rounded twice).
 internal static unsafe class GemmMicroKernels
 {
     public const int NR = 32;
     public const int NR16 = 16;
     public const int MR = 8;
+    public const int MR256 = 6;   // 6 × 16: 12 ymm accumulators + 2 of B + 1 broadcast of the 16 registers
+    public const int MR128 = 3;   // 3 × 16: 12 xmm accumulators (x64 SSE has 16 registers; ARM64 has 32)
 
     /// <summary>Stores alpha·acc + beta·C into the first <paramref name="count"/> floats at c (none if count ≤ 0; all 16 if count ≥ 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -2005,6 +2009,1145 @@ internal static unsafe class GemmMicroKernels
         6 => &K6x16C,
         7 => &K7x16C,
         8 => &K8x16C,
+        _ => throw new ArgumentOutOfRangeException(nameof(rows)),
+    };
+
+    /// <summary>Stores alpha·acc + beta·C into the first <paramref name="count"/> floats at c (none if count ≤ 0; all 8 if count ≥ 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreEdge256(Vector256<float> acc, float* c, int count, Vector256<float> va, float beta)
+    {
+        if (count <= 0) return;
+        Vector256<float> v = acc * va;
+        if (count >= 8)
+        {
+            if (beta != 0f) v = Vector256.FusedMultiplyAdd(Vector256.Load(c), Vector256.Create(beta), v);
+            Vector256.Store(v, c);
+            return;
+        }
+        for (int x = 0; x < count; x++) c[x] = beta == 0f ? v.GetElement(x) : v.GetElement(x) + beta * c[x];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K1x16R_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a0[p]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K2x16R_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        float* a1 = a + lda;
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a0[p]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a1[p]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K3x16R_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        float* a1 = a + lda;
+        float* a2 = a + 2 * lda;
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a0[p]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a1[p]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a2[p]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K4x16R_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        float* a1 = a + lda;
+        float* a2 = a + 2 * lda;
+        float* a3 = a + 3 * lda;
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a0[p]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a1[p]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a2[p]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            Vector256<float> x3 = Vector256.Create(a3[p]);
+            c3_0 = Vector256.FusedMultiplyAdd(x3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x3, b1, c3_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+            Vector256.Store(c3_0 * va, c + 3 * ldc + 0);
+            Vector256.Store(c3_1 * va, c + 3 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c3_0 * va), c + 3 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c3_1 * va), c + 3 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c3_0, c + 3 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c3_1, c + 3 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K5x16R_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        float* a1 = a + lda;
+        float* a2 = a + 2 * lda;
+        float* a3 = a + 3 * lda;
+        float* a4 = a + 4 * lda;
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a0[p]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a1[p]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a2[p]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            Vector256<float> x3 = Vector256.Create(a3[p]);
+            c3_0 = Vector256.FusedMultiplyAdd(x3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x3, b1, c3_1);
+            Vector256<float> x4 = Vector256.Create(a4[p]);
+            c4_0 = Vector256.FusedMultiplyAdd(x4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(x4, b1, c4_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+            Vector256.Store(c3_0 * va, c + 3 * ldc + 0);
+            Vector256.Store(c3_1 * va, c + 3 * ldc + 8);
+            Vector256.Store(c4_0 * va, c + 4 * ldc + 0);
+            Vector256.Store(c4_1 * va, c + 4 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c3_0 * va), c + 3 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c3_1 * va), c + 3 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 0), vb, c4_0 * va), c + 4 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 8), vb, c4_1 * va), c + 4 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c3_0, c + 3 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c3_1, c + 3 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c4_0, c + 4 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c4_1, c + 4 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K6x16R_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        float* a1 = a + lda;
+        float* a2 = a + 2 * lda;
+        float* a3 = a + 3 * lda;
+        float* a4 = a + 4 * lda;
+        float* a5 = a + 5 * lda;
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a0[p]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a1[p]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a2[p]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            Vector256<float> x3 = Vector256.Create(a3[p]);
+            c3_0 = Vector256.FusedMultiplyAdd(x3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x3, b1, c3_1);
+            Vector256<float> x4 = Vector256.Create(a4[p]);
+            c4_0 = Vector256.FusedMultiplyAdd(x4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(x4, b1, c4_1);
+            Vector256<float> x5 = Vector256.Create(a5[p]);
+            c5_0 = Vector256.FusedMultiplyAdd(x5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(x5, b1, c5_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+            Vector256.Store(c3_0 * va, c + 3 * ldc + 0);
+            Vector256.Store(c3_1 * va, c + 3 * ldc + 8);
+            Vector256.Store(c4_0 * va, c + 4 * ldc + 0);
+            Vector256.Store(c4_1 * va, c + 4 * ldc + 8);
+            Vector256.Store(c5_0 * va, c + 5 * ldc + 0);
+            Vector256.Store(c5_1 * va, c + 5 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c3_0 * va), c + 3 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c3_1 * va), c + 3 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 0), vb, c4_0 * va), c + 4 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 8), vb, c4_1 * va), c + 4 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 5 * ldc + 0), vb, c5_0 * va), c + 5 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 5 * ldc + 8), vb, c5_1 * va), c + 5 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c3_0, c + 3 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c3_1, c + 3 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c4_0, c + 4 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c4_1, c + 4 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c5_0, c + 5 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c5_1, c + 5 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K1x16C_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K2x16C_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K3x16C_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a[2]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K4x16C_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a[2]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            Vector256<float> x3 = Vector256.Create(a[3]);
+            c3_0 = Vector256.FusedMultiplyAdd(x3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x3, b1, c3_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+            Vector256.Store(c3_0 * va, c + 3 * ldc + 0);
+            Vector256.Store(c3_1 * va, c + 3 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c3_0 * va), c + 3 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c3_1 * va), c + 3 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c3_0, c + 3 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c3_1, c + 3 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K5x16C_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a[2]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            Vector256<float> x3 = Vector256.Create(a[3]);
+            c3_0 = Vector256.FusedMultiplyAdd(x3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x3, b1, c3_1);
+            Vector256<float> x4 = Vector256.Create(a[4]);
+            c4_0 = Vector256.FusedMultiplyAdd(x4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(x4, b1, c4_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+            Vector256.Store(c3_0 * va, c + 3 * ldc + 0);
+            Vector256.Store(c3_1 * va, c + 3 * ldc + 8);
+            Vector256.Store(c4_0 * va, c + 4 * ldc + 0);
+            Vector256.Store(c4_1 * va, c + 4 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c3_0 * va), c + 3 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c3_1 * va), c + 3 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 0), vb, c4_0 * va), c + 4 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 8), vb, c4_1 * va), c + 4 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c3_0, c + 3 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c3_1, c + 3 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c4_0, c + 4 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c4_1, c + 4 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K6x16C_256(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector256<float> c0_0 = default; Vector256<float> c0_1 = default;
+        Vector256<float> c1_0 = default; Vector256<float> c1_1 = default;
+        Vector256<float> c2_0 = default; Vector256<float> c2_1 = default;
+        Vector256<float> c3_0 = default; Vector256<float> c3_1 = default;
+        Vector256<float> c4_0 = default; Vector256<float> c4_1 = default;
+        Vector256<float> c5_0 = default; Vector256<float> c5_1 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector256<float> b0 = Vector256.Load(b + 0);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x0 = Vector256.Create(a[0]);
+            c0_0 = Vector256.FusedMultiplyAdd(x0, b0, c0_0);
+            c0_1 = Vector256.FusedMultiplyAdd(x0, b1, c0_1);
+            Vector256<float> x1 = Vector256.Create(a[1]);
+            c1_0 = Vector256.FusedMultiplyAdd(x1, b0, c1_0);
+            c1_1 = Vector256.FusedMultiplyAdd(x1, b1, c1_1);
+            Vector256<float> x2 = Vector256.Create(a[2]);
+            c2_0 = Vector256.FusedMultiplyAdd(x2, b0, c2_0);
+            c2_1 = Vector256.FusedMultiplyAdd(x2, b1, c2_1);
+            Vector256<float> x3 = Vector256.Create(a[3]);
+            c3_0 = Vector256.FusedMultiplyAdd(x3, b0, c3_0);
+            c3_1 = Vector256.FusedMultiplyAdd(x3, b1, c3_1);
+            Vector256<float> x4 = Vector256.Create(a[4]);
+            c4_0 = Vector256.FusedMultiplyAdd(x4, b0, c4_0);
+            c4_1 = Vector256.FusedMultiplyAdd(x4, b1, c4_1);
+            Vector256<float> x5 = Vector256.Create(a[5]);
+            c5_0 = Vector256.FusedMultiplyAdd(x5, b0, c5_0);
+            c5_1 = Vector256.FusedMultiplyAdd(x5, b1, c5_1);
+            b += 16;
+        }
+        Vector256<float> va = Vector256.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector256.Store(c0_0 * va, c + 0);
+            Vector256.Store(c0_1 * va, c + 8);
+            Vector256.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector256.Store(c1_1 * va, c + 1 * ldc + 8);
+            Vector256.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector256.Store(c2_1 * va, c + 2 * ldc + 8);
+            Vector256.Store(c3_0 * va, c + 3 * ldc + 0);
+            Vector256.Store(c3_1 * va, c + 3 * ldc + 8);
+            Vector256.Store(c4_0 * va, c + 4 * ldc + 0);
+            Vector256.Store(c4_1 * va, c + 4 * ldc + 8);
+            Vector256.Store(c5_0 * va, c + 5 * ldc + 0);
+            Vector256.Store(c5_1 * va, c + 5 * ldc + 8);
+        }
+        else if (cols == 16)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 8), vb, c0_1 * va), c + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 1 * ldc + 8), vb, c1_1 * va), c + 1 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 2 * ldc + 8), vb, c2_1 * va), c + 2 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 0), vb, c3_0 * va), c + 3 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 3 * ldc + 8), vb, c3_1 * va), c + 3 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 0), vb, c4_0 * va), c + 4 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 4 * ldc + 8), vb, c4_1 * va), c + 4 * ldc + 8);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 5 * ldc + 0), vb, c5_0 * va), c + 5 * ldc + 0);
+            Vector256.Store(Vector256.FusedMultiplyAdd(Vector256.Load(c + 5 * ldc + 8), vb, c5_1 * va), c + 5 * ldc + 8);
+        }
+        else
+        {
+            StoreEdge256(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge256(c0_1, c + 8, cols - 8, va, beta);
+            StoreEdge256(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c1_1, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c2_1, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c3_0, c + 3 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c3_1, c + 3 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c4_0, c + 4 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c4_1, c + 4 * ldc + 8, cols - 8, va, beta);
+            StoreEdge256(c5_0, c + 5 * ldc + 0, cols - 0, va, beta);
+            StoreEdge256(c5_1, c + 5 * ldc + 8, cols - 8, va, beta);
+        }
+    }
+
+    public static delegate*<int, float*, long, float*, float*, long, float, float, int, void> Get16R_256(int rows) => rows switch
+    {
+        1 => &K1x16R_256,
+        2 => &K2x16R_256,
+        3 => &K3x16R_256,
+        4 => &K4x16R_256,
+        5 => &K5x16R_256,
+        6 => &K6x16R_256,
+        _ => throw new ArgumentOutOfRangeException(nameof(rows)),
+    };
+
+    public static delegate*<int, float*, long, float*, float*, long, float, float, int, void> Get16C_256(int rows) => rows switch
+    {
+        1 => &K1x16C_256,
+        2 => &K2x16C_256,
+        3 => &K3x16C_256,
+        4 => &K4x16C_256,
+        5 => &K5x16C_256,
+        6 => &K6x16C_256,
+        _ => throw new ArgumentOutOfRangeException(nameof(rows)),
+    };
+
+    /// <summary>Stores alpha·acc + beta·C into the first <paramref name="count"/> floats at c (none if count ≤ 0; all 4 if count ≥ 4).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreEdge128(Vector128<float> acc, float* c, int count, Vector128<float> va, float beta)
+    {
+        if (count <= 0) return;
+        Vector128<float> v = acc * va;
+        if (count >= 4)
+        {
+            if (beta != 0f) v = Vector128.MultiplyAddEstimate(Vector128.Load(c), Vector128.Create(beta), v);
+            Vector128.Store(v, c);
+            return;
+        }
+        for (int x = 0; x < count; x++) c[x] = beta == 0f ? v.GetElement(x) : v.GetElement(x) + beta * c[x];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K1x16R_128(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default; Vector128<float> c0_2 = default; Vector128<float> c0_3 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> b2 = Vector128.Load(b + 8);
+            Vector128<float> b3 = Vector128.Load(b + 12);
+            Vector128<float> x0 = Vector128.Create(a0[p]);
+            c0_0 = Vector128.MultiplyAddEstimate(x0, b0, c0_0);
+            c0_1 = Vector128.MultiplyAddEstimate(x0, b1, c0_1);
+            c0_2 = Vector128.MultiplyAddEstimate(x0, b2, c0_2);
+            c0_3 = Vector128.MultiplyAddEstimate(x0, b3, c0_3);
+            b += 16;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector128.Store(c0_0 * va, c + 0);
+            Vector128.Store(c0_1 * va, c + 4);
+            Vector128.Store(c0_2 * va, c + 8);
+            Vector128.Store(c0_3 * va, c + 12);
+        }
+        else if (cols == 16)
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 4), vb, c0_1 * va), c + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 8), vb, c0_2 * va), c + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 12), vb, c0_3 * va), c + 12);
+        }
+        else
+        {
+            StoreEdge128(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge128(c0_1, c + 4, cols - 4, va, beta);
+            StoreEdge128(c0_2, c + 8, cols - 8, va, beta);
+            StoreEdge128(c0_3, c + 12, cols - 12, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K2x16R_128(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        float* a1 = a + lda;
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default; Vector128<float> c0_2 = default; Vector128<float> c0_3 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default; Vector128<float> c1_2 = default; Vector128<float> c1_3 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> b2 = Vector128.Load(b + 8);
+            Vector128<float> b3 = Vector128.Load(b + 12);
+            Vector128<float> x0 = Vector128.Create(a0[p]);
+            c0_0 = Vector128.MultiplyAddEstimate(x0, b0, c0_0);
+            c0_1 = Vector128.MultiplyAddEstimate(x0, b1, c0_1);
+            c0_2 = Vector128.MultiplyAddEstimate(x0, b2, c0_2);
+            c0_3 = Vector128.MultiplyAddEstimate(x0, b3, c0_3);
+            Vector128<float> x1 = Vector128.Create(a1[p]);
+            c1_0 = Vector128.MultiplyAddEstimate(x1, b0, c1_0);
+            c1_1 = Vector128.MultiplyAddEstimate(x1, b1, c1_1);
+            c1_2 = Vector128.MultiplyAddEstimate(x1, b2, c1_2);
+            c1_3 = Vector128.MultiplyAddEstimate(x1, b3, c1_3);
+            b += 16;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector128.Store(c0_0 * va, c + 0);
+            Vector128.Store(c0_1 * va, c + 4);
+            Vector128.Store(c0_2 * va, c + 8);
+            Vector128.Store(c0_3 * va, c + 12);
+            Vector128.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector128.Store(c1_1 * va, c + 1 * ldc + 4);
+            Vector128.Store(c1_2 * va, c + 1 * ldc + 8);
+            Vector128.Store(c1_3 * va, c + 1 * ldc + 12);
+        }
+        else if (cols == 16)
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 4), vb, c0_1 * va), c + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 8), vb, c0_2 * va), c + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 12), vb, c0_3 * va), c + 12);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 4), vb, c1_1 * va), c + 1 * ldc + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 8), vb, c1_2 * va), c + 1 * ldc + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 12), vb, c1_3 * va), c + 1 * ldc + 12);
+        }
+        else
+        {
+            StoreEdge128(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge128(c0_1, c + 4, cols - 4, va, beta);
+            StoreEdge128(c0_2, c + 8, cols - 8, va, beta);
+            StoreEdge128(c0_3, c + 12, cols - 12, va, beta);
+            StoreEdge128(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge128(c1_1, c + 1 * ldc + 4, cols - 4, va, beta);
+            StoreEdge128(c1_2, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge128(c1_3, c + 1 * ldc + 12, cols - 12, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K3x16R_128(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        float* a0 = a + 0;
+        float* a1 = a + lda;
+        float* a2 = a + 2 * lda;
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default; Vector128<float> c0_2 = default; Vector128<float> c0_3 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default; Vector128<float> c1_2 = default; Vector128<float> c1_3 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default; Vector128<float> c2_2 = default; Vector128<float> c2_3 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> b2 = Vector128.Load(b + 8);
+            Vector128<float> b3 = Vector128.Load(b + 12);
+            Vector128<float> x0 = Vector128.Create(a0[p]);
+            c0_0 = Vector128.MultiplyAddEstimate(x0, b0, c0_0);
+            c0_1 = Vector128.MultiplyAddEstimate(x0, b1, c0_1);
+            c0_2 = Vector128.MultiplyAddEstimate(x0, b2, c0_2);
+            c0_3 = Vector128.MultiplyAddEstimate(x0, b3, c0_3);
+            Vector128<float> x1 = Vector128.Create(a1[p]);
+            c1_0 = Vector128.MultiplyAddEstimate(x1, b0, c1_0);
+            c1_1 = Vector128.MultiplyAddEstimate(x1, b1, c1_1);
+            c1_2 = Vector128.MultiplyAddEstimate(x1, b2, c1_2);
+            c1_3 = Vector128.MultiplyAddEstimate(x1, b3, c1_3);
+            Vector128<float> x2 = Vector128.Create(a2[p]);
+            c2_0 = Vector128.MultiplyAddEstimate(x2, b0, c2_0);
+            c2_1 = Vector128.MultiplyAddEstimate(x2, b1, c2_1);
+            c2_2 = Vector128.MultiplyAddEstimate(x2, b2, c2_2);
+            c2_3 = Vector128.MultiplyAddEstimate(x2, b3, c2_3);
+            b += 16;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector128.Store(c0_0 * va, c + 0);
+            Vector128.Store(c0_1 * va, c + 4);
+            Vector128.Store(c0_2 * va, c + 8);
+            Vector128.Store(c0_3 * va, c + 12);
+            Vector128.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector128.Store(c1_1 * va, c + 1 * ldc + 4);
+            Vector128.Store(c1_2 * va, c + 1 * ldc + 8);
+            Vector128.Store(c1_3 * va, c + 1 * ldc + 12);
+            Vector128.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector128.Store(c2_1 * va, c + 2 * ldc + 4);
+            Vector128.Store(c2_2 * va, c + 2 * ldc + 8);
+            Vector128.Store(c2_3 * va, c + 2 * ldc + 12);
+        }
+        else if (cols == 16)
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 4), vb, c0_1 * va), c + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 8), vb, c0_2 * va), c + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 12), vb, c0_3 * va), c + 12);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 4), vb, c1_1 * va), c + 1 * ldc + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 8), vb, c1_2 * va), c + 1 * ldc + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 12), vb, c1_3 * va), c + 1 * ldc + 12);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 4), vb, c2_1 * va), c + 2 * ldc + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 8), vb, c2_2 * va), c + 2 * ldc + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 12), vb, c2_3 * va), c + 2 * ldc + 12);
+        }
+        else
+        {
+            StoreEdge128(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge128(c0_1, c + 4, cols - 4, va, beta);
+            StoreEdge128(c0_2, c + 8, cols - 8, va, beta);
+            StoreEdge128(c0_3, c + 12, cols - 12, va, beta);
+            StoreEdge128(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge128(c1_1, c + 1 * ldc + 4, cols - 4, va, beta);
+            StoreEdge128(c1_2, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge128(c1_3, c + 1 * ldc + 12, cols - 12, va, beta);
+            StoreEdge128(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge128(c2_1, c + 2 * ldc + 4, cols - 4, va, beta);
+            StoreEdge128(c2_2, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge128(c2_3, c + 2 * ldc + 12, cols - 12, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K1x16C_128(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default; Vector128<float> c0_2 = default; Vector128<float> c0_3 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> b2 = Vector128.Load(b + 8);
+            Vector128<float> b3 = Vector128.Load(b + 12);
+            Vector128<float> x0 = Vector128.Create(a[0]);
+            c0_0 = Vector128.MultiplyAddEstimate(x0, b0, c0_0);
+            c0_1 = Vector128.MultiplyAddEstimate(x0, b1, c0_1);
+            c0_2 = Vector128.MultiplyAddEstimate(x0, b2, c0_2);
+            c0_3 = Vector128.MultiplyAddEstimate(x0, b3, c0_3);
+            b += 16;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector128.Store(c0_0 * va, c + 0);
+            Vector128.Store(c0_1 * va, c + 4);
+            Vector128.Store(c0_2 * va, c + 8);
+            Vector128.Store(c0_3 * va, c + 12);
+        }
+        else if (cols == 16)
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 4), vb, c0_1 * va), c + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 8), vb, c0_2 * va), c + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 12), vb, c0_3 * va), c + 12);
+        }
+        else
+        {
+            StoreEdge128(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge128(c0_1, c + 4, cols - 4, va, beta);
+            StoreEdge128(c0_2, c + 8, cols - 8, va, beta);
+            StoreEdge128(c0_3, c + 12, cols - 12, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K2x16C_128(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default; Vector128<float> c0_2 = default; Vector128<float> c0_3 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default; Vector128<float> c1_2 = default; Vector128<float> c1_3 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> b2 = Vector128.Load(b + 8);
+            Vector128<float> b3 = Vector128.Load(b + 12);
+            Vector128<float> x0 = Vector128.Create(a[0]);
+            c0_0 = Vector128.MultiplyAddEstimate(x0, b0, c0_0);
+            c0_1 = Vector128.MultiplyAddEstimate(x0, b1, c0_1);
+            c0_2 = Vector128.MultiplyAddEstimate(x0, b2, c0_2);
+            c0_3 = Vector128.MultiplyAddEstimate(x0, b3, c0_3);
+            Vector128<float> x1 = Vector128.Create(a[1]);
+            c1_0 = Vector128.MultiplyAddEstimate(x1, b0, c1_0);
+            c1_1 = Vector128.MultiplyAddEstimate(x1, b1, c1_1);
+            c1_2 = Vector128.MultiplyAddEstimate(x1, b2, c1_2);
+            c1_3 = Vector128.MultiplyAddEstimate(x1, b3, c1_3);
+            b += 16;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector128.Store(c0_0 * va, c + 0);
+            Vector128.Store(c0_1 * va, c + 4);
+            Vector128.Store(c0_2 * va, c + 8);
+            Vector128.Store(c0_3 * va, c + 12);
+            Vector128.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector128.Store(c1_1 * va, c + 1 * ldc + 4);
+            Vector128.Store(c1_2 * va, c + 1 * ldc + 8);
+            Vector128.Store(c1_3 * va, c + 1 * ldc + 12);
+        }
+        else if (cols == 16)
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 4), vb, c0_1 * va), c + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 8), vb, c0_2 * va), c + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 12), vb, c0_3 * va), c + 12);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 4), vb, c1_1 * va), c + 1 * ldc + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 8), vb, c1_2 * va), c + 1 * ldc + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 12), vb, c1_3 * va), c + 1 * ldc + 12);
+        }
+        else
+        {
+            StoreEdge128(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge128(c0_1, c + 4, cols - 4, va, beta);
+            StoreEdge128(c0_2, c + 8, cols - 8, va, beta);
+            StoreEdge128(c0_3, c + 12, cols - 12, va, beta);
+            StoreEdge128(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge128(c1_1, c + 1 * ldc + 4, cols - 4, va, beta);
+            StoreEdge128(c1_2, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge128(c1_3, c + 1 * ldc + 12, cols - 12, va, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void K3x16C_128(int kc, float* a, long lda, float* b, float* c, long ldc, float alpha, float beta, int cols)
+    {
+        Vector128<float> c0_0 = default; Vector128<float> c0_1 = default; Vector128<float> c0_2 = default; Vector128<float> c0_3 = default;
+        Vector128<float> c1_0 = default; Vector128<float> c1_1 = default; Vector128<float> c1_2 = default; Vector128<float> c1_3 = default;
+        Vector128<float> c2_0 = default; Vector128<float> c2_1 = default; Vector128<float> c2_2 = default; Vector128<float> c2_3 = default;
+        for (int p = 0; p < kc; p++, a += lda)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> b1 = Vector128.Load(b + 4);
+            Vector128<float> b2 = Vector128.Load(b + 8);
+            Vector128<float> b3 = Vector128.Load(b + 12);
+            Vector128<float> x0 = Vector128.Create(a[0]);
+            c0_0 = Vector128.MultiplyAddEstimate(x0, b0, c0_0);
+            c0_1 = Vector128.MultiplyAddEstimate(x0, b1, c0_1);
+            c0_2 = Vector128.MultiplyAddEstimate(x0, b2, c0_2);
+            c0_3 = Vector128.MultiplyAddEstimate(x0, b3, c0_3);
+            Vector128<float> x1 = Vector128.Create(a[1]);
+            c1_0 = Vector128.MultiplyAddEstimate(x1, b0, c1_0);
+            c1_1 = Vector128.MultiplyAddEstimate(x1, b1, c1_1);
+            c1_2 = Vector128.MultiplyAddEstimate(x1, b2, c1_2);
+            c1_3 = Vector128.MultiplyAddEstimate(x1, b3, c1_3);
+            Vector128<float> x2 = Vector128.Create(a[2]);
+            c2_0 = Vector128.MultiplyAddEstimate(x2, b0, c2_0);
+            c2_1 = Vector128.MultiplyAddEstimate(x2, b1, c2_1);
+            c2_2 = Vector128.MultiplyAddEstimate(x2, b2, c2_2);
+            c2_3 = Vector128.MultiplyAddEstimate(x2, b3, c2_3);
+            b += 16;
+        }
+        Vector128<float> va = Vector128.Create(alpha);
+        if (cols == 16 && beta == 0f)
+        {
+            Vector128.Store(c0_0 * va, c + 0);
+            Vector128.Store(c0_1 * va, c + 4);
+            Vector128.Store(c0_2 * va, c + 8);
+            Vector128.Store(c0_3 * va, c + 12);
+            Vector128.Store(c1_0 * va, c + 1 * ldc + 0);
+            Vector128.Store(c1_1 * va, c + 1 * ldc + 4);
+            Vector128.Store(c1_2 * va, c + 1 * ldc + 8);
+            Vector128.Store(c1_3 * va, c + 1 * ldc + 12);
+            Vector128.Store(c2_0 * va, c + 2 * ldc + 0);
+            Vector128.Store(c2_1 * va, c + 2 * ldc + 4);
+            Vector128.Store(c2_2 * va, c + 2 * ldc + 8);
+            Vector128.Store(c2_3 * va, c + 2 * ldc + 12);
+        }
+        else if (cols == 16)
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 0), vb, c0_0 * va), c + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 4), vb, c0_1 * va), c + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 8), vb, c0_2 * va), c + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 12), vb, c0_3 * va), c + 12);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 0), vb, c1_0 * va), c + 1 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 4), vb, c1_1 * va), c + 1 * ldc + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 8), vb, c1_2 * va), c + 1 * ldc + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 1 * ldc + 12), vb, c1_3 * va), c + 1 * ldc + 12);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 0), vb, c2_0 * va), c + 2 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 4), vb, c2_1 * va), c + 2 * ldc + 4);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 8), vb, c2_2 * va), c + 2 * ldc + 8);
+            Vector128.Store(Vector128.MultiplyAddEstimate(Vector128.Load(c + 2 * ldc + 12), vb, c2_3 * va), c + 2 * ldc + 12);
+        }
+        else
+        {
+            StoreEdge128(c0_0, c + 0, cols - 0, va, beta);
+            StoreEdge128(c0_1, c + 4, cols - 4, va, beta);
+            StoreEdge128(c0_2, c + 8, cols - 8, va, beta);
+            StoreEdge128(c0_3, c + 12, cols - 12, va, beta);
+            StoreEdge128(c1_0, c + 1 * ldc + 0, cols - 0, va, beta);
+            StoreEdge128(c1_1, c + 1 * ldc + 4, cols - 4, va, beta);
+            StoreEdge128(c1_2, c + 1 * ldc + 8, cols - 8, va, beta);
+            StoreEdge128(c1_3, c + 1 * ldc + 12, cols - 12, va, beta);
+            StoreEdge128(c2_0, c + 2 * ldc + 0, cols - 0, va, beta);
+            StoreEdge128(c2_1, c + 2 * ldc + 4, cols - 4, va, beta);
+            StoreEdge128(c2_2, c + 2 * ldc + 8, cols - 8, va, beta);
+            StoreEdge128(c2_3, c + 2 * ldc + 12, cols - 12, va, beta);
+        }
+    }
+
+    public static delegate*<int, float*, long, float*, float*, long, float, float, int, void> Get16R_128(int rows) => rows switch
+    {
+        1 => &K1x16R_128,
+        2 => &K2x16R_128,
+        3 => &K3x16R_128,
+        _ => throw new ArgumentOutOfRangeException(nameof(rows)),
+    };
+
+    public static delegate*<int, float*, long, float*, float*, long, float, float, int, void> Get16C_128(int rows) => rows switch
+    {
+        1 => &K1x16C_128,
+        2 => &K2x16C_128,
+        3 => &K3x16C_128,
         _ => throw new ArgumentOutOfRangeException(nameof(rows)),
     };
 

@@ -17,8 +17,7 @@ internal static unsafe class GemmPacking
         if (cols == width)
         {
             for (int p = 0; p < kc; p++, src += ld, dst += width)
-                for (int v = 0; v < width; v += 16)
-                    Vector512.Store(Vector512.Load(src + v), dst + v);
+                new ReadOnlySpan<float>(src, width).CopyTo(new Span<float>(dst, width));   // whole vectors on every path
             return;
         }
         for (int p = 0; p < kc; p++, src += ld, dst += width)
@@ -63,6 +62,15 @@ internal static unsafe class GemmPacking
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Transpose16(float* src, int lds, float* dst, int ldd)
     {
+        if (!Avx512F.IsSupported && Avx.IsSupported)
+        {
+            // The AVX2 path: four 8 × 8 transposes in ymm registers.
+            Transpose8(src, lds, dst, ldd);
+            Transpose8(src + 8, lds, dst + 8 * (long)ldd, ldd);
+            Transpose8(src + 8 * (long)lds, lds, dst + 8, ldd);
+            Transpose8(src + 8 * (long)lds + 8, lds, dst + 8 * (long)ldd + 8, ldd);
+            return;
+        }
         if (!Avx512F.IsSupported)
         {
             for (int r = 0; r < 16; r++)
@@ -115,6 +123,33 @@ internal static unsafe class GemmPacking
         StoreColumns(u1, u5, u9, u13, dst + d1, d1);
         StoreColumns(u2, u6, u10, u14, dst + 2 * d1, d1);
         StoreColumns(u3, u7, u11, u15, dst + 3 * d1, d1);
+    }
+
+    /// <summary>dst[c·ldd + r] = src[r·lds + c] for an 8 × 8 tile (AVX): unpack pairs, then 64-bit pairs, then 128-bit lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8(float* src, int lds, float* dst, int ldd)
+    {
+        long s1 = lds, d1 = ldd;
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + s1);
+        Vector256<float> r2 = Avx.LoadVector256(src + 2 * s1), r3 = Avx.LoadVector256(src + 3 * s1);
+        Vector256<float> r4 = Avx.LoadVector256(src + 4 * s1), r5 = Avx.LoadVector256(src + 5 * s1);
+        Vector256<float> r6 = Avx.LoadVector256(src + 6 * s1), r7 = Avx.LoadVector256(src + 7 * s1);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + d1, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2 * d1, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3 * d1, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4 * d1, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5 * d1, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6 * d1, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7 * d1, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>Lane L of a/b/c/d holds column 4L + j of rows 0–3/4–7/8–11/12–15: writes columns j, 4+j, 8+j, 12+j.</summary>

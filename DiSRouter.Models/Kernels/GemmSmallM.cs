@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -7,7 +8,9 @@ namespace DiSRouter.Models.Kernels;
 /// <summary>
 /// C(m ≤ 8, n) = alpha·A·op(B) + beta·C without packing: the shape of token-by-token generation, where each
 /// weight is read once per token and the product is bound by memory bandwidth, not FMAs. Packing B would
-/// read and write the whole weight once more per call.
+/// read and write the whole weight once more per call. The 512-bit path (see <see cref="SimdPath"/>) runs Vector512
+/// loops; the 256- and 128-bit paths run the same loops over <see cref="Vector{T}"/> (8 or 4 lanes), with one row of A
+/// per pass over W so that the accumulators fit 16 registers.
 /// </summary>
 internal static unsafe class GemmSmallM
 {
@@ -60,6 +63,15 @@ internal static unsafe class GemmSmallM
         float* sums = stackalloc float[RowsPerGroup];
         float* sums2 = stackalloc float[RowsPerGroup];
         int j = j0;
+        for (; j + RowsPerGroup <= j1 && !SimdPath.Is512; j += RowsPerGroup)
+        {
+            float* wj = w + (long)j * ldw;
+            for (int i = 0; i < m; i++)
+            {
+                Dot8Narrow(k, a + (long)i * lda, wj, ldw, sums);
+                Store(sums, RowsPerGroup, alpha, beta, c + (long)i * ldc + j);
+            }
+        }
         for (; j + RowsPerGroup <= j1; j += RowsPerGroup)
         {
             float* wj = w + (long)j * ldw;
@@ -110,6 +122,36 @@ internal static unsafe class GemmSmallM
             s7 = Vector512.FusedMultiplyAdd(xv, Vector512.Load(w7 + p), s7);
         }
         Reduce8(s0, s1, s2, s3, s4, s5, s6, s7, sums);
+        for (; p < k; p++)
+        {
+            float xp = x[p];
+            sums[0] += xp * w0[p]; sums[1] += xp * w1[p]; sums[2] += xp * w2[p]; sums[3] += xp * w3[p];
+            sums[4] += xp * w4[p]; sums[5] += xp * w5[p]; sums[6] += xp * w6[p]; sums[7] += xp * w7[p];
+        }
+    }
+
+    /// <summary>sums[r] = dot(x, w row r) for 8 rows of w, in <see cref="Vector{T}"/> lanes (the 256- and 128-bit paths).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Dot8Narrow(int k, float* x, float* w, long ldw, float* sums)
+    {
+        float* w0 = w, w1 = w + ldw, w2 = w + 2 * ldw, w3 = w + 3 * ldw;
+        float* w4 = w + 4 * ldw, w5 = w + 5 * ldw, w6 = w + 6 * ldw, w7 = w + 7 * ldw;
+        Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        int lanes = Vector<float>.Count, p = 0;
+        for (; p + lanes <= k; p += lanes)
+        {
+            Vector<float> xv = Vector.Load(x + p);
+            s0 = Vector.MultiplyAddEstimate(xv, Vector.Load(w0 + p), s0);
+            s1 = Vector.MultiplyAddEstimate(xv, Vector.Load(w1 + p), s1);
+            s2 = Vector.MultiplyAddEstimate(xv, Vector.Load(w2 + p), s2);
+            s3 = Vector.MultiplyAddEstimate(xv, Vector.Load(w3 + p), s3);
+            s4 = Vector.MultiplyAddEstimate(xv, Vector.Load(w4 + p), s4);
+            s5 = Vector.MultiplyAddEstimate(xv, Vector.Load(w5 + p), s5);
+            s6 = Vector.MultiplyAddEstimate(xv, Vector.Load(w6 + p), s6);
+            s7 = Vector.MultiplyAddEstimate(xv, Vector.Load(w7 + p), s7);
+        }
+        sums[0] = Vector.Sum(s0); sums[1] = Vector.Sum(s1); sums[2] = Vector.Sum(s2); sums[3] = Vector.Sum(s3);
+        sums[4] = Vector.Sum(s4); sums[5] = Vector.Sum(s5); sums[6] = Vector.Sum(s6); sums[7] = Vector.Sum(s7);
         for (; p < k; p++)
         {
             float xp = x[p];
@@ -190,11 +232,38 @@ internal static unsafe class GemmSmallM
     private static void AxpyRows(int m, int j0, int j1, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
     {
         float* acc = stackalloc float[16];
+        int lanes = Vector<float>.Count;
         for (int i = 0; i < m; i++)
         {
             float* ai = a + (long)i * lda;
             float* ci = c + (long)i * ldc;
             int j = j0;
+            // The 256- and 128-bit paths: four Vector<float> accumulators (32 or 16 columns) per pass down B.
+            for (; j + 4 * lanes <= j1 && !SimdPath.Is512; j += 4 * lanes)
+            {
+                Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+                float* bp = b + j;
+                for (int p = 0; p < k; p++, bp += ldb)
+                {
+                    var x = new Vector<float>(ai[p]);
+                    s0 = Vector.MultiplyAddEstimate(x, Vector.Load(bp), s0);
+                    s1 = Vector.MultiplyAddEstimate(x, Vector.Load(bp + lanes), s1);
+                    s2 = Vector.MultiplyAddEstimate(x, Vector.Load(bp + 2 * lanes), s2);
+                    s3 = Vector.MultiplyAddEstimate(x, Vector.Load(bp + 3 * lanes), s3);
+                }
+                StoreVec(s0, alpha, beta, ci + j);
+                StoreVec(s1, alpha, beta, ci + j + lanes);
+                StoreVec(s2, alpha, beta, ci + j + 2 * lanes);
+                StoreVec(s3, alpha, beta, ci + j + 3 * lanes);
+            }
+            for (; j + lanes <= j1 && !SimdPath.Is512; j += lanes)
+            {
+                Vector<float> s0 = default;
+                float* bp = b + j;
+                for (int p = 0; p < k; p++, bp += ldb)
+                    s0 = Vector.MultiplyAddEstimate(new Vector<float>(ai[p]), Vector.Load(bp), s0);
+                StoreVec(s0, alpha, beta, ci + j);
+            }
             for (; j + 64 <= j1; j += 64)
             {
                 Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
@@ -212,7 +281,7 @@ internal static unsafe class GemmSmallM
                 StoreVec(s2, alpha, beta, ci + j + 32);
                 StoreVec(s3, alpha, beta, ci + j + 48);
             }
-            for (; j + 16 <= j1; j += 16)
+            for (; j + 16 <= j1 && SimdPath.Is512; j += 16)
             {
                 Vector512<float> s0 = default;
                 float* bp = b + j;
@@ -233,6 +302,14 @@ internal static unsafe class GemmSmallM
                 Store(acc, rest, alpha, beta, ci + j);
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreVec(Vector<float> s, float alpha, float beta, float* c)
+    {
+        Vector<float> v = s * new Vector<float>(alpha);
+        if (beta != 0f) v = Vector.MultiplyAddEstimate(Vector.Load(c), new Vector<float>(beta), v);
+        v.Store(c);
     }
 
     private static void StoreVec(Vector512<float> s, float alpha, float beta, float* c)

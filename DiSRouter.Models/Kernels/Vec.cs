@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -7,6 +8,7 @@ namespace DiSRouter.Models.Kernels;
 /// <summary>
 /// Small vector kernels for the forward and backward paths: Vector512 main loops (four independent accumulators
 /// where there is a reduction, so the FMA latency is hidden) and scalar tails. Lengths must match; nothing allocates.
+/// On the 256- and 128-bit paths (<see cref="SimdPath"/>) the same loops run over <see cref="Vector{T}"/> (8 or 4 lanes).
 /// </summary>
 public static class Vec
 {
@@ -18,7 +20,22 @@ public static class Vec
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
         float sum = 0f;
-        if (n >= 16)
+        int lanes = Vector<float>.Count;
+        if (!SimdPath.Is512 && n >= lanes)
+        {
+            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; i + 4 * lanes <= n; i += 4 * lanes)
+            {
+                s0 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i), s0);
+                s1 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref xr, (nuint)(i + lanes)), Vector.LoadUnsafe(ref yr, (nuint)(i + lanes)), s1);
+                s2 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref xr, (nuint)(i + 2 * lanes)), Vector.LoadUnsafe(ref yr, (nuint)(i + 2 * lanes)), s2);
+                s3 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref xr, (nuint)(i + 3 * lanes)), Vector.LoadUnsafe(ref yr, (nuint)(i + 3 * lanes)), s3);
+            }
+            for (; i + lanes <= n; i += lanes)
+                s0 = Vector.MultiplyAddEstimate(Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i), s0);
+            sum = Vector.Sum((s0 + s1) + (s2 + s3));
+        }
+        else if (n >= 16)
         {
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
             for (; i + 64 <= n; i += 64)
@@ -43,6 +60,14 @@ public static class Vec
         ref float xr = ref MemoryMarshal.GetReference(x);
         ref float yr = ref MemoryMarshal.GetReference(y);
         int n = x.Length, i = 0;
+        if (!SimdPath.Is512)
+        {
+            var vn = new Vector<float>(a);
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                Vector.MultiplyAddEstimate(vn, Vector.LoadUnsafe(ref xr, (nuint)i), Vector.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref yr, (nuint)i);
+            for (; i < n; i++) Unsafe.Add(ref yr, i) += a * Unsafe.Add(ref xr, i);
+            return;
+        }
         var va = Vector512.Create(a);
         for (; i + 64 <= n; i += 64)
         {
@@ -66,8 +91,14 @@ public static class Vec
     {
         ref float xr = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
+        if (!SimdPath.Is512)
+        {
+            var vn = new Vector<float>(a);
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref xr, (nuint)i) * vn).StoreUnsafe(ref xr, (nuint)i);
+        }
         var va = Vector512.Create(a);
-        for (; i + 16 <= n; i += 16)
+        for (; i + 16 <= n && SimdPath.Is512; i += 16)
             (Vector512.LoadUnsafe(ref xr, (nuint)i) * va).StoreUnsafe(ref xr, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref xr, i) *= a;
     }
@@ -81,7 +112,10 @@ public static class Vec
         ref float yr = ref MemoryMarshal.GetReference(y);
         ref float dr = ref MemoryMarshal.GetReference(destination);
         int n = x.Length, i = 0;
-        for (; i + 16 <= n; i += 16)
+        if (!SimdPath.Is512)
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref xr, (nuint)i) + Vector.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
+        for (; i + 16 <= n && SimdPath.Is512; i += 16)
             (Vector512.LoadUnsafe(ref xr, (nuint)i) + Vector512.LoadUnsafe(ref yr, (nuint)i)).StoreUnsafe(ref dr, (nuint)i);
         for (; i < n; i++) Unsafe.Add(ref dr, i) = Unsafe.Add(ref xr, i) + Unsafe.Add(ref yr, i);
     }
@@ -95,7 +129,21 @@ public static class Vec
         ref float xr = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
         float sum = 0f;
-        if (n >= 16)
+        int lanes = Vector<float>.Count;
+        if (!SimdPath.Is512 && n >= lanes)
+        {
+            Vector<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (; i + 4 * lanes <= n; i += 4 * lanes)
+            {
+                s0 += Vector.LoadUnsafe(ref xr, (nuint)i);
+                s1 += Vector.LoadUnsafe(ref xr, (nuint)(i + lanes));
+                s2 += Vector.LoadUnsafe(ref xr, (nuint)(i + 2 * lanes));
+                s3 += Vector.LoadUnsafe(ref xr, (nuint)(i + 3 * lanes));
+            }
+            for (; i + lanes <= n; i += lanes) s0 += Vector.LoadUnsafe(ref xr, (nuint)i);
+            sum = Vector.Sum((s0 + s1) + (s2 + s3));
+        }
+        else if (n >= 16)
         {
             Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
             for (; i + 64 <= n; i += 64)
@@ -119,7 +167,27 @@ public static class Vec
         ref float xr = ref MemoryMarshal.GetReference(x);
         int n = x.Length, i = 0;
         float max = float.NegativeInfinity;
-        if (n >= 16)
+        int lanes = Vector<float>.Count;
+        if (!SimdPath.Is512 && n >= lanes)
+        {
+            Vector<float> m0 = Vector.LoadUnsafe(ref xr), m1 = m0;
+            for (i = lanes; i + 2 * lanes <= n; i += 2 * lanes)
+            {
+                m0 = Vector.Max(m0, Vector.LoadUnsafe(ref xr, (nuint)i));
+                m1 = Vector.Max(m1, Vector.LoadUnsafe(ref xr, (nuint)(i + lanes)));
+            }
+            m0 = Vector.Max(m0, m1);
+            for (; i + lanes <= n; i += lanes) m0 = Vector.Max(m0, Vector.LoadUnsafe(ref xr, (nuint)i));
+            // The last partial vector overlaps elements already seen, which does not change a maximum.
+            if (i < n) m0 = Vector.Max(m0, Vector.LoadUnsafe(ref xr, (nuint)(n - lanes)));
+            i = n;
+            for (int j = 0; j < lanes; j++)
+            {
+                float e = m0[j];
+                if (e > max || float.IsNaN(e)) max = e;
+            }
+        }
+        else if (n >= 16)
         {
             Vector512<float> m0 = Vector512.LoadUnsafe(ref xr), m1 = m0, m2 = m0, m3 = m0;
             for (i = 16; i + 64 <= n; i += 64)
@@ -162,7 +230,19 @@ public static class Vec
         int n = x.Length, i = 0;
         float sum = 0f;
         var vmax = Vector512.Create(max);
-        if (n >= 16)
+        if (!SimdPath.Is512 && n >= Vector<float>.Count)
+        {
+            var vn = new Vector<float>(max);
+            Vector<float> s0 = default;
+            for (; i + Vector<float>.Count <= n; i += Vector<float>.Count)
+            {
+                Vector<float> e = Vector.Exp(Vector.LoadUnsafe(ref xr, (nuint)i) - vn);
+                e.StoreUnsafe(ref xr, (nuint)i);
+                s0 += e;
+            }
+            sum = Vector.Sum(s0);
+        }
+        else if (SimdPath.Is512 && n >= 16)
         {
             Vector512<float> s0 = default;
             for (; i + 16 <= n; i += 16)

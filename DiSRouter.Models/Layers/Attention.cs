@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
@@ -73,6 +74,26 @@ internal static unsafe class Attention
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RowTimesTile(float* x, float* tile, int d, int tp, int blocks, float* output, float scale)
     {
+        if (!SimdPath.Is512)
+        {
+            // 16 columns per block as two accumulators of 8 (AVX2) or two passes of two of 4 (128-bit).
+            int lanes = Vector<float>.Count;
+            var vs = new Vector<float>(scale);
+            for (int c = 0; c < 16 * blocks; c += 2 * lanes)
+            {
+                Vector<float> acc0 = Vector<float>.Zero, acc1 = Vector<float>.Zero;
+                float* col = tile + c;
+                for (int k = 0; k < d; k++)
+                {
+                    var xk = new Vector<float>(x[k]);
+                    acc0 += xk * Vector.Load(col + (long)k * tp);
+                    acc1 += xk * Vector.Load(col + (long)k * tp + lanes);
+                }
+                (acc0 * vs).Store(output + c);
+                (acc1 * vs).Store(output + c + lanes);
+            }
+            return;
+        }
         for (int blk = 0; blk < blocks; blk++)
         {
             var acc = Vector512<float>.Zero;
@@ -87,8 +108,16 @@ internal static unsafe class Attention
     private static void Axpy(float a, float* x, float* y, int n)
     {
         int i = 0;
-        var va = Vector512.Create(a);
-        for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(y + i) + va * Vector512.Load(x + i), y + i);
+        if (SimdPath.Is512)
+        {
+            var va = Vector512.Create(a);
+            for (; i <= n - 16; i += 16) Vector512.Store(Vector512.Load(y + i) + va * Vector512.Load(x + i), y + i);
+        }
+        else
+        {
+            var va = new Vector<float>(a);
+            for (; i <= n - Vector<float>.Count; i += Vector<float>.Count) (Vector.Load(y + i) + va * Vector.Load(x + i)).Store(y + i);
+        }
         for (; i < n; i++) y[i] += a * x[i];
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
@@ -70,6 +71,15 @@ internal static unsafe class SwiGlu
                     var dsilu = sv + silu * (Vector512<float>.One - sv);
                     Vector512.Store(Vector512.Load(du + i) + dv * silu, du + i);
                     Vector512.Store(Vector512.Load(dg + i) + dv * Vector512.Load(u + i) * dsilu, dg + i);
+                }
+            else
+                for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var gv = Vector.Load(g + i); var sv = Vector.Load(sig + i); var dv = Vector.Load(d + i);
+                    var silu = gv * sv;
+                    var dsilu = sv + silu * (Vector<float>.One - sv);
+                    (Vector.Load(du + i) + dv * silu).Store(du + i);
+                    (Vector.Load(dg + i) + dv * Vector.Load(u + i) * dsilu).Store(dg + i);
                 }
             for (; i < n; i++)
             {

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
@@ -122,6 +123,28 @@ internal sealed class AdamW
                     var wi = Vector512.LoadUnsafe(ref wr, k) * dec - lr * mi / (Vector512.Sqrt(vi) * rc2 + eps);
                     wi.StoreUnsafe(ref wr, k);
                     Vector512<float>.Zero.StoreUnsafe(ref gr, k);
+                }
+            }
+            else if (w.Length > 0)
+            {
+                // The 256- and 128-bit paths: the same expression per lane (no fused multiply-adds), so every path
+                // takes the same optimizer step.
+                var b1 = new Vector<float>(Beta1); var c1 = new Vector<float>(1f - Beta1);
+                var b2 = new Vector<float>(Beta2); var c2 = new Vector<float>(1f - Beta2);
+                var scale = new Vector<float>(GradScale); var dec = new Vector<float>(decay); var lr = new Vector<float>(stepSize);
+                var rc2 = new Vector<float>(1f / RootCorrection2); var eps = new Vector<float>(Eps);
+                ref float wr = ref w[0], gr = ref g[0], mr = ref m[0], vr = ref v[0];
+                for (; i <= end - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    nuint k = (nuint)i;
+                    var gi = Vector.LoadUnsafe(ref gr, k) * scale;
+                    var mi = b1 * Vector.LoadUnsafe(ref mr, k) + c1 * gi;
+                    var vi = b2 * Vector.LoadUnsafe(ref vr, k) + c2 * gi * gi;
+                    mi.StoreUnsafe(ref mr, k);
+                    vi.StoreUnsafe(ref vr, k);
+                    var wi = Vector.LoadUnsafe(ref wr, k) * dec - lr * mi / (Vector.SquareRoot(vi) * rc2 + eps);
+                    wi.StoreUnsafe(ref wr, k);
+                    Vector<float>.Zero.StoreUnsafe(ref gr, k);
                 }
             }
             for (; i < end; i++)

@@ -39,6 +39,7 @@ internal static class EngineBench
         if (!json)
         {
             output.WriteLine($"DiSRouter engine, {EngineThreads.Count} threads; vocab {Vocab}, ctx {Context}, fp32");
+            output.WriteLine(SimdPath.Summary());
             output.WriteLine($"train: AdamW(lr 3e-4, wd 0.1) batch {Batch}x{Time}, median of 20 after 5 warm-up");
             output.WriteLine($"gen: greedy, batch 1, {PromptTokens}-token prompt -> {NewTokens} new tokens (prompt pass included), median of 5 after 2 warm-up");
             output.WriteLine($"fwd: batch {Batch}x{Time} inference, median of 20 after 5 warm-up");
@@ -53,6 +54,7 @@ internal static class EngineBench
                     ["engine"] = r.Engine, ["config"] = r.Config, ["d_model"] = r.DModel, ["layers"] = r.Layers, ["heads"] = r.Heads,
                     ["params"] = r.Params, ["train_tokens_per_s"] = r.TrainTokensPerS is { } t ? Math.Round(t, 1) : null,
                     ["generate_tokens_per_s"] = Math.Round(r.GenerateTokensPerS, 1), ["forward_tokens_per_s"] = Math.Round(r.ForwardTokensPerS, 1),
+                    ["simd_path"] = SimdPath.Describe(), ["instruction_sets"] = SimdPath.InstructionSets(),
                 }));
             else
                 output.WriteLine($"{r.Config,-3} {r.DModel,4} {r.Layers,2} {r.Heads,2} {r.Params,10:N0} {(r.TrainTokensPerS is { } t ? t.ToString("N0") : "n/a"),12} " +

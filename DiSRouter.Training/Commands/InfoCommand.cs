@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.Intrinsics;
+using DiSRouter.Models.Kernels;
 
 namespace DiSRouter.Training.Commands;
 
@@ -13,6 +14,7 @@ internal static class InfoCommand
         {
             Console.WriteLine($"cores: {Environment.ProcessorCount}");
             Console.WriteLine($"vector512: {Vector512.IsHardwareAccelerated}, vector256: {Vector256.IsHardwareAccelerated}");
+            Console.WriteLine($"engine SIMD path: {SimdPath.Describe()}; instruction sets: {SimdPath.InstructionSets()}");
             Console.WriteLine($"runtime: {System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription}");
             return 0;
         });
