@@ -11,20 +11,25 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 dotnet build -c Release DiSRouter.Training >/dev/null
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "running: dotnet run -c Release --project DiSRouter.Training -- bench engine --json --configs $configs" >&2
 dotnet run -c Release --no-build --project DiSRouter.Training -- bench engine --json --configs "$configs" > "$out/ours.jsonl"
 echo "running: OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 $torch_script --json --configs $configs" >&2
 OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 "$torch_script" --json --configs "$configs" > "$out/torch.jsonl"
 
-/usr/bin/python3 - "$out/ours.jsonl" "$out/torch.jsonl" <<'PY'
+LOAD_BEFORE="$load_before" /usr/bin/python3 - "$out/ours.jsonl" "$out/torch.jsonl" <<'PY'
 import json, subprocess, sys, datetime, os
 ours = {r["config"]: r for r in map(json.loads, open(sys.argv[1]))}
 torch = {r["config"]: r for r in map(json.loads, open(sys.argv[2]))}
 lscpu = dict(l.split(":", 1) for l in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines() if ":" in l)
 load = open("/proc/loadavg").read().split()[:3]
+first = next(iter(ours.values()))
 print(f"Measured {datetime.datetime.now().strftime('%Y-%m-%d %H:%M')} on {lscpu.get('Model name', '?').strip()}, "
-      f"{lscpu.get('CPU(s)', '?').strip()} CPUs; load average after the run: {' '.join(load)}; engines: "
-      f"{next(iter(ours.values()))['engine']}, {next(iter(torch.values()))['engine']}.\n")
+      f"{lscpu.get('CPU(s)', '?').strip()} CPUs; load average before the run: {os.environ.get('LOAD_BEFORE', '?')}, after: {' '.join(load)}; engines: "
+      f"{first['engine']}, {next(iter(torch.values()))['engine']}.")
+if "simd_path" in first:
+    print(f"Our SIMD path: {first['simd_path']}; instruction sets the runtime reports: {first['instruction_sets']}.")
+print(f"PyTorch CPU capability: {os.environ.get('ATEN_CPU_CAPABILITY', 'default')}, OPENBLAS_CORETYPE: {os.environ.get('OPENBLAS_CORETYPE', 'default')}.\n")
 def f(v): return "n/a" if v is None else f"{v:,.0f}"
 def ratio(a, b): return "n/a" if a is None or not b else f"{a / b:.2f}×"
 print("| config | d | L | H | params | metric | ours (tok/s) | PyTorch (tok/s) | ratio |")

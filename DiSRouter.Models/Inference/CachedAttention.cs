@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -49,7 +50,7 @@ internal static unsafe class CachedAttention
             long cacheBase = ((long)Rows[b] * Hkv + g) * MaxT * D;
             float* k0 = K + cacheBase, v0 = V + cacheBase;
             if (T >= GemmMinTokens) { Products(b, h, k0, v0); return; }
-            if (T >= BlockMinTokens && Vector512.IsHardwareAccelerated) { Block(b, h, k0, v0); return; }
+            if (T >= BlockMinTokens && Vector128.IsHardwareAccelerated) { Block(b, h, k0, v0); return; }
             float* scores = ThreadScratch.Get(Pos0 + T);
             for (int t = 0; t < T; t++)
             {
@@ -92,12 +93,20 @@ internal static unsafe class CachedAttention
                 for (int d = 0; d < D; d++) kt[(long)d * padded + j] = k0[(long)j * D + d];
             for (int d = 0; d < D; d++) new Span<float>(kt + (long)d * padded + s, padded - s).Clear();
             var scale = Vector512.Create(Scale);
+            var scaleN = new Vector<float>(Scale);
+            int lanes = Vector<float>.Count;
             for (int t = 0; t < T; t++)
             {
                 int visible = Pos0 + t + 1;
                 long n = (long)b * T + t;
                 float* q = Qkv + n * QkvWidth + h * D;
-                for (int c = 0; c < visible; c += 16)
+                for (int c = 0; c < visible && !SimdPath.Is512; c += lanes)
+                {
+                    var acc = Vector<float>.Zero;
+                    for (int d = 0; d < D; d++) acc = Vector.MultiplyAddEstimate(new Vector<float>(q[d]), Vector.Load(kt + (long)d * padded + c), acc);
+                    (acc * scaleN).Store(scores + c);
+                }
+                for (int c = 0; c < visible && SimdPath.Is512; c += 16)
                 {
                     var acc = Vector512<float>.Zero;
                     for (int d = 0; d < D; d++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(q[d]), Vector512.Load(kt + (long)d * padded + c), acc);
@@ -115,6 +124,11 @@ internal static unsafe class CachedAttention
     // multiple of 16, and what lies past `width` is never read as a score).
     private static void CausalSoftmax(float* row, int visible, int width)
     {
+        if (!SimdPath.Is512 && Vector128.IsHardwareAccelerated)
+        {
+            CausalSoftmaxNarrow(row, visible, width);
+            return;
+        }
         if (!Vector512.IsHardwareAccelerated)
         {
             Softmax.InPlace(new Span<float>(row, visible));
@@ -145,6 +159,36 @@ internal static unsafe class CachedAttention
         if (filled < width) new Span<float>(row + filled, width - filled).Clear();
     }
 
+    // CausalSoftmax in Vector<float> lanes (the 256- and 128-bit paths; 16 is a multiple of the lane count).
+    private static void CausalSoftmaxNarrow(float* row, int visible, int width)
+    {
+        int lanes = Vector<float>.Count;
+        var lane = Vector<float>.Indices;
+        var limit = new Vector<float>(visible);
+        var ninf = new Vector<float>(float.NegativeInfinity);
+        var max = ninf;
+        for (int i = 0; i < visible; i += lanes)
+        {
+            var keep = Vector.LessThan(lane + new Vector<float>(i), limit);
+            max = Vector.Max(max, Vector.ConditionalSelect(keep, Vector.Load(row + i), ninf));
+        }
+        float m = float.NegativeInfinity;
+        for (int j = 0; j < lanes; j++) m = MathF.Max(m, max[j]);
+        var shift = new Vector<float>(m);
+        var sum = Vector<float>.Zero;
+        for (int i = 0; i < visible; i += lanes)
+        {
+            var keep = Vector.LessThan(lane + new Vector<float>(i), limit);
+            var e = Vector.ConditionalSelect(keep, FastMath.Exp(Vector.Load(row + i) - shift), Vector<float>.Zero);
+            e.Store(row + i);
+            sum += e;
+        }
+        var inv = new Vector<float>(1f / Vector.Sum(sum));
+        int filled = (visible + lanes - 1) & -lanes;
+        for (int i = 0; i < filled; i += lanes) (Vector.Load(row + i) * inv).Store(row + i);
+        if (filled < width) new Span<float>(row + filled, width - filled).Clear();
+    }
+
     private static float HorizontalMax(Vector512<float> v)
     {
         var half = Vector256.Max(v.GetLower(), v.GetUpper());
@@ -161,6 +205,12 @@ internal static unsafe class CachedAttention
             for (int i = 16; i < d; i += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), acc);
             return Vector512.Sum(acc);
         }
+        if (!SimdPath.Is512 && Vector128.IsHardwareAccelerated && d % Vector<float>.Count == 0)
+        {
+            var acc = Vector.Load(a) * Vector.Load(b);
+            for (int i = Vector<float>.Count; i < d; i += Vector<float>.Count) acc = Vector.MultiplyAddEstimate(Vector.Load(a + i), Vector.Load(b + i), acc);
+            return Vector.Sum(acc);
+        }
         return TensorPrimitives.Dot(new ReadOnlySpan<float>(a, d), new ReadOnlySpan<float>(b, d));
     }
 
@@ -174,6 +224,17 @@ internal static unsafe class CachedAttention
                 var acc = Vector512<float>.Zero;
                 float* col = v + c;
                 for (int j = 0; j < s; j++) acc = Vector512.FusedMultiplyAdd(Vector512.Create(p[j]), Vector512.Load(col + (long)j * d), acc);
+                acc.Store(output + c);
+            }
+            return;
+        }
+        if (!SimdPath.Is512 && Vector128.IsHardwareAccelerated && d % Vector<float>.Count == 0)
+        {
+            for (int c = 0; c < d; c += Vector<float>.Count)
+            {
+                var acc = Vector<float>.Zero;
+                float* col = v + c;
+                for (int j = 0; j < s; j++) acc = Vector.MultiplyAddEstimate(new Vector<float>(p[j]), Vector.Load(col + (long)j * d), acc);
                 acc.Store(output + c);
             }
             return;

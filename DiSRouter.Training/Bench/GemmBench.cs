@@ -31,7 +31,7 @@ internal static unsafe class GemmBench
             if (!json)
             {
                 output.WriteLine($"GEMM fp32, GFLOP/s = 2mnk/t, median [best] of {Runs} runs; cores {Environment.ProcessorCount}, " +
-                                 $"Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
+                                 $"{SimdPath.Summary()}");
                 output.WriteLine($"{"case",-44} {"thr",3} {"median",8} {"best",8} {"µs/call",10}");
             }
             foreach (int threads in new[] { 1, Math.Min(2, Environment.ProcessorCount) }.Distinct())
