@@ -129,7 +129,7 @@ internal static unsafe class CachedAttention
             CausalSoftmaxNarrow(row, visible, width);
             return;
         }
-        if (!Vector512.IsHardwareAccelerated)
+        if (!SimdPath.Is512)
         {
             Softmax.InPlace(new Span<float>(row, visible));
             new Span<float>(row + visible, width - visible).Clear();
@@ -199,7 +199,7 @@ internal static unsafe class CachedAttention
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static float Dot(float* a, float* b, int d)
     {
-        if (Vector512.IsHardwareAccelerated && (d & 15) == 0)
+        if (SimdPath.Is512 && (d & 15) == 0)
         {
             var acc = Vector512.Load(a) * Vector512.Load(b);
             for (int i = 16; i < d; i += 16) acc = Vector512.FusedMultiplyAdd(Vector512.Load(a + i), Vector512.Load(b + i), acc);
@@ -217,7 +217,7 @@ internal static unsafe class CachedAttention
     // out (D) = Σ_j p[j]·v[j] (s, D)
     private static void WeightedSum(float* output, float* p, float* v, int s, int d)
     {
-        if (Vector512.IsHardwareAccelerated && (d & 15) == 0)
+        if (SimdPath.Is512 && (d & 15) == 0)
         {
             for (int c = 0; c < d; c += 16)
             {

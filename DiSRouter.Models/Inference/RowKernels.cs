@@ -27,7 +27,7 @@ internal static unsafe class RowKernels
             float* xr = x + (long)n * channels, o = output + (long)n * channels;
             int i = 0;
             float sum = 0f;
-            if (Vector512.IsHardwareAccelerated && channels >= 16)
+            if (SimdPath.Is512 && channels >= 16)
             {
                 var acc = Vector512<float>.Zero;
                 for (; i <= channels - 16; i += 16)
@@ -50,7 +50,7 @@ internal static unsafe class RowKernels
             for (; i < channels; i++) sum += xr[i] * xr[i];
             float r = 1f / MathF.Sqrt(sum / channels + eps);
             i = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (SimdPath.Is512)
             {
                 var vr = Vector512.Create(r);
                 for (; i <= channels - 16; i += 16) (Vector512.Load(xr + i) * Vector512.Load(w + i) * vr).Store(o + i);
@@ -122,7 +122,7 @@ internal static unsafe class RowKernels
             float* g = gateUp + (long)n * 2 * intermediate, u = g + intermediate, h = hidden + (long)n * intermediate;
             int i = 0;
             // σ(g)·g·u in that order, as Layers.SwiGlu computes it (σ, then ·g, then ·u).
-            if (Vector512.IsHardwareAccelerated)
+            if (SimdPath.Is512)
                 for (; i <= intermediate - 16; i += 16)
                 {
                     var gv = Vector512.Load(g + i);

@@ -51,7 +51,7 @@ internal static unsafe class FastMath
     {
         int i = 0;
         float sum = 0f;
-        if (Vector512.IsHardwareAccelerated && n >= 16)
+        if (SimdPath.Is512 && n >= 16)
         {
             var s = Vector512.Create(shift);
             var acc = Vector512<float>.Zero;
@@ -88,7 +88,7 @@ internal static unsafe class FastMath
     public static void Sigmoid(float* x, float* y, int n)
     {
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (SimdPath.Is512)
             for (; i <= n - 16; i += 16)
                 Vector512.Store(Vector512<float>.One / (Vector512<float>.One + Exp(-Vector512.Load(x + i))), y + i);
         else

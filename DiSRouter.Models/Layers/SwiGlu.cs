@@ -62,7 +62,7 @@ internal static unsafe class SwiGlu
             FastMath.Sigmoid(Gate + start, sig, n);
             float* g = Gate + start, u = Up + start, d = Dout + start, dg = Dgate + start, du = Dup + start;
             int i = 0;
-            if (Vector512.IsHardwareAccelerated)
+            if (SimdPath.Is512)
                 for (; i <= n - 16; i += 16)
                 {
                     var gv = Vector512.Load(g + i); var sv = Vector512.Load(sig + i); var dv = Vector512.Load(d + i);

@@ -105,7 +105,7 @@ internal sealed class AdamW
             float decay = param.Shape.Length >= 2 ? 1f - Lr * WeightDecay : 1f;
             float stepSize = Lr / Correction1;
             int i = start;
-            if (Vector512.IsHardwareAccelerated)
+            if (SimdPath.Is512)
             {
                 var b1 = Vector512.Create(Beta1); var c1 = Vector512.Create(1f - Beta1);
                 var b2 = Vector512.Create(Beta2); var c2 = Vector512.Create(1f - Beta2);
