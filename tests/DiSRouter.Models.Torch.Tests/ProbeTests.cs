@@ -1,0 +1,1 @@
+public class ProbeTests { [Fact] public void Loads() { var t = TorchSharp.torch.ones(2, 3); Assert.Equal(6, t.sum().item<float>()); } }
