@@ -1,0 +1,92 @@
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Inference;
+using DiSRouter.Models.Tokenization;
+using static TorchSharp.torch;
+
+namespace DiSRouter.Models.Torch.Tests;
+
+public sealed class TorchTransformerTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void NanoPoolLogitsMatchTheManagedEngineWithinOneTenThousandth(int member)
+    {
+        var dir = NanoCheckpoints.Pool(member);
+        var ckpt = Checkpoint.Load(dir);
+        using var torchModel = TorchTransformer.Load(dir, CPU);
+        foreach (var (system, question) in NanoCheckpoints.EvaluationPrompts(1).Take(6))
+        {
+            var ids = ChatFormat.EncodePrompt(ckpt.Tokenizer, system, question);
+            var expected = ForwardPass.Logits(ckpt.Model, ids, 1, ids.Length);
+            var actual = Logits(torchModel, ids);
+            Assert.Equal(expected.Length, actual.Length);
+            Assert.True(MaxAbsDiff(expected, actual) < 1e-4, $"nano-{member}: max |Δlogit| = {MaxAbsDiff(expected, actual)} on '{question}'");
+        }
+    }
+
+    [Fact]
+    public void WeightsCopiedFromAModelEqualThoseLoadedFromItsFile()
+    {
+        var ckpt = Checkpoint.Load(NanoCheckpoints.Pool(2));
+        using var fromModel = TorchTransformer.FromModel(ckpt.Model, CPU);
+        using var fromFile = TorchTransformer.Load(NanoCheckpoints.Pool(2), CPU);
+        Assert.Equal(ckpt.Model.Parameters.Select(p => p.Name), fromFile.Parameters.Keys);
+        foreach (var p in ckpt.Model.Parameters)
+        {
+            Assert.Equal(p.Data, TorchTransformer.Read(fromFile.Parameters[p.Name]));
+            Assert.Equal(p.Data, TorchTransformer.Read(fromModel.Parameters[p.Name]));
+        }
+    }
+
+    [Fact]
+    public void SavedCheckpointLoadsInTheManagedEngineWithEqualWeights()
+    {
+        var dir = Directory.CreateTempSubdirectory("torch-save-").FullName;
+        try
+        {
+            var ckpt = Checkpoint.Load(NanoCheckpoints.Pool(1));
+            using var torchModel = TorchTransformer.Load(NanoCheckpoints.Pool(1), CPU);
+            torchModel.Save(dir, ckpt.Tokenizer);
+            var reloaded = Checkpoint.Load(dir);
+            foreach (var p in ckpt.Model.Parameters) Assert.Equal(p.Data, reloaded.Model.Find(p.Name)!.Data);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ATensorOfTheWrongShapeIsRefusedByName()
+    {
+        var dir = Directory.CreateTempSubdirectory("torch-bad-").FullName;
+        try
+        {
+            var ckpt = Checkpoint.Load(NanoCheckpoints.Pool(1));
+            Checkpoint.Save(dir, ckpt.Model, ckpt.Tokenizer);
+            ConfigFile.Write(Path.Combine(dir, ConfigFile.FileName), ckpt.Model.Config with { IntermediateSize = ckpt.Model.Config.IntermediateSize + 32 });
+            var e = Assert.Throws<CheckpointException>(() => TorchTransformer.Load(dir, CPU));
+            Assert.Contains("mlp.gate_proj.weight", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    internal static float[] Logits(TorchTransformer model, int[] ids)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return TorchTransformer.Read(model.Forward(tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length], device: model.Device)));
+    }
+
+    internal static float MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        float max = 0;
+        for (int i = 0; i < a.Length; i++) max = Math.Max(max, Math.Abs(a[i] - b[i]));
+        return max;
+    }
+}
