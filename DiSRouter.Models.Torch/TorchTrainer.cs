@@ -127,6 +127,7 @@ public sealed class TorchTrainer : IDisposable
             p.addcdiv_(m, v.sqrt() / rootC2 + Options.Eps, -lr / c1);                          // w ← w − lr/c1 · m / (√v/√c2 + ε)
             p.grad?.zero_();
         }
+        _model.MarkWeightsChanged();
         return new OptimizerStepResult(StepCount, norm, lr);
     }
 

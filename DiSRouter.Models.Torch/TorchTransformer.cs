@@ -15,6 +15,7 @@ namespace DiSRouter.Models.Torch;
 public sealed class TorchTransformer : IDisposable
 {
     private readonly Dictionary<string, Tensor> _params;
+    private readonly Dictionary<string, Tensor> _computeCopies = new(StringComparer.Ordinal);   // bf16 copies for inference
     private readonly Tensor _cos, _sin;   // (maxT, D/2), as RopeTable computes them
 
     private TorchTransformer(TransformerConfig config, Device device, ScalarType computeType, Dictionary<string, Tensor> parameters)
@@ -123,6 +124,18 @@ public sealed class TorchTransformer : IDisposable
         return nn.functional.linear(x, W(head)).to(ScalarType.Float32);                                          // (B, T, V)
     }
 
+    /// <summary>Logits (B, T, V) of tokens (B, T) on the host, row-major, without gradients: <see cref="Inference.ForwardPass.Logits(TransformerModel, ReadOnlySpan{int}, int, int)"/>'s contract.</summary>
+    public float[] Logits(int[] tokens, int batch, int time)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        if (batch <= 0 || time <= 0 || tokens.Length != batch * time) throw new ArgumentException($"tokens has {tokens.Length} ids, expected {batch}·{time}.");
+        foreach (int id in tokens)
+            if ((uint)id >= (uint)Config.VocabSize) throw new ArgumentException($"Token {id} is outside the vocabulary [0, {Config.VocabSize}).");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        return Read(Forward(tensor(tokens.Select(t => (long)t).ToArray(), [batch, time], device: Device)));
+    }
+
     // x (B, T, C) → x / sqrt(mean(x²) + ε) · w, the statistics in float32
     private Tensor RmsNorm(Tensor x, string weight)
     {
@@ -179,8 +192,26 @@ public sealed class TorchTransformer : IDisposable
     private Tensor Linear(Tensor x, string prefix) =>
         nn.functional.linear(x, W(prefix + ".weight"), _params.ContainsKey(prefix + ".bias") ? W(prefix + ".bias") : null);
 
-    // A weight in the compute type (a no-op in float32; in bf16 a cast whose gradient flows back to the float32 master)
-    private Tensor W(string name) => ComputeType == ScalarType.Float32 ? _params[name] : _params[name].to(ComputeType);
+    // A weight in the compute type: float32 as is; bf16 under autograd as a cast whose gradient flows back to the float32
+    // master; bf16 without gradients from a copy kept until the weights change (no cast of the whole model per token).
+    private Tensor W(string name)
+    {
+        if (ComputeType == ScalarType.Float32) return _params[name];
+        if (is_grad_enabled()) return _params[name].to(ComputeType);
+        if (!_computeCopies.TryGetValue(name, out var copy))
+        {
+            using (no_grad()) copy = _params[name].to(ComputeType).DetachFromDisposeScope();
+            _computeCopies[name] = copy;
+        }
+        return copy;
+    }
+
+    /// <summary>Drops the compute-type copies of the weights; the trainer calls it after every update.</summary>
+    internal void MarkWeightsChanged()
+    {
+        foreach (var t in _computeCopies.Values) t.Dispose();
+        _computeCopies.Clear();
+    }
 
     // ---------------------------------------------------------------------------------------------
 
@@ -228,6 +259,7 @@ public sealed class TorchTransformer : IDisposable
 
     public void Dispose()
     {
+        MarkWeightsChanged();
         foreach (var t in _params.Values) t.Dispose();
         _cos.Dispose();
         _sin.Dispose();

@@ -76,12 +76,26 @@ public sealed class TorchTransformerTests
         }
     }
 
-    internal static float[] Logits(TorchTransformer model, int[] ids)
+    [Fact]
+    public void Bf16ComputeStaysNearFloat32AndSeesEveryUpdate()
     {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        return TorchTransformer.Read(model.Forward(tensor(ids.Select(i => (long)i).ToArray(), [1, ids.Length], device: model.Device)));
+        var ckpt = Checkpoint.Load(NanoCheckpoints.Pool(2));
+        using var fp32 = TorchTransformer.FromModel(ckpt.Model, CPU);
+        using var bf16 = TorchTransformer.FromModel(ckpt.Model, CPU, ScalarType.BFloat16);
+        var ids = ChatFormat.EncodePrompt(ckpt.Tokenizer, null, NanoCheckpoints.EvaluationPrompts(1)[0].Question);
+        var exact = Logits(fp32, ids);
+        var before = Logits(bf16, ids);
+        float scale = exact.Max(Math.Abs);
+        Assert.True(MaxAbsDiff(exact, before) < 0.05f * scale, $"bf16 drifts {MaxAbsDiff(exact, before)} on logits of scale {scale}");
+
+        // A training step in bf16 updates the float32 master weights, and inference afterwards reads the new ones.
+        using var trainer = new TorchTrainer(bf16, new Training.TrainerOptions { LearningRate = 1e-2 });
+        var (tokens, mask) = ChatFormat.EncodeExample(ckpt.Tokenizer, null, "2 + 2?", "4");
+        trainer.Step([new Training.TrainingExample(tokens, mask)]);
+        Assert.True(MaxAbsDiff(before, Logits(bf16, ids)) > 1e-3f);
     }
+
+    internal static float[] Logits(TorchTransformer model, int[] ids) => model.Logits(ids, 1, ids.Length);
 
     internal static float MaxAbsDiff(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
