@@ -88,6 +88,11 @@ public sealed class TorchTransformerTests
         float scale = exact.Max(Math.Abs);
         Assert.True(MaxAbsDiff(exact, before) < 0.05f * scale, $"bf16 drifts {MaxAbsDiff(exact, before)} on logits of scale {scale}");
 
+        // Serving with bf16 weights alone (no float32 master) computes the same bf16 logits.
+        using var bf16Only = TorchTransformer.Load(NanoCheckpoints.Pool(2), CPU, ScalarType.BFloat16, ScalarType.BFloat16);
+        Assert.Equal(ScalarType.BFloat16, bf16Only.Parameters["model.norm.weight"].dtype);
+        Assert.True(MaxAbsDiff(before, Logits(bf16Only, ids)) < 1e-6f);
+
         // A training step in bf16 updates the float32 master weights, and inference afterwards reads the new ones.
         using var trainer = new TorchTrainer(bf16, new Training.TrainerOptions { LearningRate = 1e-2 });
         var (tokens, mask) = ChatFormat.EncodeExample(ckpt.Tokenizer, null, "2 + 2?", "4");
