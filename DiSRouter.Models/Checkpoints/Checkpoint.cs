@@ -3,7 +3,8 @@ using DiSRouter.Models.Tokenization;
 namespace DiSRouter.Models.Checkpoints;
 
 /// <summary>
-/// A checkpoint is a folder in the Hugging Face layout: config.json, model.safetensors, tokenizer.json.
+/// A checkpoint is a folder in the Hugging Face layout: config.json, model.safetensors (or shards with
+/// model.safetensors.index.json), tokenizer.json (ours, or a Hugging Face byte-level BPE one).
 /// Each file is written atomically (temp file, then rename), weights first and config.json last, so an
 /// interrupted save leaves either the old file or the new one in place, never a torn one.
 /// </summary>
@@ -46,9 +47,7 @@ public static class Checkpoint
             throw new CheckpointException(tokenizerPath, $"the tokenizer has {tokenizer.VocabSize} ids but config.json's vocab_size is {config.VocabSize}");
 
         var weightsPath = Path.Combine(directory, WeightsFileName);
-        if (!File.Exists(weightsPath) && File.Exists(weightsPath + ".index.json"))
-            throw new CheckpointException(weightsPath, "sharded checkpoints (model.safetensors.index.json) are not supported yet");
-        using var file = SafeTensorsFile.Open(weightsPath);
+        using var file = SafeTensorsShards.Open(directory);   // one model.safetensors, or the shards of its index
         var model = TransformerModel.CreateEmpty(config);
         // Read straight into the model's arrays: no second copy of the weights in memory.
         foreach (var p in model.Parameters)
@@ -56,14 +55,14 @@ public static class Checkpoint
             if (!file.Tensors.TryGetValue(p.Name, out var info))
                 throw new CheckpointException(weightsPath, $"tensor '{p.Name}' is missing");
             if (info.DType is not ("F32" or "BF16" or "F16"))
-                throw new CheckpointException(weightsPath, $"tensor '{p.Name}' has dtype {info.DType}; only F32, BF16 and F16 can be read");
+                throw new CheckpointException(file.PathOf(p.Name), $"tensor '{p.Name}' has dtype {info.DType}; only F32, BF16 and F16 can be read");
             if (!info.Shape.SequenceEqual(p.Shape))
-                throw new CheckpointException(weightsPath, $"tensor '{p.Name}' has shape ({string.Join(", ", info.Shape)}), config.json implies ({string.Join(", ", p.Shape)})");
+                throw new CheckpointException(file.PathOf(p.Name), $"tensor '{p.Name}' has shape ({string.Join(", ", info.Shape)}), config.json implies ({string.Join(", ", p.Shape)})");
             file.ReadInto(p.Name, p.Data);
         }
         foreach (var name in file.Tensors.Keys)
             if (model.Find(name) is null && !(name == "lm_head.weight" && config.TieWordEmbeddings))
-                throw new CheckpointException(weightsPath, $"tensor '{name}' does not belong to the model config.json describes");
+                throw new CheckpointException(file.PathOf(name), $"tensor '{name}' does not belong to the model config.json describes");
         model.MarkWeightsChanged();
         return new LoadedCheckpoint(model, tokenizer, file.Metadata);
     }

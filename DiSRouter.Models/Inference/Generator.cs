@@ -81,7 +81,7 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
                     if ((uint)token >= (uint)vocab)
                         throw new InvalidOperationException($"The first-token choice returned {token}, outside the vocabulary [0, {vocab}).");
                     s.Ids.Add(token);
-                    s.Finish = Check(s, active[j], token, options, maxNew, needText, shouldContinue);
+                    s.Finish = SampleStop.Check(_tokenizer, s.Ids, ref s.Text, active[j], token, options, maxNew, needText, shouldContinue);
                 }
                 if (step == 0 && timings is not null) t3 = Stopwatch.GetTimestamp();
                 active.RemoveAll(i => samples[i].Finish is not null);
@@ -115,34 +115,6 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
     public IReadOnlyList<GenerationResult> Generate(string? system, string user, GenerationOptions options, Func<int, string, bool>? shouldContinue = null,
         CancellationToken ct = default) =>
         Generate(ChatFormat.EncodePrompt(_tokenizer, system, user), options, shouldContinue, ct);
-
-    // Decides whether the sample that just produced `token` is finished, and sets its Text.
-    private string? Check(SampleState s, int index, int token, GenerationOptions o, int maxNew, bool needText, Func<int, string, bool>? shouldContinue)
-    {
-        if (o.StopAtEos && token == _tokenizer.EosId)
-        {
-            s.Text = _tokenizer.Decode(s.Ids.ToArray().AsSpan(0, s.Ids.Count - 1));
-            return FinishReasons.Stop;
-        }
-        if (needText || s.Ids.Count == maxNew) s.Text = _tokenizer.Decode(s.Ids.ToArray());
-        if (o.StopStrings.Count > 0)
-        {
-            int cut = -1;
-            foreach (var stop in o.StopStrings)
-            {
-                int at = s.Text.IndexOf(stop, StringComparison.Ordinal);
-                if (at >= 0 && (cut < 0 || at < cut)) cut = at;
-            }
-            if (cut >= 0)
-            {
-                s.Text = s.Text[..cut];
-                return FinishReasons.Stop;
-            }
-        }
-        if (s.Ids.Count == maxNew) return FinishReasons.Length;
-        if (shouldContinue is not null && !shouldContinue(index, s.Text)) return FinishReasons.Aborted;
-        return null;
-    }
 
     private static void CopyCacheRow(Workspace ws, TransformerConfig c, int positions, int rows)
     {

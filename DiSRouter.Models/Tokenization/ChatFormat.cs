@@ -12,6 +12,8 @@ public static class ChatFormat
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(user);
+        // A Hugging Face model is prompted in its own layout (ChatML for Qwen2), the one it was trained with.
+        if (tokenizer is ByteLevelBpeTokenizer { ChatTemplate: { } chat }) return chat.EncodePrompt(tokenizer, system, user);
         var ids = new List<int>(user.Length + (system?.Length ?? 0) + 4) { tokenizer.BosId };
         if (system is not null)
         {

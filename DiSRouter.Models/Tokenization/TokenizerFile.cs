@@ -6,8 +6,7 @@ namespace DiSRouter.Models.Tokenization;
 
 /// <summary>
 /// Our tokenizer.json: <c>{"type": "byte", "vocab_size": 264, "special_tokens": {"&lt;|pad|&gt;": 256, …}}</c>.
-/// A Hugging Face tokenizer.json (its type under "model") is recognised and refused by name until a BPE
-/// implementation of <see cref="ITokenizer"/> joins.
+/// A Hugging Face tokenizer.json with a BPE model (its type under "model") reads as a <see cref="ByteLevelBpeTokenizer"/>.
 /// </summary>
 public static class TokenizerFile
 {
@@ -39,7 +38,8 @@ public static class TokenizerFile
 
         string? type = Str(obj["type"]) ?? Str(obj["model"]?["type"]);
         if (type is null) throw Bad(path, "it has no \"type\"");
-        if (type != "byte") throw Bad(path, $"tokenizer type '{type}' is not supported (only \"byte\" so far)");
+        if (type == "BPE") return ByteLevelBpeTokenizer.Read(path, obj);   // a Hugging Face tokenizer.json (Qwen2)
+        if (type != "byte") throw Bad(path, $"tokenizer type '{type}' is not supported (only \"byte\" and Hugging Face \"BPE\")");
 
         if (obj["vocab_size"] is not JsonValue vs || !vs.TryGetValue(out int vocab))
             throw Bad(path, "\"vocab_size\" is missing or not an integer");

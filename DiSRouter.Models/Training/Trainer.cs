@@ -173,9 +173,11 @@ public sealed class Trainer
     }
 
     /// <summary>Learning rate of update number <paramref name="step"/> (0-based): linear warmup, then cosine decay to the floor.</summary>
-    public double GetLr(int step)
+    public double GetLr(int step) => ScheduledLr(Options, step);
+
+    /// <summary>The schedule of <see cref="GetLr"/> for any options (the TorchSharp trainer follows the same one).</summary>
+    internal static double ScheduledLr(TrainerOptions o, int step)
     {
-        var o = Options;
         // 1) linear warmup for WarmupSteps steps
         if (step < o.WarmupSteps) return o.LearningRate * (step + 1) / (o.WarmupSteps + 1);
         // 2) no decay configured: stay at the peak

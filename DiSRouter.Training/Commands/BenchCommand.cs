@@ -16,10 +16,14 @@ internal static class BenchCommand
 
         var json = new Option<bool>("--json") { Description = "Print one JSON line per config and nothing else." };
         var configs = new Option<string>("--configs") { Description = "Which of the configs a, b, c to run.", DefaultValueFactory = _ => "abc" };
-        var engine = new Command("engine", "Train, generate and forward throughput on the three benchmark decoders (as torch_reference.py).");
+        var engines = new Option<string>("--engines") { Description = "Engines to time side by side: disrouter, torchsharp (comma-separated).", DefaultValueFactory = _ => "disrouter" };
+        var device = new Option<string>("--device") { Description = "Device of the torchsharp engine: cpu, cuda or auto.", DefaultValueFactory = _ => "cpu" };
+        var engine = new Command("engine", "Train, generate and forward throughput on the benchmark decoders a, b, c (as torch_reference.py) and q (Qwen2.5-0.5B's shape).");
         engine.Options.Add(json);
         engine.Options.Add(configs);
-        engine.SetAction(parse => EngineBench.Run(Console.Out, parse.GetValue(configs) ?? "abc", parse.GetValue(json)));
+        engine.Options.Add(engines);
+        engine.Options.Add(device);
+        engine.SetAction(parse => EngineBench.Run(Console.Out, parse.GetValue(configs) ?? "abc", parse.GetValue(json), parse.GetValue(engines) ?? "disrouter", parse.GetValue(device) ?? "cpu"));
         command.Subcommands.Add(engine);
 
         var gemmJson = new Option<bool>("--json") { Description = "Print JSON lines." };

@@ -242,8 +242,16 @@ public sealed class CheckpointTests : IDisposable
     public void UnsupportedTokenizerIsReportedAsACheckpointError()
     {
         SaveTiny();
+        File.WriteAllText(Path.Combine(dir, "tokenizer.json"), """{"model": {"type": "Unigram"}}""");
+        AssertCorrupt(Path.Combine(dir, "tokenizer.json"), "Unigram");
+    }
+
+    [Fact]
+    public void BpeTokenizerWithoutAVocabularyIsReportedAsACheckpointError()
+    {
+        SaveTiny();
         File.WriteAllText(Path.Combine(dir, "tokenizer.json"), """{"model": {"type": "BPE"}}""");
-        AssertCorrupt(Path.Combine(dir, "tokenizer.json"), "BPE");
+        AssertCorrupt(Path.Combine(dir, "tokenizer.json"), "model.vocab");
     }
 
     // ---- atomic writes ----

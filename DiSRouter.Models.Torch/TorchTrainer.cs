@@ -1,0 +1,160 @@
+using DiSRouter.Models.Training;
+using static TorchSharp.torch;
+
+namespace DiSRouter.Models.Torch;
+
+/// <summary>
+/// Trains a <see cref="TorchTransformer"/> in place with the managed <see cref="Trainer"/>'s recipe: masked next-token
+/// cross-entropy over right-padded micro-batches with gradients accumulated as one batch, global-norm clipping, the
+/// same warmup + cosine schedule, and AdamW written out as PyTorch's (decoupled decay on matrices only). The
+/// log-probability path (<see cref="ForwardLogProbs"/> → <see cref="Backward"/> → <see cref="OptimizerStep"/>) is what
+/// RL needs. Weights and moments stay float32; the forward runs in the model's compute type (bf16 on a GPU).
+/// </summary>
+public sealed class TorchTrainer : IDisposable
+{
+    private readonly TorchTransformer _model;
+    private readonly (Tensor Param, Tensor M, Tensor V, bool Decay)[] _state;
+    private readonly PaddedBatch _batch = new();
+
+    public TorchTrainer(TorchTransformer model, TrainerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _model = model;
+        Options = options;
+        _state = model.Parameters.Values.Select(p =>
+        {
+            var m = zeros_like(p).DetachFromDisposeScope();
+            var v = zeros_like(p).DetachFromDisposeScope();
+            return (p, m, v, p.dim() >= 2);
+        }).ToArray();
+    }
+
+    public TrainerOptions Options { get; }
+    public TorchTransformer Model => _model;
+    public int StepCount { get; private set; }
+
+    /// <summary>One optimizer step on <paramref name="batch"/>; returns the masked mean cross-entropy before the update.</summary>
+    public TrainStepResult Step(IReadOnlyList<TrainingExample> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (batch.Count == 0) throw new ArgumentException("The batch is empty.", nameof(batch));
+        double totalWeight = 0;
+        for (int i = 0; i < batch.Count; i++)
+        {
+            var ex = batch[i] ?? throw new ArgumentNullException(nameof(batch), $"Example {i} is null.");
+            PaddedBatch.Validate(ex.Tokens, ex.LossMask, i, _model.Config);
+            for (int t = 1; t < ex.Tokens.Length; t++) totalWeight += ex.LossMask is null ? 1f : ex.LossMask[t];
+        }
+        if (!(totalWeight > 0)) throw new ArgumentException("No target token of the batch has a positive loss-mask weight; there is nothing to train.", nameof(batch));
+
+        var tokens = batch.Select(e => e.Tokens).ToList();
+        var masks = batch.Select(e => e.LossMask).ToList();
+        double loss = 0;
+        for (int start = 0; start < batch.Count; start += Options.MicroBatchSize)
+        {
+            using var scope = NewDisposeScope();
+            _batch.Build(tokens, masks, start, Math.Min(Options.MicroBatchSize, batch.Count - start), _model.Config);
+            var logp = TargetLogProbs(out var weights);                                  // (B, T)
+            var mbLoss = -(logp * weights).sum() / totalWeight;
+            loss += mbLoss.item<float>();
+            mbLoss.backward();
+        }
+        var update = OptimizerStep();
+        return new TrainStepResult(update.Step, loss, totalWeight, update.GradNorm, update.LearningRate);
+    }
+
+    /// <summary>
+    /// Grad-enabled log-probabilities of <paramref name="sequences"/> as one right-padded batch:
+    /// LogProbs[i][t − 1] = log p(tokens[t] | tokens[&lt;t]). Back-propagate a loss on them with <see cref="Backward"/>.
+    /// </summary>
+    public TorchLogProbPass ForwardLogProbs(IReadOnlyList<int[]> sequences)
+    {
+        ArgumentNullException.ThrowIfNull(sequences);
+        if (sequences.Count == 0) throw new ArgumentException("No sequences given.", nameof(sequences));
+        using var scope = NewDisposeScope();
+        _batch.Build(sequences, null, 0, sequences.Count, _model.Config);
+        var logp = TargetLogProbs(out _);
+        var host = TorchTransformer.Read(logp);
+        int seqLen = _batch.SeqLen;
+        var values = new float[sequences.Count][];
+        for (int b = 0; b < sequences.Count; b++) values[b] = host.AsSpan(b * seqLen, sequences[b].Length - 1).ToArray();
+        return new TorchLogProbPass(this, logp.MoveToOuterDisposeScope(), seqLen, values);
+    }
+
+    /// <summary>Adds ∂loss/∂θ to the gradients, given ∂loss/∂LogProbs in the pass's ragged shape; the pass is consumed.</summary>
+    public void Backward(TorchLogProbPass pass, IReadOnlyList<float[]> dLossDLogProbs)
+    {
+        ArgumentNullException.ThrowIfNull(pass);
+        ArgumentNullException.ThrowIfNull(dLossDLogProbs);
+        if (!ReferenceEquals(pass.Owner, this)) throw new ArgumentException("This pass was made by another trainer.", nameof(pass));
+        using var logp = pass.Take() ?? throw new InvalidOperationException("This pass has already been back-propagated or disposed.");
+        if (dLossDLogProbs.Count != pass.LogProbs.Count) throw new ArgumentException($"{dLossDLogProbs.Count} gradient rows for {pass.LogProbs.Count} sequences.", nameof(dLossDLogProbs));
+        var grad = new float[pass.LogProbs.Count * pass.SeqLen];
+        for (int b = 0; b < dLossDLogProbs.Count; b++)
+        {
+            var d = dLossDLogProbs[b] ?? throw new ArgumentNullException(nameof(dLossDLogProbs), $"Gradient row {b} is null.");
+            if (d.Length != pass.LogProbs[b].Length) throw new ArgumentException($"Gradient row {b} has {d.Length} entries, the log-probabilities {pass.LogProbs[b].Length}.", nameof(dLossDLogProbs));
+            foreach (float x in d) if (!float.IsFinite(x)) throw new ArgumentException($"Gradient row {b} holds {x}.", nameof(dLossDLogProbs));
+            d.CopyTo(grad, b * pass.SeqLen);
+        }
+        using var scope = NewDisposeScope();
+        logp.backward([tensor(grad, [pass.LogProbs.Count, pass.SeqLen], device: _model.Device)]);
+    }
+
+    /// <summary>Global-norm clipping, the scheduled rate, AdamW; then the gradients are zeroed.</summary>
+    public OptimizerStepResult OptimizerStep()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        double sumSquares = 0;
+        foreach (var (p, _, _, _) in _state)
+            if (p.grad is { } g) sumSquares += g.to(ScalarType.Float64).pow(2).sum().item<double>();
+        double norm = Math.Sqrt(sumSquares);
+        if (!double.IsFinite(norm)) throw new InvalidOperationException($"The gradient norm is {norm}; refusing to corrupt the weights (lower the learning rate or check the loss).");
+        double lr = Trainer.ScheduledLr(Options, StepCount);
+        double clip = Options.GradClip > 0 && norm > Options.GradClip ? Options.GradClip / norm : 1.0;
+        StepCount++;
+        double c1 = 1 - Math.Pow(Options.Beta1, StepCount), rootC2 = Math.Sqrt(1 - Math.Pow(Options.Beta2, StepCount));
+        foreach (var (p, m, v, decay) in _state)
+        {
+            // A parameter backward never reached has a zero gradient: its moments still decay, as in the managed AdamW.
+            var g = p.grad is { } grad ? grad * clip : zeros_like(p);
+            m.mul_(Options.Beta1).add_(g, 1 - Options.Beta1);
+            v.mul_(Options.Beta2).addcmul_(g, g, 1 - Options.Beta2);
+            if (decay) p.mul_(1 - lr * Options.WeightDecay);                                  // w ← w·(1 − lr·wd)
+            p.addcdiv_(m, v.sqrt() / rootC2 + Options.Eps, -lr / c1);                          // w ← w − lr/c1 · m / (√v/√c2 + ε)
+            p.grad?.zero_();
+        }
+        _model.MarkWeightsChanged();
+        return new OptimizerStepResult(StepCount, norm, lr);
+    }
+
+    /// <summary>Log-probabilities without gradients (reference policies, evaluation), in <see cref="ForwardLogProbs"/>' shape.</summary>
+    public static float[][] LogProbs(TorchTransformer model, IReadOnlyList<int[]> sequences)
+    {
+        using var trainer = new TorchTrainer(model, new TrainerOptions());
+        using var noGrad = no_grad();
+        using var pass = trainer.ForwardLogProbs(sequences);
+        return [.. pass.LogProbs];
+    }
+
+    // log p(target) (B, T) of the laid-out batch, 0 on padding; weights (B, T) the loss mask
+    private Tensor TargetLogProbs(out Tensor weights)
+    {
+        long b = _batch.Batch, t = _batch.SeqLen;
+        var dev = _model.Device;
+        var inputs = tensor(_batch.Inputs.ToArray().Select(x => (long)x).ToArray(), [b, t], device: dev);
+        var targets = tensor(_batch.Targets.ToArray().Select(x => (long)x).ToArray(), [b, t], device: dev);
+        weights = tensor(_batch.Weights.ToArray(), [b, t], device: dev);
+        var logits = _model.Forward(inputs);                                                      // (B, T, V) float32
+        var logp = logits.log_softmax(-1).gather(-1, targets.clamp_min(0).unsqueeze(-1)).squeeze(-1); // (B, T)
+        return logp.masked_fill(targets < 0, 0f);
+    }
+
+    public void Dispose()
+    {
+        foreach (var (_, m, v, _) in _state) { m.Dispose(); v.Dispose(); }
+    }
+}

@@ -1,0 +1,96 @@
+using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Tokenization;
+using DiSRouter.Models.Training;
+using static TorchSharp.torch;
+
+namespace DiSRouter.Models.Torch.Tests;
+
+public sealed class TorchTrainerTests
+{
+    // ε = 1e-6 rather than 1e-8: AdamW's first step moves a weight by lr·g/(|g| + ε), which for |g| near ε turns the
+    // last bits of a tiny gradient (float sums in another order) into a visible share of lr; a larger ε keeps the
+    // comparison about the maths, not about rounding. Both engines get the same options.
+    private static readonly TrainerOptions Options = new() { LearningRate = 1e-3, WarmupSteps = 0, MicroBatchSize = 2, Eps = 1e-6 };
+
+    [Fact]
+    public void OneSftStepGivesTheSameLossAndWeightsAsTheManagedTrainer()
+    {
+        var dir = NanoCheckpoints.Pool(2);
+        var ours = Checkpoint.Load(dir);
+        using var model = TorchTransformer.Load(dir, CPU);
+        var batch = Examples(ours.Tokenizer, 5);
+
+        var expected = new Trainer(ours.Model, Options).Step(batch);
+        using var trainer = new TorchTrainer(model, Options);
+        var actual = trainer.Step(batch);
+
+        Assert.Equal(expected.TargetWeight, actual.TargetWeight);
+        Assert.True(Math.Abs(expected.Loss - actual.Loss) < 1e-5, $"loss {expected.Loss} vs {actual.Loss}");
+        Assert.True(Math.Abs(expected.GradNorm - actual.GradNorm) < 1e-4 * expected.GradNorm, $"grad norm {expected.GradNorm} vs {actual.GradNorm}");
+        Assert.Equal(expected.LearningRate, actual.LearningRate);
+        AssertSameWeights(ours.Model, model, (float)(0.01 * Options.LearningRate));
+    }
+
+    [Fact]
+    public void TheLogProbabilityPathOfRlMatchesTheManagedTrainer()
+    {
+        var dir = NanoCheckpoints.Pool(1);
+        var ours = Checkpoint.Load(dir);
+        using var model = TorchTransformer.Load(dir, CPU);
+        var sequences = Examples(ours.Tokenizer, 3).Select(e => e.Tokens).ToList();
+        var ourTrainer = new Trainer(ours.Model, Options);
+        using var torchTrainer = new TorchTrainer(model, Options);
+
+        using var ourPass = ourTrainer.ForwardLogProbs(sequences);
+        using var torchPass = torchTrainer.ForwardLogProbs(sequences);
+        for (int i = 0; i < sequences.Count; i++)
+            Assert.True(TorchTransformerTests.MaxAbsDiff(ourPass.LogProbs[i], torchPass.LogProbs[i]) < 1e-4);
+
+        // A policy-gradient-like loss: −advantage · Σ log p, with a different advantage per sequence.
+        var grads = ourPass.LogProbs.Select((lp, i) => Enumerable.Repeat(i % 2 == 0 ? -0.5f : 0.25f, lp.Length).ToArray()).ToList();
+        ourTrainer.Backward(ourPass, grads);
+        torchTrainer.Backward(torchPass, grads);
+        var a = ourTrainer.OptimizerStep();
+        var b = torchTrainer.OptimizerStep();
+        Assert.True(Math.Abs(a.GradNorm - b.GradNorm) < 1e-4 * a.GradNorm, $"grad norm {a.GradNorm} vs {b.GradNorm}");
+        AssertSameWeights(ours.Model, model, (float)(0.01 * Options.LearningRate));
+        Assert.Throws<InvalidOperationException>(() => torchTrainer.Backward(torchPass, grads));
+    }
+
+    [Fact]
+    public void TrainingLowersTheLossOnTheBatch()
+    {
+        var ours = Checkpoint.Load(NanoCheckpoints.Pool(1));
+        using var model = TorchTransformer.FromModel(ours.Model, CPU);
+        using var trainer = new TorchTrainer(model, Options with { LearningRate = 3e-3 });
+        var batch = Examples(ours.Tokenizer, 4);
+        double first = trainer.Step(batch).Loss, last = first;
+        for (int i = 0; i < 5; i++) last = trainer.Step(batch).Loss;
+        Assert.True(last < first * 0.9, $"loss {first} → {last}");
+        Assert.Equal(6, trainer.StepCount);
+    }
+
+    [Fact]
+    public void ABatchWithNothingToTrainIsRefused()
+    {
+        var ours = Checkpoint.Load(NanoCheckpoints.Pool(1));
+        using var model = TorchTransformer.FromModel(ours.Model, CPU);
+        using var trainer = new TorchTrainer(model, Options);
+        var e = Assert.Throws<ArgumentException>(() => trainer.Step([new TrainingExample([1, 2, 3], [0f, 0f, 0f])]));
+        Assert.Contains("nothing to train", e.Message);
+    }
+
+    private static List<TrainingExample> Examples(ITokenizer tokenizer, int count) =>
+        NanoCheckpoints.EvaluationPrompts(1).Take(count)
+            .Select((p, i) => ChatFormat.EncodeExample(tokenizer, p.System, p.Question, $"Let's think step by step: answer {i}."))
+            .Select(e => new TrainingExample(e.Tokens, e.LossMask)).ToList();
+
+    private static void AssertSameWeights(TransformerModel expected, TorchTransformer actual, float tolerance)
+    {
+        foreach (var p in expected.Parameters)
+        {
+            float diff = TorchTransformerTests.MaxAbsDiff(p.Data, TorchTransformer.Read(actual.Parameters[p.Name]));
+            Assert.True(diff < tolerance, $"{p.Name}: max |Δw| = {diff}");
+        }
+    }
+}
