@@ -28,7 +28,7 @@ internal static class RoutingJson
         [property: JsonPropertyName("agents")] string Agents,
         [property: JsonPropertyName("method")] string Method,
         [property: JsonPropertyName("aiq")] double Aiq,
-        [property: JsonPropertyName("apgr")] double Apgr,
+        [property: JsonPropertyName("apgr")] double? Apgr,
         [property: JsonPropertyName("cpt50")] double? Cpt50,
         [property: JsonPropertyName("cpt80")] double? Cpt80);
 
@@ -39,7 +39,7 @@ internal static class RoutingJson
                 x.VersusDiSRouter is { } v ? R(v.Mean) : null, x.VersusDiSRouter is { } l ? R(l.Low) : null, x.VersusDiSRouter is { } h ? R(h.High) : null,
                 x.VersusDiSRouter?.Verdict);
         foreach (var c in r.Curves)
-            yield return new CurveLine("curve", c.Split, c.Subset, c.Method, R(c.Aiq), R(c.Apgr), c.Cpt50 is { } a ? R(a) : null, c.Cpt80 is { } b ? R(b) : null);
+            yield return new CurveLine("curve", c.Split, c.Subset, c.Method, R(c.Aiq), double.IsNaN(c.Apgr) ? null : R(c.Apgr), c.Cpt50 is { } a ? R(a) : null, c.Cpt80 is { } b ? R(b) : null);
     }
 
     private static double R(double v) => Math.Round(v, 4);

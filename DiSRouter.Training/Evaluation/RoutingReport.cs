@@ -168,7 +168,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                     if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } ds) runs.Add(ds);
                     if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } gs) runs.Add(gs);
                 }
-                Summarise(runs, set.Set.Name, subsetName, members, costs, rows, curves);
+                Summarise(runs, set.Set.Name, subsetName, agents, members, costs, rows, curves);
             }
             // Seed spread of the routers that draw at random (test, all agents, named α).
             if (set.Set.Name == RoutingQuerySets.TestName)
@@ -214,17 +214,21 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         };
     }
 
-    private void Summarise(List<PolicyRun> runs, string split, string subset, int[] members, double[] costs, List<MethodRow> rows, List<CurveRow> curves)
+    private void Summarise(List<PolicyRun> runs, string split, string subset, IReadOnlyList<string> agents, int[] members, double[] costs, List<MethodRow> rows, List<CurveRow> curves)
     {
-        var weak = runs.Single(r => r.Method == Fixed(members[0], runs) && Math.Abs(r.Alpha - Options.Alphas[0]) < 1e-9);
-        var strong = runs.Single(r => r.Method == Fixed(members[^1], runs) && Math.Abs(r.Alpha - Options.Alphas[0]) < 1e-9);
+        // The cheapest and the dearest member alone: the same point at every α.
+        var weak = runs.First(r => r.Method == agents[members[0]]);
+        var strong = runs.First(r => r.Method == agents[members[^1]]);
         var weakPoint = new CostAccuracy(weak.MeanCost, weak.Accuracy);
         var strongPoint = new CostAccuracy(strong.MeanCost, strong.Accuracy);
         foreach (var method in runs.Select(r => r.Method).Distinct())
         {
             var points = runs.Where(r => r.Method == method).Select(r => new CostAccuracy(r.MeanCost, r.Accuracy)).ToList();
+            // No gap between weak and strong (a pool whose members are equally right): nothing to recover, no APGR or CPT.
+            bool gap = Math.Abs(strongPoint.Accuracy - weakPoint.Accuracy) > 1e-12;
             curves.Add(new CurveRow(method, split, subset, Frontier.Aiq(points, costs[members[0]], costs[members[^1]]),
-                Frontier.Apgr(points, weakPoint, strongPoint), Frontier.Cpt(points, weakPoint, strongPoint, 0.5), Frontier.Cpt(points, weakPoint, strongPoint, 0.8), points));
+                gap ? Frontier.Apgr(points, weakPoint, strongPoint) : double.NaN,
+                gap ? Frontier.Cpt(points, weakPoint, strongPoint, 0.5) : null, gap ? Frontier.Cpt(points, weakPoint, strongPoint, 0.8) : null, points));
         }
         foreach (var alpha in RoutingReportOptions.Named)
         {
@@ -242,8 +246,6 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             }
         }
     }
-
-    private static string Fixed(int k, List<PolicyRun> runs) => runs.First(r => r.Method.StartsWith("nano-", StringComparison.Ordinal) && r.RoutedTo.All(x => x == k)).Method;
 
     private static IEnumerable<MethodInfo> MethodInfos(IReadOnlyList<string> agents, bool sft)
     {
