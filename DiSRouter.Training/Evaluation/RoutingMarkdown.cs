@@ -87,6 +87,22 @@ internal static class RoutingMarkdown
         sb.AppendLine("|---|---:|---:|---:|---:|");
         foreach (var s in r.SeedSpread) sb.AppendLine($"| {s.Method} | {s.Alpha:0.0} | {s.Mean:0.000} | {s.Min:0.000} | {s.Max:0.000} |");
         sb.AppendLine();
+        if (r.Recalibration.Count > 0)
+        {
+            sb.AppendLine("The served checkpoints' thresholds recalibrated at the named α with calibrate's rule (γ = 0.5) on validation (draw 0)");
+            sb.AppendLine($"and on {r.Recalibration.Max(x => x.Draw)} bootstrap resamples of it, then graded on test (the weights as trained; the committed thresholds");
+            sb.AppendLine("were calibrated over an 11-point α grid, so draw 0 need not equal the disrouter row):");
+            sb.AppendLine();
+            sb.AppendLine("| α | draw 0 | resamples: mean | min | max |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|");
+            foreach (var alpha in RoutingReportOptions.Named)
+            {
+                var at = r.Recalibration.Where(x => x.Alpha == alpha).ToList();
+                var resampled = at.Where(x => x.Draw > 0).Select(x => x.Utility).ToList();
+                sb.AppendLine($"| {alpha:0.0} | {at.Single(x => x.Draw == 0).Utility:0.000} | {resampled.Average():0.000} | {resampled.Min():0.000} | {resampled.Max():0.000} |");
+            }
+            sb.AppendLine();
+        }
         sb.AppendLine("The self-aware agents were trained once (seed 1 of `scripts/selfaware.sh`); no second training seed of the pipeline was run for");
         sb.AppendLine("this report (see \"Not done\" below). The fresh test draw confirms the test table on queries no choice of this report saw.");
         sb.AppendLine();
@@ -96,6 +112,46 @@ internal static class RoutingMarkdown
             string.Join(", ", r.AnswerAgreement.Select(a => $"{a.Agent} {a.Agreement * 100:0.0} %")) + ".");
         sb.AppendLine();
         sb.AppendLine($"Self-Route's primary states the test queries' family right {r.SelfRouteStatement.Family * 100:0.0} % and their difficulty right {r.SelfRouteStatement.Difficulty * 100:0.0} % of the time.");
+        sb.AppendLine();
+
+        // ---- cache, Self-Route in the gateway, what is not done
+        sb.AppendLine("## What is cached, and when it is invalidated");
+        sb.AppendLine();
+        sb.AppendLine("Every model pass is kept under `runs/evaluation/cache/<agent>-<base|rl|sft>-<weights>/<kind>-v1-<queries>.jsonl`: per query");
+        sb.AppendLine("the graded greedy answer, its mean token log-probability, prompt and completion tokens and model time (base models), or the");
+        sb.AppendLine("first-token logit gap, greedy decision, decision time and the graded answer with its time (self-aware checkpoints; `gap-`");
+        sb.AppendLine("files hold the decision alone). `<weights>` is the checkpoint's weights fingerprint, `<queries>` a hash of every query's id,");
+        sb.AppendLine("prompt and reference, and `<kind>` holds α and the answer budget: new weights, another query set, another budget or a new");
+        sb.AppendLine("format version measure again; a file with a record missing is measured again. A change to a grader is not seen: delete");
+        sb.AppendLine("the folder. Everything after measuring (routers, tuning, bootstrap, plots) is recomputed on every run, in seconds.");
+        sb.AppendLine();
+        sb.AppendLine("## Self-Route as a gateway mode (not wired here)");
+        sb.AppendLine();
+        sb.AppendLine("The policy is `SelfRouteRouter` in DiSRouter.Core (no ML dependency): it needs the query text, the two heads' weights");
+        sb.AppendLine("(family and difficulty, multinomial logistic regression over hashed n-grams) and the registry (per agent, accuracy per");
+        sb.AppendLine("family × difficulty, measured on validation), and routes to argmax accuracy − α·cost. To serve it the gateway would need:");
+        sb.AppendLine("a model alias (e.g. `disrouter-self-route`) that selects the mode; the heads and registry as a file beside the pool");
+        sb.AppendLine("(written by this command's fitting step, bound to the agents' weights fingerprints like decision.json); one forward of");
+        sb.AppendLine("the heads per request before forwarding to the chosen agent with its scenario α (so the agent's own decision is bypassed:");
+        sb.AppendLine("it is told to answer); and the routing metadata to carry the stated family/difficulty and the router's time. In this");
+        sb.AppendLine("report the router call is charged as the smallest agent's prompt pass (the cost of running the heads on nano-1's");
+        sb.AppendLine("hidden state, which is what a served primary would do); the n-gram heads themselves take well under a millisecond.");
+        sb.AppendLine();
+        sb.AppendLine("## Not done, and where this evaluation departs from the issue");
+        sb.AppendLine();
+        sb.AppendLine("- Training seeds: the self-awareness pipeline (sample → SFT → RL → calibrate, about half an hour per agent on an idle");
+        sb.AppendLine("  faster machine) was not rerun with other seeds on this shared two-core machine; the spreads shown are the routers' over");
+        sb.AppendLine("  their seeds, the calibration's over resamples of validation (with `--validation-decisions`) and the bootstrap's over");
+        sb.AppendLine("  queries. The fresh draw is the check that the test table is not an accident of one set.");
+        sb.AppendLine("- The paper's mechanism as published is approximated by the served checkpoints deciding greedily (`disrouter-greedy`):");
+        sb.AppendLine("  their RL stage used γ = 0.125 over an α grid 0.1–0.9 (scripts/selfaware.sh), not the paper's γ = 0.5 on three");
+        sb.AppendLine("  scenarios; a faithful retraining was not affordable here. `report routing --sft` adds the SFT-only checkpoints");
+        sb.AppendLine("  (`disrouter-sft`, `disrouter-sft-greedy`), the paper's first stage, at the cost of 15 more passes over the test set.");
+        sb.AppendLine("- AutoMix-style self-verification was not run: the nano models were trained only on the task templates and the");
+        sb.AppendLine("  self-awareness prompt, so a verification prompt (\"is this answer correct?\") is outside anything they can read, and");
+        sb.AppendLine("  AutoMix's few-shot verifier needs sampled verifications per answer (k extra generations per agent asked). The FrugalGPT");
+        sb.AppendLine("  scorer, which reads the answer and its log-probabilities, stands for answer-checking cascades.");
+        sb.AppendLine("- A small transformer encoder as the router's text model was not trained; the n-gram models are the text routers.");
         sb.AppendLine();
 
         // ---- methods

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using DiSRouter.Core.Evaluation;
 using DiSRouter.Core.Evaluation.Metrics;
 using DiSRouter.Core.Evaluation.Routers;
+using DiSRouter.Training.SelfAwareness;
 
 namespace DiSRouter.Training.Evaluation;
 
@@ -46,6 +47,9 @@ internal sealed record RoutingReportResult
     public (double Family, double Difficulty) SelfRouteStatement { get; init; }
 
     public IReadOnlyDictionary<string, string> Tuned { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The cascade's test utility with thresholds recalibrated on validation (draw 0) and on bootstrap resamples of it; empty unless validation decisions were measured.</summary>
+    public IReadOnlyList<(int Draw, double Alpha, double Utility)> Recalibration { get; init; } = [];
     public int RouterSeeds { get; init; }
     public double MeasureSeconds { get; init; }
     public double WallSeconds { get; init; }
@@ -182,6 +186,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
 
         var test = graded.Single(m => m.Set.Name == RoutingQuerySets.TestName);
+        var recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [];
         var answerRates = new List<(string, double, double, double)>();
         foreach (var (a, k) in test.Agents.Select((a, k) => (a, k)))
             foreach (var alpha in Options.Alphas)
@@ -211,6 +216,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 statements.Select((s, i) => s.Difficulty == test.Set.Queries[i].Difficulty ? 1.0 : 0.0).Average()),
             Tuned = tuned,
             RouterSeeds = RouterSeeds,
+            Recalibration = recalibration,
         };
     }
 
@@ -271,6 +277,36 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     // Self-Route's router call: the smallest agent's prompt pass over the query (its served checkpoint's decision pass at
     // α = 0.5, the same prompt length give or take the scenario's few tokens).
     private static double[] SelfRouteCallMs(SetMeasurements set) => set.Agents[0].Rl[0.5].Select(d => d.DecisionMs).ToArray();
+
+    /// <summary>Resamples of validation drawn for the recalibration spread (the first is validation itself).</summary>
+    public const int CalibrationDraws = 4;
+
+    /// <summary>
+    /// The served checkpoints' thresholds recalibrated at the named α (calibrate's rule: per α the logit-gap cut that
+    /// maximises the agent's own reward with γ = 0.5, answers never fewer as α rises) on validation and on bootstrap
+    /// resamples of it, then the cascade on test with each: how much the calibration alone moves the result.
+    /// </summary>
+    private List<(int Draw, double Alpha, double Utility)> Recalibrate(SetMeasurements validation, SetMeasurements test)
+    {
+        var result = new List<(int, double, double)>();
+        int n = validation.Set.Queries.Count;
+        var reward = new SelfAwarenessReward(SelfAwarenessReward.DefaultGamma);
+        var all = Enumerable.Range(0, test.Agents.Count).ToArray();
+        for (int draw = 0; draw < CalibrationDraws; draw++)
+        {
+            var rng = new Core.Tasks.StableRandom((ulong)(Options.Seed + 1) * 104729 + (ulong)draw);
+            var sample = draw == 0 ? Enumerable.Range(0, n).ToArray() : Enumerable.Range(0, n).Select(_ => rng.Next(n)).ToArray();
+            var cuts = validation.Agents.Select(a => CalibrationStage.Points(RoutingReportOptions.Named.Select(alpha => new CalibrationRecord("recalibration", alpha,
+                sample.Select(i => a.Rl[alpha][i].LogitGap).ToArray(), sample.Select(i => a.Rl[alpha][i].GreedyAnswers).ToArray(),
+                sample.Select(i => a.Rl[alpha][i].Correct).ToArray())).ToList(), reward)).ToArray();
+            foreach (var (alpha, j) in RoutingReportOptions.Named.Select((x, j) => (x, j)))
+            {
+                var run = new World(test, all, alpha, test.Set.Name, AllAgents).SelfAware(DiSRouter, rl: true, greedy: false, (k, d) => d.LogitGap >= cuts[k][j].LogitGap);
+                result.Add((draw, alpha, run!.Utility));
+            }
+        }
+        return result;
+    }
 
     private static double[][] Predict(ICorrectnessModel model, IReadOnlyList<RoutedQuery> queries, out double[] ms, Dictionary<string, double[]>? sink, string name)
     {
@@ -338,7 +374,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         /// The self-aware cascade: the first member that answers takes the query (the last always answers) with its own
         /// answer; every member that declined spent a prompt pass (time, no cost). Null when this α was not measured.
         /// </summary>
-        public PolicyRun? SelfAware(string method, bool rl, bool greedy)
+        public PolicyRun? SelfAware(string method, bool rl, bool greedy, Func<int, MeasuredDecision, bool>? decide = null)
         {
             var decisions = members.Select(k => rl ? Agents[k].Rl : Agents[k].Sft).ToArray();
             if (decisions.Any(d => !d.ContainsKey(alpha))) return null;
@@ -354,7 +390,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 {
                     var d = decisions[j][alpha][i];
                     ms += d.DecisionMs;
-                    if (greedy ? d.GreedyAnswers : Answers(thresholds[j], d, alpha)) break;
+                    if (decide is not null ? decide(members[j], d) : greedy ? d.GreedyAnswers : Answers(thresholds[j], d, alpha)) break;
                 }
                 if (j == members.Length - 1) ms += decisions[j][alpha][i].DecisionMs;
                 var answer = AnswerAt(decisions[j], alpha)[i];

@@ -47,7 +47,7 @@ public class RoutingReportTests
         return new RoutingReportOptions
         {
             PoolDirectory = pool, ModelsDirectory = dir.Sub("models"), CacheDirectory = dir.Sub("cache"),
-            ItemsPerFamily = 2, OodPerFamily = 1, FreshPerFamily = 1, BootstrapResamples = 100, Parallelism = 2,
+            ItemsPerFamily = 2, OodPerFamily = 1, FreshPerFamily = 1, BootstrapResamples = 100, Parallelism = 2, ValidationDecisions = true,
         };
     }
 
@@ -75,6 +75,7 @@ public class RoutingReportTests
         Assert.Contains("## Fresh test draw", markdown);
         Assert.Contains("## Subset: agents 2,3,5", markdown);
         Assert.Contains("## Subset: agents 1,3,5", markdown);
+        Assert.Contains("thresholds recalibrated at the named α", markdown);
         foreach (var plot in new[] { RoutingPlots.UtilityFile, RoutingPlots.FrontierFile, RoutingPlots.AnswerRateFile })
         {
             Assert.Contains($"]({plot})", markdown);
