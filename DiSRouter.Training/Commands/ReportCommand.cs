@@ -22,6 +22,7 @@ internal static class ReportCommand
     {
         var command = new Command("report", "Reports built from trained models.");
         command.Subcommands.Add(SelfAware());
+        command.Subcommands.Add(Evaluation.RoutingReportCommand.Create());
         return command;
     }
 

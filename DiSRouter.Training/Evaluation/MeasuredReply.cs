@@ -1,0 +1,34 @@
+using System.Text.Json.Serialization;
+
+namespace DiSRouter.Training.Evaluation;
+
+/// <summary>
+/// One model's greedy reply to one query as measured for the routing report: its grade, the mean log-probability of
+/// its tokens (the confidence a cascade thresholds), its size and the model time it took (prompt pass and decoding).
+/// </summary>
+internal sealed record MeasuredReply(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("correct")] bool Correct,
+    [property: JsonPropertyName("mean_logprob")] double MeanLogProb,
+    [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: JsonPropertyName("completion_tokens")] int CompletionTokens,
+    [property: JsonPropertyName("model_ms")] double ModelMs,
+    [property: JsonPropertyName("text")] string Text);
+
+/// <summary>
+/// A self-aware checkpoint's decision on one query at one α, as a serving agent takes it: the first-token logit gap
+/// (what calibrated thresholds read), the greedy decision, and the time of that prompt pass; then the answer it gives
+/// when it answers (made to open with the answer template), graded and timed — unless only the decision was
+/// measured (<see cref="HasAnswer"/> false: the α sweep's points between the named scenarios).
+/// </summary>
+internal sealed record MeasuredDecision(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("alpha")] double Alpha,
+    [property: JsonPropertyName("logit_gap")] double LogitGap,
+    [property: JsonPropertyName("greedy_answers")] bool GreedyAnswers,
+    [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: JsonPropertyName("decision_ms")] double DecisionMs,
+    [property: JsonPropertyName("has_answer")] bool HasAnswer,
+    [property: JsonPropertyName("correct")] bool Correct,
+    [property: JsonPropertyName("completion_tokens")] int CompletionTokens,
+    [property: JsonPropertyName("answer_ms")] double AnswerMs);

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using DiSRouter.Training.Pool;
+using DiSRouter.Training.SelfAwareness;
+
+namespace DiSRouter.Training.Evaluation;
+
+/// <summary>
+/// <c>report routing [--json]</c>: every routing method (fixed agents, central routers, cascades, Self-Route, the
+/// self-aware cascade, Oracle) tuned on the validation split and graded on test, out of domain, a fresh test draw and
+/// agent subsets; writes docs/evaluation.md and its SVG plots, or prints one JSON line per method × α × split.
+/// </summary>
+internal static class RoutingReportCommand
+{
+    public static Command Create()
+    {
+        var poolDir = new Option<string?>("--pool-dir") { Description = "Base checkpoints and manifest.json (cascade order, costs); default models/nano-pool." };
+        var models = new Option<string?>("--models-dir") { Description = "Folder holding nano-sft/<agent> and nano-selfaware/<agent>; default models/." };
+        var agentsOpt = new Option<string?>("--agents") { Description = "Comma-separated subset of agents, kept in cascade order." };
+        var items = new Option<int>("--items-per-family") { Description = "Validation and test queries per in-domain family (200: the sets calibration and report selfaware use).", DefaultValueFactory = _ => 200 };
+        var oodItems = new Option<int>("--ood-per-family") { Description = "Test queries per reworded (out-of-domain) family.", DefaultValueFactory = _ => 60 };
+        var freshItems = new Option<int>("--fresh-per-family") { Description = "Queries per in-domain family of the freshly drawn test set.", DefaultValueFactory = _ => 60 };
+        var freshSeed = new Option<int>("--fresh-seed") { Description = "Generator seed of the fresh test draw (the test set is seed 0).", DefaultValueFactory = _ => 1 };
+        var alphas = new Option<string>("--alphas") { Description = "The α sweep: a grid start:stop:step or a list; must hold 0.2, 0.5 and 0.8.", DefaultValueFactory = _ => "0,0.1,0.2,0.35,0.5,0.65,0.8,1" };
+        var bootstrap = new Option<int>("--bootstrap") { Description = "Paired bootstrap resamples per interval.", DefaultValueFactory = _ => 1000 };
+        var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var cacheDir = new Option<string?>("--cache") { Description = "Measured replies, reused across runs; default runs/evaluation/cache." };
+        var sft = new Option<bool>("--sft") { Description = "Also measure the SFT checkpoints (models/nano-sft) at the named α on test." };
+        var validationDecisions = new Option<bool>("--validation-decisions") { Description = "Also measure the served checkpoints' decisions on validation (the recalibration spread)." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON line per method × α × split instead of writing the report." };
+        var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/evaluation.md; the plots beside it)." };
+        var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
+        {
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, parallel, cacheDir, sft, validationDecisions, json, outFile,
+        };
+        command.SetAction((parse, ct) =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            IReadOnlyList<double> grid;
+            try { grid = SelfAwareCli.ParseAlphas(parse.GetValue(alphas)!); }
+            catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }
+            var root = PoolPaths.RepositoryRoot();
+            var options = new RoutingReportOptions
+            {
+                PoolDirectory = parse.GetValue(poolDir) ?? PoolPaths.PoolDirectory(NanoPool.Name),
+                ModelsDirectory = parse.GetValue(models) ?? Path.Combine(root, "models"),
+                Agents = SelfAwareCli.ParseList(parse.GetValue(agentsOpt)),
+                ItemsPerFamily = parse.GetValue(items),
+                OodPerFamily = parse.GetValue(oodItems),
+                FreshPerFamily = parse.GetValue(freshItems),
+                FreshSeed = parse.GetValue(freshSeed),
+                Alphas = grid,
+                Sft = parse.GetValue(sft),
+                ValidationDecisions = parse.GetValue(validationDecisions),
+                BootstrapResamples = parse.GetValue(bootstrap),
+                Parallelism = parse.GetValue(parallel),
+                CacheDirectory = parse.GetValue(cacheDir) ?? Path.Combine(root, "runs", "evaluation", "cache"),
+            };
+            return Task.FromResult(Run(options, parse.GetValue(json), parse.GetValue(outFile) ?? Path.Combine(root, "docs", "evaluation.md"),
+                "dotnet run -c Release --project DiSRouter.Training -- report routing " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value)),
+                parse.InvocationConfiguration.Output, error, ct));
+        });
+        return command;
+    }
+
+    public static int Run(RoutingReportOptions options, bool json, string outFile, string command, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        if (options.Validate() is { } problem) { error.WriteLine(problem); return SelfAwareCli.BadInput; }
+        var manifestPath = Path.Combine(options.PoolDirectory, PoolManifest.FileName);
+        if (!File.Exists(manifestPath)) { error.WriteLine($"No pool manifest at {manifestPath}: the cascade order and costs come from it."); return SelfAwareCli.BadInput; }
+        PoolManifest manifest;
+        try { manifest = PoolManifest.Load(manifestPath); }
+        catch (InvalidDataException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
+        string? Stored(string store, string name) =>
+            File.Exists(Path.Combine(options.ModelsDirectory, store, name, "config.json")) ? Path.Combine(options.ModelsDirectory, store, name) : null;
+        var agents = manifest.Models.Select(m => new RoutingAgent(m.Name, m.Cost, Path.Combine(options.PoolDirectory, m.Directory),
+            Stored(Commands.ReportCommand.SftStoreName, m.Name), Stored(Commands.ReportCommand.ServedStoreName, m.Name), m.MaxNewTokens)).ToList();
+        if (options.Agents is { } wanted)
+        {
+            var unknown = wanted.Except(agents.Select(a => a.Name)).ToList();
+            if (unknown.Count > 0) { error.WriteLine($"Unknown agent(s) {string.Join(", ", unknown)} in {manifestPath}."); return SelfAwareCli.BadInput; }
+            agents = agents.Where(a => wanted.Contains(a.Name)).ToList();
+        }
+        if (agents.Count < 2) { error.WriteLine("Routing needs at least two agents."); return SelfAwareCli.BadInput; }
+        if (agents.Any(a => a.Rl is null)) { error.WriteLine($"Every agent needs a self-aware checkpoint under {Path.Combine(options.ModelsDirectory, Commands.ReportCommand.ServedStoreName)}."); return SelfAwareCli.BadInput; }
+
+        var clock = Stopwatch.StartNew();
+        var sets = RoutingQuerySets.Draw(SelfAwareCli.NanoSuite(), options.ItemsPerFamily, options.OodPerFamily, options.FreshPerFamily, options.FreshSeed);
+        var cache = new ReplyCache(options.CacheDirectory);
+        var data = new RoutingData(cache, s => new TaskReplyGrader(sets.Items[s.Name]), options.Parallelism);
+        IReadOnlyList<SetMeasurements>? measured = null;
+        var rc = SelfAwareCli.RunStage("report routing", json ? TextWriter.Null : output, error, progress =>
+        {
+            measured = data.Measure(agents, RoutingReport.Plans(sets, options), progress, ct);
+            return SelfAwareCli.Ok;
+        });
+        if (rc != SelfAwareCli.Ok) return rc;
+        double measureSeconds = clock.Elapsed.TotalSeconds;
+        var result = new RoutingReport(options).Run(measured!);
+        result = result with { MeasureSeconds = measureSeconds, WallSeconds = clock.Elapsed.TotalSeconds, CacheHits = cache.Hits, CacheMisses = cache.Misses };
+        if (json)
+        {
+            foreach (var line in RoutingJson.Lines(result)) output.WriteLine(JsonSerializer.Serialize(line));
+            return SelfAwareCli.Ok;
+        }
+        var plots = RoutingPlots.Write(result, Path.GetDirectoryName(Path.GetFullPath(outFile))!);
+        AtomicWrite.Text(outFile, RoutingMarkdown.Write(result, command, plots));
+        output.WriteLine($"wrote {outFile} and {plots.Count} plots in {clock.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s " +
+            $"(measuring {measureSeconds.ToString("0", CultureInfo.InvariantCulture)} s; cache {cache.Hits} hits, {cache.Misses} misses)");
+        return SelfAwareCli.Ok;
+    }
+}

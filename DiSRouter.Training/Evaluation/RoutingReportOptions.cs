@@ -1,0 +1,45 @@
+namespace DiSRouter.Training.Evaluation;
+
+internal sealed record RoutingReportOptions
+{
+    public required string PoolDirectory { get; init; }
+    public required string ModelsDirectory { get; init; }
+    public required string CacheDirectory { get; init; }
+    public IReadOnlyList<string>? Agents { get; init; }
+    public int ItemsPerFamily { get; init; } = 200;
+    public int OodPerFamily { get; init; } = 60;
+    public int FreshPerFamily { get; init; } = 60;
+    public int FreshSeed { get; init; } = 1;
+
+    /// <summary>The α sweep every method is run over (AIQ, APGR and CPT are read off it); holds the named 0.2 / 0.5 / 0.8.</summary>
+    public IReadOnlyList<double> Alphas { get; init; } = DefaultAlphas;
+
+    /// <summary>
+    /// Eight points: the self-aware agents need a prompt pass per query and agent at every α of the sweep (the prompt
+    /// states α), so the grid is as coarse as reads well; every method is swept over the same grid.
+    /// </summary>
+    public static readonly double[] DefaultAlphas = [0, 0.1, 0.2, 0.35, 0.5, 0.65, 0.8, 1];
+
+    /// <summary>Also measure the SFT checkpoints at the named α on test (15 more model passes over the test set).</summary>
+    public bool Sft { get; init; }
+
+    /// <summary>Also measure the served checkpoints' decisions on validation: the recalibration spread needs them.</summary>
+    public bool ValidationDecisions { get; init; }
+
+    public int BootstrapResamples { get; init; } = 1000;
+    public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Seed of the bootstrap, the cross-validation folds and the routers' initialisation.</summary>
+    public int Seed { get; init; }
+
+    public static readonly double[] Named = [0.2, 0.5, 0.8];
+
+    public string? Validate()
+    {
+        if (ItemsPerFamily < 2) return "--items-per-family must be at least 2.";
+        if (OodPerFamily < 1 || FreshPerFamily < 1) return "--ood-per-family and --fresh-per-family must be at least 1.";
+        if (BootstrapResamples < 100) return "--bootstrap needs at least 100 resamples.";
+        if (Named.Any(a => !Alphas.Any(x => Math.Abs(x - a) < 1e-9))) return "--alphas must hold 0.2, 0.5 and 0.8 (the named scenarios).";
+        return null;
+    }
+}
