@@ -80,7 +80,9 @@ internal static class Extensions
         {
             var spec = planned.Spec;
             var agent = builder.AddProject<Projects.DiSRouter_Agents>(spec.Name)
-                .WithHttpEndpoint(name: "http")
+                // Not behind the orchestrator's proxy: a stopped agent's port then refuses connections at once, so the
+                // agent before it skips it; a proxy left listening for it holds the call until the timeout.
+                .WithHttpEndpoint(name: "http", isProxied: false)
                 .WithHttpHealthCheck("/health")
                 .WithEnvironment("Agent__Name", spec.Name)
                 .WithEnvironment("Agent__Cost", spec.Cost.ToString("R", CultureInfo.InvariantCulture))
