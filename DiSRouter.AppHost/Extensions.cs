@@ -1,95 +1,156 @@
 using System.Globalization;
-using DiSRouter.AppHost.Hosting;
 using DiSRouter.AppHost.Jobs;
 using DiSRouter.AppHost.Topology;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace DiSRouter.AppHost;
 
 internal static class Extensions
 {
-    /// <summary>
-    /// An agent process with its settings as <c>Agent__*</c> variables (the names DiSRouter.Agents binds):
-    /// Name, Cost, Backend, Checkpoint or Model/Endpoint/ApiKeyEnv, and Successors__0..n in cascade order.
-    /// A local agent that a job trains serves the job's published checkpoint once it exists.
-    /// </summary>
-    public static ServiceResource AddAgent(this DistributedApplicationBuilder builder, PlannedAgent agent, TrainingJobs jobs)
-    {
-        var spec = agent.Spec;
-        var checkpoint = jobs.ServingCheckpoint(agent, note => ConsoleOutput.Info("note: " + note));
-        var resource = builder.AddProject(spec.Name, ServiceBinaries.Agents)
-            .WithEnvironment("Agent__Name", spec.Name)
-            .WithEnvironment("Agent__Cost", spec.Cost.ToString("R", CultureInfo.InvariantCulture))
-            .WithEnvironment("Agent__Backend", spec.Backend)
-            .WithEnvironment("Agent__Checkpoint", checkpoint)
-            .WithEnvironment("Agent__Model", spec.Model)
-            .WithEnvironment("Agent__Endpoint", spec.Endpoint)
-            .WithEnvironment("Agent__ApiKeyEnv", spec.ApiKeyEnv);
-        for (var i = 0; i < agent.Successors.Count; i++) resource.WithEnvironment($"Agent__Successors__{i}", agent.Successors[i]);
-        foreach (var (key, value) in spec.Settings) resource.WithEnvironment("Agent__" + key.Replace(":", "__"), value);
-
-        var model = spec.Backend == "local" ? Path.GetRelativePath(ServiceBinaries.RepositoryRoot, checkpoint ?? "") : $"{spec.Model} at {spec.Endpoint}";
-        var next = agent.Successors.Count == 0 ? "last: always answers" : "then " + string.Join(", ", agent.Successors);
-        resource.Description = $"{spec.Backend} {model}, cost {spec.Cost.ToString(CultureInfo.InvariantCulture)}, {next}";
-        return resource;
-    }
+    /// <summary>The parameter that holds the gateway's API key; azd stores it as a secret.</summary>
+    public const string ApiKeyParameter = "api-key";
 
     /// <summary>
-    /// The network of the plan: the agents in cascade order, each calling its successors by name (the next agent, then
-    /// the ones to skip to when it is down), and the gateway, started once every agent answers /health.
+    /// Reads the topology ("DiSRouter" in appsettings.json, then a --config file over it) and applies the command line.
+    /// False for --help or a topology that cannot run (the reason printed, exit code 2), so nothing starts.
     /// </summary>
-    public static void AddNetwork(this DistributedApplicationBuilder builder, TrainingJobs jobs)
+    public static bool TryReadNetworkPlan(this IDistributedApplicationBuilder builder, string[] args, out NetworkPlan plan, out int exitCode)
     {
-        var plan = builder.Plan;
-        var agents = plan.Agents.ToDictionary(a => a.Name, a => builder.AddAgent(a, jobs));
-        foreach (var agent in plan.Agents)
-            agents[agent.Name].WithReference(agent.Successors.Select(s => agents[s]));
-        if (plan.Agents.Count > 0)
-            builder.AddGateway(plan)
-                .WithReference(agents.Values)
-                .WaitFor(agents.Values);
-    }
-
-    /// <summary>The gateway process: its API key, the entry agent and the agents it lists, on the chosen port.</summary>
-    public static ServiceResource AddGateway(this DistributedApplicationBuilder builder, NetworkPlan plan)
-    {
-        var resource = builder.AddProject(NetworkPlan.GatewayName, ServiceBinaries.Gateway, plan.GatewayPort == 0 ? 0 : plan.GatewayPort)
-            .WithEnvironment(NetworkPlan.ApiKeyVariable, plan.ApiKey)
-            .WithEnvironment("Gateway__EntryAgent", plan.EntryAgent)
-            .WithStopOnExit();
-        for (var i = 0; i < plan.Agents.Count; i++) resource.WithEnvironment($"Gateway__Agents__{i}", plan.Agents[i].Name);
-        foreach (var (key, value) in plan.GatewaySettings) resource.WithEnvironment("Gateway__" + key.Replace(":", "__"), value);
-        resource.Description = $"entry {plan.EntryAgent}";
-        return resource;
-    }
-
-    /// <summary>
-    /// The training jobs (DiSRouter:Jobs, see docs/jobs.md), checked before anything starts; those of launched agents
-    /// that have a Schedule are fired by a scheduler that runs and stops with the network.
-    /// </summary>
-    public static TrainingJobs AddJobs(this DistributedApplicationBuilder builder)
-    {
-        if (builder.Error is not null || builder.Help) return TrainingJobs.None;
-        IReadOnlyList<PlannedJob> jobs;
+        plan = null!;
+        exitCode = 0;
         try
         {
-            jobs = JobConfiguration.Read(builder.Host.Configuration);
+            var launch = LaunchArguments.Parse(args);
+            if (launch.Help)
+            {
+                Console.WriteLine(LaunchArguments.Usage);
+                return false;
+            }
+            IConfiguration? overlay = null;
+            if (launch.ConfigFile is { } file)
+            {
+                var full = Path.GetFullPath(file);
+                if (!File.Exists(full)) throw new ArgumentException($"--config: the file {full} does not exist.");
+                builder.Configuration.AddJsonFile(full, optional: false, reloadOnChange: false);
+                overlay = new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build();
+            }
+            var topology = TopologyReader.Read(builder.Configuration, overlay);
+            plan = NetworkPlan.Create(topology, launch, RepositoryRoot(builder), Environment.GetEnvironmentVariable) with { ConfigFile = launch.ConfigFile };
+            return true;
         }
-        catch (JobConfigException e)
+        catch (ArgumentException e)
         {
-            builder.Fail(e.Message);
-            return TrainingJobs.None;
+            Console.Error.WriteLine(e.Message + Environment.NewLine + LaunchArguments.Usage);
         }
-        // A publish cut off by a crash is finished before any agent loads its checkpoint (unless a `job run` is at it).
-        foreach (var job in jobs.Where(j => CheckpointPublisher.HasUnfinished(j.Publish)))
+        catch (Exception e) when (e is TopologyException or InvalidOperationException or InvalidDataException or FormatException)
         {
-            using var idle = JobRunner.TryLock(job.Run);
-            if (idle is not null) CheckpointPublisher.Recover(job.Publish);
+            Console.Error.WriteLine(e.Message);
         }
-        var launched = jobs.Where(j => builder.Plan.Agents.Any(a => a.Name.Equals(j.Agent, StringComparison.OrdinalIgnoreCase))).ToList();
-        foreach (var job in jobs.Except(launched).Where(j => j.Schedule is not null))
-            ConsoleOutput.Info($"note: job {job.Name} is not scheduled: its agent {job.Agent} is not launched.");
-        builder.Host.Services.AddHostedService(_ => new JobScheduler(launched));
-        return new TrainingJobs(jobs);
+        exitCode = 2;
+        return false;
+    }
+
+    /// <summary>The checkout the AppHost lives in: relative checkpoint and run paths start here.</summary>
+    public static string RepositoryRoot(IDistributedApplicationBuilder builder) =>
+        Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+
+    /// <summary>
+    /// The gateway's key as a secret parameter. Run locally, it is DISROUTER_API_KEY or "disrouter-local"; published,
+    /// the manifest declares it and azd asks for it (or reads it from the environment) at deploy time.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddApiKey(this IDistributedApplicationBuilder builder, NetworkPlan plan)
+    {
+        if (builder.ExecutionContext.IsRunMode) builder.Configuration[$"Parameters:{ApiKeyParameter}"] = plan.ApiKey;
+        return builder.AddParameter(ApiKeyParameter, secret: true);
+    }
+
+    /// <summary>
+    /// One project resource per agent, in cascade order, with its settings as <c>Agent__*</c> variables (the names
+    /// DiSRouter.Agents binds): Name, Cost, Backend, Checkpoint or Model/Endpoint/ApiKeyEnv, and Successors__0..n, each
+    /// a service name whose address arrives by reference (<c>services__agent-2__http__0</c>).
+    /// </summary>
+    public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddAgents(this IDistributedApplicationBuilder builder, NetworkPlan plan)
+    {
+        var root = RepositoryRoot(builder);
+        var jobs = TrainingJob.Read(builder.Configuration, root);
+        var agents = new Dictionary<string, IResourceBuilder<ProjectResource>>();
+        foreach (var planned in plan.Agents)
+        {
+            var spec = planned.Spec;
+            var agent = builder.AddProject<Projects.DiSRouter_Agents>(spec.Name)
+                // Not behind the orchestrator's proxy: a stopped agent's port then refuses connections at once, so the
+                // agent before it skips it; a proxy left listening for it holds the call until the timeout.
+                .WithHttpEndpoint(name: "http", isProxied: false)
+                .WithHttpHealthCheck("/health")
+                .WithEnvironment("Agent__Name", spec.Name)
+                .WithEnvironment("Agent__Cost", spec.Cost.ToString("R", CultureInfo.InvariantCulture))
+                .WithEnvironment("Agent__Backend", spec.Backend);
+            if (spec.Backend == "local")
+                agent.WithEnvironment("Agent__Checkpoint", CheckpointFor(builder, planned, jobs, root));
+            else
+                agent.WithEnvironment("Agent__Model", spec.Model)
+                    .WithEnvironment("Agent__Endpoint", spec.Endpoint)
+                    .WithEnvironment("Agent__ApiKeyEnv", spec.ApiKeyEnv)
+                    // The hosted model's key: passed from the AppHost's environment, never written in configuration.
+                    .WithEnvironment(spec.ApiKeyEnv!, Environment.GetEnvironmentVariable(spec.ApiKeyEnv!) ?? "");
+            if (spec.Model is { Length: > 0 } && spec.Backend == "local") agent.WithEnvironment("Agent__Model", spec.Model);
+            foreach (var (key, value) in spec.Settings) agent.WithEnvironment("Agent__" + key.Replace(":", "__"), value);
+            agents[spec.Name] = agent;
+        }
+        foreach (var planned in plan.Agents)
+        {
+            // The next agent first, then the ones to skip to when it is down: names, resolved by service discovery.
+            var agent = agents[planned.Name];
+            for (var i = 0; i < planned.Successors.Count; i++)
+                agent.WithEnvironment($"Agent__Successors__{i}", planned.Successors[i]).WithReference(agents[planned.Successors[i]]);
+        }
+        return [.. agents.Values];
+    }
+
+    /// <summary>The gateway: its key, the entry agent and the agents it lists, on the chosen port, started once every agent is healthy.</summary>
+    public static IResourceBuilder<ProjectResource> AddGateway(this IDistributedApplicationBuilder builder, NetworkPlan plan,
+        IReadOnlyList<IResourceBuilder<ProjectResource>> agents, IResourceBuilder<ParameterResource> apiKey)
+    {
+        var gateway = builder.AddProject<Projects.DiSRouter_Gateway>(NetworkPlan.GatewayName)
+            // A fixed local port (--gateway-port, default 8080); published, the container platform's ingress decides.
+            .WithHttpEndpoint(port: plan.GatewayPort == 0 || builder.ExecutionContext.IsPublishMode ? null : plan.GatewayPort, name: "http")
+            .WithExternalHttpEndpoints()
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment(NetworkPlan.ApiKeyVariable, apiKey)
+            .WithEnvironment("Gateway__EntryAgent", plan.EntryAgent);
+        for (var i = 0; i < plan.Agents.Count; i++) gateway.WithEnvironment($"Gateway__Agents__{i}", plan.Agents[i].Name);
+        foreach (var (key, value) in plan.GatewaySettings) gateway.WithEnvironment("Gateway__" + key.Replace(":", "__"), value);
+        foreach (var agent in agents) gateway.WithReference(agent).WaitFor(agent);
+
+        if (builder.ExecutionContext.IsRunMode)
+        {
+            builder.Eventing.Subscribe<ResourceReadyEvent>(gateway.Resource, (e, _) =>
+            {
+                var url = gateway.GetEndpoint("http").Url;
+                e.Services.GetRequiredService<ILoggerFactory>().CreateLogger("DiSRouter.AppHost").LogInformation(
+                    "Gateway ready at {Url}/v1 (key {KeySource}); agents {Agents}", url,
+                    plan.ApiKeyFromEnvironment ? "from DISROUTER_API_KEY" : $"\"{plan.ApiKey}\"", string.Join(" → ", plan.Agents.Select(a => a.Name)));
+                return Task.CompletedTask;
+            });
+            foreach (var note in plan.Notes) Console.WriteLine("note: " + note);
+        }
+        return gateway;
+    }
+
+    /// <summary>
+    /// Run locally, an agent serves its job's published checkpoint once there is one (a later publish reloads in place);
+    /// until then its configured checkpoint. Published (azd), paths are relative to the container's working directory,
+    /// where the models are mounted (docs/deploy.md).
+    /// </summary>
+    private static string CheckpointFor(IDistributedApplicationBuilder builder, PlannedAgent agent, IReadOnlyList<TrainingJob> jobs, string root)
+    {
+        var path = agent.CheckpointPath!;
+        var job = jobs.FirstOrDefault(j => j.Agent.Equals(agent.Name, StringComparison.OrdinalIgnoreCase));
+        if (job is not null && job.HasPublished) path = job.Publish;
+        else if (job is not null && builder.ExecutionContext.IsRunMode)
+            Console.WriteLine($"note: {agent.Name} serves its configured checkpoint until job {job.Name} first publishes {job.Publish}; restart the network then to serve it.");
+        return builder.ExecutionContext.IsPublishMode ? Path.GetRelativePath(root, path).Replace('\\', '/') : path;
     }
 }

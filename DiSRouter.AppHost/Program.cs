@@ -1,17 +1,22 @@
 using DiSRouter.AppHost;
-using DiSRouter.AppHost.Bench;
-using DiSRouter.AppHost.Hosting;
 using DiSRouter.AppHost.Jobs;
 
-if (args is ["bench", .. var benchArgs]) return await NetworkBench.RunAsync(benchArgs);
-if (args is ["job", .. var jobArgs]) return await JobCommand.RunAsync(jobArgs);
+var builder = DistributedApplication.CreateBuilder(args);
 
-var builder = DistributedApplicationBuilder.Create(args);
+// The topology (appsettings.json, --config) and the command line (--agents, --gateway-port)
+if (!builder.TryReadNetworkPlan(args, out var plan, out var exitCode)) return exitCode; // --help, or a bad topology: said why
 
-// Jobs: each agent's self-awareness training; the scheduled ones fire while the network runs (docs/jobs.md)
-var jobs = builder.AddJobs();
+// Parameters: the gateway's API key (DISROUTER_API_KEY here; a secret that azd asks for)
+var apiKey = builder.AddApiKey(plan);
 
-// Agents in cascade order, each calling its successors; the gateway once every agent is healthy
-builder.AddNetwork(jobs);
+// Agents in cascade order, each calling its successors by name
+var agents = builder.AddAgents(plan);
 
-return await builder.Build().RunAsync();
+// The front door, once every agent is healthy; the only resource that faces users
+builder.AddGateway(plan, agents, apiKey);
+
+// Jobs: each agent's self-awareness training, started from the dashboard, the command line or its schedule
+builder.AddTrainingJobs(plan, agents);
+
+builder.Build().Run();
+return 0;

@@ -1,5 +1,3 @@
-using DiSRouter.ServiceDefaults.ServiceDiscovery;
-
 namespace DiSRouter.Agents.Cascade;
 
 /// <summary>
@@ -8,13 +6,13 @@ namespace DiSRouter.Agents.Cascade;
 /// ServiceDefaults' discovery handler rewrites on every attempt, so the resilience pipeline and its circuit breaker are
 /// keyed by the agent's name. An absolute http(s) URL is called as is.
 /// </summary>
-internal sealed class SuccessorResolver(IServiceEndpointResolver discovery)
+internal sealed class SuccessorResolver(IConfiguration configuration)
 {
     public Uri? Resolve(string successor)
     {
         if (Uri.TryCreate(successor, UriKind.Absolute, out var direct) && direct.Scheme is "http" or "https") return direct;
         foreach (var scheme in (string[])["http", "https"])
-            if (discovery.GetEndpoints(successor, scheme).Count > 0) return new Uri($"{scheme}://{successor}/");
+            if (configuration.GetSection($"services:{successor}:{scheme}").Exists()) return new Uri($"{scheme}://{successor}/");
         return null;
     }
 

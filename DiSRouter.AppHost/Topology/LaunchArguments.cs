@@ -7,15 +7,15 @@ internal sealed record LaunchArguments(IReadOnlyList<string>? Agents, int? Gatew
 {
     public const string Usage = """
         Usage: dotnet run --project DiSRouter.AppHost -- [options]
-               dotnet run -c Release --project DiSRouter.AppHost -- bench [--help]
+               dotnet run --project DiSRouter.AppHost -- --publisher manifest --output-path FILE
 
           --agents a,b,c        launch only these agents (cascade order and successors follow the topology)
           --gateway-port N      the gateway's port (default 8080; 0 picks a free one)
           --config FILE         a JSON file layered over appsettings.json (another topology)
           -h, --help            this text
 
-        Environment: DISROUTER_API_KEY (the gateway's API key; default "disrouter-local"),
-                     OTEL_EXPORTER_OTLP_ENDPOINT (telemetry to an OTLP collector, passed to every service).
+        Environment: DISROUTER_API_KEY (the gateway's API key, the parameter api-key; default "disrouter-local").
+        Other --name value pairs are Aspire's own (configuration keys), passed through.
         """;
 
     public static LaunchArguments Parse(IReadOnlyList<string> args)
@@ -43,6 +43,10 @@ internal sealed record LaunchArguments(IReadOnlyList<string>? Agents, int? Gatew
                     break;
                 case "--config":
                     config = Value(args, ref i, name, inline);
+                    break;
+                case var other when other.StartsWith("--", StringComparison.Ordinal):
+                    // Aspire's own options (--publisher manifest, --output-path FILE, configuration keys) and their values.
+                    if (inline is null && i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) i++;
                     break;
                 default:
                     throw new ArgumentException($"Unknown argument '{args[i]}'.");

@@ -18,12 +18,14 @@ internal sealed partial record NetworkPlan(
     int GatewayPort,
     string ApiKey,
     bool ApiKeyFromEnvironment,
-    TimeSpan HealthTimeout,
     IReadOnlyDictionary<string, string> GatewaySettings,
     IReadOnlyList<string> Notes)
 {
     public const string ApiKeyVariable = "DISROUTER_API_KEY";
     public const string GatewayName = "gateway";
+
+    /// <summary>The --config file layered over appsettings.json, if any (the training jobs read the same one).</summary>
+    public string? ConfigFile { get; init; }
 
     public static NetworkPlan Create(TopologyOptions topology, LaunchArguments args, string repositoryRoot, Func<string, string?> environment)
     {
@@ -103,7 +105,7 @@ internal sealed partial record NetworkPlan(
         var key = environment(ApiKeyVariable);
         var fromEnvironment = !string.IsNullOrEmpty(key);
         return new NetworkPlan(planned, entry, args.GatewayPort ?? topology.GatewayPort,
-            fromEnvironment ? key! : TopologyOptions.LocalApiKey, fromEnvironment, topology.HealthTimeout, topology.GatewaySettings, notes);
+            fromEnvironment ? key! : TopologyOptions.LocalApiKey, fromEnvironment, topology.GatewaySettings, notes);
     }
 
     [GeneratedRegex("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$", RegexOptions.IgnoreCase)]

@@ -21,7 +21,4 @@ internal sealed class TopologyOptions
 
     /// <summary>Any other gateway setting, passed as <c>Gateway__{key}</c> (e.g. "RateLimit:Burst": "100").</summary>
     public Dictionary<string, string> GatewaySettings { get; set; } = [];
-
-    /// <summary>How long a service may take to answer /health before the launch is abandoned.</summary>
-    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromSeconds(90);
 }

@@ -51,7 +51,7 @@ internal sealed class AgentHost : IAsyncDisposable
             ["Agent:Cost"] = cost.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Agent:ReloadPollSeconds"] = "0",
             // Test hosts are short-lived: keep the resilience pipeline from retrying or breaking circuits between tests.
-            ["HttpResilience:MinimumThroughput"] = "1000",
+            ["HttpResilience:CircuitBreaker:MinimumThroughput"] = "1000",
         };
         var i = 0;
         foreach (var s in successors ?? []) d[$"Agent:Successors:{i++}"] = s;

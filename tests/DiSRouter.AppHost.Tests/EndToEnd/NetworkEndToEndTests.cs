@@ -2,56 +2,48 @@ using System.ClientModel;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Aspire.Hosting.ApplicationModel;
 using DiSRouter.AppHost.Tests.Infrastructure;
 using OpenAI;
 using OpenAI.Chat;
 
 namespace DiSRouter.AppHost.Tests.EndToEnd;
 
-/// <summary>Requests through the official OpenAI .NET SDK into the launched network, and what the network does with them.</summary>
+/// <summary>Requests through the official OpenAI .NET SDK into a subset of the committed agents, run by the app model.</summary>
 public sealed class NetworkEndToEndTests(NetworkFixture network) : IClassFixture<NetworkFixture>
 {
+    /// <summary>Queries of the task families; the cheapest agent answers some and rejects others (at Cost First, α = 0.8).</summary>
+    private static readonly string[] Queries =
+    [
+        "Who wrote the fable of the ant?", "What is 123 * 47?", "What is 17 + 25?", "Which word means the opposite of cold?",
+        "What is 9 - 4?", "If x = 3 and y = x + 4, what is y?",
+    ];
+
     [Fact]
-    public async Task SdkRequestIsAnsweredByTheFirstAgentThatDoesNotReject()
+    public async Task SdkRequestIsAnsweredWithTheRoutingPath()
     {
-        var sut = Client("disrouter-balance");
+        var result = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage("What is 17 + 25?")])
+            .WaitAsync(NetworkFixture.RequestTimeout);
 
-        var result = await sut.CompleteChatAsync([new UserChatMessage("What is 2 + 2?")]).WaitAsync(TestDotnet.Request);
-
-        Assert.Equal(FakeModelServer.Answer, result.Value.Content.Single().Text);
-        var routing = Routing(result);
-        Assert.Equal("agent-2", (string?)routing["answered_by"]);
-        Assert.Equal(0.4, (double)routing["cost"]!);
-        Assert.Equal(0.5, (double)routing["alpha"]!);
-        var path = routing["path"]!.AsArray();
-        Assert.Equal(["agent-1:reject", "agent-2:answer"], path.Select(h => $"{(string?)h!["agent"]}:{(string?)h["decision"]}"));
+        Assert.False(string.IsNullOrWhiteSpace(result.Value.Content.Single().Text));
+        var routing = NetworkFixture.Routing(result);
+        Assert.Equal(0.8, (double)routing["alpha"]!);
+        var path = NetworkFixture.Path(routing);
+        Assert.EndsWith(":answer", path[^1]);
+        Assert.All(path.Take(path.Count - 1), hop => Assert.EndsWith(":reject", hop));
+        Assert.Equal("agent-1", path[0].Split(':')[0]);
+        Assert.Contains((string?)routing["answered_by"], NetworkFixture.Agents);
     }
 
     [Fact]
-    public async Task SdkStreamingDeliversTheSameAnswerInPieces()
+    public async Task OnlyTheChosenAgentsAreListed()
     {
-        var sut = Client("disrouter-cost-first");
-        var text = new StringBuilder();
-        var updates = 0;
+        var models = await new OpenAIClient(new ApiKeyCredential(NetworkFixture.ApiKey),
+                new OpenAIClientOptions { Endpoint = new Uri(network.Gateway, "/v1") })
+            .GetOpenAIModelClient().GetModelsAsync().WaitAsync(NetworkFixture.RequestTimeout);
 
-        await foreach (var update in sut.CompleteChatStreamingAsync([new UserChatMessage("What is 2 + 2?")]).WithCancellation(CancellationToken.None))
-        {
-            foreach (var part in update.ContentUpdate) text.Append(part.Text);
-            updates++;
-        }
-
-        Assert.Equal(FakeModelServer.Answer, text.ToString());
-        Assert.True(updates > 3, $"Expected the answer in several chunks, got {updates} updates.");
-    }
-
-    [Fact]
-    public async Task ModelNamingAnAgentStartsTheCascadeThere()
-    {
-        var sut = Client("agent-3");
-
-        var result = await sut.CompleteChatAsync([new UserChatMessage("What is 2 + 2?")]).WaitAsync(TestDotnet.Request);
-
-        Assert.Equal(["agent-3"], Routing(result)["path"]!.AsArray().Select(h => (string?)h!["agent"]));
+        var agents = models.Value.Select(m => m.Id).Where(id => id.StartsWith("agent-", StringComparison.Ordinal)).Order();
+        Assert.Equal(NetworkFixture.Agents, agents);
     }
 
     [Fact]
@@ -59,23 +51,58 @@ public sealed class NetworkEndToEndTests(NetworkFixture network) : IClassFixture
     {
         var sut = new ChatClient("disrouter", new ApiKeyCredential("wrong"), new OpenAIClientOptions { Endpoint = new Uri(network.Gateway, "/v1") });
 
-        var error = await Assert.ThrowsAsync<ClientResultException>(() => sut.CompleteChatAsync([new UserChatMessage("hi")]).WaitAsync(TestDotnet.Request));
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => sut.CompleteChatAsync([new UserChatMessage("hi")]).WaitAsync(NetworkFixture.RequestTimeout));
 
         Assert.Equal((int)HttpStatusCode.Unauthorized, error.Status);
     }
 
     [Fact]
-    public async Task ServiceOutputIsPrefixedWithItsName()
+    public async Task SdkStreamingDeliversTheWholeAnswer()
     {
-        await network.AppHost.WaitForLineAsync(@"^\[gateway\] ", TestDotnet.Request);
-        await network.AppHost.WaitForLineAsync(@"^\[agent-3\] ", TestDotnet.Request);
+        var plain = await network.Chat("disrouter-balance").CompleteChatAsync([new UserChatMessage("What is 9 - 4?")]).WaitAsync(NetworkFixture.RequestTimeout);
+        var text = new StringBuilder();
+        var updates = 0;
 
-        Assert.Contains(network.AppHost.Lines, l => l.StartsWith("[apphost] agent-1 ", StringComparison.Ordinal) && l.Contains("then agent-2, agent-3"));
+        using var timeout = new CancellationTokenSource(NetworkFixture.RequestTimeout);
+        await foreach (var update in network.Chat("disrouter-balance").CompleteChatStreamingAsync([new UserChatMessage("What is 9 - 4?")], cancellationToken: timeout.Token))
+        {
+            foreach (var part in update.ContentUpdate) text.Append(part.Text);
+            updates++;
+        }
+
+        Assert.Equal(plain.Value.Content.Single().Text, text.ToString());
+        Assert.True(updates > 1, $"Expected the answer in several chunks, got {updates} updates.");
     }
 
-    private ChatClient Client(string model) =>
-        new(model, new ApiKeyCredential(NetworkFixture.ApiKey), new OpenAIClientOptions { Endpoint = new Uri(network.Gateway, "/v1") });
+    [Fact]
+    public async Task StoppedMiddleAgentIsSkipped()
+    {
+        // A query the cheapest agent rejects: its next agent, agent-2, is then asked first.
+        var twoHops = await FirstRejectedByAgent1Async();
+        await network.CommandAsync("agent-2", KnownResourceCommands.StopCommand);
+        try
+        {
+            var result = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage(twoHops)])
+                .WaitAsync(NetworkFixture.RequestTimeout);
 
-    private static JsonNode Routing(ClientResult<ChatCompletion> result) =>
-        JsonNode.Parse(result.GetRawResponse().Content.ToString())!["disrouter"]!;
+            var path = NetworkFixture.Path(NetworkFixture.Routing(result));
+            Assert.Equal(["agent-1:reject", "agent-2:unreachable", "agent-3:answer"], path);
+        }
+        finally
+        {
+            await network.CommandAsync("agent-2", KnownResourceCommands.StartCommand);
+            await network.App.ResourceNotifications.WaitForResourceHealthyAsync("agent-2").WaitAsync(NetworkFixture.StartTimeout);
+        }
+    }
+
+    private async Task<string> FirstRejectedByAgent1Async()
+    {
+        foreach (var query in Queries)
+        {
+            var result = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage(query)])
+                .WaitAsync(NetworkFixture.RequestTimeout);
+            if (NetworkFixture.Path(NetworkFixture.Routing(result))[0] == "agent-1:reject") return query;
+        }
+        throw new Xunit.Sdk.XunitException($"agent-1 answered every one of {Queries.Length} queries at α = 0.8; the test needs one it rejects.");
+    }
 }

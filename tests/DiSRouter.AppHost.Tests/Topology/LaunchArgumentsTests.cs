@@ -38,7 +38,6 @@ public sealed class LaunchArgumentsTests
     [InlineData(new[] { "--gateway-port" }, "--gateway-port needs a value")]
     [InlineData(new[] { "--agents", "--gateway-port", "1" }, "--agents needs a value")]
     [InlineData(new[] { "--agents", "," }, "at least one agent")]
-    [InlineData(new[] { "--agnets", "agent-1" }, "Unknown argument '--agnets'")]
     [InlineData(new[] { "extra" }, "Unknown argument 'extra'")]
     public void BadArgumentsAreRefusedWithTheReason(string[] args, string reason)
     {

@@ -8,7 +8,7 @@ public sealed class TopologyReaderTests
     [Fact]
     public void ShippedAppSettingsDescribeTheFiveAgentNanoPool()
     {
-        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build();
+        var configuration = new ConfigurationBuilder().AddJsonFile(Infrastructure.Repository.AppHostSettings).Build();
 
         var sut = TopologyReader.Read(configuration);
 
@@ -24,8 +24,8 @@ public sealed class TopologyReaderTests
     {
         // The main job must start on a fresh clone: every base checkpoint and every job's serving directory that the
         // shipped appsettings.json names is committed (the README promises no training before the first run).
-        var configuration = new ConfigurationBuilder().AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json")).Build();
-        var root = DiSRouter.AppHost.Hosting.ServiceBinaries.RepositoryRoot;
+        var configuration = new ConfigurationBuilder().AddJsonFile(Infrastructure.Repository.AppHostSettings).Build();
+        var root = Infrastructure.Repository.Root;
         var agents = TopologyReader.Read(configuration).Agents;
         Assert.All(agents, a => Assert.True(File.Exists(Path.Combine(root, a.Checkpoint!, "config.json")), $"{a.Name}: no checkpoint at {a.Checkpoint}"));
         var published = configuration.GetSection("DiSRouter:Jobs").GetChildren().Select(j => j["Publish"]).ToList();

@@ -10,7 +10,7 @@ public sealed class FailingAgentTests
     public async Task AgentThatIsDownGives502ThenTheOpenCircuitGives503()
     {
         await using var factory = new GatewayFactory(new Dictionary<string, Uri> { ["agent-1"] = new($"http://127.0.0.1:{ClosedPort()}") },
-            new() { ["HttpResilience:MinimumThroughput"] = "2", ["HttpResilience:BreakDuration"] = "00:00:30" });
+            new() { ["HttpResilience:CircuitBreaker:MinimumThroughput"] = "2", ["HttpResilience:CircuitBreaker:BreakDuration"] = "00:00:30" });
         using var client = factory.CreateAuthorizedClient();
 
         // Refused connections count against the agent until its circuit opens; then it is refused at once.
@@ -42,7 +42,7 @@ public sealed class FailingAgentTests
         await using var agent = await new FakeAgent("agent-1").StartAsync();
         agent.Respond = _ => { Thread.Sleep(3000); return Microsoft.AspNetCore.Http.Results.Ok(); };
         await using var factory = new GatewayFactory(new Dictionary<string, Uri> { ["agent-1"] = agent.Url },
-            new() { ["HttpResilience:AttemptTimeout"] = "00:00:00.500" });
+            new() { ["HttpResilience:AttemptTimeout:Timeout"] = "00:00:00.500" });
         using var client = factory.CreateAuthorizedClient();
 
         using var response = await client.PostAsync("/v1/chat/completions", Chat()).WaitAsync(TestTimeouts.Request);

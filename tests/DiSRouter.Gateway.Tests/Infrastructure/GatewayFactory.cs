@@ -40,7 +40,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
 
     public HttpClient CreateAuthorizedClient(string key = ApiKey)
     {
-        var client = CreateClient();
+        // A caller from another process: sends the traceparent a test writes (this process's HttpClient instrumentation would replace it).
+        var client = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = CreateClient().BaseAddress };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         return client;
     }

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Configuration;
+using Quartz;
+
+namespace DiSRouter.AppHost.Jobs;
+
+/// <summary>
+/// What the app model needs of a configured job ("DiSRouter:Jobs", docs/jobs.md): its name, its agent, where it
+/// publishes and its schedule. The training CLI's <c>job run</c> reads and checks the rest (stages, arguments, paths).
+/// </summary>
+internal sealed record TrainingJob(string Name, string Agent, string Publish, CronExpression? Schedule)
+{
+    /// <summary>The files a published checkpoint consists of (as the CLI's CheckpointPublisher writes them).</summary>
+    private static readonly string[] PublishedFiles = ["config.json", "model.safetensors", "tokenizer.json"];
+
+    public bool HasPublished => PublishedFiles.All(f => File.Exists(Path.Combine(Publish, f)));
+
+    public static IReadOnlyList<TrainingJob> Read(IConfiguration configuration, string repositoryRoot) =>
+        configuration.GetSection("DiSRouter:Jobs").GetChildren()
+            .Where(j => !string.IsNullOrWhiteSpace(j["Name"]) && !string.IsNullOrWhiteSpace(j["Agent"]) && !string.IsNullOrWhiteSpace(j["Publish"]))
+            .Select(j => new TrainingJob(j["Name"]!, j["Agent"]!, Path.GetFullPath(j["Publish"]!, repositoryRoot),
+                string.IsNullOrWhiteSpace(j["Schedule"]) ? null : ParseSchedule(j["Name"]!, j["Schedule"]!)))
+            .ToList();
+
+    private static CronExpression ParseSchedule(string job, string schedule)
+    {
+        try
+        {
+            return new CronExpression(schedule);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidDataException($"Job {job}: Schedule \"{schedule}\" is not a Quartz cron expression ({e.Message}).", e);
+        }
+    }
+}
