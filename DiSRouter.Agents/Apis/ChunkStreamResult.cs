@@ -7,11 +7,14 @@ namespace DiSRouter.Agents.Apis;
 
 /// <summary>
 /// A cascade's answer as server-sent events, each chunk flushed as it comes. A normal end is "data: [DONE]". An error
-/// chunk (a failure after the commit point) is written as OpenAI's error event and the connection is then aborted
-/// without "[DONE]", so no client can take the half answer for a whole one.
+/// chunk (a failure after the commit point) is written as OpenAI's error event, which OpenAI's Python and Node SDKs
+/// raise on, and the connection is then aborted without "[DONE]": the .NET SDK ignores the error event but raises on
+/// the broken stream (CascadeStreamingTests checks it), so no client takes the half answer for a whole one.
 /// </summary>
 internal sealed class ChunkStreamResult(IAsyncEnumerable<ChatCompletionChunk> chunks) : IResult, IStatusCodeHttpResult
 {
+    private static readonly TimeSpan ErrorDrainTime = TimeSpan.FromMilliseconds(100);
+
     public int? StatusCode => StatusCodes.Status200OK;
 
     public async Task ExecuteAsync(HttpContext http)
@@ -25,7 +28,9 @@ internal sealed class ChunkStreamResult(IAsyncEnumerable<ChatCompletionChunk> ch
         {
             await WriteAsync(http, JsonSerializer.Serialize(chunk, WireJson.Options), ct);
             if (chunk.Error is null) continue;
-            await http.Response.Body.FlushAsync(ct);
+            // Abort drops output the transport has not yet put on the wire, and a flush only hands it to the transport:
+            // the error event gets a moment to leave before the connection is cut.
+            await Task.Delay(ErrorDrainTime, CancellationToken.None);
             http.Abort();
             return;
         }
