@@ -1,6 +1,7 @@
 using DiSRouter.Agents.Backends;
 using DiSRouter.Agents.Cascade;
 using DiSRouter.Agents.Telemetry;
+using DiSRouter.Core.Requests;
 using Microsoft.Extensions.Options;
 
 namespace DiSRouter.Agents;
@@ -15,7 +16,10 @@ internal static class Extensions
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
 
         services.AddProblemDetails();
-        services.ConfigureHttpJsonOptions(o => AgentJson.Configure(o.SerializerOptions));
+        services.ConfigureHttpJsonOptions(o => WireJson.Configure(o.SerializerOptions));
+        // Successors' addresses: Microsoft.Extensions.ServiceDiscovery, from services:{name}:http:{i} (several = replicas).
+        services.AddServiceDiscoveryCore();
+        services.AddConfigurationServiceEndpointProvider();
 
         services.AddSingleton<AgentTelemetry>();
         services.AddSingleton<SuccessorResolver>();

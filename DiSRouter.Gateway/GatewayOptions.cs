@@ -21,6 +21,29 @@ internal sealed class GatewayOptions
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;
 
     public RateLimitSettings RateLimit { get; set; } = new();
+
+    /// <summary>
+    /// How long an agent may stay silent (no byte of its response) before the request fails with 504. A cascade's
+    /// whole answer can take minutes on a CPU; a stream keeps it alive with every token.
+    /// </summary>
+    public double AgentTimeoutSeconds { get; set; } = 300;
+
+    public AgentHealthSettings Health { get; set; } = new();
+}
+
+/// <summary>How replicas of an agent are judged (YARP's active probes of /health and passive watch of failed requests).</summary>
+internal sealed class AgentHealthSettings
+{
+    /// <summary>How often each replica's /health is probed; one failed probe takes it out until a probe passes.</summary>
+    public double ProbeIntervalSeconds { get; set; } = 10;
+
+    public double ProbeTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Requests a replica must have had before its failure rate (connection errors, timeouts) is judged.</summary>
+    public int MinimumRequests { get; set; } = 5;
+
+    /// <summary>A replica whose failure rate passes 30 % is left out this long, then tried again.</summary>
+    public double LeftOutSeconds { get; set; } = 30;
 }
 
 /// <summary>A token bucket per API key: bursts up to <see cref="Burst"/>, then <see cref="RequestsPerSecond"/> on average.</summary>

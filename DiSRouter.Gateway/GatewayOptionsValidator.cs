@@ -14,6 +14,11 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (o.MaxRequestBodyBytes <= 0) errors.Add($"Gateway:MaxRequestBodyBytes must be positive, got {o.MaxRequestBodyBytes}.");
         if (!(o.RateLimit.RequestsPerSecond > 0)) errors.Add($"Gateway:RateLimit:RequestsPerSecond must be positive, got {o.RateLimit.RequestsPerSecond}.");
         if (o.RateLimit.Burst < 1) errors.Add($"Gateway:RateLimit:Burst must be at least 1, got {o.RateLimit.Burst}.");
+        if (!(o.AgentTimeoutSeconds > 0)) errors.Add($"Gateway:AgentTimeoutSeconds must be positive, got {o.AgentTimeoutSeconds}.");
+        if (!(o.Health.ProbeIntervalSeconds > 0)) errors.Add($"Gateway:Health:ProbeIntervalSeconds must be positive, got {o.Health.ProbeIntervalSeconds}.");
+        if (!(o.Health.ProbeTimeoutSeconds > 0)) errors.Add($"Gateway:Health:ProbeTimeoutSeconds must be positive, got {o.Health.ProbeTimeoutSeconds}.");
+        if (o.Health.MinimumRequests < 1) errors.Add($"Gateway:Health:MinimumRequests must be at least 1, got {o.Health.MinimumRequests}.");
+        if (!(o.Health.LeftOutSeconds > 0)) errors.Add($"Gateway:Health:LeftOutSeconds must be positive, got {o.Health.LeftOutSeconds}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -5,6 +5,7 @@ using System.Threading.Channels;
 using DiSRouter.Agents.Backends;
 using DiSRouter.Agents.Cascade;
 using DiSRouter.Agents.Telemetry;
+using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Core.Scenarios;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,7 +41,7 @@ internal static class AgentApi
     // ---------------------------------------------------------------------------------------------------------------
     // POST /v1/chat/completions
 
-    public static async Task<Results<Ok<ChatCompletionResponse>, ProblemHttpResult, PassThroughResult>> Cascade(
+    public static async Task<Results<Ok<ChatCompletionResponse>, ChunkStreamResult, ProblemHttpResult, PassThroughResult>> Cascade(
         HttpContext http, CascadeAgent agent, IOptions<AgentOptions> options, ILogger<CascadeAgent> logger)
     {
         var started = Stopwatch.GetTimestamp();
@@ -55,25 +56,15 @@ internal static class AgentApi
                 $"The request already passed {hops} agents ({RoutingHeaders.HopCount}); the limit is {RoutingHeaders.MaxHops}. The cascade's successors form a loop.");
         }
 
-        var (request, problem) = await ChatRequests.ReadAsync(http.Request, ct);
+        var (request, _, problem) = await ChatRequests.ReadAsync(http.Request, ct);
         if (problem is not null) return problem;
-        if (request!.Stream == true)
-            return Problems.BadRequest("An agent's cascade endpoint answers whole ('stream' must be false); streaming is served by the gateway and by the raw endpoint.");
-        if (request.N is > 1)
-            return Problems.BadRequest($"The cascade routes one reply per query ('n' must be 1, got {request.N}); use {RawRoute} for several samples.");
-        if (request.TokenLimit is < CascadeAgent.MinTokensToDecide)
-            return Problems.BadRequest($"The cascade needs room for an agent to say \"{ScenarioPrompt.RejectText}\": the token limit must be at least {CascadeAgent.MinTokensToDecide}, got {request.TokenLimit}.");
-        if (ChatRequests.TryResolveScenario(request, http.Request.Headers, out var scenario) is { } badScenario) return badScenario;
+        if (ChatRequestRules.ValidateForCascade(request!) is { } cascadeError) return Problems.BadRequest(cascadeError);
+        if (ChatRequests.TrySelectScenario(request!, http.Request.Headers, out var scenario) is { } badScenario) return badScenario;
 
+        CascadeResult result;
         try
         {
-            var result = await agent.HandleAsync(request, scenario, hops, ChatRequests.Settings(request, o), started, ct);
-            return result switch
-            {
-                CascadeResult.Completed c => TypedResults.Ok(c.Response),
-                CascadeResult.PassedBack p => new PassThroughResult(p.StatusCode, p.Body, p.ContentType),
-                _ => throw new UnreachableException(),
-            };
+            result = await agent.HandleAsync(request!, scenario, hops, ChatRequests.Settings(request!, o), started, ct);
         }
         catch (ModelInputException ex)
         {
@@ -82,6 +73,21 @@ internal static class AgentApi
         catch (ModelUnavailableException ex)
         {
             return Problems.BadGateway(ex.Message);
+        }
+        switch (result)
+        {
+            case CascadeResult.PassedBack p:
+                return new PassThroughResult(p.StatusCode, p.Body, p.ContentType);
+            case CascadeResult.Answering a when request!.Stream == true:
+                return new ChunkStreamResult(a.Chunks);
+            case CascadeResult.Answering a:
+                // A whole answer: collected from the stream, so a failure after the commit point is a 502, never half an answer.
+                var (response, error) = await ChatResponses.CollectAsync(a.Chunks, ct);
+                if (error is not null) return Problems.BadGateway(error.Message);
+                if (response!.DiSRouter?.AnsweredBy is { } answeredBy) http.Response.Headers[RoutingHeaders.AnsweredBy] = answeredBy;
+                return TypedResults.Ok(response);
+            default:
+                throw new UnreachableException();
         }
     }
 
@@ -93,7 +99,7 @@ internal static class AgentApi
     {
         var ct = http.RequestAborted;
         var o = options.Value;
-        var (request, problem) = await ChatRequests.ReadAsync(http.Request, ct);
+        var (request, _, problem) = await ChatRequests.ReadAsync(http.Request, ct);
         if (problem is not null) return problem;
         if (!string.IsNullOrEmpty(request!.Model) && request.Model != backend.ModelName && request.Model != o.Name)
             return Problems.NotFound($"Model '{request.Model}' is not served here; this agent ({o.Name}) serves '{backend.ModelName}'.");
@@ -136,7 +142,7 @@ internal static class AgentApi
                 Model = backend.ModelName,
                 Choices = index < 0 ? [] : [new ChunkChoice { Index = index, Delta = delta, FinishReason = finish }],
                 Usage = usage,
-            }, AgentJson.Options);
+            }, WireJson.Options);
 
         var gates = Enumerable.Range(0, settings.N).Select(_ => new StreamGate(settings.Stop)).ToArray();
         var deltas = Channel.CreateUnbounded<(int Index, string Text)>(new UnboundedChannelOptions { SingleReader = true });

@@ -56,6 +56,12 @@ internal sealed record GenerationSettings
     /// backend ignores it and the model's own first words decide.
     /// </summary>
     public double? DecideAt { get; init; }
+
+    /// <summary>
+    /// Told the calibrated decision as soon as the prompt pass has taken it, before any answer token: the agent's commit
+    /// point (see <see cref="Cascade.AgentDecision"/>). Only a backend that decides by thresholds calls it.
+    /// </summary>
+    public Action<DecisionVerdict>? OnVerdict { get; init; }
 }
 
 /// <summary>A calibrated decision: the model's logit gap (answer − reject) against the threshold for the request's α.</summary>

@@ -258,9 +258,11 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         var encoded = sw.Elapsed;
         var timings = new GenerationTimings();
         if (settings.DecideAt is { } alpha && model.Decision is { } decision && string.IsNullOrEmpty(prompt.AssistantPrefix))
-            return Decide(model, decision, alpha, ids, options, shouldContinue, sw, encoded, ct);
-        var results = model.Generator.Generate(ids, options, shouldContinue, ct, timings);
+            return Decide(model, decision, alpha, ids, options, shouldContinue, settings.OnVerdict, sw, encoded, ct);
         var prefix = prompt.AssistantPrefix ?? "";
+        // The callback sees the reply as the caller will (the prefix included), so a streamed reply begins with it.
+        var results = model.Generator.Generate(ids, options,
+            shouldContinue is null || prefix.Length == 0 ? shouldContinue : (i, text) => shouldContinue(i, prefix + text), ct, timings);
         var samples = results.Select(r => new ChatSample(prefix + r.Text, r.FinishReason, r.TokenIds.Length)).ToList();
         // Encoding, set-up, the prompt pass and picking the first token: everything a rejection of this prompt pays.
         var firstToken = encoded + timings.SetUp + timings.Prefill + timings.FirstToken;
@@ -274,7 +276,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     /// as the calibration and the report graded the answers.
     /// </summary>
     private static ChatGeneration Decide(LoadedModel model, CalibratedDecision decision, double alpha, int[] ids, GenerationOptions options,
-        Func<int, string, bool>? shouldContinue, Stopwatch sw, TimeSpan encoded, CancellationToken ct)
+        Func<int, string, bool>? shouldContinue, Action<DecisionVerdict>? onVerdict, Stopwatch sw, TimeSpan encoded, CancellationToken ct)
     {
         var timings = new GenerationTimings();
         double gap = double.NaN;
@@ -291,6 +293,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         }, ct: ct, timings: timings);
         var firstToken = encoded + timings.SetUp + timings.Prefill + timings.FirstToken;
         var verdict = new DecisionVerdict(gap, decision.Thresholds.ThresholdAt(alpha));
+        onVerdict?.Invoke(verdict); // the commit point: known before a single answer token
         if (!verdict.Answers)
             return new ChatGeneration(Enumerable.Repeat(new ChatSample(ScenarioPrompt.RejectText, FinishReasons.Aborted, 1), options.NumSamples).ToList(),
                 ids.Length, sw.Elapsed, firstToken) { Decision = verdict };

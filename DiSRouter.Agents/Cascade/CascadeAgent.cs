@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using DiSRouter.Agents.Apis;
 using DiSRouter.Agents.Backends;
 using DiSRouter.Agents.Telemetry;
+using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Core.Scenarios;
 using Microsoft.Extensions.Options;
@@ -9,10 +11,11 @@ using Microsoft.Extensions.Options;
 namespace DiSRouter.Agents.Cascade;
 
 /// <summary>
-/// One hop of the cascade. The model sees the scenario instruction and the query; a reply that starts with
-/// "I don't know" is cut off there and the request goes to the first reachable successor, whose response comes back
-/// with this agent's hop in front. The last agent, and an agent whose successors are all unreachable, answer without
-/// the option to reject (see <see cref="AgentPrompts.AnswerOnly"/>).
+/// One hop of the cascade. The model sees the scenario instruction and the query and decides (<see cref="AgentDecision"/>).
+/// Answer: the answer streams as it is generated. Reject: the query goes to the first reachable successor, whose stream
+/// is relayed with this agent's hop joined to the routing metadata of its last chunk. Before the commit point (a
+/// decision to answer, or a successor's 200) a failed successor is skipped; after it, a failure ends the stream with an
+/// error chunk. The last agent, and an agent whose successors are all unreachable, answer without the option to reject.
 /// </summary>
 internal sealed class CascadeAgent(
     IChatBackend backend,
@@ -23,124 +26,249 @@ internal sealed class CascadeAgent(
 {
     public const string FallbackNote = "answered after every successor was unreachable";
 
-    /// <summary>
-    /// The smallest token limit the cascade accepts: a rejection must fit ("I don't know" is 12 byte tokens), or a
-    /// reply cut inside it could be taken for neither an answer nor a rejection.
-    /// </summary>
-    public const int MinTokensToDecide = 16;
+    /// <inheritdoc cref="ChatRequestRules.MinTokensToDecide"/>
+    public const int MinTokensToDecide = ChatRequestRules.MinTokensToDecide;
 
-    /// <param name="request">A validated request (messages present, n = 1, no streaming).</param>
+    /// <param name="request">A validated request (messages present, n = 1).</param>
     /// <param name="hops">Agents the request passed before this one.</param>
     /// <param name="started">Stopwatch timestamp of the request's arrival, so parsing counts as this hop's overhead.</param>
     public async Task<CascadeResult> HandleAsync(ChatCompletionRequest request, Scenario scenario, int hops,
         GenerationSettings settings, long started, CancellationToken ct)
     {
         var o = options.Value;
-        using var activity = AgentTelemetry.Source.StartActivity("agent.cascade");
+        // The hop's span lives until its stream ends: the answer is part of the hop.
+        var activity = AgentTelemetry.Source.StartActivity("agent.cascade");
         activity?.SetTag(AgentTags.Agent, o.Name);
         activity?.SetTag(AgentTags.Alpha, scenario.Alpha);
         activity?.SetTag(AgentTags.Scenario, scenario.Name);
         activity?.SetTag(AgentTags.Hops, hops);
-
-        var conversation = ConversationParts.From(request.Messages);
-        var metadata = new RoutingMetadata { Alpha = scenario.Alpha, Scenario = scenario.Name };
-
-        if (o.IsLast)
+        activity?.SetTag(AgentTags.Cost, o.Cost);
+        try
         {
-            var answer = await Generate(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, null, "answer-only", ct);
-            return Finish(activity, answer, [], OwnHop(HopDecision.Answer, answer), TimeSpan.Zero, metadata, started, null);
-        }
+            var conversation = ConversationParts.From(request.Messages);
+            var metadata = new RoutingMetadata { Alpha = scenario.Alpha, Scenario = scenario.Name };
+            settings = settings with { N = 1 };
 
-        var decideAfter = o.RejectionDecidedAfter ?? (backend.NeedsProtocolPrompt ? 0 : 1);
-        var watch = new RejectionWatch(decideAfter);
-        var first = await Generate(AgentPrompts.Decide(scenario, backend, conversation), settings with { DecideAt = scenario.Alpha },
-            watch.ShouldContinue, "decide", ct);
-        if (!Rejection.IsRejection(first.Samples[0].Text, decideAfter))
-            return Finish(activity, first, [], OwnHop(HopDecision.Answer, first), TimeSpan.Zero, metadata, started, null);
+            if (o.IsLast)
+                return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, null, [], null, metadata, started, activity, ct);
 
-        // Rejected: this hop's time ends here; whatever the successors take is theirs.
-        telemetry.RecordDecision(o.Name, HopDecision.Reject);
-        Log.Decided(logger, o.Name, HopDecision.Reject, scenario.Alpha, first.ModelTime.TotalMilliseconds);
-        activity?.SetTag(AgentTags.Decision, HopDecision.Reject);
-        var rejectHop = OwnHop(HopDecision.Reject, first);
-        rejectHop.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
-        var skipped = new List<Hop>();
-        var away = TimeSpan.Zero;
-        var forwarded = ForSuccessor(request, scenario);
-        var timeout = TimeSpan.FromSeconds(o.ForwardTimeoutSeconds);
+            // 1) decide: the model's first token, by thresholds or by its words
+            var decideAfter = o.RejectionDecidedAfter ?? (backend.NeedsProtocolPrompt ? 0 : 1);
+            var watch = new DecisionWatch(canReject: true, decideAfter, settings.Stop);
+            var deciding = Run(AgentPrompts.Decide(scenario, backend, conversation),
+                settings with { DecideAt = scenario.Alpha, OnVerdict = watch.OnVerdict }, watch, "decide", ct);
+            var decision = await watch.Decided;
+            if (decision.Answers) return Commit(watch, deciding, decision, [], null, metadata, started, activity);
 
-        foreach (var successor in o.Successors)
-        {
-            var outcome = await successors.ForwardAsync(successor, forwarded, hops + 1, timeout, ct);
-            away += outcome.Elapsed;
-            switch (outcome)
+            // 2) rejected: this hop's time ends here; whatever the successors take is theirs
+            var first = await deciding;
+            RecordDecision(activity, decision, first, scenario.Alpha);
+            var rejectHop = OwnHop(decision.HopDecision, first, decision);
+            rejectHop.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
+            var skipped = new List<Hop>();
+            var timeout = TimeSpan.FromSeconds(o.ForwardTimeoutSeconds);
+            foreach (var successor in o.Successors)
             {
-                case ForwardOutcome.Answered answered:
+                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, ct);
+                switch (outcome)
                 {
-                    var response = answered.Response;
-                    var downstream = response.DiSRouter ?? new RoutingMetadata { Alpha = scenario.Alpha, Scenario = scenario.Name };
-                    var total = Stopwatch.GetElapsedTime(started);
-                    // Own overhead includes reading the successor's reply and building this one, so the hop is
-                    // measured as everything that was not spent waiting on successors.
-                    rejectHop.LatencyMs = Ms(total - away);
-                    downstream.Path = [rejectHop, .. skipped, .. downstream.Path];
-                    downstream.LatencyMs = Ms(total);
-                    response.DiSRouter = downstream;
-                    response.Usage = AddUsage(response.Usage, first);
-                    return new CascadeResult.Completed(response);
+                    case ForwardOutcome.Committed committed:
+                        return new CascadeResult.Answering(Relay(committed.Stream, rejectHop, skipped, first, started, activity, ct));
+                    case ForwardOutcome.Refused refused:
+                        activity?.Dispose();
+                        return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
+                    case ForwardOutcome.Unreachable down:
+                        telemetry.RecordDecision(o.Name, HopDecision.Unreachable);
+                        Log.SuccessorUnreachable(logger, o.Name, successor, down.Reason);
+                        skipped.Add(new Hop
+                        {
+                            Agent = successor,
+                            Model = "",
+                            Decision = HopDecision.Unreachable,
+                            LatencyMs = Ms(down.Elapsed),
+                            Error = down.Reason,
+                        });
+                        break;
                 }
-                case ForwardOutcome.Refused refused:
-                    return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
-                case ForwardOutcome.Unreachable down:
-                    telemetry.RecordDecision(o.Name, HopDecision.Unreachable);
-                    Log.SuccessorUnreachable(logger, o.Name, successor, down.Reason);
-                    skipped.Add(new Hop
-                    {
-                        Agent = successor,
-                        Model = "",
-                        Decision = HopDecision.Unreachable,
-                        LatencyMs = Ms(down.Elapsed),
-                        Error = down.Reason,
-                    });
-                    break;
             }
-        }
 
-        // Every successor is down: answering here beats returning nothing. The answer is marked on its hop.
-        Log.AnsweringAfterAllUnreachable(logger, o.Name);
-        var beforeFallback = Stopwatch.GetElapsedTime(started);
-        var fallback = await Generate(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, null, "answer-only", ct);
-        var fallbackHop = OwnHop(HopDecision.Answer, fallback);
-        fallbackHop.Error = FallbackNote;
-        return Finish(activity, fallback, [rejectHop, .. skipped], fallbackHop, beforeFallback, metadata, started, first);
+            // 3) every successor is down: answering here beats returning nothing; the answer is marked on its hop
+            Log.AnsweringAfterAllUnreachable(logger, o.Name);
+            return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, FallbackNote,
+                [rejectHop, .. skipped], first, metadata, started, activity, ct);
+        }
+        catch
+        {
+            activity?.Dispose();
+            throw;
+        }
     }
 
-    private Task<ChatGeneration> Generate(ChatPrompt prompt, GenerationSettings settings, Func<int, string, bool>? shouldContinue,
-        string purpose, CancellationToken ct) =>
-        telemetry.GenerateAsync(backend, options.Value.Name, purpose, prompt, settings with { N = 1 }, shouldContinue, ct);
+    /// <summary>An answer without the option to reject: committed at once, streamed as generated.</summary>
+    private async Task<CascadeResult> AnswerAsync(ChatPrompt prompt, GenerationSettings settings, string? note, List<Hop> before,
+        ChatGeneration? earlier, RoutingMetadata metadata, long started, Activity? activity, CancellationToken ct)
+    {
+        var watch = new DecisionWatch(canReject: false, 0, settings.Stop);
+        var answering = Run(prompt, settings, watch, "answer-only", ct);
+        var decision = await watch.Decided;
+        return Commit(watch, answering, decision, before, earlier, metadata, started, activity, note);
+    }
 
-    /// <param name="before">Hops before the answering one, already timed.</param>
-    /// <param name="answeringSince">When the answering hop's own time began (zero: at the request's arrival).</param>
-    private CascadeResult Finish(Activity? activity, ChatGeneration answer, List<Hop> before, Hop answering,
-        TimeSpan answeringSince, RoutingMetadata metadata, long started, ChatGeneration? earlier)
+    /// <summary>Starts the model in the background; the watch learns the decision and the text as they come.</summary>
+    private Task<ChatGeneration> Run(ChatPrompt prompt, GenerationSettings settings, DecisionWatch watch, string purpose, CancellationToken ct) =>
+        Task.Run(async () =>
+        {
+            try
+            {
+                var generation = await telemetry.GenerateAsync(backend, options.Value.Name, purpose, prompt, settings, watch.OnText, ct);
+                watch.Completed(generation);
+                return generation;
+            }
+            catch (Exception ex)
+            {
+                watch.Failed(ex);
+                throw;
+            }
+        }, CancellationToken.None);
+
+    private CascadeResult Commit(DecisionWatch watch, Task<ChatGeneration> generation, AgentDecision decision, List<Hop> before,
+        ChatGeneration? earlier, RoutingMetadata metadata, long started, Activity? activity, string? note = null)
+    {
+        // Observed here so that a failure after the commit point is never an unobserved task exception.
+        _ = generation.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        return new CascadeResult.Answering(OwnAnswer(watch, generation, decision, before, earlier, metadata, started, activity, note));
+    }
+
+    private async IAsyncEnumerable<ChatCompletionChunk> OwnAnswer(DecisionWatch watch, Task<ChatGeneration> generation, AgentDecision decision,
+        List<Hop> before, ChatGeneration? earlier, RoutingMetadata metadata, long started, Activity? activity, string? note)
     {
         var o = options.Value;
-        telemetry.RecordDecision(o.Name, HopDecision.Answer);
-        Log.Decided(logger, o.Name, HopDecision.Answer, metadata.Alpha, answer.ModelTime.TotalMilliseconds);
-        activity?.SetTag(AgentTags.Decision, HopDecision.Answer);
-        metadata.AnsweredBy = o.Name;
-        metadata.Cost = o.Cost;
-        var response = ChatResponses.Completion(backend.ModelName, answer);
-        response.Usage = earlier is null ? response.Usage : AddUsage(response.Usage, earlier);
-        var total = Stopwatch.GetElapsedTime(started);
-        answering.LatencyMs = Ms(total - answeringSince);
-        metadata.Path = [.. before, answering];
-        metadata.LatencyMs = Ms(total);
-        response.DiSRouter = metadata;
-        return new CascadeResult.Completed(response);
+        var answeringSince = before.Count == 0 ? TimeSpan.Zero : Stopwatch.GetElapsedTime(started);
+        var chunks = new ChunkFactory(backend.ModelName);
+        try
+        {
+            yield return chunks.Role();
+            var firstText = true;
+            while (true)
+            {
+                string? delta = null;
+                Exception? failure = null;
+                try
+                {
+                    if (!await watch.Deltas.WaitToReadAsync()) break;
+                    watch.Deltas.TryRead(out delta);
+                }
+                catch (Exception ex)
+                {
+                    failure = ex;
+                }
+                if (failure is not null)
+                {
+                    yield return Failed(activity, o.Name, $"{o.Name}'s model failed after it began to answer: {failure.Message}");
+                    yield break;
+                }
+                if (delta is null) continue;
+                if (firstText)
+                {
+                    telemetry.RecordTimeToFirstToken(o.Name, Stopwatch.GetElapsedTime(started));
+                    firstText = false;
+                }
+                yield return chunks.Text(delta);
+            }
+
+            var answer = await generation; // finished: the channel completed without a failure
+            RecordDecision(activity, decision, answer, metadata.Alpha);
+            var hop = OwnHop(HopDecision.Answer, answer, decision);
+            hop.Error = note;
+            var total = Stopwatch.GetElapsedTime(started);
+            hop.LatencyMs = Ms(total - answeringSince);
+            metadata.AnsweredBy = o.Name;
+            metadata.Cost = o.Cost;
+            metadata.Path = [.. before, hop];
+            metadata.LatencyMs = Ms(total);
+            var usage = ChatResponses.Usage(answer);
+            if (earlier is not null) usage = AddUsage(usage, earlier);
+            telemetry.RecordAnswer(o.Name, o.Cost);
+            yield return chunks.Last(ChatResponses.OpenAiFinishReason(answer.Samples[0].FinishReason), usage, metadata);
+        }
+        finally
+        {
+            activity?.Dispose();
+        }
     }
 
-    private Hop OwnHop(string decision, ChatGeneration generation) => new()
+    /// <summary>The successor's chunks as they come; its last one gets this agent's hop (and skipped ones) in front.</summary>
+    private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Hop rejectHop, List<Hop> skipped, ChatGeneration first,
+        long started, Activity? activity, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var o = options.Value;
+        await using var _ = stream;
+        try
+        {
+            await using var reader = stream.ReadAsync(ct).GetAsyncEnumerator(ct);
+            while (true)
+            {
+                ChatCompletionChunk? chunk = null;
+                Exception? failure = null;
+                try
+                {
+                    if (await reader.MoveNextAsync()) chunk = reader.Current;
+                }
+                catch (Exception ex) when (!ct.IsCancellationRequested)
+                {
+                    failure = ex;
+                }
+                if (failure is not null)
+                {
+                    yield return Failed(activity, stream.Successor, $"{stream.Successor} failed after it began to answer: {SuccessorClient.Describe(failure)}");
+                    yield break;
+                }
+                if (chunk is null) yield break;
+                if (chunk.Error is not null)
+                {
+                    activity?.SetStatus(ActivityStatusCode.Error, chunk.Error.Message);
+                    yield return chunk;
+                    yield break;
+                }
+                if (chunk.DiSRouter is { } downstream)
+                {
+                    downstream.Path = [rejectHop, .. skipped, .. downstream.Path];
+                    downstream.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
+                    chunk.Usage = AddUsage(chunk.Usage ?? new ChatUsage(), first);
+                }
+                yield return chunk;
+            }
+        }
+        finally
+        {
+            activity?.Dispose();
+        }
+    }
+
+    private ChatCompletionChunk Failed(Activity? activity, string agent, string message)
+    {
+        Log.FailedAfterCommit(logger, options.Value.Name, message);
+        activity?.SetStatus(ActivityStatusCode.Error, message);
+        return new ChatCompletionChunk { Id = ChatResponses.NewId(), Model = backend.ModelName, Error = new StreamError { Message = message, Agent = agent } };
+    }
+
+    private void RecordDecision(Activity? activity, AgentDecision decision, ChatGeneration generation, double alpha)
+    {
+        var o = options.Value;
+        telemetry.RecordDecision(o.Name, decision.HopDecision);
+        Log.Decided(logger, o.Name, decision.HopDecision, alpha, generation.ModelTime.TotalMilliseconds);
+        if (activity is null) return;
+        activity.SetTag(AgentTags.Decision, decision.HopDecision);
+        activity.SetTag(AgentTags.InputTokens, generation.PromptTokens);
+        activity.SetTag(AgentTags.OutputTokens, generation.CompletionTokens);
+        if (decision.Calibrated is { } v)
+        {
+            activity.SetTag(AgentTags.LogitGap, v.LogitGap);
+            activity.SetTag(AgentTags.Threshold, v.Threshold);
+        }
+    }
+
+    private Hop OwnHop(string decision, ChatGeneration generation, AgentDecision how) => new()
     {
         Agent = options.Value.Name,
         Model = backend.ModelName,
@@ -149,37 +277,18 @@ internal sealed class CascadeAgent(
         FirstTokenMs = generation.FirstTokenTime is { } first ? Ms(first) : null,
         PromptTokens = generation.PromptTokens,
         CompletionTokens = generation.CompletionTokens,
-        DecisionLogitGap = generation.Decision is { } d ? Math.Round(d.LogitGap, 4) : null,
-        DecisionThreshold = generation.Decision is { } t ? Math.Round(t.Threshold, 4) : null,
+        DecisionLogitGap = how.Calibrated is { } d ? Math.Round(d.LogitGap, 4) : null,
+        DecisionThreshold = how.Calibrated is { } t ? Math.Round(t.Threshold, 4) : null,
         Cost = options.Value.Cost,
     };
 
-    /// <summary>The request as the successor gets it: α fixed in the body so that every hop uses the same one.</summary>
-    private static ChatCompletionRequest ForSuccessor(ChatCompletionRequest r, Scenario scenario) => new()
-    {
-        Model = r.Model,
-        Messages = r.Messages,
-        MaxTokens = r.MaxTokens,
-        MaxCompletionTokens = r.MaxCompletionTokens,
-        Temperature = r.Temperature,
-        TopP = r.TopP,
-        Seed = r.Seed,
-        N = r.N,
-        Stream = r.Stream,
-        Stop = r.Stop,
-        Alpha = scenario.Alpha,
-        Scenario = scenario.Name,
-        Extra = r.Extra,
-    };
-
     /// <summary>Usage counts every model call on the path, rejections included: it is what the network consumed.</summary>
-    private static ChatUsage AddUsage(ChatUsage? usage, ChatGeneration generation)
+    private static ChatUsage AddUsage(ChatUsage usage, ChatGeneration generation)
     {
-        var u = usage ?? new ChatUsage();
-        u.PromptTokens += generation.PromptTokens;
-        u.CompletionTokens += generation.CompletionTokens;
-        u.TotalTokens = u.PromptTokens + u.CompletionTokens;
-        return u;
+        usage.PromptTokens += generation.PromptTokens;
+        usage.CompletionTokens += generation.CompletionTokens;
+        usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens;
+        return usage;
     }
 
     private static double Ms(TimeSpan t) => Math.Round(t.TotalMilliseconds, 3);

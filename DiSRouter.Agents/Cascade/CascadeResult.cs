@@ -5,8 +5,11 @@ namespace DiSRouter.Agents.Cascade;
 /// <summary>How a cascade request ended at this agent.</summary>
 internal abstract record CascadeResult
 {
-    /// <summary>A chat completion with its routing metadata (answered here or further down the cascade).</summary>
-    public sealed record Completed(ChatCompletionResponse Response) : CascadeResult;
+    /// <summary>
+    /// Committed: this agent or one further down answers. The chunks follow as they are generated; the last one carries
+    /// the routing metadata, or an error when the answer failed after the commit point.
+    /// </summary>
+    public sealed record Answering(IAsyncEnumerable<ChatCompletionChunk> Chunks) : CascadeResult;
 
     /// <summary>A successor refused the request (4xx, or 508 from the loop guard): its reply goes back unchanged.</summary>
     public sealed record PassedBack(int StatusCode, byte[] Body, string? ContentType) : CascadeResult;

@@ -2,7 +2,7 @@ using DiSRouter.Core.Scenarios;
 
 namespace DiSRouter.Agents.Cascade;
 
-/// <summary>Where a reply stands with respect to the rejection "I don't know!".</summary>
+/// <summary>Where a reply stands with respect to the rejection "I don't know!" (read by <see cref="DecisionWatch"/>).</summary>
 internal enum RejectionState
 {
     /// <summary>The text so far is still a prefix of a rejection (or empty): keep generating.</summary>
@@ -40,26 +40,4 @@ internal static class Rejection
     }
 
     public static bool IsRejection(string reply, int decideAfter = 0) => Classify(reply, decideAfter) == RejectionState.Rejected;
-}
-
-/// <summary>
-/// A generation's stop rule: stop as soon as the reply is a rejection; once the reply has left the rejection's
-/// prefix, stop checking (every later call is a single field read). One instance per generation.
-/// </summary>
-internal sealed class RejectionWatch(int decideAfter = 0)
-{
-    private int _state; // 0 undecided, 1 rejected, 2 answering
-
-    public bool ShouldContinue(int sampleIndex, string textSoFar)
-    {
-        if (_state == 2) return true;
-        switch (Rejection.Classify(textSoFar, decideAfter))
-        {
-            case RejectionState.Rejected: _state = 1; return false;
-            case RejectionState.Answering: _state = 2; return true;
-            default: return true;
-        }
-    }
-
-    public bool SawRejection => _state == 1;
 }

@@ -1,56 +1,65 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
+using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
+using DiSRouter.Core.Scenarios;
 
 namespace DiSRouter.Agents.Cascade;
 
 /// <summary>
-/// Sends a rejected request to one successor's cascade endpoint and sorts the outcome: an answer, a refusal to pass
-/// back unchanged (a 4xx, or 508 from the loop guard), or unreachable (no address, connection failure, 5xx, timeout,
-/// a body that is not a chat completion) — the cue to try the next successor.
+/// Sends a rejected request to one successor's cascade endpoint, always streamed, and sorts the outcome: the successor
+/// committed (200 and its stream of chunks: it answers, or its own successor does), a refusal to pass back unchanged
+/// (a 4xx, or 508 from the loop guard), or unreachable (no address, connection failure, 5xx, timeout) — the cue to try
+/// the next successor. The call goes through IHttpClientFactory's HttpClient, which carries the W3C trace context.
 /// </summary>
 internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, SuccessorResolver resolver)
 {
     public const string HttpClientName = "DiSRouter.Agents.Successors";
     public const string CascadePath = "v1/chat/completions";
 
-    public async Task<ForwardOutcome> ForwardAsync(string successor, ChatCompletionRequest request, int hops,
+    /// <param name="timeout">How long the successor may take to commit (send its status); the stream itself is not timed.</param>
+    public async Task<ForwardOutcome> OpenAsync(string successor, ChatCompletionRequest request, int hops, Scenario scenario,
         TimeSpan timeout, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var baseUri = resolver.Resolve(successor);
+        var baseUri = await resolver.ResolveAsync(successor, ct);
         if (baseUri is null)
             return new ForwardOutcome.Unreachable($"no address configured ({SuccessorResolver.KeyFor(successor)})", sw.Elapsed);
 
-        using var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var timeoutCts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeoutCts.CancelAfter(timeout);
+        HttpResponseMessage? response = null;
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, new Uri(WithTrailingSlash(baseUri), CascadePath))
             {
-                Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(request, AgentJson.Options))
+                Content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(Streamed(request), WireJson.Options))
                 {
                     Headers = { ContentType = new MediaTypeHeaderValue("application/json") },
                 },
             };
-            message.Headers.Add(RoutingHeaders.HopCount, hops.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            message.Headers.Add(RoutingHeaders.HopCount, hops.ToString(CultureInfo.InvariantCulture));
+            message.Headers.Add(RoutingHeaders.Alpha, scenario.Alpha.ToString("R", CultureInfo.InvariantCulture));
+            message.Headers.Add(RoutingHeaders.Scenario, scenario.Name);
 
             var client = httpClientFactory.CreateClient(HttpClientName);
-            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseContentRead, timeoutCts.Token);
-            var body = await response.Content.ReadAsByteArrayAsync(timeoutCts.Token);
+            response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeoutCts.Token);
             var status = (int)response.StatusCode;
-
-            if (response.IsSuccessStatusCode)
+            if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
-                ChatCompletionResponse? parsed = null;
-                try { parsed = JsonSerializer.Deserialize<ChatCompletionResponse>(body, AgentJson.Options); }
-                catch (JsonException) { }
-                return parsed is { Choices.Count: > 0 }
-                    ? new ForwardOutcome.Answered(parsed, sw.Elapsed)
-                    : new ForwardOutcome.Unreachable($"HTTP {status} with a body that is not a chat completion", sw.Elapsed);
+                timeoutCts.CancelAfter(Timeout.InfiniteTimeSpan);
+                var stream = new SuccessorStream(successor, response, timeoutCts);
+                response = null;
+                return new ForwardOutcome.Committed(stream, sw.Elapsed);
             }
+            var body = await response.Content.ReadAsByteArrayAsync(timeoutCts.Token);
+            if (response.IsSuccessStatusCode)
+                return new ForwardOutcome.Unreachable($"HTTP {status} with a body that is not a stream of chunks", sw.Elapsed);
             if (status == (int)HttpStatusCode.LoopDetected || status < 500)
                 return new ForwardOutcome.Refused(status, body, response.Content.Headers.ContentType?.ToString(), sw.Elapsed);
             return new ForwardOutcome.Unreachable($"HTTP {status}", sw.Elapsed);
@@ -68,12 +77,38 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             // Connection refused, reset, DNS, or a resilience pipeline that gave up (an open circuit): all mean "down".
             return new ForwardOutcome.Unreachable(Describe(ex), sw.Elapsed);
         }
+        finally
+        {
+            if (response is not null)
+            {
+                response.Dispose();
+                timeoutCts.Dispose();
+            }
+        }
     }
+
+    /// <summary>Between agents every answer streams; a whole answer is collected by the agent that the client called.</summary>
+    private static ChatCompletionRequest Streamed(ChatCompletionRequest r) => new()
+    {
+        Model = r.Model,
+        Messages = r.Messages,
+        MaxTokens = r.MaxTokens,
+        MaxCompletionTokens = r.MaxCompletionTokens,
+        Temperature = r.Temperature,
+        TopP = r.TopP,
+        Seed = r.Seed,
+        N = r.N,
+        Stream = true,
+        Stop = r.Stop,
+        Alpha = r.Alpha,
+        Scenario = r.Scenario,
+        Extra = r.Extra,
+    };
 
     private static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
 
-    private static string Describe(Exception ex)
+    internal static string Describe(Exception ex)
     {
         var inner = ex;
         while (inner.InnerException is not null) inner = inner.InnerException;
@@ -81,10 +116,38 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
     }
 }
 
+/// <summary>A committed successor's stream of chunks, read event by event as it arrives; disposing it closes the connection.</summary>
+internal sealed class SuccessorStream(string successor, HttpResponseMessage response, CancellationTokenSource lifetime) : IAsyncDisposable
+{
+    public string Successor => successor;
+
+    /// <summary>The chunks up to "[DONE]"; throws when the stream breaks or ends without it.</summary>
+    public async IAsyncEnumerable<ChatCompletionChunk> ReadAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.Token);
+        var body = await response.Content.ReadAsStreamAsync(linked.Token);
+        await foreach (var item in SseParser.Create(body).EnumerateAsync(linked.Token))
+        {
+            if (item.Data == "[DONE]") yield break;
+            yield return JsonSerializer.Deserialize<ChatCompletionChunk>(item.Data, WireJson.Options)
+                ?? throw new InvalidDataException($"{successor} sent an event that is not a chunk: {item.Data}");
+        }
+        throw new IOException($"{successor}'s stream ended without [DONE]");
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        response.Dispose();
+        lifetime.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
+
 /// <summary>What became of one forwarding attempt.</summary>
 internal abstract record ForwardOutcome(TimeSpan Elapsed)
 {
-    public sealed record Answered(ChatCompletionResponse Response, TimeSpan Elapsed) : ForwardOutcome(Elapsed);
+    /// <summary>The successor committed to the query: its answer (or its successor's) streams.</summary>
+    public sealed record Committed(SuccessorStream Stream, TimeSpan Elapsed) : ForwardOutcome(Elapsed);
 
     /// <summary>The successor refused the request itself (4xx, or 508 from the loop guard): passed back as is.</summary>
     public sealed record Refused(int StatusCode, byte[] Body, string? ContentType, TimeSpan Elapsed) : ForwardOutcome(Elapsed);

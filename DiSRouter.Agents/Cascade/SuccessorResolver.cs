@@ -1,19 +1,37 @@
+using System.Net;
+using Microsoft.Extensions.ServiceDiscovery;
+
 namespace DiSRouter.Agents.Cascade;
 
 /// <summary>
-/// Turns a successor entry into the base URI to call. A service name ("agent-2") must have an address in service
-/// discovery (<c>services:agent-2:http:0</c>); the call then goes to the logical <c>http://agent-2/</c>, which
-/// ServiceDefaults' discovery handler rewrites on every attempt, so the resilience pipeline and its circuit breaker are
-/// keyed by the agent's name. An absolute http(s) URL is called as is.
+/// Turns a successor entry into the address to call. A service name ("agent-2") is resolved by
+/// Microsoft.Extensions.ServiceDiscovery (<c>services:agent-2:http:0</c>, <c>:1</c>, … taken in turn, so replicas share
+/// the work); an absolute http(s) URL is called as is. Null when a name has no address.
 /// </summary>
-internal sealed class SuccessorResolver(IConfiguration configuration)
+internal sealed class SuccessorResolver(ServiceEndpointResolver discovery)
 {
-    public Uri? Resolve(string successor)
+    private int _turn;
+
+    public async Task<Uri?> ResolveAsync(string successor, CancellationToken ct)
     {
         if (Uri.TryCreate(successor, UriKind.Absolute, out var direct) && direct.Scheme is "http" or "https") return direct;
-        foreach (var scheme in (string[])["http", "https"])
-            if (configuration.GetSection($"services:{successor}:{scheme}").Exists()) return new Uri($"{scheme}://{successor}/");
-        return null;
+        try
+        {
+            var source = await discovery.GetEndpointsAsync($"http://{successor}", ct);
+            if (source.Endpoints.Count == 0) return null;
+            var endpoint = source.Endpoints[(int)((uint)Interlocked.Increment(ref _turn) % source.Endpoints.Count)].EndPoint;
+            return endpoint switch
+            {
+                UriEndPoint u => u.Uri,
+                IPEndPoint ip => new Uri($"http://{ip}/"),
+                DnsEndPoint dns => new Uri($"http://{dns.Host}:{dns.Port}/"),
+                _ => null,
+            };
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException)
+        {
+            return null; // no provider knows the name
+        }
     }
 
     public static string KeyFor(string successor) => $"services:{successor}:http:0";

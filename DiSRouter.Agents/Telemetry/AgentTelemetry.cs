@@ -15,19 +15,32 @@ internal sealed class AgentTelemetry
     public static readonly ActivitySource Source = new(Name);
 
     private readonly Counter<long> _decisions;
+    private readonly Counter<double> _cost;
     private readonly Histogram<double> _modelDuration;
+    private readonly Histogram<double> _timeToFirstToken;
 
     public AgentTelemetry(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(Name);
         _decisions = meter.CreateCounter<long>("disrouter.agent.decisions", unit: "{decision}",
             description: "Routing decisions taken by this agent: answer, reject, unreachable (a successor that could not be reached).");
+        _cost = meter.CreateCounter<double>("disrouter.agent.cost", unit: "{cost}",
+            description: "Normalised cost charged by this agent: its cost c_i for every query it answered.");
         _modelDuration = meter.CreateHistogram<double>("disrouter.agent.model.duration", unit: "s",
             description: "Time spent in one model call.");
+        _timeToFirstToken = meter.CreateHistogram<double>("disrouter.agent.time_to_first_token", unit: "s",
+            description: "From a request's arrival at the answering agent to the first text of its answer.");
     }
 
+    /// <summary>One decision of this agent: answer, reject, or unreachable (a successor it could not reach). Requests and hops count here.</summary>
     public void RecordDecision(string agent, string decision) =>
         _decisions.Add(1, new KeyValuePair<string, object?>("disrouter.agent", agent), new KeyValuePair<string, object?>("disrouter.decision", decision));
+
+    public void RecordAnswer(string agent, double cost) =>
+        _cost.Add(cost, new KeyValuePair<string, object?>("disrouter.agent", agent));
+
+    public void RecordTimeToFirstToken(string agent, TimeSpan elapsed) =>
+        _timeToFirstToken.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("disrouter.agent", agent));
 
     /// <summary>One model call inside a "model.generate" span, timed into the model-latency histogram.</summary>
     public async Task<ChatGeneration> GenerateAsync(IChatBackend backend, string agent, string purpose, ChatPrompt prompt,
@@ -69,4 +82,7 @@ internal static class AgentTags
     public const string InputTokens = "gen_ai.usage.input_tokens";
     public const string OutputTokens = "gen_ai.usage.output_tokens";
     public const string FinishReason = "gen_ai.response.finish_reasons";
+    public const string Cost = "disrouter.cost";
+    public const string LogitGap = "disrouter.decision.logit_gap";
+    public const string Threshold = "disrouter.decision.threshold";
 }

@@ -25,6 +25,10 @@ internal static partial class Log
         Message = "{Agent}: refused a request that already passed {Hops} agents (loop guard at {MaxHops})")]
     public static partial void LoopRefused(ILogger logger, string agent, int hops, int maxHops);
 
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning,
+        Message = "{Agent}: the answer failed after the commit point; the stream ends with an error event: {Reason}")]
+    public static partial void FailedAfterCommit(ILogger logger, string agent, string reason);
+
     [LoggerMessage(EventId = 10, Level = LogLevel.Information,
         Message = "Loaded checkpoint {Directory} (generation {Generation}, {Parameters} parameters) in {Ms:F0} ms")]
     public static partial void CheckpointLoaded(ILogger logger, string directory, int generation, long parameters, double ms);

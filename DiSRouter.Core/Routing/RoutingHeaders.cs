@@ -1,16 +1,25 @@
 namespace DiSRouter.Core.Routing;
 
-/// <summary>Headers of the hop protocol between Gateway and agents.</summary>
+/// <summary>Headers of the hop protocol between gateway and agents.</summary>
 public static class RoutingHeaders
 {
-    /// <summary>How many agents the request has already passed; an agent refuses past <see cref="MaxHops"/> (loop guard).</summary>
+    /// <summary>
+    /// How many agents the request has already passed (0 from the gateway); an agent refuses past <see cref="MaxHops"/>
+    /// (loop guard). Its presence marks a request from inside the network, whose α was chosen upstream.
+    /// </summary>
     public const string HopCount = "X-DiSRouter-Hops";
 
-    /// <summary>The preference factor α as a header, an alternative to the body field and the model alias.</summary>
+    /// <summary>
+    /// The preference factor α. From a client: one way to choose it. Inside the network: the α the entry chose, which
+    /// every hop uses as it is.
+    /// </summary>
     public const string Alpha = "X-DiSRouter-Alpha";
 
-    /// <summary>A scenario name as a header ("balance").</summary>
+    /// <summary>A scenario name ("balance"): from a client, one way to choose α; inside the network, its name for logs.</summary>
     public const string Scenario = "X-DiSRouter-Scenario";
+
+    /// <summary>On a whole (not streamed) response: the agent that answered, so the gateway can count it without reading the body.</summary>
+    public const string AnsweredBy = "X-DiSRouter-Answered-By";
 
     public const int MaxHops = 16;
 }

@@ -1,7 +1,9 @@
+using DiSRouter.Gateway.Apis;
 using DiSRouter.Gateway.Auth;
 using DiSRouter.Gateway.Forwarding;
 using DiSRouter.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Transforms;
 
 namespace DiSRouter.Gateway;
 
@@ -24,7 +26,20 @@ internal static class Extensions
 
         builder.Services.AddSingleton<GatewayTelemetry>();
         builder.Services.AddSingleton<Routing.ModelCatalog>();
-        builder.Services.AddHttpClient<EntryAgentClient>();
+        builder.Services.AddSingleton<GatewayServices>();
+
+        // YARP in front of the agents: routes and clusters from the gateway's settings, replicas from service discovery.
+        // WHY the real discovery here: YARP's destination resolver needs Microsoft.Extensions.ServiceDiscovery.
+        var gateway = builder.Configuration.GetSection(GatewayOptions.SectionName).Get<GatewayOptions>() ?? new GatewayOptions();
+        builder.Services.AddServiceDiscoveryCore();
+        builder.Services.AddConfigurationServiceEndpointProvider();
+        builder.Services.AddPassThroughServiceEndpointProvider();
+        builder.Services.AddReverseProxy()
+            .LoadFromMemory(AgentClusters.Routes(gateway), AgentClusters.Clusters(gateway))
+            .AddServiceDiscoveryDestinationResolver()
+            .AddTransforms(t => t.AddResponseTransform(AgentFailureTransform.ExplainAsync));
+        builder.Services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(o =>
+            o.MinimalTotalCountThreshold = gateway.Health.MinimumRequests);
         return builder;
     }
 

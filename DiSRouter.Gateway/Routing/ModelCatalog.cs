@@ -1,34 +1,25 @@
+using DiSRouter.Core.Requests;
 using DiSRouter.Core.Scenarios;
 using Microsoft.Extensions.Options;
 
 namespace DiSRouter.Gateway.Routing;
 
 /// <summary>
-/// The model names a client may ask for: routing aliases, which pick a scenario and enter the cascade at the entry
-/// agent, and the agents themselves, which enter the cascade at that agent (cheaper agents are skipped).
+/// The model names a client may ask for: routing aliases (<see cref="ModelAliases"/>), which pick a scenario and enter
+/// the cascade at the entry agent, and the agents themselves, which enter the cascade at that agent (cheaper agents
+/// are skipped).
 /// </summary>
 internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
 {
-    public const string DefaultModel = "disrouter";
+    public IEnumerable<string> ModelIds => ModelAliases.All.Select(a => a.Id).Concat(options.CurrentValue.Agents);
 
-    public static IReadOnlyList<(string Id, Scenario Scenario)> Aliases { get; } =
-    [
-        ("disrouter-performance-first", Scenario.PerformanceFirst),
-        ("disrouter-balance", Scenario.Balance),
-        ("disrouter-cost-first", Scenario.CostFirst),
-        (DefaultModel, Scenario.Balance),
-    ];
-
-    public IEnumerable<string> ModelIds => Aliases.Select(a => a.Id).Concat(options.CurrentValue.Agents);
-
-    /// <summary>A missing model means <see cref="DefaultModel"/>; an unknown one is an error the client must see.</summary>
+    /// <summary>A missing model means <see cref="ModelAliases.Default"/>; an unknown one is an error the client must see.</summary>
     public bool TryResolve(string? model, out ModelRoute route)
     {
         var o = options.CurrentValue;
-        model = string.IsNullOrWhiteSpace(model) ? DefaultModel : model.Trim();
-        foreach (var (id, scenario) in Aliases)
+        model = string.IsNullOrWhiteSpace(model) ? ModelAliases.Default : model.Trim();
+        if (ModelAliases.ScenarioOf(model) is { } scenario)
         {
-            if (!string.Equals(id, model, StringComparison.OrdinalIgnoreCase)) continue;
             route = new ModelRoute(o.EntryAgent, scenario);
             return true;
         }

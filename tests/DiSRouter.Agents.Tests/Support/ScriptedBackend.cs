@@ -30,6 +30,9 @@ internal sealed class ScriptedBackend(string modelName, Func<ChatPrompt, Generat
     /// <summary>Thrown instead of answering (a model that fails).</summary>
     public Exception? Failure { get; set; }
 
+    /// <summary>When set, the model fails after this many characters of its reply (a model that breaks mid-answer).</summary>
+    public int? FailAfterTokens { get; set; }
+
     public IReadOnlyList<ScriptedCall> Calls => _calls.ToArray();
 
     public IReadOnlyList<ScriptedCall> CallsFor(string marker) => _calls.Where(c => c.Query.Contains(marker, StringComparison.Ordinal)).ToArray();
@@ -50,6 +53,8 @@ internal sealed class ScriptedBackend(string modelName, Func<ChatPrompt, Generat
                 if (produced - (prompt.AssistantPrefix?.Length ?? 0) >= settings.MaxNewTokens) { finish = FinishReasons.Length; break; }
                 if (DelayPerToken > TimeSpan.Zero) await Task.Delay(DelayPerToken, CancellationToken.None);
                 produced++;
+                if (produced - (prompt.AssistantPrefix?.Length ?? 0) > FailAfterTokens)
+                    throw new ModelUnavailableException($"{ModelName} broke after {FailAfterTokens} tokens");
                 if (ct.IsCancellationRequested || (shouldContinue is not null && !shouldContinue(i, full[..produced])))
                 {
                     finish = FinishReasons.Aborted;

@@ -20,7 +20,7 @@ public sealed class BadRequestTests(GatewayFixture fixture) : IClassFixture<Gate
     [InlineData("{\"messages\": [{\"role\": \"user\"}]}", "'messages[0].content' is empty")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": 42}]}", "'messages[0].content' has the wrong type")]
     [InlineData("{\"messages\": [{\"role\": \"tool\", \"content\": \"x\"}]}", "supported roles")]
-    [InlineData("{\"messages\": [{\"role\": \"system\", \"content\": \"x\"}]}", "at least one user message")]
+    [InlineData("{\"messages\": [{\"role\": \"system\", \"content\": \"x\"}]}", "must end with a user message")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": [{\"type\": \"image_url\"}]}]}", "only text content")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"alpha\": \"high\"}", "'alpha' has the wrong type: expected a number")]
     [InlineData("{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}], \"alpha\": 1.5}", "'alpha' must lie in [0, 1]")]

@@ -21,7 +21,7 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task EntryAgentGetsHopZeroTheChosenAlphaAndNoStreamFlag()
+    public async Task EntryAgentGetsHopZeroTheChosenAlphaAsHeadersAndTheBodyAsSent()
     {
         var chat = GatewayFixture.Chat("disrouter-cost-first");
         chat["stream"] = false;
@@ -32,16 +32,17 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var received = fixture.Agent1.Last;
         Assert.Equal("0", received.Headers["X-DiSRouter-Hops"]);
-        Assert.Equal(0.8, (double)received.Body["alpha"]!);
-        Assert.Equal("cost-first", (string?)received.Body["scenario"]);
-        Assert.Null(received.Body["stream"]);
+        Assert.Equal(0.8, received.Alpha);
+        Assert.Equal("cost-first", received.Scenario);
+        Assert.Equal(JsonNode.Parse(chat.ToJsonString())!.ToJsonString(), received.Body.ToJsonString()); // forwarded byte for byte
+        Assert.False((bool)received.Body["stream"]!);
         Assert.Equal(0.5, (double)received.Body["temperature"]!);
         Assert.Equal("kept-as-is", (string?)received.Body["user"]);
         Assert.Equal("What is 2 + 2?", (string?)received.Body["messages"]![0]!["content"]);
     }
 
     [Fact]
-    public async Task TextContentPartsAreJoinedIntoOneString()
+    public async Task TextContentPartsAreAcceptedAndForwardedAsSent()
     {
         var chat = GatewayFixture.Chat();
         chat["messages"]![0]!["content"] = new JsonArray(
@@ -49,19 +50,20 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
             new JsonObject { ["type"] = "text", ["text"] = "2 + 2?" });
         using var response = await fixture.PostChatAsync(chat);
 
+        // The agent reads the parts by the same rules (ChatRequestParser joins them); nothing is rewritten on the way.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("What is 2 + 2?", (string?)fixture.Agent1.Last.Body["messages"]![0]!["content"]);
+        Assert.Equal("2 + 2?", (string?)fixture.Agent1.Last.Body["messages"]![0]!["content"]![1]!["text"]);
     }
 
     [Fact]
-    public async Task DeveloperRoleReachesTheAgentAsSystem()
+    public async Task DeveloperRoleIsAcceptedAndForwardedAsSent()
     {
         var chat = GatewayFixture.Chat();
         ((JsonArray)chat["messages"]!).Insert(0, new JsonObject { ["role"] = "developer", ["content"] = "Be brief." });
         using var response = await fixture.PostChatAsync(chat);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("system", (string?)fixture.Agent1.Last.Body["messages"]![0]!["role"]);
+        Assert.Equal("developer", (string?)fixture.Agent1.Last.Body["messages"]![0]!["role"]);
     }
 
     [Fact]
@@ -72,7 +74,7 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync().WaitAsync(TestTimeouts.Request))!;
         Assert.Equal("agent-2", (string?)body["disrouter"]!["answered_by"]);
-        Assert.Equal(0.5, (double)fixture.Agent2.Last.Body["alpha"]!);
+        Assert.Equal(0.5, fixture.Agent2.Last.Alpha);
     }
 
     [Fact]
@@ -123,24 +125,6 @@ public sealed class ChatCompletionsTests(GatewayFixture fixture) : IClassFixture
             Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
             var body = JsonNode.Parse(await response.Content.ReadAsStringAsync().WaitAsync(TestTimeouts.Request))!;
             Assert.Contains("HTTP 500: boom", (string?)body["detail"]);
-        }
-        finally
-        {
-            fixture.Agent2.Respond = null;
-        }
-    }
-
-    [Fact]
-    public async Task AgentAnsweringAnEmptyCompletionGives502()
-    {
-        fixture.Agent2.Respond = _ => Microsoft.AspNetCore.Http.Results.Json(new { id = "x", choices = Array.Empty<object>() });
-        try
-        {
-            using var response = await fixture.PostChatAsync(GatewayFixture.Chat("agent-2"));
-
-            Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync().WaitAsync(TestTimeouts.Request))!;
-            Assert.Contains("not a chat completion", (string?)body["detail"]);
         }
         finally
         {

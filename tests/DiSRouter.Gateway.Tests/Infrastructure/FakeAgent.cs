@@ -38,6 +38,12 @@ public sealed class FakeAgent : IAsyncDisposable
     /// <summary>Replaces the default answer; gets the request body.</summary>
     public Func<JsonObject, IResult>? Respond { get; set; }
 
+    /// <summary>Pause before each streamed word, as a model generating it.</summary>
+    public TimeSpan StreamDelay { get; set; }
+
+    /// <summary>When set, a stream stops after this many words and the connection is cut (an agent dying mid-answer).</summary>
+    public int? DieAfterWords { get; set; }
+
     public async Task<FakeAgent> StartAsync()
     {
         await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -49,14 +55,56 @@ public sealed class FakeAgent : IAsyncDisposable
     private async Task<IResult> HandleAsync(HttpContext http)
     {
         var body = (JsonObject)(await JsonNode.ParseAsync(http.Request.Body))!;
-        Requests.Enqueue(new Received(body, http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
-        return Respond?.Invoke(body) ?? Results.Content(Answer(body).ToJsonString(), "application/json");
+        var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        Requests.Enqueue(new Received(body, headers));
+        if (Respond?.Invoke(body) is { } custom) return custom;
+        if (body["stream"]?.GetValue<bool>() == true)
+        {
+            await StreamAsync(http, Answer(headers));
+            return Results.Empty;
+        }
+        http.Response.Headers["X-DiSRouter-Answered-By"] = Name;
+        return Results.Content(Answer(headers).ToJsonString(), "application/json");
     }
 
-    /// <summary>An answer as a real agent gives it: OpenAI fields plus the routing metadata.</summary>
-    public JsonObject Answer(JsonObject request, string text = AnswerText)
+    /// <summary>The answer as a real agent streams it: a role chunk, a chunk per word, a last chunk with usage and metadata, [DONE].</summary>
+    private async Task StreamAsync(HttpContext http, JsonObject answer)
     {
-        var alpha = request["alpha"]?.GetValue<double>() ?? 0.5;
+        http.Response.ContentType = "text/event-stream";
+        async Task Send(JsonNode data)
+        {
+            await http.Response.WriteAsync("data: " + data.ToJsonString() + "\n\n");
+            await http.Response.Body.FlushAsync();
+        }
+        JsonObject Chunk(JsonObject delta, string? finish) => new()
+        {
+            ["id"] = answer["id"]!.GetValue<string>(), ["object"] = "chat.completion.chunk", ["created"] = 1_700_000_000,
+            ["model"] = answer["model"]!.GetValue<string>(),
+            ["choices"] = new JsonArray(new JsonObject { ["index"] = 0, ["delta"] = delta, ["finish_reason"] = finish }),
+        };
+        await Send(Chunk(new JsonObject { ["role"] = "assistant", ["content"] = "" }, null));
+        var words = System.Text.RegularExpressions.Regex.Matches(AnswerText, @"\s*\S+").Select(m => m.Value).ToList();
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (i == DieAfterWords)
+            {
+                http.Abort();
+                return;
+            }
+            if (StreamDelay > TimeSpan.Zero) await Task.Delay(StreamDelay);
+            await Send(Chunk(new JsonObject { ["content"] = words[i] }, null));
+        }
+        var last = Chunk(new JsonObject(), "stop");
+        last["usage"] = answer["usage"]!.DeepClone();
+        last["disrouter"] = answer["disrouter"]!.DeepClone();
+        await Send(last);
+        await http.Response.WriteAsync("data: [DONE]\n\n");
+    }
+
+    /// <summary>An answer as a real agent gives it: OpenAI fields plus the routing metadata, α from the hop header.</summary>
+    public JsonObject Answer(IReadOnlyDictionary<string, string> headers, string text = AnswerText)
+    {
+        var alpha = headers.TryGetValue("X-DiSRouter-Alpha", out var a) ? double.Parse(a, System.Globalization.CultureInfo.InvariantCulture) : 0.5;
         return new JsonObject
         {
             ["id"] = "chatcmpl-" + Name,
@@ -73,7 +121,7 @@ public sealed class FakeAgent : IAsyncDisposable
             ["disrouter"] = new JsonObject
             {
                 ["alpha"] = alpha,
-                ["scenario"] = request["scenario"]?.GetValue<string>() ?? "balance",
+                ["scenario"] = headers.TryGetValue("X-DiSRouter-Scenario", out var scenario) ? scenario : "balance",
                 ["answered_by"] = Name,
                 ["cost"] = Cost,
                 ["latency_ms"] = 12.5,
@@ -92,5 +140,11 @@ public sealed class FakeAgent : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    public sealed record Received(JsonObject Body, IReadOnlyDictionary<string, string> Headers);
+    public sealed record Received(JsonObject Body, IReadOnlyDictionary<string, string> Headers)
+    {
+        /// <summary>The α the gateway chose, as the hop header carries it.</summary>
+        public double Alpha => double.Parse(Headers["X-DiSRouter-Alpha"], System.Globalization.CultureInfo.InvariantCulture);
+
+        public string Scenario => Headers["X-DiSRouter-Scenario"];
+    }
 }

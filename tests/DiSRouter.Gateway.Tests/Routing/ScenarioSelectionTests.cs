@@ -4,7 +4,7 @@ using DiSRouter.Gateway.Tests.Infrastructure;
 
 namespace DiSRouter.Gateway.Tests.Routing;
 
-/// <summary>Each way of choosing α, through the real gateway, read back from what the entry agent received.</summary>
+/// <summary>Each way of choosing α, through the real gateway, read back from the hop headers the entry agent received.</summary>
 public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     [Theory]
@@ -17,8 +17,8 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
     {
         var received = await SendAsync(GatewayFixture.Chat(model));
 
-        Assert.Equal(alpha, (double)received["alpha"]!);
-        Assert.Equal(scenario, (string?)received["scenario"]);
+        Assert.Equal(alpha, received.Alpha);
+        Assert.Equal(scenario, received.Scenario);
     }
 
     [Fact]
@@ -29,7 +29,7 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
 
         var received = await SendAsync(chat);
 
-        Assert.Equal(0.5, (double)received["alpha"]!);
+        Assert.Equal(0.5, received.Alpha);
     }
 
     [Fact]
@@ -37,8 +37,8 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
     {
         var received = await SendAsync(GatewayFixture.Chat("disrouter-cost-first"), ("X-DiSRouter-Alpha", "0.35"));
 
-        Assert.Equal(0.35, (double)received["alpha"]!);
-        Assert.Equal("alpha-0.35", (string?)received["scenario"]);
+        Assert.Equal(0.35, received.Alpha);
+        Assert.Equal("alpha-0.35", received.Scenario);
     }
 
     [Fact]
@@ -46,7 +46,7 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
     {
         var received = await SendAsync(GatewayFixture.Chat("disrouter-cost-first"), ("X-DiSRouter-Scenario", "performance_first"));
 
-        Assert.Equal(0.2, (double)received["alpha"]!);
+        Assert.Equal(0.2, received.Alpha);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
     {
         var received = await SendAsync(GatewayFixture.Chat(), ("X-DiSRouter-Scenario", "cost-first"), ("X-DiSRouter-Alpha", "0.1"));
 
-        Assert.Equal(0.1, (double)received["alpha"]!);
+        Assert.Equal(0.1, received.Alpha);
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
 
         var received = await SendAsync(chat, ("X-DiSRouter-Alpha", "0.3"));
 
-        Assert.Equal(0.8, (double)received["alpha"]!);
+        Assert.Equal(0.8, received.Alpha);
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
 
         var received = await SendAsync(chat, ("X-DiSRouter-Alpha", "0.3"));
 
-        Assert.Equal(0.65, (double)received["alpha"]!);
-        Assert.Equal("alpha-0.65", (string?)received["scenario"]);
+        Assert.Equal(0.65, received.Alpha);
+        Assert.Equal("alpha-0.65", received.Scenario);
     }
 
     [Fact]
@@ -89,16 +89,16 @@ public sealed class ScenarioSelectionTests(GatewayFixture fixture) : IClassFixtu
 
         var received = await SendAsync(chat);
 
-        Assert.Equal("performance-first", (string?)received["scenario"]);
+        Assert.Equal("performance-first", received.Scenario);
     }
 
-    private async Task<JsonObject> SendAsync(JsonObject chat, params (string Name, string Value)[] headers)
+    private async Task<FakeAgent.Received> SendAsync(JsonObject chat, params (string Name, string Value)[] headers)
     {
         using var response = await fixture.PostChatAsync(chat, r =>
         {
             foreach (var (name, value) in headers) r.Headers.Add(name, value);
         });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return fixture.Agent1.Last.Body;
+        return fixture.Agent1.Last;
     }
 }

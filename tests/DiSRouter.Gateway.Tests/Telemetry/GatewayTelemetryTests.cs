@@ -26,6 +26,10 @@ public sealed class GatewayTelemetryTests(GatewayFixture fixture) : IClassFixtur
 
         using var response = await fixture.PostChatAsync(GatewayFixture.Chat("disrouter-cost-first"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await response.Content.ReadAsStringAsync().WaitAsync(TestTimeouts.Request);
+        // Recorded when YARP's forward returns, which may be just after the client has read the last byte.
+        var deadline = DateTime.UtcNow + TestTimeouts.Request;
+        while (!measurements.Any(m => m.Instrument == "disrouter.gateway.request.duration") && DateTime.UtcNow < deadline) await Task.Delay(10);
 
         var count = Assert.Single(measurements, m => m.Instrument == "disrouter.gateway.requests");
         Assert.Equal(1, count.Value);

@@ -1,0 +1,53 @@
+using System.Text;
+using System.Text.Json;
+using DiSRouter.Core.Routing;
+using DiSRouter.Gateway.Apis;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.Transforms;
+
+namespace DiSRouter.Gateway.Forwarding;
+
+/// <summary>
+/// What an agent answered goes back as it is, with one exception: a server error that is not the cascade's own
+/// (500, or a body that is not JSON) is the entry agent failing, and the client gets a 502 problem that quotes it.
+/// A refusal (4xx problem) and the gateway-class statuses the cascade itself uses (502, 503, 504, 508) pass through.
+/// </summary>
+internal static class AgentFailureTransform
+{
+    public static async ValueTask ExplainAsync(ResponseTransformContext context)
+    {
+        if (context.ProxyResponse is not { } response) return; // no answer at all: the forwarder's error, handled by GatewayApi
+        var status = (int)response.StatusCode;
+        if (status is >= 200 and < 300) return;
+        var mediaType = response.Content.Headers.ContentType?.MediaType;
+        var isJson = mediaType is "application/json" or "application/problem+json";
+        if (isJson && (status < 500 || status is 502 or 503 or 504 or 508)) return;
+
+        var agent = context.HttpContext.Features.Get<IReverseProxyFeature>()?.Cluster.Config.ClusterId ?? "agent";
+        var body = await response.Content.ReadAsByteArrayAsync(context.CancellationToken);
+        context.SuppressResponseBody = true;
+        context.HttpContext.Response.Headers.Clear();
+        context.HttpContext.Response.Headers.Remove(RoutingHeaders.AnsweredBy);
+        await GatewayApi.Problem(StatusCodes.Status502BadGateway, $"The entry agent {agent} answered HTTP {status}: {Detail(body, isJson)}")
+            .ExecuteAsync(context.HttpContext);
+    }
+
+    /// <summary>The detail (or title) of an agent's problem body, else the start of whatever it sent.</summary>
+    private static string Detail(byte[] body, bool isJson)
+    {
+        if (isJson)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(body);
+                foreach (var field in (string[])["detail", "title"])
+                    if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String)
+                        return v.GetString()!;
+            }
+            catch (JsonException)
+            {
+            }
+        }
+        return body.Length == 0 ? "(empty body)" : Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 200));
+    }
+}

@@ -1,0 +1,205 @@
+using System.ClientModel;
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using DiSRouter.Agents.Tests.Support;
+using DiSRouter.Core.Routing;
+using DiSRouter.Core.Scenarios;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using OpenAI;
+using OpenAI.Chat;
+
+namespace DiSRouter.Agents.Tests.Apis;
+
+/// <summary>
+/// True streaming over loopback: an agent commits (decides to answer, or a successor answers), then its tokens leave as
+/// the model writes them; a failure after the commit ends the stream with an error event and no [DONE].
+/// </summary>
+public sealed class CascadeStreamingTests
+{
+    // The last agent's reply begins with the answer template, which the model continues.
+    private const string Prefix = "Let's think step by step:";
+    private const string Answer = Prefix + " slowly. The final answer is: 7.";
+
+    private static string Continue(DiSRouter.Agents.Backends.ChatPrompt prompt) => prompt.AssistantPrefix is null ? Answer : Answer[prompt.AssistantPrefix.Length..];
+
+    [Fact]
+    public async Task FirstChunkArrivesBeforeTheAnswerEnds()
+    {
+        var model = new ScriptedBackend("nano-1", (p, _, _) => Continue(p)) { DelayPerToken = TimeSpan.FromMilliseconds(30) };
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1), model);
+
+        var (events, firstText, total) = await StreamAsync(sut, Http.Chat("q", "\"stream\":true"));
+
+        // 57 characters at 30 ms each take about 1.7 s; the first one leaves after about 30 ms.
+        Assert.True(firstText < total / 3, $"First text after {firstText.TotalMilliseconds:0} ms of {total.TotalMilliseconds:0} ms: not streamed.");
+        Assert.Equal("[DONE]", events[^1]);
+        Assert.Equal(Answer, Text(events));
+    }
+
+    [Fact]
+    public async Task RejectingAgentRelaysItsSuccessorsStreamWithBothHopsInTheLastChunk()
+    {
+        var model2 = new ScriptedBackend("nano-2", (p, _, _) => Continue(p)) { DelayPerToken = TimeSpan.FromMilliseconds(20) };
+        await using var agent2 = AgentHost.Start(AgentHost.Settings("agent-2", 0.6), model2);
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"], CascadeNetwork.Discovery(("agent-2", agent2))),
+            ScriptedBackend.Rejecting("nano-1", _ => true, "unused"));
+
+        var (events, firstText, total) = await StreamAsync(sut, Http.Chat("q", "\"stream\":true,\"alpha\":0.8"));
+
+        Assert.True(firstText < total / 3, $"First text after {firstText.TotalMilliseconds:0} ms of {total.TotalMilliseconds:0} ms: buffered by the relay.");
+        Assert.Equal(Answer, Text(events));
+        var chunks = Chunks(events);
+        var routing = chunks[^1].DiSRouter!;
+        Assert.Equal(["agent-1", "agent-2"], routing.Path.Select(h => h.Agent));
+        Assert.Equal([HopDecision.Reject, HopDecision.Answer], routing.Path.Select(h => h.Decision));
+        Assert.Equal(("agent-2", 0.6, 0.8), (routing.AnsweredBy, routing.Cost, routing.Alpha));
+        Assert.All(chunks[..^1], c => Assert.Null(c.DiSRouter));
+        // The successor decided nothing (it is the last agent) but was prompted with α as agent-1 chose it from the body.
+        Assert.Contains(ScenarioPrompt.For(Scenario.FromAlpha(0.8), ScenarioPromptStyle.Full), model2.Calls.Single().Prompt.System);
+    }
+
+    [Fact]
+    public async Task AnsweringModelThatBreaksMidStreamEndsTheRelayedStreamWithAnErrorEvent()
+    {
+        var model2 = new ScriptedBackend("nano-2", (p, _, _) => Continue(p)) { FailAfterTokens = 10 };
+        await using var agent2 = AgentHost.Start(AgentHost.Settings("agent-2", 0.6), model2);
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"], CascadeNetwork.Discovery(("agent-2", agent2))),
+            ScriptedBackend.Rejecting("nano-1", _ => true, "unused"));
+
+        var (events, _, _) = await StreamAsync(sut, Http.Chat("q", "\"stream\":true"));
+
+        Assert.DoesNotContain("[DONE]", events);
+        var error = Chunks(events)[^1].Error;
+        Assert.NotNull(error);
+        Assert.Contains("broke after 10 tokens", error.Message);
+        Assert.Equal("agent-2", error.Agent);
+        Assert.Equal(Answer[..(Prefix.Length + 10)], Text(events)); // what was sent before the failure, and nothing after
+    }
+
+    [Fact]
+    public async Task SuccessorThatDiesMidStreamGivesTheErrorEventNamingIt()
+    {
+        await using var dying = await DyingSuccessor.StartAsync();
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, [dying.Url]), ScriptedBackend.Rejecting("nano-1", _ => true, "unused"));
+
+        var (events, _, _) = await StreamAsync(sut, Http.Chat("q", "\"stream\":true"));
+
+        Assert.DoesNotContain("[DONE]", events);
+        var error = Chunks(events)[^1].Error;
+        Assert.True(error is not null, string.Join("\n", events));
+        Assert.Equal(dying.Url, error.Agent);
+        Assert.Contains("failed after it began to answer", error.Message);
+        Assert.Equal("Let's think", Text(events));
+    }
+
+    [Fact]
+    public async Task WholeRequestWhoseAnswerBreaksIsA502NotHalfAnAnswer()
+    {
+        var model2 = new ScriptedBackend("nano-2", (p, _, _) => Continue(p)) { FailAfterTokens = 10 };
+        await using var agent2 = AgentHost.Start(AgentHost.Settings("agent-2", 0.6), model2);
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"], CascadeNetwork.Discovery(("agent-2", agent2))),
+            ScriptedBackend.Rejecting("nano-1", _ => true, "unused"));
+
+        var reply = await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat("q"));
+
+        Assert.True(HttpStatusCode.BadGateway == reply.Status, reply.Body);
+        Assert.Contains("broke after 10 tokens", reply.ProblemDetail);
+    }
+
+    [Fact]
+    public async Task OpenAIClientRaisesOnTheErrorEvent()
+    {
+        var model2 = new ScriptedBackend("nano-2", (p, _, _) => Continue(p)) { FailAfterTokens = 10 };
+        await using var agent2 = AgentHost.Start(AgentHost.Settings("agent-2", 0.6), model2);
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"], CascadeNetwork.Discovery(("agent-2", agent2))),
+            ScriptedBackend.Rejecting("nano-1", _ => true, "unused"));
+        var client = new ChatClient("disrouter", new ApiKeyCredential("unused"), new OpenAIClientOptions { Endpoint = new Uri(sut.BaseAddress, "v1") });
+
+        var received = new StringBuilder();
+        var raised = await Record.ExceptionAsync(async () =>
+        {
+            await foreach (var update in client.CompleteChatStreamingAsync([new UserChatMessage("q")]).WithCancellation(new CancellationTokenSource(TestTimeouts.Request).Token))
+                foreach (var part in update.ContentUpdate) received.Append(part.Text);
+        });
+
+        // The SDK surfaces the broken stream (the agent closes it without [DONE]); it never ends as if complete.
+        Assert.NotNull(raised);
+        Assert.Equal(Answer[..(Prefix.Length + 10)], received.ToString());
+    }
+
+    private static async Task<(List<string> Events, TimeSpan FirstText, TimeSpan Total)> StreamAsync(AgentHost agent, string body)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        var sw = Stopwatch.StartNew();
+        using var response = await agent.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead).WaitAsync(TestTimeouts.Request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var events = new List<string>();
+        TimeSpan? firstText = null;
+        try
+        {
+            while (await reader.ReadLineAsync().WaitAsync(TestTimeouts.Request) is { } line)
+            {
+                if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+                events.Add(line[6..]);
+                if (firstText is null && line[6..] != "[DONE]" && Chunk(line[6..]).Choices.FirstOrDefault()?.Delta.Content is { Length: > 0 })
+                    firstText = sw.Elapsed;
+            }
+        }
+        catch (IOException)
+        {
+            // A stream cut after its error event: what arrived is checked by the caller.
+        }
+        return (events, firstText ?? sw.Elapsed, sw.Elapsed);
+    }
+
+    private static ChatCompletionChunk Chunk(string json) => JsonSerializer.Deserialize<ChatCompletionChunk>(json)!;
+
+    private static List<ChatCompletionChunk> Chunks(List<string> events) => events.Where(e => e != "[DONE]").Select(Chunk).ToList();
+
+    private static string Text(List<string> events) => string.Concat(Chunks(events).SelectMany(c => c.Choices).Select(c => c.Delta.Content));
+
+    /// <summary>A successor that commits, streams two words, and drops the connection: an agent killed mid-answer.</summary>
+    private sealed class DyingSuccessor : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private DyingSuccessor(WebApplication app) => _app = app;
+
+        public string Url => _app.Urls.First();
+
+        public static async Task<DyingSuccessor> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            app.MapPost("/v1/chat/completions", async (HttpContext http) =>
+            {
+                http.Response.ContentType = "text/event-stream";
+                foreach (var word in (string[])["Let's", " think"])
+                {
+                    var chunk = new ChatCompletionChunk { Id = "x", Model = "nano-x", Choices = [new ChunkChoice { Delta = new ChunkDelta { Content = word } }] };
+                    await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n");
+                    await http.Response.Body.FlushAsync();
+                }
+                await Task.Delay(50);
+                http.Abort();
+            });
+            await app.StartAsync().WaitAsync(TestTimeouts.Request);
+            return new DyingSuccessor(app);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync().WaitAsync(TestTimeouts.Request);
+            await _app.DisposeAsync();
+        }
+    }
+}
