@@ -101,15 +101,16 @@ def main():
                 env[f"Agent__Successors__{j}"] = successor
                 env[f"services__{successor}__http__0"] = f"http://127.0.0.1:{ports[successor]}"
             procs.append(subprocess.Popen(["dotnet", os.path.join(args.bin, "DiSRouter.Agents/release/DiSRouter.Agents.dll")], env=env, cwd=root))
+        deadline = time.time() + 120
+        for port in ports.values():  # the gateway starts once the agents are healthy, as the AppHost starts it
+            wait_healthy(port, deadline)
         env = dict(os.environ, ASPNETCORE_URLS=f"http://127.0.0.1:{gateway_port}", Gateway__ApiKeys__0=KEY, Gateway__EntryAgent="agent-1",
                    Gateway__RateLimit__RequestsPerSecond="10000", Gateway__RateLimit__Burst="10000", Logging__LogLevel__Default="Warning")
         for j, (name, _) in enumerate(AGENTS):
             env[f"Gateway__Agents__{j}"] = name
             env[f"services__{name}__http__0"] = f"http://127.0.0.1:{ports[name]}"
         procs.append(subprocess.Popen(["dotnet", os.path.join(args.bin, "DiSRouter.Gateway/release/DiSRouter.Gateway.dll")], env=env, cwd=root))
-        deadline = time.time() + 120
-        for port in list(ports.values()) + [gateway_port]:
-            wait_healthy(port, deadline)
+        wait_healthy(gateway_port, time.time() + 60)
         time.sleep(1)  # the gateway's first health probes
 
         for q in queries(args.warmup, args.seed + 1000):
