@@ -32,6 +32,13 @@ internal sealed class AgentOptions
     /// <summary>Base URL of the hosted OpenAI-compatible API ("https://api.openai.com/v1", "http://agent-x/raw/v1").</summary>
     public string? Endpoint { get; set; }
 
+    /// <summary>
+    /// Hosted: the API the endpoint speaks, through Microsoft.Extensions.AI's IChatClient: <c>openai</c> (default; the
+    /// OpenAI SDK: OpenAI, vLLM, Ollama, llama.cpp, an agent's /raw/v1) or <c>azure-inference</c> (Azure.AI.Inference:
+    /// Azure AI Foundry, GitHub Models).
+    /// </summary>
+    public string Api { get; set; } = Backends.HostedApi.OpenAI;
+
     /// <summary>Name of the environment variable holding the hosted API key (the key itself never sits in configuration).</summary>
     public string? ApiKeyEnv { get; set; }
 

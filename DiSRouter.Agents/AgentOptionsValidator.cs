@@ -12,6 +12,8 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (double.IsNaN(o.Cost) || o.Cost is < 0 or > 1) errors.Add($"Agent:Cost must lie in [0, 1], got {o.Cost}.");
         if (o.Backend is not (AgentBackendKind.Local or AgentBackendKind.Hosted))
             errors.Add($"Agent:Backend must be '{AgentBackendKind.Local}' or '{AgentBackendKind.Hosted}', got '{o.Backend}'.");
+        if (o.Api is not (Backends.HostedApi.OpenAI or Backends.HostedApi.AzureInference))
+            errors.Add($"Agent:Api must be '{Backends.HostedApi.OpenAI}' or '{Backends.HostedApi.AzureInference}', got '{o.Api}'.");
         if (o.MaxNewTokens < Cascade.CascadeAgent.MinTokensToDecide)
             errors.Add($"Agent:MaxNewTokens must be at least {Cascade.CascadeAgent.MinTokensToDecide} (room to say \"I don't know!\"), got {o.MaxNewTokens}.");
         if (o.RejectionDecidedAfter is < 0 || o.RejectionDecidedAfter > Cascade.Rejection.Phrase.Length)

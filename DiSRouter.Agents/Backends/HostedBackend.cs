@@ -3,23 +3,30 @@ using System.ClientModel;
 using System.ClientModel.Primitives;
 using System.Diagnostics;
 using System.Text;
+using Azure;
+using Azure.AI.Inference;
+using Azure.Core.Pipeline;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
 using OpenAI;
-using OpenAI.Chat;
+using AiChatMessage = Microsoft.Extensions.AI.ChatMessage;
+using ChatRole = Microsoft.Extensions.AI.ChatRole;
 using WireMessage = DiSRouter.Core.Routing.ChatMessage;
 
 namespace DiSRouter.Agents.Backends;
 
 /// <summary>
-/// A model behind an OpenAI-compatible API (OpenAI, Azure OpenAI v1, vLLM, Ollama, another agent's raw endpoint),
-/// reached through the official OpenAI SDK. Replies are streamed so that a rejection stops the read after its first
-/// tokens: leaving the stream closes the connection and the server stops generating.
+/// A model behind a hosted API, reached through Microsoft.Extensions.AI's <see cref="IChatClient"/>: the official OpenAI
+/// SDK for OpenAI-compatible servers (OpenAI, vLLM, Ollama, llama.cpp, another agent's raw endpoint; Agent:Api
+/// <c>openai</c>), or Azure.AI.Inference (Azure AI Foundry, GitHub Models; Agent:Api <c>azure-inference</c>). Replies are
+/// streamed either way, so a rejection stops the read after its first tokens: leaving the stream closes the connection
+/// and the server stops generating, and an answer's tokens reach the caller as they come.
 /// </summary>
-internal sealed class HostedBackend : IChatBackend
+internal sealed class HostedBackend : IChatBackend, IDisposable
 {
     public const string HttpClientName = "DiSRouter.Agents.Hosted";
 
-    private readonly ChatClient _client;
+    private readonly IChatClient _client;
     private readonly Uri _endpoint;
 
     public HostedBackend(IOptions<AgentOptions> options, IHttpClientFactory httpClientFactory)
@@ -37,13 +44,20 @@ internal sealed class HostedBackend : IChatBackend
 
         ModelName = o.Model;
         _endpoint = endpoint;
-        _client = new ChatClient(o.Model, new ApiKeyCredential(key), new OpenAIClientOptions
+        // Through IHttpClientFactory, so the calls share ServiceDefaults' handlers (telemetry, trace context).
+        var http = httpClientFactory.CreateClient(HttpClientName);
+        var timeout = TimeSpan.FromSeconds(o.ForwardTimeoutSeconds);
+        _client = o.Api switch
         {
-            Endpoint = endpoint,
-            // Through IHttpClientFactory, so the calls share ServiceDefaults' handlers (telemetry, discovery).
-            Transport = new HttpClientPipelineTransport(httpClientFactory.CreateClient(HttpClientName)),
-            NetworkTimeout = TimeSpan.FromSeconds(o.ForwardTimeoutSeconds),
-        });
+            HostedApi.AzureInference => new AzureInferenceChatClient(new ChatCompletionsClient(endpoint, new AzureKeyCredential(key),
+                new AzureAIInferenceClientOptions { Transport = new HttpClientTransport(http), Retry = { NetworkTimeout = timeout } }), o.Model),
+            _ => new OpenAI.Chat.ChatClient(o.Model, new ApiKeyCredential(key), new OpenAIClientOptions
+            {
+                Endpoint = endpoint,
+                Transport = new HttpClientPipelineTransport(http),
+                NetworkTimeout = timeout,
+            }).AsIChatClient(),
+        };
     }
 
     public string ModelName { get; }
@@ -56,11 +70,11 @@ internal sealed class HostedBackend : IChatBackend
         Func<int, string, bool>? shouldContinue, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var messages = ToSdkMessages(prompt);
-        var options = ToSdkOptions(settings);
+        var messages = ToMessages(prompt);
+        var options = ToOptions(settings);
         try
         {
-            // The chat API's n is not exposed by the SDK; samples are separate calls, run side by side.
+            // n is not part of IChatClient's options; samples are separate calls, run side by side.
             var results = await Task.WhenAll(Enumerable.Range(0, settings.N).Select(i => StreamOneAsync(i, messages, options, shouldContinue, sw, ct)));
             var firstChunks = results.Where(r => r.FirstChunk is not null).Select(r => r.FirstChunk!.Value).ToList();
             return new ChatGeneration(results.Select(r => r.Sample).ToList(), results.Max(r => r.PromptTokens), sw.Elapsed,
@@ -70,35 +84,40 @@ internal sealed class HostedBackend : IChatBackend
         {
             throw new ModelUnavailableException($"The hosted model '{ModelName}' at {_endpoint} answered HTTP {ex.Status}: {ex.Message}", ex);
         }
+        catch (RequestFailedException ex)
+        {
+            throw new ModelUnavailableException($"The hosted model '{ModelName}' at {_endpoint} answered HTTP {ex.Status}: {ex.Message}", ex);
+        }
         catch (HttpRequestException ex)
         {
             throw new ModelUnavailableException($"The hosted model '{ModelName}' at {_endpoint} cannot be reached: {ex.Message}", ex);
         }
     }
 
-    private async Task<(ChatSample Sample, int PromptTokens, TimeSpan? FirstChunk)> StreamOneAsync(int index, List<ChatMessage> messages,
-        ChatCompletionOptions options, Func<int, string, bool>? shouldContinue, Stopwatch sw, CancellationToken ct)
+    private async Task<(ChatSample Sample, int PromptTokens, TimeSpan? FirstChunk)> StreamOneAsync(int index, List<AiChatMessage> messages,
+        ChatOptions options, Func<int, string, bool>? shouldContinue, Stopwatch sw, CancellationToken ct)
     {
         var text = new StringBuilder();
         TimeSpan? firstChunk = null;
         int chunks = 0, promptTokens = 0;
         int? completionTokens = null;
         var finish = FinishReasons.Stop;
-        await foreach (var update in _client.CompleteChatStreamingAsync(messages, options, ct).WithCancellation(ct))
+        await foreach (var update in _client.GetStreamingResponseAsync(messages, options, ct).WithCancellation(ct))
         {
-            foreach (var part in update.ContentUpdate)
+            var piece = update.Text;
+            if (piece.Length > 0)
             {
                 firstChunk ??= sw.Elapsed; // the server's time to first token, the network's legs included
-                text.Append(part.Text);
+                text.Append(piece);
                 chunks++;
             }
             if (update.FinishReason is { } reason) finish = reason == ChatFinishReason.Length ? FinishReasons.Length : FinishReasons.Stop;
-            if (update.Usage is { } usage)
+            foreach (var usage in update.Contents.OfType<UsageContent>())
             {
-                promptTokens = usage.InputTokenCount;
-                completionTokens = usage.OutputTokenCount;
+                promptTokens = (int)(usage.Details.InputTokenCount ?? promptTokens);
+                completionTokens = (int?)usage.Details.OutputTokenCount ?? completionTokens;
             }
-            if (update.ContentUpdate.Count > 0 && shouldContinue is not null && !shouldContinue(index, text.ToString()))
+            if (piece.Length > 0 && shouldContinue is not null && !shouldContinue(index, text.ToString()))
             {
                 finish = FinishReasons.Aborted;
                 break; // disposing the stream closes the connection: the server stops paying too
@@ -108,29 +127,33 @@ internal sealed class HostedBackend : IChatBackend
         return (new ChatSample(text.ToString(), finish, completionTokens ?? chunks), promptTokens, firstChunk);
     }
 
-    private static List<ChatMessage> ToSdkMessages(ChatPrompt prompt)
+    private static List<AiChatMessage> ToMessages(ChatPrompt prompt)
     {
-        var messages = new List<ChatMessage>();
+        var messages = new List<AiChatMessage>();
         var system = prompt.System;
         if (prompt.AssistantPrefix is { } prefix)
             system = (system is null ? "" : system + "\n\n") + $"Begin your reply with \"{prefix}\".";
-        if (!string.IsNullOrEmpty(system)) messages.Add(new SystemChatMessage(system));
-        foreach (var turn in prompt.Turns)
-            messages.Add(turn.Role == "assistant" ? new AssistantChatMessage(turn.Content) : ToUser(turn));
+        if (!string.IsNullOrEmpty(system)) messages.Add(new AiChatMessage(ChatRole.System, system));
+        foreach (WireMessage turn in prompt.Turns)
+            messages.Add(new AiChatMessage(turn.Role == "assistant" ? ChatRole.Assistant : ChatRole.User, turn.Content));
         return messages;
     }
 
-    private static UserChatMessage ToUser(WireMessage m) => new(m.Content);
-
-    private static ChatCompletionOptions ToSdkOptions(GenerationSettings s)
+    private static ChatOptions ToOptions(GenerationSettings s) => new()
     {
-        var options = new ChatCompletionOptions { MaxOutputTokenCount = s.MaxNewTokens };
-        if (s.Temperature is { } t) options.Temperature = (float)t;
-        if (s.TopP is { } p) options.TopP = (float)p;
-#pragma warning disable OPENAI001 // seed is marked experimental in the SDK; OpenAI-compatible servers honour it
-        if (s.Seed is { } seed) options.Seed = seed;
-#pragma warning restore OPENAI001
-        foreach (var stop in s.Stop) options.StopSequences.Add(stop);
-        return options;
-    }
+        MaxOutputTokens = s.MaxNewTokens,
+        Temperature = s.Temperature is { } t ? (float)t : null,
+        TopP = s.TopP is { } p ? (float)p : null,
+        Seed = s.Seed,
+        StopSequences = s.Stop.Count == 0 ? null : s.Stop.ToList(),
+    };
+
+    public void Dispose() => _client.Dispose();
+}
+
+/// <summary>The hosted APIs an agent speaks (Agent:Api).</summary>
+internal static class HostedApi
+{
+    public const string OpenAI = "openai";
+    public const string AzureInference = "azure-inference";
 }

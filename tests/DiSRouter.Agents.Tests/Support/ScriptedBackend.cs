@@ -33,6 +33,9 @@ internal sealed class ScriptedBackend(string modelName, Func<ChatPrompt, Generat
     /// <summary>When set, the model fails after this many characters of its reply (a model that breaks mid-answer).</summary>
     public int? FailAfterTokens { get; set; }
 
+    /// <summary>When set, a deciding call is decided by this calibrated verdict, as a checkpoint with thresholds decides.</summary>
+    public DecisionVerdict? Verdict { get; init; }
+
     public IReadOnlyList<ScriptedCall> Calls => _calls.ToArray();
 
     public IReadOnlyList<ScriptedCall> CallsFor(string marker) => _calls.Where(c => c.Query.Contains(marker, StringComparison.Ordinal)).ToArray();
@@ -42,6 +45,17 @@ internal sealed class ScriptedBackend(string modelName, Func<ChatPrompt, Generat
     {
         if (Failure is { } failure) throw failure;
         var sw = System.Diagnostics.Stopwatch.StartNew();
+        var promptTokens = (prompt.System?.Length ?? 0) + prompt.Turns.Sum(t => t.Content.Length);
+        var verdict = settings.DecideAt is not null ? Verdict : null;
+        if (verdict is not null)
+        {
+            settings.OnVerdict?.Invoke(verdict);
+            if (!verdict.Answers)
+            {
+                _calls.Enqueue(new ScriptedCall(prompt, settings, [new ChatSample("", FinishReasons.Aborted, 1)]));
+                return new ChatGeneration([new ChatSample("", FinishReasons.Aborted, 1)], promptTokens, sw.Elapsed) { Decision = verdict };
+            }
+        }
         var samples = new List<ChatSample>();
         for (int i = 0; i < settings.N; i++)
         {
@@ -67,7 +81,7 @@ internal sealed class ScriptedBackend(string modelName, Func<ChatPrompt, Generat
             samples.Add(new ChatSample(text, finish, produced - (prompt.AssistantPrefix?.Length ?? 0)));
         }
         _calls.Enqueue(new ScriptedCall(prompt, settings, samples));
-        return new ChatGeneration(samples, (prompt.System?.Length ?? 0) + prompt.Turns.Sum(t => t.Content.Length), sw.Elapsed);
+        return new ChatGeneration(samples, promptTokens, sw.Elapsed) { Decision = verdict };
     }
 
     /// <summary>Rejects ("I don't know!" and more) the queries <paramref name="rejects"/> picks, answers the rest with <paramref name="answer"/>.</summary>

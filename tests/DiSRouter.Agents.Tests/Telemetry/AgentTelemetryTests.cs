@@ -72,4 +72,44 @@ public sealed class AgentTelemetryTests : IDisposable
         var latency = Assert.Single(_measurements, m => m.Instrument == "disrouter.agent.model.duration");
         Assert.InRange(latency.Value, 0, 5);
     }
+
+    [Fact]
+    public async Task HopSpanCarriesTheDecisionItsLogitGapAndThresholdCostAndTokens()
+    {
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-2", 0.9), ScriptedBackend.Answering("nano-2", " two."));
+        var rejecting = new ScriptedBackend("nano-1", (_, _, _) => "never") { Verdict = new DiSRouter.Agents.Backends.DecisionVerdict(LogitGap: -1.25, Threshold: 0.5) };
+        await using var sut = AgentHost.Start(AgentHost.Settings(_first, 0.1, ["agent-2"], CascadeNetwork.Discovery(("agent-2", last))), rejecting);
+
+        var reply = await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat("q", "\"alpha\":0.2"));
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, reply.Status);
+        var hop = Assert.Single(_spans, s => s.OperationName == "agent.cascade" && Equals(s.GetTagItem(AgentTags.Agent), _first));
+        Assert.Equal(HopDecision.Reject, hop.GetTagItem(AgentTags.Decision));
+        Assert.Equal(0.2, hop.GetTagItem(AgentTags.Alpha));
+        Assert.Equal(-1.25, hop.GetTagItem(AgentTags.LogitGap));
+        Assert.Equal(0.5, hop.GetTagItem(AgentTags.Threshold));
+        Assert.Equal(0.1, hop.GetTagItem(AgentTags.Cost));
+        Assert.Equal(1, hop.GetTagItem(AgentTags.OutputTokens));
+        Assert.True((int)hop.GetTagItem(AgentTags.InputTokens)! > 0);
+        // The answering hop's span ends with its stream and names its decision and cost too.
+        var answering = Assert.Single(_spans, s => s.OperationName == "agent.cascade" && Equals(s.GetTagItem(AgentTags.Agent), "agent-2") && s.TraceId == hop.TraceId);
+        Assert.Equal((HopDecision.Answer, 0.9), (answering.GetTagItem(AgentTags.Decision), answering.GetTagItem(AgentTags.Cost)));
+        // The typed decision reached the routing metadata as it was taken.
+        Assert.Equal((-1.25, 0.5), (reply.Routing.Path[0].DecisionLogitGap, reply.Routing.Path[0].DecisionThreshold));
+    }
+
+    [Fact]
+    public async Task AnsweringAgentRecordsItsCostAndTimeToFirstToken()
+    {
+        await using var sut = AgentHost.Start(AgentHost.Settings(_first, 0.3), ScriptedBackend.Answering("nano-1", " one."));
+
+        await sut.Client.PostJsonAsync("/v1/chat/completions", Http.Chat("q"));
+
+        var cost = Assert.Single(_measurements, m => m.Instrument == "disrouter.agent.cost");
+        Assert.Equal(0.3, cost.Value);
+        var firstToken = Assert.Single(_measurements, m => m.Instrument == "disrouter.agent.time_to_first_token");
+        Assert.InRange(firstToken.Value, 0, 5);
+        var decision = Assert.Single(_measurements, m => m.Instrument == "disrouter.agent.decisions");
+        Assert.Equal(HopDecision.Answer, decision.Tags[AgentTags.Decision]);
+    }
 }
