@@ -164,6 +164,29 @@ internal static unsafe class Attention
         }
     }
 
+    // dk_j += g_j·q and dv_j += p_j·dy for j < count (rows of stride ld), d = 4 lanes: q and dy stay in eight registers
+    // and each coefficient is broadcast once.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterRows4(float* g, float* q, float* dk, float* p, float* dy, float* dv, long ld, int count)
+    {
+        int l = Vector<float>.Count;
+        Vector<float> q0 = Vector.Load(q), q1 = Vector.Load(q + l), q2 = Vector.Load(q + 2 * l), q3 = Vector.Load(q + 3 * l);
+        Vector<float> y0 = Vector.Load(dy), y1 = Vector.Load(dy + l), y2 = Vector.Load(dy + 2 * l), y3 = Vector.Load(dy + 3 * l);
+        for (int j = 0; j < count; j++, dk += ld, dv += ld)
+        {
+            var gj = new Vector<float>(g[j]);
+            (Vector.Load(dk) + gj * q0).Store(dk);
+            (Vector.Load(dk + l) + gj * q1).Store(dk + l);
+            (Vector.Load(dk + 2 * l) + gj * q2).Store(dk + 2 * l);
+            (Vector.Load(dk + 3 * l) + gj * q3).Store(dk + 3 * l);
+            var pj = new Vector<float>(p[j]);
+            (Vector.Load(dv) + pj * y0).Store(dv);
+            (Vector.Load(dv + l) + pj * y1).Store(dv + l);
+            (Vector.Load(dv + 2 * l) + pj * y2).Store(dv + 2 * l);
+            (Vector.Load(dv + 3 * l) + pj * y3).Store(dv + 3 * l);
+        }
+    }
+
     // tile (D, Tp) = rows (T, D)ᵀ with row stride ld, zero beyond T
     private static void TransposeToTile(float* rows, int ld, int t, int d, int tp, float* tile)
     {
@@ -256,6 +279,11 @@ internal static unsafe class Attention
                         // loaded once for the scattered dk_j and dv_j (each element gets the same adds in the same order).
                         for (int j = 0; j < visible; j++) ds[j] = att[j] * (ds[j] - dot) * s.Scale;
                         AccumulateRows(dq, ds, k, s.KvWidth, visible, D);     // dq_i += Σ_j ds_j k_j
+                        if (D == 4 * Vector<float>.Count)
+                        {
+                            ScatterRows4(ds, q, dk, att, dy, dv, s.KvWidth, visible);
+                            continue;
+                        }
                         for (int c = 0; c < D; c += Vector<float>.Count)
                         {
                             var qc = Vector.Load(q + c);
