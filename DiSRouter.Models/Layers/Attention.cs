@@ -121,6 +121,72 @@ internal static unsafe class Attention
         for (; i < n; i++) y[i] += a * x[i];
     }
 
+    // y[0..d) += Σ_j c[j] · rows[j·ld .. j·ld + d) for j < count, in j order, y held in up to four Vector<float> registers
+    // per pass (d a multiple of the lane count: 16–32 floats, the engine's head sizes, are one pass on AVX2).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateRows(float* y, float* c, float* rows, long ld, int count, int d)
+    {
+        int lanes = Vector<float>.Count;
+        int x = 0;
+        for (; x + 4 * lanes <= d; x += 4 * lanes)
+        {
+            Vector<float> y0 = Vector.Load(y + x), y1 = Vector.Load(y + x + lanes), y2 = Vector.Load(y + x + 2 * lanes), y3 = Vector.Load(y + x + 3 * lanes);
+            float* r = rows + x;
+            for (int j = 0; j < count; j++, r += ld)
+            {
+                var cj = new Vector<float>(c[j]);
+                y0 += cj * Vector.Load(r);
+                y1 += cj * Vector.Load(r + lanes);
+                y2 += cj * Vector.Load(r + 2 * lanes);
+                y3 += cj * Vector.Load(r + 3 * lanes);
+            }
+            y0.Store(y + x); y1.Store(y + x + lanes); y2.Store(y + x + 2 * lanes); y3.Store(y + x + 3 * lanes);
+        }
+        if (x + 2 * lanes <= d)
+        {
+            Vector<float> y0 = Vector.Load(y + x), y1 = Vector.Load(y + x + lanes);
+            float* r = rows + x;
+            for (int j = 0; j < count; j++, r += ld)
+            {
+                var cj = new Vector<float>(c[j]);
+                y0 += cj * Vector.Load(r);
+                y1 += cj * Vector.Load(r + lanes);
+            }
+            y0.Store(y + x); y1.Store(y + x + lanes);
+            x += 2 * lanes;
+        }
+        if (x + lanes <= d)
+        {
+            Vector<float> y0 = Vector.Load(y + x);
+            float* r = rows + x;
+            for (int j = 0; j < count; j++, r += ld) y0 += new Vector<float>(c[j]) * Vector.Load(r);
+            y0.Store(y + x);
+        }
+    }
+
+    // dk_j += g_j·q and dv_j += p_j·dy for j < count (rows of stride ld), d = 4 lanes: q and dy stay in eight registers
+    // and each coefficient is broadcast once.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScatterRows4(float* g, float* q, float* dk, float* p, float* dy, float* dv, long ld, int count)
+    {
+        int l = Vector<float>.Count;
+        Vector<float> q0 = Vector.Load(q), q1 = Vector.Load(q + l), q2 = Vector.Load(q + 2 * l), q3 = Vector.Load(q + 3 * l);
+        Vector<float> y0 = Vector.Load(dy), y1 = Vector.Load(dy + l), y2 = Vector.Load(dy + 2 * l), y3 = Vector.Load(dy + 3 * l);
+        for (int j = 0; j < count; j++, dk += ld, dv += ld)
+        {
+            var gj = new Vector<float>(g[j]);
+            (Vector.Load(dk) + gj * q0).Store(dk);
+            (Vector.Load(dk + l) + gj * q1).Store(dk + l);
+            (Vector.Load(dk + 2 * l) + gj * q2).Store(dk + 2 * l);
+            (Vector.Load(dk + 3 * l) + gj * q3).Store(dk + 3 * l);
+            var pj = new Vector<float>(p[j]);
+            (Vector.Load(dv) + pj * y0).Store(dv);
+            (Vector.Load(dv + l) + pj * y1).Store(dv + l);
+            (Vector.Load(dv + 2 * l) + pj * y2).Store(dv + 2 * l);
+            (Vector.Load(dv + 3 * l) + pj * y3).Store(dv + 3 * l);
+        }
+    }
+
     // tile (D, Tp) = rows (T, D)ᵀ with row stride ld, zero beyond T
     private static void TransposeToTile(float* rows, int ld, int t, int d, int tp, float* tile)
     {
@@ -161,6 +227,14 @@ internal static unsafe class Attention
                     for (int j = 0; j < visible; j++) max = Math.Max(max, scores[j]);
                     float inv = 1f / FastMath.ExpShiftedInPlace(scores, visible, max);
                     // att row = probabilities, zero past the visible keys; y_i = Σ_j p_j v_j
+                    if (!SimdPath.Is512 && D % Vector<float>.Count == 0)
+                    {
+                        // The 256/128-bit paths hold y_i in registers across the keys (the same adds in the same order).
+                        for (int j = 0; j < visible; j++) att[j] = scores[j] * inv;
+                        AccumulateRows(y, att, v, s.KvWidth, visible, D);
+                        new Span<float>(att + visible, T - visible).Clear();
+                        continue;
+                    }
                     for (int j = 0; j < visible; j++)
                     {
                         float p = scores[j] * inv;
@@ -199,6 +273,30 @@ internal static unsafe class Attention
                     RowTimesTile(dy, vt, D, tp, (visible + 15) >> 4, ds, 1f);
                     float dot = 0f;
                     for (int j = 0; j < visible; j++) dot += att[j] * ds[j];
+                    if (!SimdPath.Is512 && D % Vector<float>.Count == 0)
+                    {
+                        // The 256/128-bit paths: ds_j in place, dq_i held in registers across the keys, q_i and dy_i
+                        // loaded once for the scattered dk_j and dv_j (each element gets the same adds in the same order).
+                        for (int j = 0; j < visible; j++) ds[j] = att[j] * (ds[j] - dot) * s.Scale;
+                        AccumulateRows(dq, ds, k, s.KvWidth, visible, D);     // dq_i += Σ_j ds_j k_j
+                        if (D == 4 * Vector<float>.Count)
+                        {
+                            ScatterRows4(ds, q, dk, att, dy, dv, s.KvWidth, visible);
+                            continue;
+                        }
+                        for (int c = 0; c < D; c += Vector<float>.Count)
+                        {
+                            var qc = Vector.Load(q + c);
+                            var dyc = Vector.Load(dy + c);
+                            for (int j = 0; j < visible; j++)
+                            {
+                                long kv = (long)j * s.KvWidth + c;
+                                (Vector.Load(dk + kv) + new Vector<float>(ds[j]) * qc).Store(dk + kv);   // dk_j += ds_j q_i
+                                (Vector.Load(dv + kv) + new Vector<float>(att[j]) * dyc).Store(dv + kv); // dv_j += p_j dy_i
+                            }
+                        }
+                        continue;
+                    }
                     for (int j = 0; j < visible; j++)
                     {
                         float p = att[j], g = p * (ds[j] - dot) * s.Scale;

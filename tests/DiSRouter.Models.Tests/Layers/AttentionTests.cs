@@ -12,6 +12,9 @@ public sealed class AttentionTests
     {
         { 5, 4 },    // (T, D): scalar tails only
         { 20, 32 },  // full 16-wide blocks plus a partial one, two vectors per head row
+        { 37, 24 },  // three AVX2 vectors per head row (two passes of the narrow paths' register accumulation)
+        { 9, 8 },    // one AVX2 vector per head row
+        { 12, 16 },  // four 128-bit vectors per head row
     };
 
     [Theory]
