@@ -40,6 +40,7 @@ public sealed class TorchTransformer : IDisposable
     public static TorchTransformer FromModel(TransformerModel model, Device? device = null, ScalarType? computeType = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        TorchRuntime.EnsureLoaded();
         var dev = device ?? TorchRuntime.Device();
         var ps = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         foreach (var p in model.Parameters)
@@ -55,6 +56,7 @@ public sealed class TorchTransformer : IDisposable
     public static TorchTransformer Load(string directory, Device? device = null, ScalarType? computeType = null, ScalarType weightType = ScalarType.Float32)
     {
         var config = ConfigFile.Read(Path.Combine(directory, ConfigFile.FileName));
+        TorchRuntime.EnsureLoaded();
         var dev = device ?? TorchRuntime.Device();
         using var file = SafeTensorsShards.Open(directory);
         var ps = new Dictionary<string, Tensor>(StringComparer.Ordinal);

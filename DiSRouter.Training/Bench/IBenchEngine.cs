@@ -27,8 +27,12 @@ internal sealed class ManagedBenchEngine : IBenchEngine
     {
         _model = model;
         _trainer = new(() => new Trainer(model, options));
-        _generator = new Generator(model, ByteTokenizer.Default);
+        _generator = new Generator(model, Tokenizer(model.Config));
     }
+
+    /// <summary>The byte tokenizer's layout widened to the model's vocabulary (config q has 151,936 ids to decode).</summary>
+    internal static ByteTokenizer Tokenizer(TransformerConfig config) =>
+        config.VocabSize <= ByteTokenizer.Default.VocabSize ? ByteTokenizer.Default : new ByteTokenizer(config.VocabSize, ByteTokenizer.Default.Specials);
 
     public string Name => "disrouter";
     public long ParameterCount => _model.ParameterCount;

@@ -17,7 +17,7 @@ internal sealed class TorchBenchEngine : IBenchEngine
     {
         _model = TorchTransformer.FromModel(model, TorchRuntime.Device(device));
         _trainer = new(() => new TorchTrainer(_model, options));
-        _generator = new TorchGenerator(_model, ByteTokenizer.Default);
+        _generator = new TorchGenerator(_model, ManagedBenchEngine.Tokenizer(model.Config));
         ParameterCount = model.ParameterCount;
     }
 

@@ -59,6 +59,13 @@ internal sealed record SftOptions
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public double? ChainLossWeight { get; init; }
+
+    /// <summary>
+    /// The TorchSharp engine's device ("cpu", "cuda", "auto") to train on it; null trains on ours. Part of the inputs
+    /// when set (the two engines round differently); left out of the JSON when null, so earlier runs keep their hash.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? TorchDevice { get; init; }
 }
 
 /// <summary>What a finished SFT run produced.</summary>
@@ -138,7 +145,7 @@ internal sealed class SftStage(SftOptions options)
             throw new InvalidOperationException($"{tooLong} of {examples.Length} SFT examples are longer than the model's context " +
                 $"({model.Config.MaxPositionEmbeddings} positions); shorten the queries or the samples' chains of thought.");
         int totalSteps = Options.Steps ?? Math.Max(1, (int)Math.Ceiling((double)Options.Epochs * examples.Length / Options.BatchSize));
-        var trainer = new Trainer(model, new TrainerOptions
+        var trainerOptions = new TrainerOptions
         {
             LearningRate = Options.LearningRate,
             MinLearningRate = Options.MinLearningRate,
@@ -148,8 +155,14 @@ internal sealed class SftStage(SftOptions options)
             GradClip = Options.GradClip,
             MicroBatchSize = Options.MicroBatchSize,
             Seed = Options.Seed,
-        });
-        if (saved is not null) trainer.LoadState(saved.TrainerStatePath);
+        };
+        // The TorchSharp engine trains a copy on its device and hands the weights back at the end; it keeps no resume
+        // points (they hold our optimizer's state), so an interrupted torch run starts over.
+        if (Options.TorchDevice is not null && saved is not null)
+            throw new InvalidOperationException($"{statePath} is a resume point of our engine; finish it without --engine torch, or delete it to start over.");
+        using var torch = Options.TorchDevice is { } device ? new TorchSftEngine(model, trainerOptions, device) : null;
+        var trainer = torch is null ? new Trainer(model, trainerOptions) : null;
+        if (saved is not null && trainer is not null) trainer.LoadState(saved.TrainerStatePath);
         var state = saved?.Progress ?? new Progress(0, totalSteps, dataHash, []);
         var meter = new StageMeter(Name, saved?.Report);
         meter.Detail("base_checkpoint", Path.GetFullPath(baseCheckpoint));
@@ -166,20 +179,20 @@ internal sealed class SftStage(SftOptions options)
             {
                 ct.ThrowIfCancellationRequested();
                 var batch = order.Batch(step).Select(i => examples[i]).ToList();
-                var result = trainer.Step(batch);
+                var result = torch?.Step(batch) ?? trainer!.Step(batch);
                 meter.TrainedTokens += batch.Sum(b => b.Tokens.Length);
                 meter.OptimizerSteps++;
                 state.Losses.Add(result.Loss);
                 state = state with { Step = step + 1 };
                 progress?.Invoke(new StageProgress("sft", step + 1, totalSteps, $"loss {result.Loss:0.000}"));
-                if ((step + 1) % Options.SaveEvery == 0 && step + 1 < totalSteps)
+                if (trainer is not null && (step + 1) % Options.SaveEvery == 0 && step + 1 < totalSteps)
                     ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
             }
         }
         catch (OperationCanceledException)
         {
             // Keep what was done since the last resume point rather than repeat it.
-            ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
+            if (trainer is not null) ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
             meter.Snapshot(complete: false).Save(reportPath);
             throw;
         }
@@ -193,6 +206,7 @@ internal sealed class SftStage(SftOptions options)
             ["steps"] = totalSteps.ToString(CultureInfo.InvariantCulture),
             ["data_hash"] = dataHash,
         };
+        torch?.CopyWeightsTo(model);
         AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, model, tokenizer, Options.OutputDType, metadata));
         double first = state.Losses.Count > 0 ? state.Losses[0] : double.NaN, last = state.Losses.Count > 0 ? state.Losses[^1] : double.NaN;
         meter.Detail("loss_first", first);
