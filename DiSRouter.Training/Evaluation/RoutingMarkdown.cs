@@ -66,7 +66,10 @@ internal static class RoutingMarkdown
         sb.AppendLine("Per query: the self-aware cascade's every prompt pass (each declining agent's and the answering agent's) plus the answer;");
         sb.AppendLine("a cascade's every agent's full answer up to the one returned; a central router's own call plus the chosen agent's answer");
         sb.AppendLine("(Self-Route's: the smallest agent's prompt pass over the query). Measured on this shared 2-core machine with two");
-        sb.AppendLine("queries in flight, so absolute figures move with the load; compare rows, which ran under the same conditions.");
+        sb.AppendLine("queries in flight while other work ran (load average 12–43 during the cold run), and each agent's passes were");
+        sb.AppendLine("timed at a different moment of it: read the ratios loosely. The answering self-aware agent's prompt is passed twice here");
+        sb.AppendLine("(the decision, then the answer from scratch; a serving agent continues from its decision), so the cascade's times are");
+        sb.AppendLine("overstated by up to one prompt pass.");
         sb.AppendLine();
         sb.AppendLine("| method | p50 α=0.2 | p99 | p50 α=0.5 | p99 | p50 α=0.8 | p99 |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
