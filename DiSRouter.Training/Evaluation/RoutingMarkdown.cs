@@ -111,7 +111,9 @@ internal static class RoutingMarkdown
         sb.AppendLine();
         sb.AppendLine("The α sweep: at 0.2, 0.5 and 0.8 every served agent decides and answers with the prompt of that α; at the sweep's other α");
         sb.AppendLine("it decides with that α's prompt (one prompt pass per query and agent) and its answer is the one measured at the nearest");
-        sb.AppendLine("named α. How alike the answers are across prompts, share of test queries graded the same at α = 0.2 and 0.8: " +
+        sb.AppendLine("named α. The last agent always answers, so its decision is never read; unless `--last-agent-every-alpha` is given its");
+        sb.AppendLine("answer is measured once, under the α = 0.5 prompt, and stands for every α (its answer rate is not plotted).");
+        sb.AppendLine("How alike the answers are across prompts, share of test queries graded the same at α = 0.2 and 0.8: " +
             string.Join(", ", r.AnswerAgreement.Select(a => $"{a.Agent} {a.Agreement * 100:0.0} %")) + ".");
         sb.AppendLine();
         sb.AppendLine($"Self-Route's primary states the test queries' family right {r.SelfRouteStatement.Family * 100:0.0} % and their difficulty right {r.SelfRouteStatement.Difficulty * 100:0.0} % of the time.");

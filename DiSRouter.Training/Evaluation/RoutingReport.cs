@@ -193,13 +193,14 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var test = graded.Single(m => m.Set.Name == RoutingQuerySets.TestName);
         var recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [];
         var answerRates = new List<(string, double, double, double)>();
-        foreach (var (a, k) in test.Agents.Select((a, k) => (a, k)))
+        // The last agent's decision is never read (and, by default, measured at one α only): no answer rate for it.
+        foreach (var (a, k) in test.Agents.Select((a, k) => (a, k)).SkipLast(1))
             foreach (var alpha in Options.Alphas)
             {
                 var d = a.Rl[alpha];
                 answerRates.Add((a.Name, alpha, d.Average(x => Answers(a.RlThresholds, x, alpha) ? 1.0 : 0.0), d.Average(x => x.GreedyAnswers ? 1.0 : 0.0)));
             }
-        var agreement = test.Agents.Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
+        var agreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
             .Average(i => a.Rl[0.2][i].Correct == a.Rl[0.8][i].Correct ? 1.0 : 0.0))).ToList();
         var selfRoute = (SelfRouteRouter)routers[0][SelfRoute];
         var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
