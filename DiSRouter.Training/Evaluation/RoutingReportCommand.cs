@@ -61,7 +61,7 @@ internal static class RoutingReportCommand
                 CacheDirectory = parse.GetValue(cacheDir) ?? Path.Combine(root, "runs", "evaluation", "cache"),
             };
             return Task.FromResult(Run(options, parse.GetValue(json), parse.GetValue(outFile) ?? Path.Combine(root, "docs", "evaluation.md"),
-                "dotnet run -c Release --project DiSRouter.Training -- report routing " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value)),
+                ("dotnet run -c Release --project DiSRouter.Training -- report routing " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value))).TrimEnd(),
                 parse.InvocationConfiguration.Output, error, ct));
         });
         return command;
