@@ -17,8 +17,8 @@ internal static class RoutingMarkdown
             string.Join(" → ", r.Agents.Select((a, k) => $"{a} (cost {r.Costs[k].ToString("0.0", inv)})")) + ". Query sets: " +
             string.Join(", ", r.SetSizes.Select(s => $"{s.Key} {s.Value}")) + $". α sweep: {string.Join(", ", r.Alphas.Select(a => a.ToString("0.##", inv)))}.");
         sb.AppendLine();
-        sb.AppendLine("A run reads every model pass from the reply cache where it can (see below); a cold run measures them all, some");
-        sb.AppendLine("89 000 passes of the five base and five served checkpoints (README says how long that took on this machine).");
+        sb.AppendLine("A run reads every model pass from the reply cache where it can (see below); a cold run measures them all (README");
+        sb.AppendLine("says how long that took on this machine).");
         sb.AppendLine();
         sb.AppendLine("Nothing is tuned on a graded set: every router, scorer, threshold and choice of a best agent is fitted on the validation");
         sb.AppendLine("split (each base model's graded greedy answers to its 1200 queries); the served agents' thresholds were calibrated on");
