@@ -32,7 +32,11 @@ internal sealed record MeasurementPlan(QuerySet Set, IReadOnlyList<double> RlAlp
 /// Measures every agent on every query set through the <see cref="ReplyCache"/>: a rerun with the same checkpoints and
 /// queries loads instead of generating. Models are loaded one at a time (each measured on every set before the next).
 /// </summary>
-internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader> graderFor, int parallelism)
+/// <param name="lastAgentAlpha">
+/// Where set, the last agent's served checkpoint is measured at this α alone and its record stands for every α: the last
+/// agent always answers, so its decision is never read, and only its answer (here the one given under this α's prompt) is.
+/// </param>
+internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader> graderFor, int parallelism, double? lastAgentAlpha = null)
 {
     public IReadOnlyList<SetMeasurements> Measure(IReadOnlyList<RoutingAgent> agents, IReadOnlyList<MeasurementPlan> plans,
         Action<StageProgress>? progress = null, CancellationToken ct = default)
@@ -70,6 +74,14 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
                     var target = variant == "rl" ? perPlan[p].Rl : perPlan[p].Sft;
                     var full = variant == "rl" ? plans[p].RlAlphas : plans[p].SftAlphas;
                     var only = variant == "rl" ? plans[p].RlDecisionOnly : [];
+                    if (lastAgentAlpha is { } last && ReferenceEquals(agent, agents[^1]) && full.Count > 0)
+                    {
+                        var records = cache.GetOrMeasure(
+                            cache.PathFor($"{agent.Name}-{variant}", weights, $"decide-{last.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}", set.Queries),
+                            set.Queries, r => r.Id, () => runner.Decide(set.Queries, last, true, () => Tick($"{variant} α={last:0.00} {set.Name}"), ct));
+                        foreach (var alpha in full.Concat(only)) target[alpha] = records;
+                        continue;
+                    }
                     foreach (var (alpha, withAnswer) in full.Select(a => (a, true)).Concat(only.Select(a => (a, false))))
                         target[alpha] = cache.GetOrMeasure(
                             cache.PathFor($"{agent.Name}-{variant}", weights, $"{(withAnswer ? "decide" : "gap")}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}", set.Queries),

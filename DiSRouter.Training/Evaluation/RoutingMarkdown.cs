@@ -17,6 +17,9 @@ internal static class RoutingMarkdown
             string.Join(" → ", r.Agents.Select((a, k) => $"{a} (cost {r.Costs[k].ToString("0.0", inv)})")) + ". Query sets: " +
             string.Join(", ", r.SetSizes.Select(s => $"{s.Key} {s.Value}")) + $". α sweep: {string.Join(", ", r.Alphas.Select(a => a.ToString("0.##", inv)))}.");
         sb.AppendLine();
+        sb.AppendLine("A run reads every model pass from the reply cache where it can (see below); a cold run measures them all (README");
+        sb.AppendLine("says how long that took on this machine).");
+        sb.AppendLine();
         sb.AppendLine("Nothing is tuned on a graded set: every router, scorer, threshold and choice of a best agent is fitted on the validation");
         sb.AppendLine("split (each base model's graded greedy answers to its 1200 queries); the served agents' thresholds were calibrated on");
         sb.AppendLine("validation by `calibrate`. Test, out of domain (the reworded families) and the fresh draw (generator seed 1, same");
@@ -66,7 +69,10 @@ internal static class RoutingMarkdown
         sb.AppendLine("Per query: the self-aware cascade's every prompt pass (each declining agent's and the answering agent's) plus the answer;");
         sb.AppendLine("a cascade's every agent's full answer up to the one returned; a central router's own call plus the chosen agent's answer");
         sb.AppendLine("(Self-Route's: the smallest agent's prompt pass over the query). Measured on this shared 2-core machine with two");
-        sb.AppendLine("queries in flight, so absolute figures move with the load; compare rows, which ran under the same conditions.");
+        sb.AppendLine("queries in flight while other work ran (load average 12–56 while the replies were measured), and each agent's passes were");
+        sb.AppendLine("timed at a different moment of it: read the ratios loosely. The answering self-aware agent's prompt is passed twice here");
+        sb.AppendLine("(the decision, then the answer from scratch; a serving agent continues from its decision), so the cascade's times are");
+        sb.AppendLine("overstated by up to one prompt pass.");
         sb.AppendLine();
         sb.AppendLine("| method | p50 α=0.2 | p99 | p50 α=0.5 | p99 | p50 α=0.8 | p99 |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -108,7 +114,9 @@ internal static class RoutingMarkdown
         sb.AppendLine();
         sb.AppendLine("The α sweep: at 0.2, 0.5 and 0.8 every served agent decides and answers with the prompt of that α; at the sweep's other α");
         sb.AppendLine("it decides with that α's prompt (one prompt pass per query and agent) and its answer is the one measured at the nearest");
-        sb.AppendLine("named α. How alike the answers are across prompts, share of test queries graded the same at α = 0.2 and 0.8: " +
+        sb.AppendLine("named α. The last agent always answers, so its decision is never read; unless `--last-agent-every-alpha` is given its");
+        sb.AppendLine("answer is measured once, under the α = 0.5 prompt, and stands for every α (its answer rate is not plotted).");
+        sb.AppendLine("How alike the answers are across prompts, share of test queries graded the same at α = 0.2 and 0.8: " +
             string.Join(", ", r.AnswerAgreement.Select(a => $"{a.Agent} {a.Agreement * 100:0.0} %")) + ".");
         sb.AppendLine();
         sb.AppendLine($"Self-Route's primary states the test queries' family right {r.SelfRouteStatement.Family * 100:0.0} % and their difficulty right {r.SelfRouteStatement.Difficulty * 100:0.0} % of the time.");

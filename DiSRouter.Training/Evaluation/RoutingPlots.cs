@@ -21,11 +21,10 @@ internal static class RoutingPlots
             frontier.Add(c.Method, c.Points.Select(p => (p.Cost, p.Accuracy)).ToList(), bold: c.Method == RoutingReport.DiSRouter,
                 lines: !c.Method.StartsWith("nano-", StringComparison.Ordinal));
         var rates = new SvgPlot("Answer rate against α per agent (served checkpoints, test)", "α", "share of queries answered");
-        foreach (var agent in r.Agents)
-        {
+        var deciding = r.AnswerRates.Select(a => a.Agent).Distinct().ToList(); // every agent but the last, which always answers
+        foreach (var agent in deciding)
             rates.Add(agent + " calibrated", r.AnswerRates.Where(a => a.Agent == agent).Select(a => (a.Alpha, a.Calibrated)).ToList(), bold: true);
-        }
-        foreach (var agent in r.Agents)
+        foreach (var agent in deciding)
             rates.Add(agent + " greedy", r.AnswerRates.Where(a => a.Agent == agent).Select(a => (a.Alpha, a.Greedy)).ToList());
         Directory.CreateDirectory(directory);
         AtomicWrite.Text(Path.Combine(directory, UtilityFile), utility.Render());

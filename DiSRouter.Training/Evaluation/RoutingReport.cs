@@ -140,6 +140,11 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             if (names.All(agents.Contains) && names.Length < agents.Count)
                 subsets.Add((string.Join(",", names.Select(n => n.Replace("nano-", ""))), names.Select(n => agents.IndexOf(n)).ToArray()));
 
+        // Cascade thresholds depend on validation, the subset and α only: tuned once, used on every graded set.
+        var thresholds = new Dictionary<(string, string, double), double[]>();
+        double[] Tuned(string method, string subset, double alpha, Func<double[]> tune) =>
+            thresholds.TryGetValue((method, subset, alpha), out var t) ? t : thresholds[(method, subset, alpha)] = tune();
+
         var rows = new List<MethodRow>();
         var curves = new List<CurveRow>();
         var methods = new List<MethodInfo>();
@@ -164,9 +169,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                     int bestK = members.MaxBy(k => valCorrect[k].Average(c => c ? 1.0 : 0.0) - alpha * costs[k]);
                     runs.Add(world.Fixed(bestK) with { Method = BestFixed });
                     foreach (var (name, p) in predictions)
-                        runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set) : null));
-                    runs.Add(world.Cascade(Confidence, testConfidence, ThresholdCascade.Tune(Pick(valConfidence, members), Pick(valCorrect, members), Pick(costs, members), alpha)));
-                    runs.Add(world.Cascade(Frugal, testScores, ThresholdCascade.Tune(Pick(valScores, members), Pick(valCorrect, members), Pick(costs, members), alpha)));
+                        runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set, members[0]) : null));
+                    runs.Add(world.Cascade(Confidence, testConfidence, Tuned(Confidence, subsetName, alpha, () => ThresholdCascade.Tune(Pick(valConfidence, members), Pick(valCorrect, members), Pick(costs, members), alpha))));
+                    runs.Add(world.Cascade(Frugal, testScores, Tuned(Frugal, subsetName, alpha, () => ThresholdCascade.Tune(Pick(valScores, members), Pick(valCorrect, members), Pick(costs, members), alpha))));
                     if (world.SelfAware(DiSRouter, rl: true, greedy: false) is { } d) runs.Add(d);
                     if (world.SelfAware(DiSRouterGreedy, rl: true, greedy: true) is { } g) runs.Add(g);
                     if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } ds) runs.Add(ds);
@@ -188,13 +193,14 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var test = graded.Single(m => m.Set.Name == RoutingQuerySets.TestName);
         var recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [];
         var answerRates = new List<(string, double, double, double)>();
-        foreach (var (a, k) in test.Agents.Select((a, k) => (a, k)))
+        // The last agent's decision is never read (and, by default, measured at one α only): no answer rate for it.
+        foreach (var (a, k) in test.Agents.Select((a, k) => (a, k)).SkipLast(1))
             foreach (var alpha in Options.Alphas)
             {
                 var d = a.Rl[alpha];
                 answerRates.Add((a.Name, alpha, d.Average(x => Answers(a.RlThresholds, x, alpha) ? 1.0 : 0.0), d.Average(x => x.GreedyAnswers ? 1.0 : 0.0)));
             }
-        var agreement = test.Agents.Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
+        var agreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
             .Average(i => a.Rl[0.2][i].Correct == a.Rl[0.8][i].Correct ? 1.0 : 0.0))).ToList();
         var selfRoute = (SelfRouteRouter)routers[0][SelfRoute];
         var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
@@ -274,9 +280,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         yield return new MethodInfo(Oracle, "utility optimum", "the test labels (a bound, not a method)");
     }
 
-    // Self-Route's router call: the smallest agent's prompt pass over the query (its served checkpoint's decision pass at
+    // Self-Route's router call: the smallest member's prompt pass over the query (its served checkpoint's decision pass at
     // α = 0.5, the same prompt length give or take the scenario's few tokens).
-    private static double[] SelfRouteCallMs(SetMeasurements set) => set.Agents[0].Rl[0.5].Select(d => d.DecisionMs).ToArray();
+    private static double[] SelfRouteCallMs(SetMeasurements set, int smallest) => set.Agents[smallest].Rl[0.5].Select(d => d.DecisionMs).ToArray();
 
     /// <summary>Resamples of validation drawn for the recalibration spread (the first is validation itself).</summary>
     public const int CalibrationDraws = 4;

@@ -29,11 +29,12 @@ internal static class RoutingReportCommand
         var cacheDir = new Option<string?>("--cache") { Description = "Measured replies, reused across runs; default runs/evaluation/cache." };
         var sft = new Option<bool>("--sft") { Description = "Also measure the SFT checkpoints (models/nano-sft) at the named α on test." };
         var validationDecisions = new Option<bool>("--validation-decisions") { Description = "Also measure the served checkpoints' decisions on validation (the recalibration spread)." };
+        var lastEvery = new Option<bool>("--last-agent-every-alpha") { Description = "Measure the last agent at every α too (by default its answer under the α = 0.5 prompt stands for all: it always answers)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per method × α × split instead of writing the report." };
         var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/evaluation.md; the plots beside it)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, parallel, cacheDir, sft, validationDecisions, json, outFile,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, parallel, cacheDir, sft, validationDecisions, lastEvery, json, outFile,
         };
         command.SetAction((parse, ct) =>
         {
@@ -54,12 +55,13 @@ internal static class RoutingReportCommand
                 Alphas = grid,
                 Sft = parse.GetValue(sft),
                 ValidationDecisions = parse.GetValue(validationDecisions),
+                LastAgentAlpha = parse.GetValue(lastEvery) ? null : 0.5,
                 BootstrapResamples = parse.GetValue(bootstrap),
                 Parallelism = parse.GetValue(parallel),
                 CacheDirectory = parse.GetValue(cacheDir) ?? Path.Combine(root, "runs", "evaluation", "cache"),
             };
             return Task.FromResult(Run(options, parse.GetValue(json), parse.GetValue(outFile) ?? Path.Combine(root, "docs", "evaluation.md"),
-                "dotnet run -c Release --project DiSRouter.Training -- report routing " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value)),
+                ("dotnet run -c Release --project DiSRouter.Training -- report routing " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value))).TrimEnd(),
                 parse.InvocationConfiguration.Output, error, ct));
         });
         return command;
@@ -89,7 +91,7 @@ internal static class RoutingReportCommand
         var clock = Stopwatch.StartNew();
         var sets = RoutingQuerySets.Draw(SelfAwareCli.NanoSuite(), options.ItemsPerFamily, options.OodPerFamily, options.FreshPerFamily, options.FreshSeed);
         var cache = new ReplyCache(options.CacheDirectory);
-        var data = new RoutingData(cache, s => new TaskReplyGrader(sets.Items[s.Name]), options.Parallelism);
+        var data = new RoutingData(cache, s => new TaskReplyGrader(sets.Items[s.Name]), options.Parallelism, options.LastAgentAlpha);
         IReadOnlyList<SetMeasurements>? measured = null;
         var rc = SelfAwareCli.RunStage("report routing", json ? TextWriter.Null : output, error, progress =>
         {

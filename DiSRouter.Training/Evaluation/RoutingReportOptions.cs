@@ -23,6 +23,12 @@ internal sealed record RoutingReportOptions
     /// <summary>Also measure the SFT checkpoints at the named α on test (15 more model passes over the test set).</summary>
     public bool Sft { get; init; }
 
+    /// <summary>
+    /// The α at which the last agent's served checkpoint is measured, its answer then standing for every α (it always
+    /// answers, so its decision is never read); null measures it at every α like the others.
+    /// </summary>
+    public double? LastAgentAlpha { get; init; } = 0.5;
+
     /// <summary>Also measure the served checkpoints' decisions on validation: the recalibration spread needs them.</summary>
     public bool ValidationDecisions { get; init; }
 
