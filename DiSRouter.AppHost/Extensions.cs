@@ -37,7 +37,11 @@ internal static class Extensions
                 overlay = new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build();
             }
             var topology = TopologyReader.Read(builder.Configuration, overlay);
-            plan = NetworkPlan.Create(topology, launch, RepositoryRoot(builder), Environment.GetEnvironmentVariable) with { ConfigFile = launch.ConfigFile };
+            plan = NetworkPlan.Create(topology, launch, RepositoryRoot(builder), Environment.GetEnvironmentVariable) with
+            {
+                ConfigFile = launch.ConfigFile,
+                Jobs = TrainingJob.Read(builder.Configuration, overlay, RepositoryRoot(builder)),
+            };
             return true;
         }
         catch (ArgumentException e)
@@ -74,7 +78,7 @@ internal static class Extensions
     public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddAgents(this IDistributedApplicationBuilder builder, NetworkPlan plan)
     {
         var root = RepositoryRoot(builder);
-        var jobs = TrainingJob.Read(builder.Configuration, root);
+        var jobs = plan.Jobs;
         var agents = new Dictionary<string, IResourceBuilder<ProjectResource>>();
         foreach (var planned in plan.Agents)
         {
