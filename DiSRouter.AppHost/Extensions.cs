@@ -28,6 +28,15 @@ internal static class Extensions
                 Console.WriteLine(LaunchArguments.Usage);
                 return false;
             }
+            // Started from another folder than its own (the built executable run directly), the AppHost still reads its
+            // appsettings.json, under every other source as if it were the content root's.
+            var settings = Path.Combine(builder.AppHostDirectory, "appsettings.json");
+            if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")) && File.Exists(settings))
+            {
+                var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = settings, Optional = true };
+                source.ResolveFileProvider();
+                builder.Configuration.Sources.Insert(0, source);
+            }
             IConfiguration? overlay = null;
             if (launch.ConfigFile is { } file)
             {
