@@ -28,6 +28,15 @@ internal static class Extensions
                 Console.WriteLine(LaunchArguments.Usage);
                 return false;
             }
+            // Started from another folder than its own (the built executable run directly), the AppHost still reads its
+            // appsettings.json, under every other source as if it were the content root's.
+            var settings = Path.Combine(builder.AppHostDirectory, "appsettings.json");
+            if (!File.Exists(Path.Combine(builder.Environment.ContentRootPath, "appsettings.json")) && File.Exists(settings))
+            {
+                var source = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource { Path = settings, Optional = true };
+                source.ResolveFileProvider();
+                builder.Configuration.Sources.Insert(0, source);
+            }
             IConfiguration? overlay = null;
             if (launch.ConfigFile is { } file)
             {
@@ -37,7 +46,11 @@ internal static class Extensions
                 overlay = new ConfigurationBuilder().AddJsonFile(full, optional: false, reloadOnChange: false).Build();
             }
             var topology = TopologyReader.Read(builder.Configuration, overlay);
-            plan = NetworkPlan.Create(topology, launch, RepositoryRoot(builder), Environment.GetEnvironmentVariable) with { ConfigFile = launch.ConfigFile };
+            plan = NetworkPlan.Create(topology, launch, RepositoryRoot(builder), Environment.GetEnvironmentVariable) with
+            {
+                ConfigFile = launch.ConfigFile,
+                Jobs = TrainingJob.Read(builder.Configuration, overlay, RepositoryRoot(builder)),
+            };
             return true;
         }
         catch (ArgumentException e)
@@ -74,7 +87,7 @@ internal static class Extensions
     public static IReadOnlyList<IResourceBuilder<ProjectResource>> AddAgents(this IDistributedApplicationBuilder builder, NetworkPlan plan)
     {
         var root = RepositoryRoot(builder);
-        var jobs = TrainingJob.Read(builder.Configuration, root);
+        var jobs = plan.Jobs;
         var agents = new Dictionary<string, IResourceBuilder<ProjectResource>>();
         foreach (var planned in plan.Agents)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using DiSRouter.Training.Commands;
+using DiSRouter.Training.Jobs;
 
 // Each command lives in Commands/<Name>Command.cs and builds its own System.CommandLine tree.
 var root = new RootCommand("DiSRouter training: engine benchmark, nano pool, self-awareness pipeline, reports.");
@@ -13,6 +14,7 @@ root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(RlCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(JobCommand.Create());
 
 // Ctrl+C and SIGTERM both stop a command gracefully: a stage saves its progress and exits 130. Registered here rather
 // than left to System.CommandLine, which stops on SIGINT only; a process started from a shell's background job

@@ -15,10 +15,9 @@ internal static class JobResources
     public static void AddTrainingJobs(this IDistributedApplicationBuilder builder, NetworkPlan plan,
         IReadOnlyList<IResourceBuilder<ProjectResource>> agents)
     {
-        var root = Extensions.RepositoryRoot(builder);
         var settings = Path.Combine(builder.AppHostDirectory, "appsettings.json");
         var scheduled = new List<(IResource Job, Quartz.CronExpression Schedule)>();
-        foreach (var job in TrainingJob.Read(builder.Configuration, root))
+        foreach (var job in plan.Jobs)
         {
             if (agents.FirstOrDefault(a => a.Resource.Name.Equals(job.Agent, StringComparison.OrdinalIgnoreCase)) is not { } agent) continue;
             List<string> args = ["job", "run", job.Name, "--settings", settings];

@@ -14,12 +14,25 @@ internal sealed record TrainingJob(string Name, string Agent, string Publish, Cr
 
     public bool HasPublished => PublishedFiles.All(f => File.Exists(Path.Combine(Publish, f)));
 
-    public static IReadOnlyList<TrainingJob> Read(IConfiguration configuration, string repositoryRoot) =>
-        configuration.GetSection("DiSRouter:Jobs").GetChildren()
+    /// <summary>
+    /// As for the agents, a --config file that lists jobs replaces the list; one that lists agents but no jobs is
+    /// another network, which has no jobs (as the training CLI reads it).
+    /// </summary>
+    public static IReadOnlyList<TrainingJob> Read(IConfiguration configuration, IConfiguration? overlay, string repositoryRoot)
+    {
+        var section = overlay?.GetSection("DiSRouter:Jobs") is { } replaced && replaced.Exists() ? replaced
+            : overlay?.GetSection("DiSRouter:Agents").Exists() == true ? null
+            : configuration.GetSection("DiSRouter:Jobs");
+        return section is null ? [] : Read(section, repositoryRoot);
+    }
+
+    private static IReadOnlyList<TrainingJob> Read(IConfigurationSection jobs, string repositoryRoot) =>
+        jobs.GetChildren()
             .Where(j => !string.IsNullOrWhiteSpace(j["Name"]) && !string.IsNullOrWhiteSpace(j["Agent"]) && !string.IsNullOrWhiteSpace(j["Publish"]))
             .Select(j => new TrainingJob(j["Name"]!, j["Agent"]!, Path.GetFullPath(j["Publish"]!, repositoryRoot),
                 string.IsNullOrWhiteSpace(j["Schedule"]) ? null : ParseSchedule(j["Name"]!, j["Schedule"]!)))
             .ToList();
+
 
     private static CronExpression ParseSchedule(string job, string schedule)
     {

@@ -27,6 +27,9 @@ internal sealed partial record NetworkPlan(
     /// <summary>The --config file layered over appsettings.json, if any (the training jobs read the same one).</summary>
     public string? ConfigFile { get; init; }
 
+    /// <summary>The configured training jobs (their names, agents, serving directories and schedules).</summary>
+    public IReadOnlyList<Jobs.TrainingJob> Jobs { get; init; } = [];
+
     public static NetworkPlan Create(TopologyOptions topology, LaunchArguments args, string repositoryRoot, Func<string, string?> environment)
     {
         var errors = new List<string>();

@@ -50,6 +50,14 @@ internal static class BenchCommand
                 parse.GetValue(gap), parse.GetValue(rounds), parse.GetValue(genJson), parse.GetValue(repacked));
         });
         command.Subcommands.Add(generate);
+
+        // The network's options are its own (bench network --help): every token after "network" goes to it.
+        var network = new Command("network", "The network, started through the AppHost: routing overhead per hop, and the cascade against the largest agent alone at each α.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        network.SetAction((parse, ct) => NetworkBench.NetworkBench.RunAsync(parse.UnmatchedTokens, Pool.PoolPaths.RepositoryRoot(), ct));
+        command.Subcommands.Add(network);
         return command;
     }
 }

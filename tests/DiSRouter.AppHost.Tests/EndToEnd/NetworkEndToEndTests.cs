@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Aspire.Hosting.ApplicationModel;
 using DiSRouter.AppHost.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI;
 using OpenAI.Chat;
 
@@ -93,6 +94,21 @@ public sealed class NetworkEndToEndTests(NetworkFixture network) : IClassFixture
             await network.CommandAsync("agent-2", KnownResourceCommands.StartCommand);
             await network.App.ResourceNotifications.WaitForResourceHealthyAsync("agent-2").WaitAsync(NetworkFixture.StartTimeout);
         }
+    }
+
+    [Fact]
+    public void EachLaunchedAgentHasItsTrainingJobWaitingForAStart()
+    {
+        var model = network.App.Services.GetRequiredService<DistributedApplicationModel>();
+
+        foreach (var agent in NetworkFixture.Agents)
+        {
+            var job = Assert.Single(model.Resources, r => r.Name == "selfaware-nano-" + agent[^1]);
+            Assert.Contains(job.Annotations.OfType<ResourceRelationshipAnnotation>(), r => r.Resource.Name == agent && r.Type == "Parent");
+            Assert.Contains(job.Annotations.OfType<ResourceCommandAnnotation>(), c => c.Name == "run-job");
+            Assert.Contains(job.Annotations, a => a.GetType().Name == "ExplicitStartupAnnotation");
+        }
+        Assert.DoesNotContain(model.Resources, r => r.Name is "selfaware-nano-4" or "selfaware-nano-5"); // their agents are not launched
     }
 
     private async Task<string> FirstRejectedByAgent1Async()
