@@ -28,8 +28,7 @@ internal static class AgentApi
 
     public static WebApplication MapAgentApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseProblemResponses();
 
         app.MapPost(CascadeRoute, Cascade).WithName("Cascade");
         app.MapPost(RawRoute, Raw).WithName("RawChat");
@@ -79,12 +78,15 @@ internal static class AgentApi
             case CascadeResult.PassedBack p:
                 return new PassThroughResult(p.StatusCode, p.Body, p.ContentType);
             case CascadeResult.Answering a when request!.Stream == true:
+                // Known at the commit point, so it goes out as a header before the first chunk.
+                if (a.Degraded is { } degradedStream) http.Response.Headers[RoutingHeaders.Degraded] = degradedStream;
                 return new ChunkStreamResult(a.Chunks);
             case CascadeResult.Answering a:
                 // A whole answer: collected from the stream, so a failure after the commit point is a 502, never half an answer.
                 var (response, error) = await ChatResponses.CollectAsync(a.Chunks, ct);
                 if (error is not null) return Problems.BadGateway(error.Message);
                 if (response!.DiSRouter?.AnsweredBy is { } answeredBy) http.Response.Headers[RoutingHeaders.AnsweredBy] = answeredBy;
+                if (response.DiSRouter?.Degraded is { } degraded) http.Response.Headers[RoutingHeaders.Degraded] = degraded;
                 return TypedResults.Ok(response);
             default:
                 throw new UnreachableException();
