@@ -101,6 +101,36 @@ public sealed class DegradationTests
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task WholeAnswerWhoseRelayBreaksIsAskedForAgainAndSkipsTheBrokenAgent()
+    {
+        // agent-2 commits and dies mid-stream the first time, then is down: the client of a whole answer sees neither
+        var calls = 0;
+        await using var broken = await OneRouteServer.StartAsync(async http =>
+        {
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+            http.Response.ContentType = "text/event-stream";
+            await http.Response.WriteAsync("data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Let's\"}}]}\n\n");
+            await http.Response.Body.FlushAsync();
+            await Task.Delay(50);
+            http.Abort();
+        });
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-3", 0.9), ScriptedBackend.Answering("nano-3", " three."));
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2", "agent-3"],
+            [new("services:agent-2:http:0", broken.Url), .. CascadeNetwork.Discovery(("agent-3", last))]), AlwaysRejects("nano-1"));
+
+        var (status, header, metadata) = await PostAsync(sut, stream: false);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, calls);
+        Assert.Equal("skipped agent-2", header);
+        Assert.Equal("agent-3", metadata.AnsweredBy);
+    }
+
     private static async Task<(HttpStatusCode Status, string? Header, RoutingMetadata Metadata)> PostAsync(AgentHost agent, bool stream)
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
@@ -117,39 +147,40 @@ public sealed class DegradationTests
     }
 
     /// <summary>Accepts requests and never answers them, as an agent stuck in its model would.</summary>
-    private sealed class HangingServer : IAsyncDisposable
+    private static class HangingServer
+    {
+        public static Task<OneRouteServer> StartAsync() =>
+            OneRouteServer.StartAsync(http => Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
+    }
+
+    /// <summary>A Kestrel server on 127.0.0.1 answering every request with one handler; stopping it ends open requests.</summary>
+    private sealed class OneRouteServer : IAsyncDisposable
     {
         private readonly WebApplication _app;
-        private readonly CancellationTokenSource _stop = new();
 
-        private HangingServer()
+        private OneRouteServer(RequestDelegate handler)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
             _app = builder.Build();
-            _app.Run(async http =>
-            {
-                using var both = CancellationTokenSource.CreateLinkedTokenSource(http.RequestAborted, _stop.Token);
-                await Task.Delay(Timeout.Infinite, both.Token).ContinueWith(_ => { }, TaskScheduler.Default);
-            });
+            _app.Run(handler);
         }
 
         public string Url => _app.Urls.First();
 
-        public static async Task<HangingServer> StartAsync()
+        public static async Task<OneRouteServer> StartAsync(RequestDelegate handler)
         {
-            var server = new HangingServer();
+            var server = new OneRouteServer(handler);
             await server._app.StartAsync().WaitAsync(TestTimeouts.Request);
             return server;
         }
 
         public async ValueTask DisposeAsync()
         {
-            await _stop.CancelAsync();
             await _app.StopAsync().WaitAsync(TestTimeouts.Request);
             await _app.DisposeAsync();
-            _stop.Dispose();
         }
     }
 }
