@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load through the gateway on loopback with wrk and the request mix of mix.lua, sampling every process's RSS.
-#   scripts/reliability/load.sh DURATION CONNECTIONS [BASE_PORT]    e.g. load.sh 180s 2
+#   DELAY_MS=250 scripts/reliability/load.sh DURATION CONNECTIONS [BASE_PORT]    e.g. load.sh 180s 4
+# DELAY_MS is each connection's pause between requests (mix.lua): 4 connections at 250 ms stay under 16 requests/s.
 # Needs a running network (network.sh start). Prints wrk's figures, the mix's statuses, and RSS per process over time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -17,6 +17,13 @@ function init(args)
   degraded = 0
 end
 
+-- think time per connection (DELAY_MS): with C connections the rate stays below C * 1000 / DELAY_MS requests/s, so a
+-- run can stay under the key's rate limit (20 requests/s, burst 40) instead of measuring 429s
+local think = tonumber(os.getenv("DELAY_MS") or "0")
+function delay()
+  return think
+end
+
 function request()
   i = i + 1
   return wrk.format("POST", "/v1/chat/completions", {
