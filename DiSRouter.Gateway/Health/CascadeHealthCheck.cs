@@ -25,7 +25,7 @@ internal sealed class CascadeHealthCheck(IProxyStateLookup proxy, IOptionsMonito
         foreach (var agent in agents)
         {
             var (up, total) = Replicas(agent);
-            data[agent] = $"{up}/{total} replicas available";
+            data[agent] = total == 0 ? "no replica known (service discovery has not resolved it)" : $"{up}/{total} replicas available";
             if (up == 0) down.Add(agent);
         }
 
