@@ -12,6 +12,9 @@ BASE=${1:-18180}
 NET=scripts/reliability/network.sh
 trap '$NET stop' EXIT
 export GATEWAY_ENV="Gateway__AdminKeys__0=admin-local"
+# 2 connections with 150 ms think time each (mix.lua) stay under 14 requests/s, below the key's 20/s rate limit,
+# so every non-200 is the fault's and none the limiter's
+export DELAY_MS=${DELAY_MS:-150}
 load() { wrk -t1 -c2 -d"$1" --timeout 60s -s scripts/reliability/mix.lua "http://127.0.0.1:$BASE" | grep -E "status|degraded|p50|requests in|Socket errors"; }
 health() { echo "gateway /health: $(curl -s "http://127.0.0.1:$BASE/health")"; }
 warm() { wrk -t1 -c2 -d15s --timeout 60s -s scripts/reliability/mix.lua "http://127.0.0.1:$BASE" > /dev/null; echo "warmed up (15 s of load, not counted)"; }
