@@ -15,7 +15,7 @@ internal static class Extensions
         services.AddOptions<AgentOptions>().BindConfiguration(AgentOptions.Section).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
 
-        services.AddProblemDetails();
+        services.AddProblemResponses();
         services.ConfigureHttpJsonOptions(o => WireJson.Configure(o.SerializerOptions));
         // Successors' addresses: Microsoft.Extensions.ServiceDiscovery, from services:{name}:http:{i} (several = replicas).
         services.AddServiceDiscoveryCore();

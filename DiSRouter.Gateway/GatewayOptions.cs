@@ -14,8 +14,34 @@ internal sealed class GatewayOptions
     /// <summary>The agents in cascade order, listed by /v1/models; a request naming one enters the cascade there.</summary>
     public List<string> Agents { get; set; } = [];
 
-    /// <summary>Bearer keys accepted. Required: the gateway refuses to start with none.</summary>
+    /// <summary>Bearer keys accepted. Required (here, in <see cref="KeysFile"/> or in DISROUTER_API_KEY): the gateway refuses to start with none.</summary>
     public List<string> ApiKeys { get; set; } = [];
+
+    /// <summary>
+    /// A text file of API keys, one a line ('#' starts a comment), read again whenever it changes: keys are added and
+    /// revoked by rewriting it, without a restart. Its keys join <see cref="ApiKeys"/> (bound as <see cref="KeysFromFile"/>).
+    /// </summary>
+    public string? KeysFile { get; set; }
+
+    /// <summary>The keys read from <see cref="KeysFile"/>; filled by its configuration provider, not set by hand.</summary>
+    public List<string> KeysFromFile { get; set; } = [];
+
+    /// <summary>Keys that may read GET /admin/ledger; none = the endpoint refuses everyone. Never valid on /v1.</summary>
+    public List<string> AdminKeys { get; set; } = [];
+
+    /// <summary>
+    /// What the client gets when the cascade could only give a degraded answer (an agent skipped as unreachable, or an
+    /// agent that judged itself not competent answering because no successor was reachable). Answer (default): the
+    /// answer, marked in X-DiSRouter-Degraded and in "disrouter.degraded"; Refuse: 503 with Retry-After.
+    /// </summary>
+    public DegradedAnswerPolicy DegradedAnswers { get; set; } = DegradedAnswerPolicy.Answer;
+
+    public FailedAuthSettings FailedAuth { get; set; } = new();
+
+    /// <summary>A warning that repeats (a 401 from one address, a 429 for one key) is logged at most once per this interval.</summary>
+    public double RepeatedLogIntervalSeconds { get; set; } = 60;
+
+    public LedgerSettings Ledger { get; set; } = new();
 
     /// <summary>Larger bodies get 413 before they are read whole. 1 MiB holds a long chat many times over.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1 << 20;
@@ -51,4 +77,33 @@ internal sealed class RateLimitSettings
 {
     public double RequestsPerSecond { get; set; } = 20;
     public int Burst { get; set; } = 40;
+}
+
+internal enum DegradedAnswerPolicy
+{
+    Answer,
+    Refuse,
+}
+
+/// <summary>
+/// Failed authentications per client address: past <see cref="MaxFailures"/> in <see cref="WindowSeconds"/>, every
+/// request from that address gets 429 until the window ends, so keys cannot be guessed at full speed.
+/// </summary>
+internal sealed class FailedAuthSettings
+{
+    public int MaxFailures { get; set; } = 10;
+    public double WindowSeconds { get; set; } = 60;
+}
+
+/// <summary>The cost ledger's budgets, in the cascade's cost units (the answering agent's normalised cost c_i per request).</summary>
+internal sealed class LedgerSettings
+{
+    /// <summary>The budget of every key without its own; null = unlimited.</summary>
+    public double? DefaultBudget { get; set; }
+
+    /// <summary>Budgets by key id ("key-1a2b3c4d", the fingerprint logs and the ledger show): the key itself never sits here.</summary>
+    public Dictionary<string, double> Budgets { get; set; } = [];
+
+    /// <summary>How many of the latest requests GET /admin/ledger lists.</summary>
+    public int RecentRequests { get; set; } = 200;
 }

@@ -8,8 +8,13 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
     public ValidateOptionsResult Validate(string? name, GatewayOptions o)
     {
         var errors = new List<string>();
-        if (o.ApiKeys.Count == 0 || o.ApiKeys.Any(string.IsNullOrWhiteSpace))
-            errors.Add($"No API key: set Gateway:ApiKeys (Gateway__ApiKeys__0) or {GatewayOptions.ApiKeyVariable}; empty keys are not allowed.");
+        // A keys file may be emptied on purpose (every key revoked) or caught mid-rewrite: only its absence is an error,
+        // since a reload that failed validation would fail every request instead of refusing them with 401.
+        if ((o.KeysFile is null && o.ApiKeys.Count == 0) || o.ApiKeys.Any(string.IsNullOrWhiteSpace))
+            errors.Add($"No API key: set Gateway:ApiKeys (Gateway__ApiKeys__0), Gateway:KeysFile or {GatewayOptions.ApiKeyVariable}; empty keys are not allowed.");
+        if (o.FailedAuth.MaxFailures < 1) errors.Add($"Gateway:FailedAuth:MaxFailures must be at least 1, got {o.FailedAuth.MaxFailures}.");
+        if (!(o.FailedAuth.WindowSeconds > 0)) errors.Add($"Gateway:FailedAuth:WindowSeconds must be positive, got {o.FailedAuth.WindowSeconds}.");
+        if (o.Ledger.DefaultBudget is < 0 || o.Ledger.Budgets.Values.Any(b => b < 0)) errors.Add("Gateway:Ledger budgets must not be negative.");
         if (string.IsNullOrWhiteSpace(o.EntryAgent)) errors.Add("Gateway:EntryAgent is required (the first agent of the cascade).");
         if (o.MaxRequestBodyBytes <= 0) errors.Add($"Gateway:MaxRequestBodyBytes must be positive, got {o.MaxRequestBodyBytes}.");
         if (!(o.RateLimit.RequestsPerSecond > 0)) errors.Add($"Gateway:RateLimit:RequestsPerSecond must be positive, got {o.RateLimit.RequestsPerSecond}.");

@@ -1,5 +1,6 @@
 using DiSRouter.Gateway;
 using DiSRouter.Gateway.Apis;
+using DiSRouter.Gateway.Ledger;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -11,5 +12,6 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.UseGatewayPipeline();
 app.MapGatewayApi();
+app.MapLedgerApi();
 
 app.Run();

@@ -26,10 +26,12 @@ internal static class AgentApi
 
     private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
+    /// <summary>A whole (not streamed) answer that breaks after its commit point is asked for once more before a 502.</summary>
+    public const int WholeAnswerAttempts = 2;
+
     public static WebApplication MapAgentApi(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        app.UseProblemResponses();
 
         app.MapPost(CascadeRoute, Cascade).WithName("Cascade");
         app.MapPost(RawRoute, Raw).WithName("RawChat");
@@ -61,33 +63,46 @@ internal static class AgentApi
         if (ChatRequestRules.ValidateForCascade(request!) is { } cascadeError) return Problems.BadRequest(cascadeError);
         if (ChatRequests.TrySelectScenario(request!, http.Request.Headers, out var scenario) is { } badScenario) return badScenario;
 
-        CascadeResult result;
-        try
+        // A whole answer reaches the client only once it is complete, so an answer that breaks after its commit point
+        // (a successor killed while it relays) can still be asked for again: the second time the dead agent is skipped.
+        for (var attempt = 1; ; attempt++)
         {
-            result = await agent.HandleAsync(request!, scenario, hops, ChatRequests.Settings(request!, o), started, ct);
-        }
-        catch (ModelInputException ex)
-        {
-            return Problems.BadRequest(ex.Message);
-        }
-        catch (ModelUnavailableException ex)
-        {
-            return Problems.BadGateway(ex.Message);
-        }
-        switch (result)
-        {
-            case CascadeResult.PassedBack p:
-                return new PassThroughResult(p.StatusCode, p.Body, p.ContentType);
-            case CascadeResult.Answering a when request!.Stream == true:
-                return new ChunkStreamResult(a.Chunks);
-            case CascadeResult.Answering a:
-                // A whole answer: collected from the stream, so a failure after the commit point is a 502, never half an answer.
-                var (response, error) = await ChatResponses.CollectAsync(a.Chunks, ct);
-                if (error is not null) return Problems.BadGateway(error.Message);
-                if (response!.DiSRouter?.AnsweredBy is { } answeredBy) http.Response.Headers[RoutingHeaders.AnsweredBy] = answeredBy;
-                return TypedResults.Ok(response);
-            default:
-                throw new UnreachableException();
+            CascadeResult result;
+            try
+            {
+                result = await agent.HandleAsync(request!, scenario, hops, ChatRequests.Settings(request!, o), started, ct);
+            }
+            catch (ModelInputException ex)
+            {
+                return Problems.BadRequest(ex.Message);
+            }
+            catch (ModelUnavailableException ex)
+            {
+                return Problems.BadGateway(ex.Message);
+            }
+            switch (result)
+            {
+                case CascadeResult.PassedBack p:
+                    return new PassThroughResult(p.StatusCode, p.Body, p.ContentType);
+                case CascadeResult.Answering a when request!.Stream == true:
+                    // Known at the commit point, so it goes out as a header before the first chunk.
+                    if (a.Degraded is { } degradedStream) http.Response.Headers[RoutingHeaders.Degraded] = degradedStream;
+                    return new ChunkStreamResult(a.Chunks);
+                case CascadeResult.Answering a:
+                    // Collected from the stream, so a failure after the commit point is a 502, never half an answer.
+                    var (response, error) = await ChatResponses.CollectAsync(a.Chunks, ct);
+                    if (error is not null && attempt < WholeAnswerAttempts)
+                    {
+                        ApiLog.RetryingWholeAnswer(logger, o.Name, attempt, error.Message);
+                        continue;
+                    }
+                    if (error is not null) return Problems.BadGateway(error.Message);
+                    if (response!.DiSRouter?.AnsweredBy is { } answeredBy) http.Response.Headers[RoutingHeaders.AnsweredBy] = answeredBy;
+                    if (response.DiSRouter?.Degraded is { } degraded) http.Response.Headers[RoutingHeaders.Degraded] = degraded;
+                    return TypedResults.Ok(response);
+                default:
+                    throw new UnreachableException();
+            }
         }
     }
 

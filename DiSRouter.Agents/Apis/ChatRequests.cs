@@ -16,6 +16,7 @@ internal static class ChatRequests
     /// <summary>The body's bytes are kept: a rejected request is forwarded as it came.</summary>
     public static async Task<(ChatCompletionRequest? Request, byte[] Body, ProblemHttpResult? Problem)> ReadAsync(HttpRequest http, CancellationToken ct)
     {
+        if (ChatRequestParser.ContentTypeError(http.ContentType) is { } mediaError) return (null, [], Problems.UnsupportedMediaType(mediaError));
         using var buffer = new MemoryStream();
         await http.Body.CopyToAsync(buffer, ct);
         var body = buffer.ToArray();

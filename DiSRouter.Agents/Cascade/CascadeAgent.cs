@@ -73,7 +73,8 @@ internal sealed class CascadeAgent(
                 switch (outcome)
                 {
                     case ForwardOutcome.Committed committed:
-                        return new CascadeResult.Answering(Relay(committed.Stream, rejectHop, skipped, first, started, activity, ct));
+                        var degraded = Degradation.Join(Degradation.Skipped(skipped), committed.Stream.Degraded);
+                        return new CascadeResult.Answering(Relay(committed.Stream, rejectHop, skipped, first, degraded, started, activity, ct), degraded);
                     case ForwardOutcome.Refused refused:
                         activity?.Dispose();
                         return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
@@ -94,6 +95,7 @@ internal sealed class CascadeAgent(
 
             // 3) every successor is down: answering here beats returning nothing; the answer is marked on its hop
             Log.AnsweringAfterAllUnreachable(logger, o.Name);
+            metadata.Degraded = Degradation.Fallback(o.Name, skipped);
             return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, FallbackNote,
                 [rejectHop, .. skipped], first, metadata, started, activity, ct);
         }
@@ -136,7 +138,7 @@ internal sealed class CascadeAgent(
     {
         // Observed here so that a failure after the commit point is never an unobserved task exception.
         _ = generation.ContinueWith(t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-        return new CascadeResult.Answering(OwnAnswer(watch, generation, decision, before, earlier, metadata, started, activity, note));
+        return new CascadeResult.Answering(OwnAnswer(watch, generation, decision, before, earlier, metadata, started, activity, note), metadata.Degraded);
     }
 
     private async IAsyncEnumerable<ChatCompletionChunk> OwnAnswer(DecisionWatch watch, Task<ChatGeneration> generation, AgentDecision decision,
@@ -199,7 +201,7 @@ internal sealed class CascadeAgent(
 
     /// <summary>The successor's chunks as they come; its last one gets this agent's hop (and skipped ones) in front.</summary>
     private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Hop rejectHop, List<Hop> skipped, ChatGeneration first,
-        long started, Activity? activity, [EnumeratorCancellation] CancellationToken ct = default)
+        string? degraded, long started, Activity? activity, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var o = options.Value;
         await using var _ = stream;
@@ -233,6 +235,7 @@ internal sealed class CascadeAgent(
                 if (chunk.DiSRouter is { } downstream)
                 {
                     downstream.Path = [rejectHop, .. skipped, .. downstream.Path];
+                    downstream.Degraded = degraded;
                     downstream.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
                     chunk.Usage = AddUsage(chunk.Usage ?? new ChatUsage(), first);
                 }

@@ -121,6 +121,10 @@ internal sealed class SuccessorStream(string successor, HttpResponseMessage resp
 {
     public string Successor => successor;
 
+    /// <summary>What the successor's own path had to leave out (its <see cref="RoutingHeaders.Degraded"/>), or null.</summary>
+    public string? Degraded =>
+        response.Headers.TryGetValues(RoutingHeaders.Degraded, out var values) ? string.Join("; ", values) : null;
+
     /// <summary>The chunks up to "[DONE]"; throws when the stream breaks or ends without it.</summary>
     public async IAsyncEnumerable<ChatCompletionChunk> ReadAsync([EnumeratorCancellation] CancellationToken ct)
     {

@@ -17,6 +17,7 @@ public static partial class ChatRequestParser
     {
         // 1) syntax
         if (body.IsEmpty) return Bad("The body is empty: send a JSON chat completion request.");
+        if (StrictJson.Check(body) is { } strictError) return Bad(strictError);
         JsonNode? root;
         try
         {
@@ -38,6 +39,11 @@ public static partial class ChatRequestParser
         catch (JsonException ex)
         {
             return Bad(WrongType(ex.Path));
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or FormatException)
+        {
+            // StrictJson has refused what is known to throw here; anything else is still the body's fault, never a 500.
+            return Bad($"The body could not be read as a chat completion request: {ex.Message}");
         }
         if (request is null) return Bad("The body must be a JSON object.");
 
@@ -90,6 +96,25 @@ public static partial class ChatRequestParser
 
     [GeneratedRegex(@"\[\d+\]")]
     private static partial Regex Index();
+
+    /// <summary>
+    /// Null when a content type announces JSON ("application/json", any "+json", an optional charset of UTF-8);
+    /// else the reason. A form or text body is refused rather than guessed at: curl's -d without a header sends a form.
+    /// </summary>
+    public static string? ContentTypeError(string? contentType)
+    {
+        if (string.IsNullOrWhiteSpace(contentType))
+            return "The request has no Content-Type; send the body as 'Content-Type: application/json'.";
+        if (!System.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType is not { } type)
+            return $"The Content-Type '{contentType}' cannot be read; send 'application/json'.";
+        var json = type.Equals("application/json", StringComparison.OrdinalIgnoreCase) ||
+                   (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+        if (!json) return $"The Content-Type is '{type}'; a chat completion request is JSON: send 'application/json'.";
+        if (media.CharSet is { Length: > 0 } charset && !charset.Trim('"').Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && !charset.Trim('"').Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            return $"The charset is '{charset}'; JSON is read as UTF-8 only.";
+        return null;
+    }
 
     private static ChatRequestReading Bad(string reason) => new(null, reason);
 }

@@ -21,5 +21,11 @@ public static class RoutingHeaders
     /// <summary>On a whole (not streamed) response: the agent that answered, so the gateway can count it without reading the body.</summary>
     public const string AnsweredBy = "X-DiSRouter-Answered-By";
 
+    /// <summary>
+    /// On a response, streamed or whole, sent before its body: why the answer is degraded (see
+    /// <see cref="RoutingMetadata.Degraded"/>). Absent when the cascade answered as designed.
+    /// </summary>
+    public const string Degraded = "X-DiSRouter-Degraded";
+
     public const int MaxHops = 16;
 }

@@ -14,6 +14,15 @@ public sealed class RoutingMetadata
     [JsonPropertyName("cost")] public double Cost { get; set; }
     [JsonPropertyName("latency_ms")] public double LatencyMs { get; set; }
     [JsonPropertyName("path")] public List<Hop> Path { get; set; } = [];
+
+    /// <summary>
+    /// Set when the answer is not the one the whole cascade would give: an agent was skipped as unreachable
+    /// ("skipped agent-3"), or an agent that judged itself not competent had to answer because no successor could be
+    /// reached. Null for an answer by the cascade as designed. The same text travels in <see cref="RoutingHeaders.Degraded"/>.
+    /// </summary>
+    [JsonPropertyName("degraded")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Degraded { get; set; }
 }
 
 /// <summary>One agent's part in a request.</summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Gateway.Auth;
+using DiSRouter.Gateway.Guard;
+using DiSRouter.Gateway.Ledger;
 using DiSRouter.Gateway.Requests;
 using DiSRouter.Gateway.Routing;
 using DiSRouter.Gateway.Telemetry;
@@ -41,6 +43,16 @@ internal static class GatewayApi
         var services = http.RequestServices.GetRequiredService<GatewayServices>();
         var options = services.Options.CurrentValue;
         var ct = http.RequestAborted;
+        var keyId = http.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value ?? "anonymous";
+
+        // 0) a key whose budget is spent is refused before its body is read
+        if (services.Ledger.OverBudget(keyId, out var spent, out var budget) is { } spentReason)
+        {
+            services.Guard.Refused(StatusCodes.Status402PaymentRequired, "budget");
+            if (services.Repeated.ShouldLog("budget", keyId, out var heldBack)) GuardLog.BudgetSpent(services.Logger, keyId, spent, budget, heldBack);
+            await RefuseAsync(Problem(StatusCodes.Status402PaymentRequired, spentReason), "none");
+            return;
+        }
 
         // 1) read and check the request
         var read = await ChatRequestReader.ReadAsync(http.Request, options.MaxRequestBodyBytes, ct);
@@ -81,7 +93,22 @@ internal static class GatewayApi
         activity?.SetTag("disrouter.scenario", scenario.Name);
         activity?.SetTag("disrouter.entry_agent", route.EntryAgent);
 
-        await next();
+        // the answer passes through untouched; the tap keeps what the ledger books (routing metadata, every hop's tokens)
+        var tap = new LedgerTap(http.Response.Body, request.Stream == true);
+        http.Response.Body = tap;
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            http.Response.Body = tap.Inner;
+        }
+        if (http.Response.StatusCode == StatusCodes.Status200OK)
+        {
+            var (metadata, id) = tap.Metadata();
+            services.Ledger.Record(keyId, id, metadata, request.Stream == true);
+        }
 
         // 4) a forward that failed before the answer began: a problem that says why
         if (http.Features.Get<IForwarderErrorFeature>() is { } failed && !http.Response.HasStarted
@@ -152,4 +179,7 @@ internal sealed record GatewayServices(
     ModelCatalog Models,
     IProxyStateLookup Proxy,
     GatewayTelemetry Telemetry,
+    GuardTelemetry Guard,
+    RepeatedLog Repeated,
+    CostLedger Ledger,
     ILogger<GatewayServices> Logger);

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
-using DiSRouter.Gateway.Telemetry;
+using DiSRouter.Gateway.Guard;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -36,8 +36,11 @@ internal static class AuthExtensions
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-                LogMessages.RateLimited(http.RequestServices.GetRequiredService<ILogger<GatewayTelemetry>>(),
-                    http.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value ?? "anonymous", seconds);
+                // Counted every time, logged once per key and interval: a client far over its rate must not flood the log.
+                var keyId = http.User.FindFirst(ApiKeyAuthenticationHandler.KeyIdClaim)?.Value ?? "anonymous";
+                http.RequestServices.GetRequiredService<GuardTelemetry>().Refused(StatusCodes.Status429TooManyRequests, "rate-limit");
+                if (http.RequestServices.GetRequiredService<RepeatedLog>().ShouldLog("rate-limited", keyId, out var heldBack))
+                    GuardLog.RateLimited(http.RequestServices.GetRequiredService<ILogger<GuardTelemetry>>(), keyId, seconds, heldBack);
                 await TypedResults.Problem(
                     title: "Too Many Requests",
                     detail: $"The rate limit of this API key is exhausted; retry after {seconds} s.",

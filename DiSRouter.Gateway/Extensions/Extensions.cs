@@ -1,6 +1,9 @@
 using DiSRouter.Gateway.Apis;
 using DiSRouter.Gateway.Auth;
 using DiSRouter.Gateway.Forwarding;
+using DiSRouter.Gateway.Guard;
+using DiSRouter.Gateway.Health;
+using DiSRouter.Gateway.Ledger;
 using DiSRouter.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
@@ -11,6 +14,7 @@ internal static class Extensions
 {
     public static IHostApplicationBuilder AddGatewayServices(this IHostApplicationBuilder builder)
     {
+        builder.Configuration.AddKeysFile();
         builder.Services.AddOptions<GatewayOptions>()
             .BindConfiguration(GatewayOptions.SectionName)
             .PostConfigure<IConfiguration>((o, configuration) =>
@@ -20,11 +24,17 @@ internal static class Extensions
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
 
+        builder.Services.AddSingleton<ApiKeyStore>();
         builder.Services.AddApiKeyAuthentication();
         builder.Services.AddPerKeyRateLimiting();
-        builder.Services.AddProblemDetails();
+        builder.Services.AddProblemResponses();
 
         builder.Services.AddSingleton<GatewayTelemetry>();
+        builder.Services.AddSingleton<GuardTelemetry>();
+        builder.Services.AddSingleton<RepeatedLog>();
+        builder.Services.AddSingleton<FailedAuthThrottle>();
+        builder.Services.AddSingleton<CostLedger>();
+        builder.Services.AddHealthChecks().AddCheck<CascadeHealthCheck>(CascadeHealthCheck.Name);
         builder.Services.AddSingleton<Routing.ModelCatalog>();
         builder.Services.AddSingleton<GatewayServices>();
 
@@ -37,15 +47,24 @@ internal static class Extensions
         builder.Services.AddReverseProxy()
             .LoadFromMemory(AgentClusters.Routes(gateway), AgentClusters.Clusters(gateway))
             .AddServiceDiscoveryDestinationResolver()
-            .AddTransforms(t => t.AddResponseTransform(AgentFailureTransform.ExplainAsync));
+            .AddTransforms(t =>
+            {
+                t.AddResponseTransform(AgentFailureTransform.ExplainAsync);
+                t.AddResponseTransform(DegradedAnswerTransform.ApplyAsync);
+            });
         builder.Services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(o =>
             o.MinimalTotalCountThreshold = gateway.Health.MinimumRequests);
         return builder;
     }
 
-    /// <summary>Who may call, then how often: the rate limiter partitions by the key that authentication found.</summary>
+    /// <summary>
+    /// Every error a problem; an address that failed to authenticate too often refused before its key is looked at;
+    /// then who may call, then how often: the rate limiter partitions by the key that authentication found.
+    /// </summary>
     public static WebApplication UseGatewayPipeline(this WebApplication app)
     {
+        app.UseProblemResponses();
+        app.Use(app.Services.GetRequiredService<FailedAuthThrottle>().GuardAsync);
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

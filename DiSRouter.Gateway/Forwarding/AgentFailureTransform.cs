@@ -8,8 +8,10 @@ using Yarp.ReverseProxy.Transforms;
 namespace DiSRouter.Gateway.Forwarding;
 
 /// <summary>
-/// What an agent answered goes back as it is, with one exception: a server error that is not the cascade's own
-/// (500, or a body that is not JSON) is the entry agent failing, and the client gets a 502 problem that quotes it.
+/// What an agent answered goes back as it is, with two exceptions. A server error that is not the cascade's own
+/// (500, or a body that is not a problem) is the entry agent failing, and the client gets a 502 problem that quotes it.
+/// A refusal that is not application/problem+json (a plain JSON or text 4xx) keeps its status but is rewritten as a
+/// problem quoting it, so that every error a client gets, the gateway's own or relayed, has one content type.
 /// A refusal (4xx problem) and the gateway-class statuses the cascade itself uses (502, 503, 504, 508) pass through.
 /// </summary>
 internal static class AgentFailureTransform
@@ -21,14 +23,16 @@ internal static class AgentFailureTransform
         if (status is >= 200 and < 300) return;
         var mediaType = response.Content.Headers.ContentType?.MediaType;
         var isJson = mediaType is "application/json" or "application/problem+json";
-        if (isJson && (status < 500 || status is 502 or 503 or 504 or 508)) return;
+        var isCascades = status < 500 || status is 502 or 503 or 504 or 508;
+        if (mediaType == "application/problem+json" && isCascades) return;
 
         var agent = context.HttpContext.Features.Get<IReverseProxyFeature>()?.Cluster.Config.ClusterId ?? "agent";
         var body = await response.Content.ReadAsByteArrayAsync(context.CancellationToken);
         context.SuppressResponseBody = true;
         context.HttpContext.Response.Headers.Clear();
         context.HttpContext.Response.Headers.Remove(RoutingHeaders.AnsweredBy);
-        await GatewayApi.Problem(StatusCodes.Status502BadGateway, $"The entry agent {agent} answered HTTP {status}: {Detail(body, isJson)}")
+        var relayed = isCascades ? status : StatusCodes.Status502BadGateway;
+        await GatewayApi.Problem(relayed, $"The entry agent {agent} answered HTTP {status}: {Detail(body, isJson)}")
             .ExecuteAsync(context.HttpContext);
     }
 
@@ -40,8 +44,12 @@ internal static class AgentFailureTransform
             try
             {
                 using var doc = JsonDocument.Parse(body);
-                foreach (var field in (string[])["detail", "title"])
-                    if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String)
+                var root = doc.RootElement;
+                // OpenAI's error shape {"error": {"message": ...}} as well as a problem's detail or title
+                if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+                    root = error;
+                foreach (var field in (string[])["detail", "message", "title"])
+                    if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty(field, out var v) && v.ValueKind == JsonValueKind.String)
                         return v.GetString()!;
             }
             catch (JsonException)

@@ -14,7 +14,10 @@ internal static class ChatRequestReader
 {
     public static async Task<ReadResult> ReadAsync(HttpRequest request, long limit, CancellationToken ct)
     {
-        // 1) refuse an announced oversized body before reading a byte of it
+        // 1) refuse a body that is not JSON, or an announced oversized one, before reading a byte of it
+        if (ChatRequestParser.ContentTypeError(request.ContentType) is { } mediaError)
+            return new(null, null, TypedResults.Problem(title: "Unsupported Media Type", detail: mediaError,
+                statusCode: StatusCodes.Status415UnsupportedMediaType));
         if (request.ContentLength > limit) return TooLarge(limit);
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = limit;

@@ -11,7 +11,4 @@ internal static partial class LogMessages
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Refused a request with {StatusCode}: {Reason}")]
     public static partial void Refused(ILogger logger, int statusCode, string? reason);
-
-    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Rate limit reached for {KeyId}; retry after {RetryAfterSeconds} s")]
-    public static partial void RateLimited(ILogger logger, string keyId, int retryAfterSeconds);
 }

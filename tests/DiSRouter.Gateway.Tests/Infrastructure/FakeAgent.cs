@@ -44,6 +44,12 @@ public sealed class FakeAgent : IAsyncDisposable
     /// <summary>When set, a stream stops after this many words and the connection is cut (an agent dying mid-answer).</summary>
     public int? DieAfterWords { get; set; }
 
+    /// <summary>When set, answers are marked degraded as a real agent marks them: header before the body, and in the metadata.</summary>
+    public string? Degraded { get; set; }
+
+    /// <summary>Hops put in front of this agent's own in the routing path (a rejecting agent before it).</summary>
+    public Func<JsonArray>? PathBefore { get; set; }
+
     public async Task<FakeAgent> StartAsync()
     {
         await _app.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -58,6 +64,7 @@ public sealed class FakeAgent : IAsyncDisposable
         var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
         Requests.Enqueue(new Received(body, headers));
         if (Respond?.Invoke(body) is { } custom) return custom;
+        if (Degraded is { } degraded) http.Response.Headers["X-DiSRouter-Degraded"] = degraded;
         if (body["stream"]?.GetValue<bool>() == true)
         {
             await StreamAsync(http, Answer(headers));
@@ -105,7 +112,13 @@ public sealed class FakeAgent : IAsyncDisposable
     public JsonObject Answer(IReadOnlyDictionary<string, string> headers, string text = AnswerText)
     {
         var alpha = headers.TryGetValue("X-DiSRouter-Alpha", out var a) ? double.Parse(a, System.Globalization.CultureInfo.InvariantCulture) : 0.5;
-        return new JsonObject
+        var path = PathBefore?.Invoke() ?? [];
+        path.Add(new JsonObject
+        {
+            ["agent"] = Name, ["model"] = "nano-" + Name, ["decision"] = "answer",
+            ["latency_ms"] = 12.5, ["model_ms"] = 11.0, ["prompt_tokens"] = 10, ["completion_tokens"] = 20, ["cost"] = Cost,
+        });
+        var answer = new JsonObject
         {
             ["id"] = "chatcmpl-" + Name,
             ["object"] = "chat.completion",
@@ -125,13 +138,11 @@ public sealed class FakeAgent : IAsyncDisposable
                 ["answered_by"] = Name,
                 ["cost"] = Cost,
                 ["latency_ms"] = 12.5,
-                ["path"] = new JsonArray(new JsonObject
-                {
-                    ["agent"] = Name, ["model"] = "nano-" + Name, ["decision"] = "answer",
-                    ["latency_ms"] = 12.5, ["model_ms"] = 11.0, ["cost"] = Cost,
-                }),
+                ["path"] = path,
             },
         };
+        if (Degraded is not null) answer["disrouter"]!["degraded"] = Degraded;
+        return answer;
     }
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace DiSRouter.Gateway.Tests.Infrastructure;
@@ -21,6 +23,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             ["Gateway:EntryAgent"] = agents.Keys.FirstOrDefault() ?? "agent-1",
             ["Gateway:RateLimit:Burst"] = "10000",
             ["Gateway:RateLimit:RequestsPerSecond"] = "10000",
+            // Tests send wrong keys on purpose; the throttle has tests of its own with its real limits.
+            ["Gateway:FailedAuth:MaxFailures"] = "10000",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         var i = 0;
@@ -33,9 +37,13 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
         UseKestrel(0);
     }
 
+    /// <summary>Every line the gateway logged at Warning or above, as formatted.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(l => l.AddProvider(new ListLoggerProvider(Logs)));
     }
 
     public HttpClient CreateAuthorizedClient(string key = ApiKey)

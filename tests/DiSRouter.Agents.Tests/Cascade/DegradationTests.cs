@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using DiSRouter.Agents.Tests.Apis;
+using DiSRouter.Agents.Tests.Support;
+using DiSRouter.Core.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace DiSRouter.Agents.Tests.Cascade;
+
+/// <summary>
+/// An answer the cascade could not give as designed says so before its body (X-DiSRouter-Degraded) and in its routing
+/// metadata ("degraded"), streamed or whole: a skipped successor, and an agent answering after rejecting because no
+/// successor was reachable. A successor that hangs is skipped once the forward timeout passes.
+/// </summary>
+public sealed class DegradationTests
+{
+    private static ScriptedBackend AlwaysRejects(string model) =>
+        ScriptedBackend.Rejecting(model, _ => true, " fallback answer. The final answer is: 0.");
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task SkippedSuccessorMarksTheAnswerDegraded(bool stream)
+    {
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-3", 0.9), ScriptedBackend.Answering("nano-3", " three."));
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2", "agent-3"],
+            [new("services:agent-2:http:0", Http.DeadUrl()), .. CascadeNetwork.Discovery(("agent-3", last))]), AlwaysRejects("nano-1"));
+
+        var (status, header, metadata) = await PostAsync(sut, stream);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("skipped agent-2", header);
+        Assert.Equal("skipped agent-2", metadata.Degraded);
+        Assert.Equal("agent-3", metadata.AnsweredBy);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AgentAnsweringAfterItsSuccessorsAreDownMarksTheAnswerDegraded(bool stream)
+    {
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-4", 0.6, ["agent-5"],
+            [new("services:agent-5:http:0", Http.DeadUrl())]), AlwaysRejects("nano-4"));
+
+        var (status, header, metadata) = await PostAsync(sut, stream);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("agent-4 answered after rejecting: no successor reachable (agent-5)", header);
+        Assert.Equal(header, metadata.Degraded);
+    }
+
+    [Fact]
+    public async Task DegradationFurtherDownTheCascadeReachesTheClientThroughEveryHop()
+    {
+        await using var third = AgentHost.Start(AgentHost.Settings("agent-3", 0.6, ["agent-4"],
+            [new("services:agent-4:http:0", Http.DeadUrl())]), AlwaysRejects("nano-3"));
+        await using var first = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2", "agent-3"],
+            [new("services:agent-2:http:0", Http.DeadUrl()), .. CascadeNetwork.Discovery(("agent-3", third))]), AlwaysRejects("nano-1"));
+
+        var (status, header, metadata) = await PostAsync(first, stream: true);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("skipped agent-2; agent-3 answered after rejecting: no successor reachable (agent-4)", header);
+        Assert.Equal(header, metadata.Degraded);
+    }
+
+    [Fact]
+    public async Task CascadeAsDesignedIsNotMarked()
+    {
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-2", 0.9), ScriptedBackend.Answering("nano-2", " two."));
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"], CascadeNetwork.Discovery(("agent-2", last))),
+            AlwaysRejects("nano-1"));
+
+        var (status, header, metadata) = await PostAsync(sut, stream: false);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Null(header);
+        Assert.Null(metadata.Degraded);
+    }
+
+    [Fact]
+    public async Task HangingSuccessorIsSkippedOnceTheForwardTimeoutPasses()
+    {
+        await using var hanging = await HangingServer.StartAsync();
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-3", 0.9), ScriptedBackend.Answering("nano-3", " three."));
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2", "agent-3"],
+            [new("services:agent-2:http:0", hanging.Url), new("Agent:ForwardTimeoutSeconds", "1"), .. CascadeNetwork.Discovery(("agent-3", last))]),
+            AlwaysRejects("nano-1"));
+
+        var clock = Stopwatch.StartNew();
+        var (status, header, metadata) = await PostAsync(sut, stream: false);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("skipped agent-2", header);
+        Assert.Equal("no answer within 1 s", metadata.Path[1].Error);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task WholeAnswerWhoseRelayBreaksIsAskedForAgainAndSkipsTheBrokenAgent()
+    {
+        // agent-2 commits and dies mid-stream the first time, then is down: the client of a whole answer sees neither
+        var calls = 0;
+        await using var broken = await OneRouteServer.StartAsync(async http =>
+        {
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                return;
+            }
+            http.Response.ContentType = "text/event-stream";
+            await http.Response.WriteAsync("data: {\"id\":\"x\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Let's\"}}]}\n\n");
+            await http.Response.Body.FlushAsync();
+            await Task.Delay(50);
+            http.Abort();
+        });
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-3", 0.9), ScriptedBackend.Answering("nano-3", " three."));
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2", "agent-3"],
+            [new("services:agent-2:http:0", broken.Url), .. CascadeNetwork.Discovery(("agent-3", last))]), AlwaysRejects("nano-1"));
+
+        var (status, header, metadata) = await PostAsync(sut, stream: false);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, calls);
+        Assert.Equal("skipped agent-2", header);
+        Assert.Equal("agent-3", metadata.AnsweredBy);
+    }
+
+    private static async Task<(HttpStatusCode Status, string? Header, RoutingMetadata Metadata)> PostAsync(AgentHost agent, bool stream)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent(Http.Chat("q", stream ? "\"stream\":true" : ""), Encoding.UTF8, "application/json"),
+        };
+        using var response = await agent.Client.SendAsync(message).WaitAsync(TestTimeouts.Request);
+        var body = await response.Content.ReadAsStringAsync().WaitAsync(TestTimeouts.Request);
+        var header = response.Headers.TryGetValues(RoutingHeaders.Degraded, out var values) ? string.Join("; ", values) : null;
+        var metadata = stream
+            ? JsonSerializer.Deserialize<ChatCompletionChunk>(body.Split('\n').Where(l => l.StartsWith("data: {")).Last()["data: ".Length..])!.DiSRouter
+            : JsonSerializer.Deserialize<ChatCompletionResponse>(body)!.DiSRouter;
+        return (response.StatusCode, header, metadata ?? throw new InvalidOperationException("no routing metadata: " + body));
+    }
+
+    /// <summary>Accepts requests and never answers them, as an agent stuck in its model would.</summary>
+    private static class HangingServer
+    {
+        public static Task<OneRouteServer> StartAsync() =>
+            OneRouteServer.StartAsync(http => Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
+    }
+
+    /// <summary>A Kestrel server on 127.0.0.1 answering every request with one handler; stopping it ends open requests.</summary>
+    private sealed class OneRouteServer : IAsyncDisposable
+    {
+        private readonly WebApplication _app;
+
+        private OneRouteServer(RequestDelegate handler)
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(1));
+            _app = builder.Build();
+            _app.Run(handler);
+        }
+
+        public string Url => _app.Urls.First();
+
+        public static async Task<OneRouteServer> StartAsync(RequestDelegate handler)
+        {
+            var server = new OneRouteServer(handler);
+            await server._app.StartAsync().WaitAsync(TestTimeouts.Request);
+            return server;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _app.StopAsync().WaitAsync(TestTimeouts.Request);
+            await _app.DisposeAsync();
+        }
+    }
+}
