@@ -21,6 +21,16 @@ internal sealed class AgentOptions
     public string? Checkpoint { get; set; }
 
     /// <summary>
+    /// Local backend: the engine that runs the checkpoint. <c>managed</c> (default): ours, in-process, no native
+    /// dependency. <c>torch</c>: TorchSharp on <see cref="Device"/>, loaded from DiSRouter.Models.Torch, which the agent
+    /// carries only when built with <c>-p:AgentTorch=true</c>.
+    /// </summary>
+    public string Engine { get; set; } = AgentEngineKind.Managed;
+
+    /// <summary>Torch engine: <c>cuda</c>, <c>cpu</c> or <c>auto</c> (default: CUDA when libtorch sees a device, else the CPU).</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>
     /// Where a rejected query goes: the next agent first, then the ones to skip to when it is down. Each entry is a
     /// service name resolved through <c>services:{name}:http:0</c>, or an absolute http(s) URL. Empty = the last agent.
     /// </summary>
@@ -77,4 +87,10 @@ internal static class AgentBackendKind
 {
     public const string Local = "local";
     public const string Hosted = "hosted";
+}
+
+internal static class AgentEngineKind
+{
+    public const string Managed = "managed";
+    public const string Torch = "torch";
 }

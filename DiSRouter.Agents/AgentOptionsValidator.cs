@@ -12,6 +12,10 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (double.IsNaN(o.Cost) || o.Cost is < 0 or > 1) errors.Add($"Agent:Cost must lie in [0, 1], got {o.Cost}.");
         if (o.Backend is not (AgentBackendKind.Local or AgentBackendKind.Hosted))
             errors.Add($"Agent:Backend must be '{AgentBackendKind.Local}' or '{AgentBackendKind.Hosted}', got '{o.Backend}'.");
+        if (o.Engine is not (AgentEngineKind.Managed or AgentEngineKind.Torch))
+            errors.Add($"Agent:Engine must be '{AgentEngineKind.Managed}' or '{AgentEngineKind.Torch}', got '{o.Engine}'.");
+        if (o.Device is not ("auto" or "cpu" or "cuda"))
+            errors.Add($"Agent:Device must be 'auto', 'cpu' or 'cuda', got '{o.Device}'.");
         if (o.Api is not (Backends.HostedApi.OpenAI or Backends.HostedApi.AzureInference))
             errors.Add($"Agent:Api must be '{Backends.HostedApi.OpenAI}' or '{Backends.HostedApi.AzureInference}', got '{o.Api}'.");
         if (o.MaxNewTokens < Cascade.CascadeAgent.MinTokensToDecide)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using DiSRouter.Models.Inference;
 using DiSRouter.Models.Tokenization;
 using static TorchSharp.torch;
@@ -20,8 +21,9 @@ public sealed class TorchGenerator(TorchTransformer model, ITokenizer tokenizer)
     public ITokenizer Tokenizer => _tokenizer;
 
     public IReadOnlyList<GenerationResult> Generate(int[] prompt, GenerationOptions options, Func<int, string, bool>? shouldContinue = null,
-        CancellationToken ct = default)
+        CancellationToken ct = default, GenerationTimings? timings = null)
     {
+        long t0 = Stopwatch.GetTimestamp();
         ArgumentNullException.ThrowIfNull(prompt);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -42,9 +44,11 @@ public sealed class TorchGenerator(TorchTransformer model, ITokenizer tokenizer)
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var cache = new TorchKvCache(_model, n, p + maxNew - 1);
+        long t1 = Stopwatch.GetTimestamp();
         // ---- prompt pass into cache row 0, then shared out to every sample's row
         float[] logits = LastRows(_model.Forward(tensor(prompt.Select(x => (long)x).ToArray(), [1, p], device: _model.Device), 0, cache));
         cache.BroadcastRow0(p);
+        long t2 = Stopwatch.GetTimestamp(), t3 = 0;
 
         var sampler = new Sampler(vocab);
         bool needText = options.StopStrings.Count > 0 || shouldContinue is not null;
@@ -61,6 +65,7 @@ public sealed class TorchGenerator(TorchTransformer model, ITokenizer tokenizer)
                 s.Ids.Add(token);
                 s.Finish = SampleStop.Check(_tokenizer, s.Ids, ref s.Text, active[j], token, options, maxNew, needText, shouldContinue);
             }
+            if (step == 0) t3 = Stopwatch.GetTimestamp();
             var keep = Enumerable.Range(0, active.Count).Where(j => samples[active[j]].Finish is null).Select(j => (long)j).ToArray();
             if (keep.Length == 0) break;
             if (keep.Length < active.Count && step > 0) cache.Compact(keep, p + step);
@@ -71,6 +76,14 @@ public sealed class TorchGenerator(TorchTransformer model, ITokenizer tokenizer)
             var feed = active.Select(i => (long)samples[i].Ids[^1]).ToArray();
             using var inner = NewDisposeScope();
             logits = LastRows(_model.Forward(tensor(feed, [feed.Length, 1], device: _model.Device), p + step, cache));
+        }
+        if (timings is not null)
+        {
+            // The same split as the managed Generator's, so an agent's first-token figures mean the same on both engines.
+            timings.SetUp = Stopwatch.GetElapsedTime(t0, t1);
+            timings.Prefill = Stopwatch.GetElapsedTime(t1, t2);
+            timings.FirstToken = Stopwatch.GetElapsedTime(t2, t3);
+            timings.Decode = Stopwatch.GetElapsedTime(t3);
         }
         return samples.Select(s => Result(s, s.Finish!, p)).ToArray();
     }

@@ -15,13 +15,14 @@ namespace DiSRouter.Agents.Backends;
 /// Generator is thread-safe); further requests wait in line for a slot, none is dropped. The checkpoint directory
 /// is watched: when its files change, the new checkpoint loads in the background and replaces the old one in a
 /// single reference swap, so requests in flight finish on the model they started with, and a checkpoint that fails
-/// to load leaves the old one serving.
+/// to load leaves the old one serving. The checkpoint runs on the engine of Agent:Engine (<see cref="InferenceEngines"/>):
+/// ours by default, or TorchSharp's, which serves one generation at a time on its device.
 /// </summary>
 internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, IDisposable
 {
     /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
     /// <param name="Decision">The checkpoint's calibrated thresholds with the two token ids they compare; null when it has none.</param>
-    private sealed record LoadedModel(Generator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
+    private sealed record LoadedModel(ITextGenerator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
         CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision);
 
     private sealed record CalibratedDecision(DecisionThresholds Thresholds, int[] AnswerOpening, int RejectToken)
@@ -39,6 +40,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     private FileSystemWatcher? _watcher;
     private Timer? _debounce;
     private Timer? _poll;
+    private IInferenceEngine? _engine;
 
     public LocalCheckpointBackend(IOptions<AgentOptions> options, ILogger<LocalCheckpointBackend> logger)
     {
@@ -84,6 +86,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         // the other agents share) for a few microseconds of work; a rejection, one prompt pass after an idle gap, paid it
         // on every kernel (bench generate: its model time fell by about a third on nano-4 and nano-5 with one thread).
         EngineThreads.Count = EngineThreadsPerGeneration(Environment.ProcessorCount, MaxConcurrency);
+        _engine = InferenceEngines.Create(_options);
         if (!System.IO.Directory.Exists(Directory))
             throw new InvalidOperationException($"Agent '{_options.Name}': checkpoint directory '{Directory}' (Agent:Checkpoint) does not exist.");
         try
@@ -105,8 +108,11 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         var sw = Stopwatch.StartNew();
         var before = CheckpointFingerprint.Read(Directory);
         var checkpoint = Checkpoint.Load(Directory);
-        var model = new LoadedModel(new Generator(checkpoint.Model, checkpoint.Tokenizer), checkpoint.Tokenizer,
-            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount, ReadDecision(checkpoint));
+        var engine = _engine ?? throw new InvalidOperationException("The backend has not started.");
+        // The decision is read first: the torch engine copies the weights to its device and need not keep the managed model.
+        var decision = ReadDecision(checkpoint);
+        var model = new LoadedModel(engine.Open(checkpoint), checkpoint.Tokenizer,
+            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount, decision);
         Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
         if (model.Decision is { } d) Log.DecisionThresholdsLoaded(_logger, Directory, d.Thresholds.Points.Count);
         return model;

@@ -9,7 +9,7 @@ namespace DiSRouter.Models.Inference;
 /// from a recent one (<see cref="PrefixCache"/>): an agent's prompts share their system prompt. Thread-safe: concurrent calls each
 /// rent their own cache and buffers from a pool; nothing is locked while the model runs.
 /// </summary>
-public sealed class Generator(TransformerModel model, ITokenizer tokenizer)
+public sealed class Generator(TransformerModel model, ITokenizer tokenizer) : ITextGenerator
 {
     private readonly TransformerModel _model = model ?? throw new ArgumentNullException(nameof(model));
     private readonly ITokenizer _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));

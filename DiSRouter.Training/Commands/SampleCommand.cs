@@ -23,19 +23,22 @@ internal static class SampleCommand
         var maxNew = new Option<int?>("--max-new-tokens") { Description = "Longest sample (default: the member's budget from the pool manifest, else 256)." };
         var families = new Option<string?>("--families") { Description = "Comma-separated in-domain families (default: all)." };
         var temperature = new Option<double>("--temperature") { Description = "Sampling temperature (the paper's 1.0; lower estimates a greedy server's p(x) better for small byte-level models).", DefaultValueFactory = _ => 1.0 };
+        var engine = new Option<string>("--engine") { Description = "Sampling engine: disrouter (ours, the default) or torch (TorchSharp).", DefaultValueFactory = _ => "disrouter" };
+        var device = new Option<string>("--device") { Description = "Torch engine: cuda, cpu or auto (CUDA when available).", DefaultValueFactory = _ => "auto" };
         var command = new Command("sample", "Self-awareness stage 1: sample the base model N times per training query and grade it.")
         {
-            model, outDir, n, queries, seed, drawSeed, maxNew, families, temperature,
+            model, outDir, n, queries, seed, drawSeed, maxNew, families, temperature, engine, device,
         };
         command.SetAction((parse, ct) => Task.FromResult(Run(parse.GetValue(model)!, parse.GetValue(outDir)!, parse.GetValue(n),
             parse.GetValue(queries), parse.GetValue(seed), parse.GetValue(drawSeed), parse.GetValue(maxNew), parse.GetValue(families), parse.GetValue(temperature),
-            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct)));
+            parse.GetValue(engine)!, parse.GetValue(device)!, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, ct)));
         return command;
     }
 
     public static int Run(string model, string outDir, int n, int queryCount, int seed, int drawSeed, int? maxNewTokens, string? families, double temperature,
-        TextWriter output, TextWriter error, CancellationToken ct)
+        string engine, string device, TextWriter output, TextWriter error, CancellationToken ct)
     {
+        if (engine is not ("disrouter" or "torch")) { error.WriteLine($"--engine '{engine}': use disrouter or torch."); return SelfAwareCli.BadInput; }
         if (n < 1) { error.WriteLine("--n must be at least 1."); return SelfAwareCli.BadInput; }
         if (queryCount < 1) { error.WriteLine("--queries must be at least 1."); return SelfAwareCli.BadInput; }
         if (maxNewTokens is < 1) { error.WriteLine("--max-new-tokens must be at least 1."); return SelfAwareCli.BadInput; }
@@ -48,7 +51,8 @@ internal static class SampleCommand
         try { items = TaskQueries.Draw(SelfAwareCli.NanoSuite(), TaskSplit.Train, queryCount, drawSeed, SelfAwareCli.ParseList(families)); }
         catch (ArgumentException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
 
-        var options = new SamplingOptions { SamplesPerQuery = n, Seed = seed, Temperature = temperature, MaxNewTokens = maxNewTokens ?? SelfAwareCli.MaxNewTokensFor(model, 256) };
+        var options = new SamplingOptions { SamplesPerQuery = n, Seed = seed, Temperature = temperature, MaxNewTokens = maxNewTokens ?? SelfAwareCli.MaxNewTokensFor(model, 256),
+            TorchDevice = engine == "torch" ? device : null };
         var stage = new SamplingStage(checkpoint.Model, checkpoint.Tokenizer, new TaskReplyGrader(items), options);
         IReadOnlyList<QuerySamples> records = [];
         var rc = SelfAwareCli.RunStage("sample", output, error, progress =>

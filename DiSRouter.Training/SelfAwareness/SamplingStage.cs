@@ -17,6 +17,9 @@ internal sealed record SamplingOptions
     public int MaxNewTokens { get; init; } = 256;
 
     public int Seed { get; init; }
+
+    /// <summary>Null: our engine. Else the TorchSharp engine on this device ("cuda", "cpu", "auto"); same seeds, same sampler.</summary>
+    public string? TorchDevice { get; init; }
 }
 
 /// <summary>
@@ -70,7 +73,9 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
         int finished = queries.Count - todo.Count;
         progress?.Invoke(new StageProgress("sampling", finished, queries.Count));
 
-        var generator = new Generator(model, tokenizer);
+        ITextGenerator generator = Options.TorchDevice is { } device
+            ? new Models.Torch.TorchInferenceEngine(device).Open(new Models.Checkpoints.LoadedCheckpoint(model, tokenizer, new Dictionary<string, string>()))
+            : new Generator(model, tokenizer);
         try
         {
             using var log = JsonlFile.OpenAppend(path);
@@ -101,7 +106,7 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
         return mine;
     }
 
-    private QuerySamples SampleOne(Generator generator, TrainingQuery q, StageMeter meter, CancellationToken ct)
+    private QuerySamples SampleOne(ITextGenerator generator, TrainingQuery q, StageMeter meter, CancellationToken ct)
     {
         var prompt = ChatFormat.EncodePrompt(tokenizer, q.System, q.Question);
         var results = generator.Generate(prompt, new GenerationOptions

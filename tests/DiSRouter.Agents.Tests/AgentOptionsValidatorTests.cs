@@ -23,4 +23,15 @@ public sealed class AgentOptionsValidatorTests
 
         Assert.True(result.Succeeded, result.FailureMessage);
     }
+
+    [Theory]
+    [InlineData("onnx", "auto", "Agent:Engine must be 'managed' or 'torch', got 'onnx'.")]
+    [InlineData("torch", "gpu", "Agent:Device must be 'auto', 'cpu' or 'cuda', got 'gpu'.")]
+    public void UnknownEngineOrDeviceIsRefusedNamingTheChoices(string engine, string device, string message)
+    {
+        var result = new AgentOptionsValidator().Validate(null, new AgentOptions { Name = "agent-1", Cost = 0.1, Engine = engine, Device = device });
+
+        Assert.True(result.Failed);
+        Assert.Contains(message, result.FailureMessage);
+    }
 }
