@@ -18,7 +18,7 @@ internal static class AgentPrompts
 
     public const string AnswerOnlyProtocolText =
         "You must answer this question; not answering is not an option. Reply in the form " +
-        "\"Let's think step by step: <steps>. The final answer is: <answer>.\"";
+        "\"" + AnswerTemplate.StepsPrefix + "<steps>. " + AnswerTemplate.FinalAnswerPrefix + "<answer>.\"";
 
     public static ChatPrompt Decide(Scenario scenario, IChatBackend backend, ConversationParts conversation)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiSRouter.Core.Tasks;
 
 namespace DiSRouter.Core.Scenarios;
 
@@ -27,7 +28,7 @@ public static class ScenarioPrompt
 
     /// <summary>The protocol a hosted model is told, so that it can reject with the exact reply we recognise.</summary>
     public const string ProtocolText =
-        "If you answer, reply in the form \"Let's think step by step: <steps>. The final answer is: <answer>.\" " +
+        "If you answer, reply in the form \"" + AnswerTemplate.StepsPrefix + "<steps>. " + AnswerTemplate.FinalAnswerPrefix + "<answer>.\" " +
         "If you choose not to answer, reply with exactly \"" + RejectText + "\" and nothing else.";
 
     /// <summary>

@@ -3,7 +3,7 @@ using DiSRouter.Core.Scenarios;
 
 namespace DiSRouter.Core.Tests.Scenarios;
 
-public class ScenarioPromptTests
+public sealed class ScenarioPromptTests
 {
     [Fact]
     public void CustomPromptAtTheDefaultGammaIsWordForWordThePromptBeforeGammaWasAParameter()
@@ -19,6 +19,13 @@ public class ScenarioPromptTests
                 $"{Math.Sqrt(1 - scenario.Alpha).ToString("0.00", CultureInfo.InvariantCulture)}; otherwise, choose not to answer.";
             Assert.Equal(before, ScenarioPrompt.For(scenario, ScenarioPromptStyle.Full));
         }
+    }
+
+    [Fact]
+    public void ProtocolSpellsTheAnswerTemplateWordForWord()
+    {
+        Assert.Equal("If you answer, reply in the form \"Let's think step by step: <steps>. The final answer is: <answer>.\" " +
+            "If you choose not to answer, reply with exactly \"I don't know!\" and nothing else.", ScenarioPrompt.ProtocolText);
     }
 
     [Fact]

@@ -10,7 +10,7 @@ namespace DiSRouter.Training.Tests.Evaluation;
 /// b answers q2 right and q3 wrong. The router always predicts a right (so it always picks a; a's base model is right
 /// on q0 and q1 only).
 /// </summary>
-public class SelfAwareDiagnosisTests
+public sealed class SelfAwareDiagnosisTests
 {
     private sealed class AlwaysA : ICorrectnessModel
     {
