@@ -1,6 +1,7 @@
 using DiSRouter.Agents.Backends;
 using DiSRouter.Core.Routing;
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 
 namespace DiSRouter.Agents.Cascade;
 
@@ -13,11 +14,11 @@ namespace DiSRouter.Agents.Cascade;
 internal static class AgentPrompts
 {
     /// <summary>The start of the answer template the agents are trained on.</summary>
-    public const string AnswerPrefix = "Let's think step by step:";
+    public const string AnswerPrefix = AnswerTemplate.Opening;
 
     public const string AnswerOnlyProtocolText =
         "You must answer this question; not answering is not an option. Reply in the form " +
-        "\"Let's think step by step: <steps>. The final answer is: <answer>.\"";
+        "\"" + AnswerTemplate.StepsPrefix + "<steps>. " + AnswerTemplate.FinalAnswerPrefix + "<answer>.\"";
 
     public static ChatPrompt Decide(Scenario scenario, IChatBackend backend, ConversationParts conversation)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiSRouter.Core.Tasks;
 
 namespace DiSRouter.Core.Scenarios;
 
@@ -27,12 +28,18 @@ public static class ScenarioPrompt
 
     /// <summary>The protocol a hosted model is told, so that it can reject with the exact reply we recognise.</summary>
     public const string ProtocolText =
-        "If you answer, reply in the form \"Let's think step by step: <steps>. The final answer is: <answer>.\" " +
+        "If you answer, reply in the form \"" + AnswerTemplate.StepsPrefix + "<steps>. " + AnswerTemplate.FinalAnswerPrefix + "<answer>.\" " +
         "If you choose not to answer, reply with exactly \"" + RejectText + "\" and nothing else.";
 
+    /// <summary>
+    /// The reliability factor γ of the rejection reward (1 − α)^γ whose threshold a custom α's prompt states: 0.5, the
+    /// method's value, which every prompt so far was written with.
+    /// </summary>
+    public const double DefaultGamma = 0.5;
+
     /// <summary>The instruction in the given style: the full text for general models, the compact one for small checkpoints.</summary>
-    public static string For(Scenario scenario, ScenarioPromptStyle style) =>
-        style == ScenarioPromptStyle.Compact ? Compact(scenario) : For(scenario);
+    public static string For(Scenario scenario, ScenarioPromptStyle style, double gamma = DefaultGamma) =>
+        style == ScenarioPromptStyle.Compact ? Compact(scenario) : For(scenario, gamma);
 
     /// <summary>
     /// The instruction the nano world's self-aware checkpoints are trained with: the cost weight as a number. A byte-level
@@ -42,13 +49,19 @@ public static class ScenarioPrompt
     public static string Compact(Scenario scenario) =>
         "Cost weight " + scenario.Alpha.ToString("0.00", CultureInfo.InvariantCulture) + ".";
 
-    public static string For(Scenario scenario)
+    /// <summary>
+    /// The full instruction. A custom α states the capability above which answering beats rejecting in expectation,
+    /// (1 − α)^<paramref name="gamma"/>; the named scenarios' fixed texts do not depend on γ.
+    /// </summary>
+    public static string For(Scenario scenario, double gamma = DefaultGamma)
     {
+        if (gamma is < 0 or > 1 || double.IsNaN(gamma))
+            throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "The reliability factor γ must lie in [0, 1].");
         if (scenario == Scenario.PerformanceFirst) return PerformanceFirstText;
         if (scenario == Scenario.Balance) return BalanceText;
         if (scenario == Scenario.CostFirst) return CostFirstText;
         var a = scenario.Alpha.ToString("0.00", CultureInfo.InvariantCulture);
         return $"Scenario: Custom, cost weight {a}. Answer when your chance of being correct is above " +
-               $"{Math.Sqrt(1 - scenario.Alpha).ToString("0.00", CultureInfo.InvariantCulture)}; otherwise, choose not to answer.";
+               $"{Math.Pow(1 - scenario.Alpha, gamma).ToString("0.00", CultureInfo.InvariantCulture)}; otherwise, choose not to answer.";
     }
 }

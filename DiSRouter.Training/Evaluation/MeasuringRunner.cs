@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models;
 using DiSRouter.Models.Inference;
 using DiSRouter.Models.Tokenization;
@@ -20,7 +21,7 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
     private const int ScoreBatch = 16;
 
     private readonly Generator _generator = new(model, tokenizer);
-    private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.StepsPrefix);
+    private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.Opening);
     private readonly int _rejectToken = tokenizer.Encode(ScenarioPrompt.RejectText)[0];
 
     private GenerationOptions Greedy => new() { MaxNewTokens = maxNewTokens, Temperature = 0, ReusePrefix = false };
@@ -69,7 +70,7 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
             int[] answerPrompt = [.. prompt, .. _answerOpening];
             var answer = _generator.Generate(answerPrompt, Greedy, ct: ct)[0];
             double answerMs = clock.Elapsed.TotalMilliseconds;
-            bool correct = grader.Grade(q, AnswerTemplate.StepsPrefix + answer.Text).Correct;
+            bool correct = grader.Grade(q, AnswerTemplate.Opening + answer.Text).Correct;
             return new MeasuredDecision(q.Id, alpha, Math.Round(gap, 5), greedyAnswers, prompt.Length, Math.Round(decisionMs, 3), true, correct,
                 answer.TokenIds.Length, Math.Round(answerMs, 3));
         }, onDone, ct);

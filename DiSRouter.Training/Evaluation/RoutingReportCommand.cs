@@ -32,9 +32,10 @@ internal static class RoutingReportCommand
         var lastEvery = new Option<bool>("--last-agent-every-alpha") { Description = "Measure the last agent at every α too (by default its answer under the α = 0.5 prompt stands for all: it always answers)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per method × α × split instead of writing the report." };
         var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/evaluation.md; the plots beside it)." };
+        var diagnosis = new Option<bool>("--diagnosis") { Description = "Instead of the report, write docs/selfaware-diagnosis.md: each agent's decisions against its own correctness per family × difficulty, beside the central routers (validation with --validation-decisions, else test)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, parallel, cacheDir, sft, validationDecisions, lastEvery, json, outFile,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, parallel, cacheDir, sft, validationDecisions, lastEvery, json, outFile, diagnosis,
         };
         command.SetAction((parse, ct) =>
         {
@@ -60,14 +61,15 @@ internal static class RoutingReportCommand
                 Parallelism = parse.GetValue(parallel),
                 CacheDirectory = parse.GetValue(cacheDir) ?? Path.Combine(root, "runs", "evaluation", "cache"),
             };
-            return Task.FromResult(Run(options, parse.GetValue(json), parse.GetValue(outFile) ?? Path.Combine(root, "docs", "evaluation.md"),
+            bool diagnose = parse.GetValue(diagnosis);
+            return Task.FromResult(Run(options, parse.GetValue(json), parse.GetValue(outFile) ?? Path.Combine(root, "docs", diagnose ? "selfaware-diagnosis.md" : "evaluation.md"),
                 ("dotnet run -c Release --project DiSRouter.Training -- report routing " + string.Join(' ', parse.Tokens.Skip(2).Select(t => t.Value))).TrimEnd(),
-                parse.InvocationConfiguration.Output, error, ct));
+                parse.InvocationConfiguration.Output, error, ct, diagnose));
         });
         return command;
     }
 
-    public static int Run(RoutingReportOptions options, bool json, string outFile, string command, TextWriter output, TextWriter error, CancellationToken ct)
+    public static int Run(RoutingReportOptions options, bool json, string outFile, string command, TextWriter output, TextWriter error, CancellationToken ct, bool diagnose = false)
     {
         if (options.Validate() is { } problem) { error.WriteLine(problem); return SelfAwareCli.BadInput; }
         var manifestPath = Path.Combine(options.PoolDirectory, PoolManifest.FileName);
@@ -100,6 +102,7 @@ internal static class RoutingReportCommand
         });
         if (rc != SelfAwareCli.Ok) return rc;
         double measureSeconds = clock.Elapsed.TotalSeconds;
+        if (diagnose) return Diagnose(measured!, options, outFile, command, output);
         var result = new RoutingReport(options).Run(measured!);
         result = result with { MeasureSeconds = measureSeconds, WallSeconds = clock.Elapsed.TotalSeconds, CacheHits = cache.Hits, CacheMisses = cache.Misses };
         if (json)
@@ -111,6 +114,20 @@ internal static class RoutingReportCommand
         AtomicWrite.Text(outFile, RoutingMarkdown.Write(result, command, plots));
         output.WriteLine($"wrote {outFile} and {plots.Count} plots in {clock.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s " +
             $"(measuring {measureSeconds.ToString("0", CultureInfo.InvariantCulture)} s; cache {cache.Hits} hits, {cache.Misses} misses)");
+        return SelfAwareCli.Ok;
+    }
+
+    // Validation where the served decisions were measured there (--validation-decisions), else test: the diagnosis tunes
+    // nothing, it only reads where decisions and own correctness part.
+    private static int Diagnose(IReadOnlyList<SetMeasurements> measured, RoutingReportOptions options, string outFile, string command, TextWriter output)
+    {
+        var validation = measured.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
+        bool onValidation = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey));
+        var graded = onValidation ? validation : measured.Single(m => m.Set.Name == RoutingQuerySets.TestName);
+        var result = SelfAwareDiagnosis.Run(validation, graded, RoutingReportOptions.Named, options.Seed);
+        var previous = File.Exists(outFile) ? File.ReadAllText(outFile) : null;
+        AtomicWrite.Text(outFile, DiagnosisMarkdown.Write(result, command, previous));
+        output.WriteLine($"wrote {outFile} ({result.Split}, {result.Queries} queries)");
         return SelfAwareCli.Ok;
     }
 }

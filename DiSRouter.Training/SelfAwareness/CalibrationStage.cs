@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models.Checkpoints;
 
 namespace DiSRouter.Training.SelfAwareness;
@@ -125,7 +126,7 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         var points = Points(alphas.Select(a => logged[a]).ToList(), reward);
         var thresholds = new DecisionThresholds
         {
-            AnswerText = AnswerTemplate.StepsPrefix,
+            AnswerText = AnswerTemplate.Opening,
             RejectText = ScenarioPrompt.RejectText,
             WeightsSha256 = weights,
             Points = points,

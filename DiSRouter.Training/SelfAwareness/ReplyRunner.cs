@@ -1,4 +1,5 @@
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Inference;
@@ -27,7 +28,7 @@ internal readonly record struct GradedRun(bool Answered, bool Correct, double Lo
 internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, IReplyGrader grader, int maxNewTokens, int parallelism)
 {
     private readonly Generator _generator = new(model, tokenizer);
-    private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.StepsPrefix);
+    private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.Opening);
     private readonly int _rejectToken = tokenizer.Encode(ScenarioPrompt.RejectText)[0];
     private long _promptTokens, _generatedTokens;
 
@@ -62,7 +63,7 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
             }, ct: ct)[0];
             Count(prompt.Length, first.TokenIds.Length);
             int[] answerPrompt = [.. prompt, .. _answerOpening];
-            var answer = AnswerTemplate.StepsPrefix + Reply(answerPrompt, ct);
+            var answer = AnswerTemplate.Opening + Reply(answerPrompt, ct);
             return new GradedRun(first.TokenIds.Length > 0 && first.TokenIds[0] != _rejectToken, grader.Grade(q, answer).Correct, gap);
         }, onDone, ct);
 
@@ -92,7 +93,7 @@ internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, 
         {
             MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = seed, ReusePrefix = false,
         }, ct: ct);
-        return replies.Select(r => grader.Grade(q, scenario is null ? r.Text : AnswerTemplate.StepsPrefix + r.Text).Correct).ToArray();
+        return replies.Select(r => grader.Grade(q, scenario is null ? r.Text : AnswerTemplate.Opening + r.Text).Correct).ToArray();
     }
 
     // Whole prompts, never a cached prefix: the queries run side by side, and reused prefixes would make the logits (and

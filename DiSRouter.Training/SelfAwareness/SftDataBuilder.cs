@@ -1,4 +1,5 @@
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 
 namespace DiSRouter.Training.SelfAwareness;
 

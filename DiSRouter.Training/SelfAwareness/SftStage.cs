@@ -1,8 +1,9 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Tokenization;
@@ -96,10 +97,10 @@ internal sealed class SftStage(SftOptions options)
     internal static TrainingExample Encode(SftExample e, ITokenizer tokenizer, double? chainWeight)
     {
         var (tokens, mask) = ChatFormat.EncodeExample(tokenizer, e.System, e.User, e.Target);
-        if (chainWeight is { } w && !e.Reject && e.Target.StartsWith(Core.Tasks.AnswerTemplate.StepsPrefix, StringComparison.Ordinal))
+        if (chainWeight is { } w && !e.Reject && e.Target.StartsWith(AnswerTemplate.StepsPrefix, StringComparison.Ordinal))
         {
             int target = mask.AsSpan().IndexOf(1f);                                // the mask's first trained token opens the target
-            int decision = tokenizer.Encode(Core.Tasks.AnswerTemplate.StepsPrefix).Length;
+            int decision = tokenizer.Encode(AnswerTemplate.StepsPrefix).Length;
             mask.AsSpan(target + decision).Fill((float)w);
         }
         return new TrainingExample(tokens, mask);

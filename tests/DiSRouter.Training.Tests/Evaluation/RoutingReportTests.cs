@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Xml.Linq;
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Training.Evaluation;
@@ -32,7 +33,7 @@ public class RoutingReportTests
             if (i == 0)
                 new DecisionThresholds
                 {
-                    AnswerText = AnswerTemplate.StepsPrefix, RejectText = ScenarioPrompt.RejectText, WeightsSha256 = WeightsFingerprint.Of(model),
+                    AnswerText = AnswerTemplate.Opening, RejectText = ScenarioPrompt.RejectText, WeightsSha256 = WeightsFingerprint.Of(model),
                     Points = [new DecisionPoint(0, -1e9, 1, 0, 0, 0), new DecisionPoint(1, -1e9, 1, 0, 0, 0)],
                 }.Write(served);
             return new PoolManifestModel

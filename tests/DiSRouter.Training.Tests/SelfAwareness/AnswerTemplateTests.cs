@@ -1,5 +1,5 @@
 using DiSRouter.Core.Tasks.Grading;
-using AnswerTemplate = DiSRouter.Training.SelfAwareness.AnswerTemplate;
+using AnswerTemplate = DiSRouter.Core.Tasks.AnswerTemplate;
 using TaskSplit = DiSRouter.Core.Tasks.TaskSplit;
 using DiSRouter.Training.SelfAwareness;
 
@@ -8,9 +8,9 @@ namespace DiSRouter.Training.Tests.SelfAwareness;
 public sealed class AnswerTemplateTests
 {
     [Fact]
-    public void FormatWritesTheExactTemplate()
+    public void TidyWritesTheExactTemplate()
     {
-        Assert.Equal("Let's think step by step: 3 plus 4 is 7. The final answer is: 7.", AnswerTemplate.Format("3 plus 4 is 7", "7"));
+        Assert.Equal("Let's think step by step: 3 plus 4 is 7. The final answer is: 7.", AnswerTemplate.Tidy("3 plus 4 is 7", "7"));
     }
 
     [Fact]

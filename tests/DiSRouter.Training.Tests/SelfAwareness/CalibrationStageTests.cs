@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Training.SelfAwareness;
 
@@ -86,7 +87,7 @@ public sealed class CalibrationStageTests : IDisposable
         // The model answers "2" to everything: right on half the queries. A rejection earns 0.97 / 0.92 / 0.82, more than
         // half a right answer, and every query has the same gap (the same prompt), so it declines all at every α.
         Assert.All(file.Points, p => Assert.Equal(0.0, p.AnswerRate));
-        Assert.Equal(AnswerTemplate.StepsPrefix, file.AnswerText);
+        Assert.Equal(AnswerTemplate.Opening, file.AnswerText);
         Assert.Equal(("calibrate-rl", "complete"), (result.Report.Stage, result.Report.Status));
         Assert.True(result.Report.PromptTokens > 0 && result.Report.GeneratedTokens > 0);
         Assert.Equal(3, File.ReadLines(CalibrationStage.LogPath(run, "rl")).Count());

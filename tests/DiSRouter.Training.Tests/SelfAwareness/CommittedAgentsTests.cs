@@ -1,3 +1,4 @@
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Training.Pool;
 
@@ -28,5 +29,7 @@ public sealed class CommittedAgentsTests
         Assert.True(rates.Zip(rates.Skip(1)).All(p => p.Second >= p.First), string.Join(", ", rates));
         // The two texts the decision compares open differently, so their first tokens differ.
         Assert.NotEqual(loaded.Tokenizer.Encode(sut.AnswerText)[0], loaded.Tokenizer.Encode(sut.RejectText)[0]);
+        // The answer text they were calibrated on is the template's opening, byte for byte: the one place that spells it.
+        Assert.Equal(AnswerTemplate.Opening, sut.AnswerText);
     }
 }

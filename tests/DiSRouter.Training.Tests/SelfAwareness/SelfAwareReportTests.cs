@@ -1,4 +1,5 @@
 using System.Text.Json;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Training.SelfAwareness;
 
 namespace DiSRouter.Training.Tests.SelfAwareness;
@@ -29,7 +30,7 @@ public sealed class SelfAwareReportTests : IDisposable
         if (calibratedThreshold is { } threshold)
             new Models.Checkpoints.DecisionThresholds
             {
-                AnswerText = AnswerTemplate.StepsPrefix, RejectText = "I don't know!",
+                AnswerText = AnswerTemplate.Opening, RejectText = "I don't know!",
                 WeightsSha256 = Models.Checkpoints.WeightsFingerprint.Of(Models.Checkpoints.Checkpoint.Load(cheapSft).Model),
                 Points = [new Models.Checkpoints.DecisionPoint(0.2, threshold), new Models.Checkpoints.DecisionPoint(0.8, threshold)],
             }.Write(cheapSft);

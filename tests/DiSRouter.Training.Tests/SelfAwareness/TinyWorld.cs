@@ -1,4 +1,5 @@
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Tokenization;
