@@ -24,7 +24,8 @@ public sealed class CascadeHealthTests
         using var client = factory.CreateClient();
         try
         {
-            Assert.Equal((HttpStatusCode.OK, "Healthy"), await HealthAsync(client, "/health"));
+            // the first probe may still be on its way when the gateway starts: wait for it to find both agents up
+            Assert.Equal(HttpStatusCode.OK, (await WaitForAsync(client, "Healthy")).Status);
 
             await StopAsync(running, agent2);
             var degraded = await WaitForAsync(client, "Degraded");
