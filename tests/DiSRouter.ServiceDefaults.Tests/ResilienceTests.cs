@@ -1,3 +1,4 @@
+using DiSRouter.Gateway.Tests.Infrastructure;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;

@@ -1,3 +1,4 @@
+using DiSRouter.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 
 namespace DiSRouter.ServiceDefaults.Tests;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Tokenization;
+using DiSRouter.Training.Tests.SelfAwareness;
 
 namespace DiSRouter.Training.Tests.Jobs;
 
@@ -11,16 +12,8 @@ namespace DiSRouter.Training.Tests.Jobs;
 /// </summary>
 internal sealed class TinyCheckpoints : IDisposable
 {
-    public static TransformerConfig Config { get; } = new()
-    {
-        VocabSize = 264,
-        HiddenSize = 32,
-        IntermediateSize = 96,
-        NumHiddenLayers = 1,
-        NumAttentionHeads = 2,
-        NumKeyValueHeads = 2,
-        MaxPositionEmbeddings = 512,
-    };
+    /// <summary>The self-awareness tests' tiny model (<see cref="TinyWorld"/>), so jobs train what the stages are tested on.</summary>
+    public static TransformerConfig Config => TinyWorld.Config;
 
     public string Root { get; } = Directory.CreateTempSubdirectory("disrouter-jobs-").FullName;
 
