@@ -103,8 +103,8 @@ internal sealed partial class BenchNetwork : IAsyncDisposable
     private static bool IsMilestone(string line) =>
         line.Contains("Gateway ready", StringComparison.Ordinal) || line.Contains("Dashboard:", StringComparison.Ordinal) || line.StartsWith("note:", StringComparison.Ordinal);
 
-    /// <summary>The bench's --config: rate limit lifted, local checkpoints taken from --checkpoints when given, no jobs.</summary>
-    private static JsonObject Overlay(BenchOptions options, string repositoryRoot)
+    /// <summary>The bench's --config: the rate limit lifted; the agents (and so no jobs) only when --config or --checkpoints replaces them.</summary>
+    internal static JsonObject Overlay(BenchOptions options, string repositoryRoot)
     {
         var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(repositoryRoot, "DiSRouter.AppHost", "appsettings.json")))!["DiSRouter"]!.AsObject();
         if (options.ConfigFile is { } file && JsonNode.Parse(File.ReadAllText(Path.GetFullPath(file)))?["DiSRouter"]?["Agents"] is JsonArray replaced)
@@ -112,8 +112,12 @@ internal sealed partial class BenchNetwork : IAsyncDisposable
         var section = new JsonObject
         {
             ["GatewaySettings"] = new JsonObject { ["RateLimit"] = new JsonObject { ["RequestsPerSecond"] = 100000, ["Burst"] = 100000 } },
-            ["Agents"] = settings["Agents"]!.DeepClone(),
         };
+        // An overlay that lists agents is another network to the AppHost, without the shipped jobs, so its agents would
+        // serve their configured (base pool) checkpoints instead of the jobs' published self-aware ones. List them only
+        // when the bench is told to change them.
+        if (options.ConfigFile is null && options.CheckpointsDirectory is null) return new JsonObject { ["DiSRouter"] = section };
+        section["Agents"] = settings["Agents"]!.DeepClone();
         if (options.CheckpointsDirectory is { } dir)
             foreach (var agent in section["Agents"]!.AsArray().OfType<JsonObject>().Where(a => (string?)a["Backend"] is null or "local"))
                 agent["Checkpoint"] = Path.Combine(Path.GetFullPath(dir), Path.GetFileName(((string)agent["Checkpoint"]!).TrimEnd('/')));
