@@ -23,6 +23,7 @@ internal static class AgentApi
     public const string CascadeRoute = "/v1/chat/completions";
     public const string RawBase = "/raw/v1";
     public const string RawRoute = RawBase + "/chat/completions";
+    public const string CheckpointRoute = "/checkpoint";
 
     private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -37,6 +38,7 @@ internal static class AgentApi
         app.MapPost(RawRoute, Raw).WithName("RawChat");
         app.MapGet("/v1/models", Models).WithName("Models");
         app.MapGet(RawBase + "/models", Models).WithName("RawModels");
+        app.MapGet(CheckpointRoute, Checkpoint).WithName("Checkpoint");
         return app;
     }
 
@@ -198,6 +200,15 @@ internal static class AgentApi
 
     // ---------------------------------------------------------------------------------------------------------------
     // GET /v1/models, /raw/v1/models
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // GET /checkpoint
+
+    /// <summary>What a local agent serves, and why a changed checkpoint did not load (if it did not).</summary>
+    public static Results<Ok<CheckpointStatus>, ProblemHttpResult> Checkpoint(IChatBackend backend, IOptions<AgentOptions> options) =>
+        backend is LocalCheckpointBackend local
+            ? TypedResults.Ok(local.Status)
+            : Problems.NotFound($"Agent '{options.Value.Name}' serves a hosted model ({backend.ModelName}); it has no checkpoint.");
 
     public static Ok<ModelList> Models(IChatBackend backend, IOptions<AgentOptions> options) =>
         TypedResults.Ok(new ModelList

@@ -21,11 +21,21 @@ internal sealed class BackendStartup(IChatBackend backend, IOptions<AgentOptions
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
-/// <summary>Healthy once the backend can serve; a local backend reports the checkpoint generation it serves.</summary>
+/// <summary>
+/// Healthy once the backend can serve; a local backend reports the checkpoint generation it serves, and is Degraded
+/// (still HTTP 200, so the gateway keeps routing to it) while a changed checkpoint failed to load, with the reason:
+/// the old model answers, and whoever watches the dashboard learns why the new one does not.
+/// </summary>
 internal sealed class BackendHealthCheck(IChatBackend backend) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(backend is LocalCheckpointBackend { IsLoaded: false }
-            ? HealthCheckResult.Unhealthy("no checkpoint loaded")
-            : HealthCheckResult.Healthy(backend.ModelName));
+        Task.FromResult(backend switch
+        {
+            LocalCheckpointBackend { IsLoaded: false } => HealthCheckResult.Unhealthy("no checkpoint loaded"),
+            LocalCheckpointBackend { Status: { ReloadFailure: { } failed } status } => HealthCheckResult.Degraded(
+                $"{backend.ModelName}: serving generation {status.Generation} of {status.Directory}; its changed checkpoint " +
+                $"failed to load at {failed.At:u}: {failed.Reason}"),
+            LocalCheckpointBackend local => HealthCheckResult.Healthy($"{backend.ModelName}: generation {local.Generation}"),
+            _ => HealthCheckResult.Healthy(backend.ModelName),
+        });
 }

@@ -15,7 +15,9 @@ namespace DiSRouter.Agents.Backends;
 /// Generator is thread-safe); further requests wait in line for a slot, none is dropped. The checkpoint directory
 /// is watched: when its files change, the new checkpoint loads in the background and replaces the old one in a
 /// single reference swap, so requests in flight finish on the model they started with, and a checkpoint that fails
-/// to load leaves the old one serving. The checkpoint runs on the engine of Agent:Engine (<see cref="InferenceEngines"/>):
+/// to load leaves the old one serving and says why (<see cref="Status"/>: the agent's health and GET /checkpoint).
+/// A publish may replace the whole directory in one step (Training's CheckpointPublisher swaps a new folder in), so
+/// its parent is watched too and the directory's watch is set up again on the new folder. The checkpoint runs on the engine of Agent:Engine (<see cref="InferenceEngines"/>):
 /// ours by default, or TorchSharp's, which serves one generation at a time on its device.
 /// </summary>
 internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, IDisposable
@@ -23,7 +25,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
     /// <param name="Decision">The checkpoint's calibrated thresholds with the two token ids they compare; null when it has none.</param>
     private sealed record LoadedModel(ITextGenerator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
-        CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision);
+        CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision, DateTimeOffset LoadedAt);
 
     private sealed record CalibratedDecision(DecisionThresholds Thresholds, int[] AnswerOpening, int RejectToken)
     {
@@ -37,7 +39,10 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     private readonly CancellationTokenSource _stopping = new();
     private volatile LoadedModel? _current;
     private CheckpointFingerprint? _failed;
+    private volatile CheckpointReloadFailure? _lastFailure;
+    private readonly Lock _watchGate = new();
     private FileSystemWatcher? _watcher;
+    private FileSystemWatcher? _parentWatcher;
     private Timer? _debounce;
     private Timer? _poll;
     private IInferenceEngine? _engine;
@@ -68,6 +73,11 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
 
     /// <summary>1 for the checkpoint loaded at startup, +1 for every successful reload.</summary>
     public int Generation => _current?.Generation ?? 0;
+
+    /// <summary>What the agent serves and, when the latest change of its checkpoint failed to load, why.</summary>
+    public CheckpointStatus Status => _current is { } m
+        ? new CheckpointStatus(Directory, m.Generation, m.LoadedAt, m.ParameterCount, m.Decision is not null, _lastFailure)
+        : new CheckpointStatus(Directory, 0, null, 0, false, _lastFailure);
 
     /// <summary>Raised after a reload has swapped a new model in (tests and logs watch it).</summary>
     public event Action<int>? Reloaded;
@@ -112,7 +122,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         // The decision is read first: the torch engine copies the weights to its device and need not keep the managed model.
         var decision = ReadDecision(checkpoint);
         var model = new LoadedModel(engine.Open(checkpoint), checkpoint.Tokenizer,
-            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount, decision);
+            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount, decision, DateTimeOffset.UtcNow);
         Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
         if (model.Decision is { } d) Log.DecisionThresholdsLoaded(_logger, Directory, d.Thresholds.Points.Count);
         return model;
@@ -143,30 +153,72 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     private void StartWatching()
     {
         _debounce = new Timer(_ => _ = ReloadAsync("file change"));
-        try
-        {
-            _watcher = new FileSystemWatcher(Directory)
-            {
-                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-                IncludeSubdirectories = false,
-            };
-            _watcher.Changed += (_, e) => OnFileEvent(e.Name);
-            _watcher.Created += (_, e) => OnFileEvent(e.Name);
-            _watcher.Deleted += (_, e) => OnFileEvent(e.Name);
-            _watcher.Renamed += (_, e) => OnFileEvent(e.Name);
-            _watcher.Error += (_, e) => Log.WatcherFailed(_logger, e.GetException(), Directory);
-            _watcher.EnableRaisingEvents = true;
-        }
-        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
-        {
-            // Out of inotify watches, or a file system without events: the poll below still sees every change.
-            Log.WatcherFailed(_logger, ex, Directory);
-        }
+        WatchDirectory();
+        WatchParent();
         if (_options.ReloadPollSeconds > 0)
         {
             var period = TimeSpan.FromSeconds(_options.ReloadPollSeconds);
             _poll = new Timer(_ => { if (HasChanged()) _ = ReloadAsync("poll"); }, null, period, period);
         }
+    }
+
+    /// <summary>(Re)starts the watch on the checkpoint directory: the folder now under its name, after a swap.</summary>
+    private void WatchDirectory()
+    {
+        lock (_watchGate)
+        {
+            _watcher?.Dispose();
+            _watcher = null;
+            try
+            {
+                var watcher = new FileSystemWatcher(Directory)
+                {
+                    NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                    IncludeSubdirectories = false,
+                };
+                watcher.Changed += (_, e) => OnFileEvent(e.Name);
+                watcher.Created += (_, e) => OnFileEvent(e.Name);
+                watcher.Deleted += (_, e) => OnFileEvent(e.Name);
+                watcher.Renamed += (_, e) => OnFileEvent(e.Name);
+                watcher.Error += (_, e) => Log.WatcherFailed(_logger, e.GetException(), Directory);
+                watcher.EnableRaisingEvents = true;
+                _watcher = watcher;
+            }
+            catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException)
+            {
+                // Out of inotify watches, a file system without events, or the directory missing for a moment: the poll
+                // still sees every change.
+                Log.WatcherFailed(_logger, ex, Directory);
+            }
+        }
+    }
+
+    /// <summary>Watches the parent for the directory's own name: a publish that swaps a whole new folder in.</summary>
+    private void WatchParent()
+    {
+        var parent = Path.GetDirectoryName(Directory.TrimEnd(Path.DirectorySeparatorChar));
+        if (parent is null) return;
+        var name = Path.GetFileName(Directory.TrimEnd(Path.DirectorySeparatorChar));
+        try
+        {
+            _parentWatcher = new FileSystemWatcher(parent) { NotifyFilter = NotifyFilters.DirectoryName, IncludeSubdirectories = false };
+            _parentWatcher.Created += (_, e) => OnParentEvent(name, e.Name);
+            _parentWatcher.Renamed += (_, e) => { if (!OnParentEvent(name, e.Name)) OnParentEvent(name, e.OldName); };
+            _parentWatcher.Error += (_, e) => Log.WatcherFailed(_logger, e.GetException(), parent);
+            _parentWatcher.EnableRaisingEvents = true;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or PlatformNotSupportedException or UnauthorizedAccessException)
+        {
+            Log.WatcherFailed(_logger, ex, parent);
+        }
+    }
+
+    private bool OnParentEvent(string name, string? changed)
+    {
+        if (changed != name || _stopping.IsCancellationRequested) return false;
+        WatchDirectory();
+        _debounce?.Change(_options.ReloadDebounceMilliseconds, Timeout.Infinite);
+        return true;
     }
 
     private void OnFileEvent(string? name)
@@ -204,11 +256,13 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
                 }
                 _current = next;
                 _failed = null;
+                _lastFailure = null;
                 Reloaded?.Invoke(next.Generation);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 _failed = fingerprint;
+                _lastFailure = new CheckpointReloadFailure(DateTimeOffset.UtcNow, Reason(ex));
                 Log.CheckpointReloadFailed(_logger, ex, Directory);
                 ReloadFailed?.Invoke();
             }
@@ -220,6 +274,15 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         {
             _reloadGate.Release();
         }
+    }
+
+    /// <summary>The exception's message and its causes', as a user reads them in the health check or GET /checkpoint.</summary>
+    private static string Reason(Exception ex)
+    {
+        var parts = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+            if (!parts.Any(p => p.Contains(e.Message, StringComparison.Ordinal))) parts.Add(e.Message);
+        return string.Join(" ← ", parts);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -333,7 +396,8 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     public void Dispose()
     {
         _stopping.Cancel();
-        _watcher?.Dispose();
+        lock (_watchGate) _watcher?.Dispose();
+        _parentWatcher?.Dispose();
         _debounce?.Dispose();
         _poll?.Dispose();
     }

@@ -3,67 +3,78 @@ using DiSRouter.Models.Checkpoints;
 namespace DiSRouter.Training.Jobs;
 
 /// <summary>
-/// Replaces a serving checkpoint with a trained one so that a watching agent (LocalCheckpointBackend) reloads it
-/// safely:
-/// 1) the files are copied into a staging folder inside the target (same file system, so renames are atomic; the
-///    agent's watcher looks at the three checkpoint names in the target itself only) and flushed to disk;
+/// Replaces a serving checkpoint with a trained one so that the serving directory holds a complete checkpoint at
+/// every moment, whenever the publishing process dies (SIGKILL, power cut), and a watching agent
+/// (LocalCheckpointBackend) reloads it safely:
+/// 1) the checkpoint's files (and any other files of the serving directory, carried over) are copied into a hidden
+///    staging folder beside the target (same parent, so same file system: a rename there is atomic), each flushed;
 /// 2) the staged copy must load (<see cref="Checkpoint.Load"/>), with its decision thresholds, if any, made for its
-///    weights: a checkpoint that does not is refused and the serving one stays as it was;
-/// 3) config.json is removed, decision.json (the calibrated thresholds) is renamed in or the old one removed when the
-///    new checkpoint has none, tokenizer.json and model.safetensors are renamed over the old ones, and config.json is
-///    renamed into place last.
-/// No reader ever opens a half-written file (each file appears by rename). While config.json is missing the folder
-/// is incomplete, and the agent loads only complete folders whose files did not change while it read them (its
-/// fingerprint check), so it loads either the old checkpoint or the new one, never new weights under an old config.
-/// A publish interrupted after its copy was verified is finished by <see cref="Recover"/>.
+///    weights: a checkpoint that does not is refused and the serving one stays as it was; the verified copy is then
+///    renamed from <c>.NAME.publish-ID</c> to <c>.NAME.ready-ID</c>, which says it is whole;
+/// 3) the ready folder and the target swap names in one step (renameat2 RENAME_EXCHANGE), the parent is flushed, and
+///    the folder now holding the old checkpoint is deleted.
+/// Killed at any point, the target holds the old checkpoint (before the swap) or the new one (after it), never a mix
+/// and never nothing; what is left beside it is deleted by <see cref="Recover"/> at the next publish. Where the file
+/// system cannot swap two names (not Linux, a network share) step 3 is two renames (target aside as
+/// <c>.NAME.old-ID</c>, ready folder in): a kill between them leaves the target missing for the agent's next start,
+/// and <see cref="Recover"/> moves the verified copy in (or, lacking one, the old checkpoint back).
 /// </summary>
 internal static class CheckpointPublisher
 {
     public const string ConfigFile = "config.json";
 
-    /// <summary>The files of a checkpoint; config.json goes into place last.</summary>
+    /// <summary>The files of a checkpoint.</summary>
     public static readonly string[] Files = ["tokenizer.json", Checkpoint.WeightsFileName, ConfigFile];
 
     /// <summary>
-    /// A file a checkpoint may have: its calibrated decision thresholds. Published with the weights it was made for
-    /// (before config.json), and removed from the target when the new checkpoint has none, so that thresholds never
-    /// outlive their weights.
+    /// A file a checkpoint may have: its calibrated decision thresholds. Published with the weights it was made for,
+    /// and gone from the target when the new checkpoint has none, so that thresholds never outlive their weights.
     /// </summary>
     public const string DecisionFile = DecisionThresholds.FileName;
 
-    private const string StagingPrefix = ".publish-";
-    private const string VerifiedMarker = ".verified";
-    private const string NoDecisionMarker = ".no-decision";
+    private const string Staging = "publish", Ready = "ready", Old = "old";
 
-    /// <summary>Publishes <paramref name="source"/> into <paramref name="target"/>; throws <see cref="PublishRefusedException"/> and changes nothing when the source does not load.</summary>
-    public static void Publish(string source, string target)
+    /// <summary>
+    /// Publishes <paramref name="source"/> into <paramref name="target"/>; throws <see cref="PublishRefusedException"/>
+    /// and changes nothing when the source does not load, and an <see cref="IOException"/> (a full disk, say) with the
+    /// target as it was when a file cannot be written.
+    /// </summary>
+    public static void Publish(string source, string target) => Publish(source, target, exchange: true);
+
+    /// <param name="exchange">false: swap by two renames, as on a file system without RENAME_EXCHANGE (tests).</param>
+    internal static void Publish(string source, string target, bool exchange)
     {
-        Directory.CreateDirectory(target);
+        target = Normalise(target);
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
         Recover(target);
-        var staging = Stage(source, target);
+        var ready = Stage(source, target);
         try
         {
-            Commit(staging, target);
+            Swap(ready, target, exchange);
         }
         finally
         {
-            TryDelete(staging);
+            TryDelete(ready); // after a swap it holds the old checkpoint
         }
     }
 
-    /// <summary>Steps 1 and 2: a verified copy of the source inside the target; the caller commits or deletes it.</summary>
+    /// <summary>Steps 1 and 2: a verified copy of the source beside the target, named ready; the caller swaps it in or deletes it.</summary>
     internal static string Stage(string source, string target)
     {
+        target = Normalise(target);
         foreach (var name in Files)
             if (!File.Exists(Path.Combine(source, name)))
                 throw new PublishRefusedException($"{source} is not a complete checkpoint: {name} is missing.");
-        var staging = Path.Combine(target, StagingPrefix + Guid.NewGuid().ToString("N"));
+        var id = Guid.NewGuid().ToString("N");
+        var staging = Sibling(target, Staging, id);
         Directory.CreateDirectory(staging);
         try
         {
             foreach (var name in Files) Copy(Path.Combine(source, name), Path.Combine(staging, name));
             if (File.Exists(Path.Combine(source, DecisionFile))) Copy(Path.Combine(source, DecisionFile), Path.Combine(staging, DecisionFile));
-            else File.WriteAllBytes(Path.Combine(staging, NoDecisionMarker), []);
+            if (Directory.Exists(target))
+                foreach (var other in Directory.EnumerateFiles(target).Where(f => !IsCheckpointFile(Path.GetFileName(f))))
+                    Copy(other, Path.Combine(staging, Path.GetFileName(other)));
             try
             {
                 var loaded = Checkpoint.Load(staging);
@@ -74,8 +85,10 @@ internal static class CheckpointPublisher
             {
                 throw new PublishRefusedException($"{source} does not load as a checkpoint, so it is not published: {e.Message}", e);
             }
-            File.WriteAllBytes(Path.Combine(staging, VerifiedMarker), []);
-            return staging;
+            LinuxFiles.FlushDirectory(staging);
+            var ready = Sibling(target, Ready, id);
+            Directory.Move(staging, ready);
+            return ready;
         }
         catch
         {
@@ -85,19 +98,79 @@ internal static class CheckpointPublisher
     }
 
     /// <summary>
-    /// Finishes a publish that was interrupted after its copy was verified (the renames go on where they stopped),
-    /// and deletes the copies of publishes interrupted before that. Callers hold the job's run lock, so no other
-    /// publish into this target is under way.
+    /// Step 3: <paramref name="ready"/> becomes the target; afterwards <paramref name="ready"/> holds the replaced
+    /// checkpoint (or is gone, where there was none or the two-rename fallback deleted it).
+    /// </summary>
+    private static void Swap(string ready, string target, bool exchange)
+    {
+        var parent = Path.GetDirectoryName(target)!;
+        if (!Directory.Exists(target)) Directory.Move(ready, target);
+        else if (!exchange || !LinuxFiles.TryExchange(ready, target))
+        {
+            var old = Sibling(target, Old, Path.GetFileName(ready)[^32..]);
+            Directory.Move(target, old);
+            try
+            {
+                Directory.Move(ready, target);
+            }
+            catch
+            {
+                Directory.Move(old, target);
+                throw;
+            }
+            LinuxFiles.FlushDirectory(parent);
+            TryDelete(old);
+            return;
+        }
+        LinuxFiles.FlushDirectory(parent);
+    }
+
+    /// <summary>
+    /// Cleans up after publishes that were killed: deletes the copies they left beside the target, and where the
+    /// target itself is missing (a two-rename swap cut between its renames) moves the verified copy in, or lacking one
+    /// the old checkpoint back. Callers hold the job's run lock, so no other publish into this target is under way.
     /// </summary>
     public static void Recover(string target)
     {
-        if (!Directory.Exists(target)) return;
-        foreach (var staging in Directory.EnumerateDirectories(target, StagingPrefix + "*"))
+        target = Normalise(target);
+        var leftovers = Leftovers(target).ToList();
+        if (leftovers.Count == 0) return;
+        if (!Directory.Exists(target) &&
+            (leftovers.FirstOrDefault(d => Tag(target, d) == Ready) ?? leftovers.FirstOrDefault(d => Tag(target, d) == Old)) is { } whole)
         {
-            if (File.Exists(Path.Combine(staging, VerifiedMarker))) Commit(staging, target);
-            TryDelete(staging);
+            Directory.Move(whole, target);
+            LinuxFiles.FlushDirectory(Path.GetDirectoryName(target)!);
         }
+        foreach (var leftover in leftovers) TryDelete(leftover);
     }
+
+    /// <summary>Whether an interrupted publish left a folder beside the target.</summary>
+    public static bool HasUnfinished(string target) => Leftovers(target).Any();
+
+    /// <summary>The folders publishes into <paramref name="target"/> leave beside it while they run (or when killed).</summary>
+    internal static IEnumerable<string> Leftovers(string target)
+    {
+        target = Normalise(target);
+        var parent = Path.GetDirectoryName(target);
+        if (parent is null || !Directory.Exists(parent)) return [];
+        return Directory.EnumerateDirectories(parent, "." + Path.GetFileName(target) + ".*-*").Where(d => Tag(target, d) is not null);
+    }
+
+    /// <summary><c>PARENT/.NAME.TAG-ID</c>: hidden, named after its target, so two serving directories in one parent keep theirs apart.</summary>
+    internal static string Sibling(string target, string tag, string id) =>
+        Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{tag}-{id}");
+
+    private static string? Tag(string target, string sibling)
+    {
+        var rest = Path.GetFileName(sibling)[(Path.GetFileName(target).Length + 2)..];
+        var dash = rest.IndexOf('-');
+        var tag = dash < 0 ? "" : rest[..dash];
+        return tag is Staging or Ready or Old && rest.Length - dash - 1 == 32 ? tag : null;
+    }
+
+    private static string Normalise(string target) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+
+    private static bool IsCheckpointFile(string name) => name == DecisionFile || Files.Contains(name);
 
     /// <summary>
     /// Whether <paramref name="target"/> already holds <paramref name="source"/>'s files byte for byte (a job rerun whose
@@ -130,27 +203,6 @@ internal static class CheckpointPublisher
             int m = y.ReadAtLeast(by, by.Length, throwOnEndOfStream: false);
             if (n != m || !bx.AsSpan(0, n).SequenceEqual(by.AsSpan(0, m))) return false;
             if (n == 0) return true;
-        }
-    }
-
-    /// <summary>Whether an interrupted publish left a staging folder in the target.</summary>
-    public static bool HasUnfinished(string target) =>
-        Directory.Exists(target) && Directory.EnumerateDirectories(target, StagingPrefix + "*").Any();
-
-    private static void Commit(string staging, string target)
-    {
-        // Renamed last, so a staging folder that still holds config.json has not been committed whole yet.
-        var stagedConfig = Path.Combine(staging, ConfigFile);
-        if (!File.Exists(stagedConfig)) return;
-        File.Delete(Path.Combine(target, ConfigFile));
-        // The thresholds go in (or the old ones out) while config.json is missing, before the weights they belong to.
-        var stagedDecision = Path.Combine(staging, DecisionFile);
-        if (File.Exists(stagedDecision)) File.Move(stagedDecision, Path.Combine(target, DecisionFile), overwrite: true);
-        else if (File.Exists(Path.Combine(staging, NoDecisionMarker))) File.Delete(Path.Combine(target, DecisionFile));
-        foreach (var name in Files)
-        {
-            var staged = Path.Combine(staging, name);
-            if (File.Exists(staged)) File.Move(staged, Path.Combine(target, name), overwrite: true);
         }
     }
 

@@ -1,11 +1,12 @@
 using System.CommandLine;
+using System.Diagnostics;
 using System.Globalization;
 
 namespace DiSRouter.Training.Jobs;
 
 /// <summary>
 /// <c>job run NAME</c> (one job in the foreground, its exit code ours; also what the AppHost's job resources run) and
-/// <c>job list</c>. The jobs are configured in the AppHost's appsettings.json (docs/jobs.md).
+/// <c>job list</c>, and <c>job publish</c> (the publish a job ends with, by hand). The jobs are configured in the AppHost's appsettings.json (docs/jobs.md).
 /// </summary>
 internal static class JobCommand
 {
@@ -24,7 +25,15 @@ internal static class JobCommand
         run.SetAction((parse, ct) => RunAsync(parse.GetValue(name)!, parse.GetValue(settings), parse.GetValue(config), ct));
         var list = new Command("list", "The jobs, their stages and schedules, next fire times and last outcomes.") { settings, config };
         list.SetAction(parse => List(parse.GetValue(settings), parse.GetValue(config)));
-        return new Command("job", "Each agent's self-awareness training job: sample → SFT → RL → calibrate, then an atomic publish.") { run, list };
+        var from = new Option<string>("--from") { Description = "The checkpoint to publish (config.json, model.safetensors, tokenizer.json, and decision.json if calibrated).", Required = true };
+        var to = new Option<string>("--to") { Description = "The serving directory an agent watches (created if missing).", Required = true };
+        var publish = new Command("publish", "Publish a checkpoint into a serving directory by hand (a rollback, a checkpoint trained elsewhere): " +
+            "the atomic publish a job ends with, after cleaning up any publish that was killed. Exit codes: 0 published, 1 refused or failed (the serving checkpoint unchanged).")
+        {
+            from, to,
+        };
+        publish.SetAction(parse => Publish(parse.GetValue(from)!, parse.GetValue(to)!));
+        return new Command("job", "Each agent's self-awareness training job: sample → SFT → RL → calibrate, then an atomic publish.") { run, list, publish };
     }
 
     /// <summary>Ctrl+C and SIGTERM cancel the job (the CLI's token): its stage is stopped and nothing is published.</summary>
@@ -48,6 +57,36 @@ internal static class JobCommand
         }
         JobConsole.Info($"job {job.Name} {status.Outcome}; log {status.Log}");
         return status.ExitCode ?? 1;
+    }
+
+    /// <summary>
+    /// Recovery and publish timed apart: how long cleaning up after a killed publish takes is a figure of
+    /// docs/reliability.md (scripts/reliability/publish-kill.sh reads these lines).
+    /// </summary>
+    private static int Publish(string source, string target)
+    {
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var leftovers = CheckpointPublisher.Leftovers(target).Count();
+            CheckpointPublisher.Recover(target);
+            var recovered = clock.Elapsed.TotalMilliseconds;
+            clock.Restart();
+            CheckpointPublisher.Publish(source, target);
+            JobConsole.Info(string.Create(CultureInfo.InvariantCulture,
+                $"recovered {leftovers} leftover folder(s) in {recovered:0.0} ms; published {source} → {target} in {clock.Elapsed.TotalMilliseconds:0.0} ms"));
+            return 0;
+        }
+        catch (PublishRefusedException e)
+        {
+            JobConsole.Error(e.Message);
+            return 1;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            JobConsole.Error($"Publishing {source} into {target} failed, and {target} is unchanged: {e.Message}");
+            return 1;
+        }
     }
 
     private static int List(string? settings, string? config)

@@ -35,6 +35,8 @@ internal static class JobRunner
         log.Line("job", $"training {job.Agent}: {string.Join(" → ", job.Stages.Select(s => s.Name))}, then publish {job.Output} → {job.Publish}");
         try
         {
+            if (CheckpointPublisher.HasUnfinished(job.Publish))
+                log.Line("job", $"a publish into {job.Publish} was cut off (the process killed): deleting what it left beside it");
             CheckpointPublisher.Recover(job.Publish);
             foreach (var stage in job.Stages)
             {

@@ -1,10 +1,13 @@
 using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
 using DiSRouter.Agents.Backends;
 using DiSRouter.Agents.Cascade;
 using DiSRouter.Agents.Tests.Support;
 using DiSRouter.Core.Routing;
 using DiSRouter.Core.Scenarios;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace DiSRouter.Agents.Tests.Backends;
 
@@ -115,6 +118,68 @@ public sealed class LocalCheckpointBackendTests : IDisposable
         Assert.Equal(1, sut.Generation);
         Assert.Equal(HttpStatusCode.OK, reply.Status);
         Assert.Equal(TinyCheckpoint.GreedyReply(first, "hello", 12), reply.Content);
+    }
+
+    [Fact]
+    public async Task AFailedReloadIsReportedInHealthAndAtCheckpointUntilAGoodOneLoads()
+    {
+        _checkpoint.Save(seed: 1);
+        await using var host = StartAgent();
+        var sut = Backend(host);
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reloaded = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        sut.ReloadFailed += () => failed.TrySetResult();
+        sut.Reloaded += g => reloaded.TrySetResult(g);
+        Assert.Equal("Healthy", await host.Client.GetStringAsync("/health"));
+
+        await File.WriteAllTextAsync(Path.Combine(_checkpoint.Directory, "config.json"), "{ not json");
+        await failed.Task.WaitAsync(TestTimeouts.Request);
+
+        Assert.Equal("Degraded", await host.Client.GetStringAsync("/health")); // HTTP 200: the gateway keeps routing here
+        using (var status = JsonDocument.Parse(await host.Client.GetStringAsync("/checkpoint")))
+        {
+            Assert.Equal(1, status.RootElement.GetProperty("generation").GetInt32());
+            Assert.Equal(Path.GetFullPath(_checkpoint.Directory), status.RootElement.GetProperty("directory").GetString());
+            var reason = status.RootElement.GetProperty("reload_failure").GetProperty("reason").GetString()!;
+            Assert.Contains("config.json", reason);
+        }
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
+        Assert.Contains("failed to load", health.Entries["model"].Description);
+        Assert.Contains("config.json", health.Entries["model"].Description);
+
+        _checkpoint.Save(seed: 2);
+        Assert.Equal(2, await reloaded.Task.WaitAsync(TestTimeouts.Request));
+
+        Assert.Equal("Healthy", await host.Client.GetStringAsync("/health"));
+        using var after = JsonDocument.Parse(await host.Client.GetStringAsync("/checkpoint"));
+        Assert.Equal(JsonValueKind.Null, after.RootElement.GetProperty("reload_failure").ValueKind);
+        Assert.Equal(2, after.RootElement.GetProperty("generation").GetInt32());
+    }
+
+    [Fact]
+    public async Task CheckpointReloadsWhenItsWholeDirectoryIsSwappedForANewOneAndKeepsWatchingTheNewOne()
+    {
+        _checkpoint.Save(seed: 1);
+        await using var host = StartAgent(); // file events only (the test hosts' poll is off): the poll would find the change anyway
+        var sut = Backend(host);
+        var generations = Channel.CreateUnbounded<int>();
+        sut.Reloaded += g => generations.Writer.TryWrite(g);
+
+        // What a publish does on a file system without RENAME_EXCHANGE (with it, the same in one step): a new folder under the name.
+        var fresh = new TinyCheckpoint();
+        var second = fresh.Save(seed: 2);
+        System.IO.Directory.Move(_checkpoint.Directory, _checkpoint.Directory + ".old");
+        System.IO.Directory.Move(fresh.Directory, _checkpoint.Directory);
+        Assert.Equal(2, await generations.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Request));
+        var reply = await host.Client.PostJsonAsync("/raw/v1/chat/completions", Http.Chat("hello", "\"max_tokens\":12"));
+        Assert.Equal(TinyCheckpoint.GreedyReply(second, "hello", 12), reply.Content);
+
+        // The watch moved to the new folder: a save into it is seen too.
+        var third = _checkpoint.Save(seed: 3);
+        Assert.Equal(3, await generations.Reader.ReadAsync().AsTask().WaitAsync(TestTimeouts.Request));
+        reply = await host.Client.PostJsonAsync("/raw/v1/chat/completions", Http.Chat("hello", "\"max_tokens\":12"));
+        Assert.Equal(TinyCheckpoint.GreedyReply(third, "hello", 12), reply.Content);
+        fresh.Dispose();
     }
 
     [Fact]

@@ -62,7 +62,8 @@ public sealed class CheckpointPublisherTests : IDisposable
         var e = Assert.Throws<PublishRefusedException>(() => CheckpointPublisher.Publish(broken, serving));
 
         Assert.Contains("does not load", e.Message);
-        TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(serving)); // no staging folder left either
+        TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(serving));
+        Assert.Empty(CheckpointPublisher.Leftovers(serving)); // no staging folder left either
     }
 
     [Fact]
@@ -123,19 +124,49 @@ public sealed class CheckpointPublisherTests : IDisposable
     }
 
     [Fact]
-    public void APublishCutOffAfterItsCopyWasVerifiedIsFinishedByRecover()
+    public void APublishKilledAfterItsSwapLeavesTheNewCheckpointAndRecoverDeletesTheOldCopy()
     {
         var serving = _tiny.Save("serving", seed: 1);
         var trained = _tiny.Save("trained", seed: 2);
-        var staging = CheckpointPublisher.Stage(trained, serving);
-        // The crash came after the weights were renamed into place, config.json still staged.
-        File.Move(Path.Combine(staging, Checkpoint.WeightsFileName), Path.Combine(serving, Checkpoint.WeightsFileName), overwrite: true);
+        var ready = CheckpointPublisher.Stage(trained, serving);
+        Assert.True(LinuxFiles.TryExchange(ready, serving), "the test's temp folder cannot swap two names");
+        // Killed here: the old checkpoint sits in the ready folder, waiting to be deleted.
+        TinyCheckpoints.AssertSame(TinyCheckpoints.Snapshot(trained), TinyCheckpoints.Snapshot(serving));
         Assert.True(CheckpointPublisher.HasUnfinished(serving));
 
         CheckpointPublisher.Recover(serving);
 
-        Assert.False(CheckpointPublisher.HasUnfinished(serving));
+        Assert.Empty(CheckpointPublisher.Leftovers(serving));
         TinyCheckpoints.AssertSame(TinyCheckpoints.Snapshot(trained), TinyCheckpoints.Snapshot(serving));
+    }
+
+    [Fact]
+    public void ASwapByTwoRenamesCutBetweenThemIsFinishedByRecover()
+    {
+        var serving = _tiny.Save("serving", seed: 1);
+        var trained = _tiny.Save("trained", seed: 2);
+        var ready = CheckpointPublisher.Stage(trained, serving);
+        // A file system without RENAME_EXCHANGE: the serving checkpoint moved aside, the process killed before the new one moved in.
+        Directory.Move(serving, CheckpointPublisher.Sibling(serving, "old", Path.GetFileName(ready)[^32..]));
+        Assert.False(Directory.Exists(serving));
+
+        CheckpointPublisher.Recover(serving);
+
+        Assert.Empty(CheckpointPublisher.Leftovers(serving));
+        TinyCheckpoints.AssertSame(TinyCheckpoints.Snapshot(trained), TinyCheckpoints.Snapshot(serving));
+    }
+
+    [Fact]
+    public void AServingCheckpointMovedAsideWithNoVerifiedCopyBesideItIsMovedBack()
+    {
+        var serving = _tiny.Save("serving", seed: 1);
+        var before = TinyCheckpoints.Snapshot(serving);
+        Directory.Move(serving, CheckpointPublisher.Sibling(serving, "old", Guid.NewGuid().ToString("N")));
+
+        CheckpointPublisher.Recover(serving);
+
+        Assert.Empty(CheckpointPublisher.Leftovers(serving));
+        TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(serving));
     }
 
     [Fact]
@@ -143,12 +174,50 @@ public sealed class CheckpointPublisherTests : IDisposable
     {
         var serving = _tiny.Save("serving", seed: 1);
         var before = TinyCheckpoints.Snapshot(serving);
-        var half = Directory.CreateDirectory(Path.Combine(serving, ".publish-0123456789abcdef")).FullName;
+        var half = Directory.CreateDirectory(CheckpointPublisher.Sibling(serving, "publish", "0123456789abcdef0123456789abcdef")).FullName;
         File.WriteAllBytes(Path.Combine(half, "config.json"), [1, 2, 3]);
+        Assert.True(CheckpointPublisher.HasUnfinished(serving));
 
         CheckpointPublisher.Recover(serving);
 
+        Assert.False(Directory.Exists(half));
         TinyCheckpoints.AssertSame(before, TinyCheckpoints.Snapshot(serving));
+    }
+
+    [Fact]
+    public void APublishByTwoRenamesGivesTheSameCheckpointAndLeavesNothingBeside()
+    {
+        var serving = _tiny.Save("serving", seed: 1);
+        var trained = _tiny.Save("trained", seed: 2);
+
+        CheckpointPublisher.Publish(trained, serving, exchange: false);
+
+        TinyCheckpoints.AssertSame(TinyCheckpoints.Snapshot(trained), TinyCheckpoints.Snapshot(serving));
+        Assert.Empty(CheckpointPublisher.Leftovers(serving));
+    }
+
+    [Fact]
+    public void FilesOfTheServingDirectoryThatAreNotTheCheckpointsStayThroughAPublish()
+    {
+        var serving = _tiny.Save("serving", seed: 1);
+        File.WriteAllText(Path.Combine(serving, "NOTES.md"), "served since Monday");
+        var trained = _tiny.Save("trained", seed: 2);
+
+        CheckpointPublisher.Publish(trained, serving);
+
+        Assert.Equal("served since Monday", File.ReadAllText(Path.Combine(serving, "NOTES.md")));
+        Assert.True(CheckpointPublisher.AlreadyServes(trained, serving));
+    }
+
+    [Fact]
+    public void LeftoversOfAnotherServingDirectoryInTheSameParentAreNotTouched()
+    {
+        var serving = _tiny.Save("nano-1", seed: 1);
+        var other = Directory.CreateDirectory(CheckpointPublisher.Sibling(_tiny.Sub("nano-10"), "publish", "0123456789abcdef0123456789abcdef")).FullName;
+
+        CheckpointPublisher.Publish(_tiny.Save("trained", seed: 2), serving);
+
+        Assert.True(Directory.Exists(other));
     }
 
     private static void Calibrate(string checkpoint, double gap, string? weights = null) => new DecisionThresholds
