@@ -12,7 +12,7 @@ namespace DiSRouter.Models.Torch;
 /// same way. So on the same weights both engines give the same tokens (bit-equal logits are not promised: float
 /// sums run in another order). Not thread-safe: one call at a time per instance.
 /// </summary>
-public sealed class TorchGenerator(TorchTransformer model, ITokenizer tokenizer)
+public sealed class TorchGenerator(TorchTransformer model, ITokenizer tokenizer) : ITextGenerator
 {
     private readonly TorchTransformer _model = model ?? throw new ArgumentNullException(nameof(model));
     private readonly ITokenizer _tokenizer = tokenizer ?? throw new ArgumentNullException(nameof(tokenizer));

@@ -38,6 +38,28 @@ public static class TorchRuntime
     public static torch.ScalarType ComputeType(torch.Device device) =>
         device.type == DeviceType.CUDA ? torch.ScalarType.BFloat16 : torch.ScalarType.Float32;
 
+    /// <summary>
+    /// Whether serving keeps the weights in bf16 on <paramref name="device"/> and computes in it: on CUDA (bf16 at full
+    /// speed from Ampere on), and on a CPU with native bf16 arithmetic (AVX-512 BF16 or AMX); elsewhere, an AVX2 CPU like
+    /// ours, libtorch emulates bf16 matrix products several times slower than float32, so the weights are float32 there.
+    /// </summary>
+    public static bool ServesInBf16(torch.Device device) =>
+        device.type == DeviceType.CUDA || (device.type == DeviceType.CPU && CpuHasBf16.Value);
+
+    private static readonly Lazy<bool> CpuHasBf16 = new(() =>
+    {
+        try
+        {
+            // The flags line of /proc/cpuinfo (Linux); elsewhere no flag is read and float32 is kept, the safe choice.
+            var flags = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) : null;
+            return flags is not null && flags.Split(' ', StringSplitOptions.RemoveEmptyEntries).Any(f => f is "avx512_bf16" or "amx_bf16");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    });
+
     private static Exception? TryLoad()
     {
         try

@@ -131,24 +131,64 @@ public sealed class TorchTrainer : IDisposable
         return new OptimizerStepResult(StepCount, norm, lr);
     }
 
-    /// <summary>Log-probabilities without gradients (reference policies, evaluation), in <see cref="ForwardLogProbs"/>' shape.</summary>
+    /// <summary>
+    /// Log-probabilities without gradients (reference policies, π_old, evaluation), in <see cref="ForwardLogProbs"/>' shape,
+    /// a few sequences per forward to bound activation memory; no optimizer state is allocated.
+    /// </summary>
     public static float[][] LogProbs(TorchTransformer model, IReadOnlyList<int[]> sequences)
     {
-        using var trainer = new TorchTrainer(model, new TrainerOptions());
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(sequences);
+        const int chunk = 16;
+        var batch = new PaddedBatch();
+        var result = new float[sequences.Count][];
         using var noGrad = no_grad();
-        using var pass = trainer.ForwardLogProbs(sequences);
-        return [.. pass.LogProbs];
+        for (int start = 0; start < sequences.Count; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            int count = Math.Min(chunk, sequences.Count - start);
+            batch.Build(sequences, null, start, count, model.Config);
+            var host = TorchTransformer.Read(TargetLogProbs(model, batch, out _));
+            for (int b = 0; b < count; b++) result[start + b] = host.AsSpan(b * batch.SeqLen, sequences[start + b].Length - 1).ToArray();
+        }
+        return result;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // resume
+
+    /// <summary>
+    /// Writes the step and AdamW moments in the managed <see cref="Trainer"/>'s file format (same names, order and
+    /// float32 layout), atomically: a resume point made on either engine resumes on either.
+    /// </summary>
+    public void SaveState(string path) =>
+        OptimizerState.Save(path, StepCount, _model.Parameters.Keys.Zip(_state, (name, s) => (name, TorchTransformer.Read(s.M), TorchTransformer.Read(s.V))).ToList());
+
+    /// <summary>Restores a state written by <see cref="SaveState"/> or by the managed trainer for a model of the same layout.</summary>
+    public void LoadState(string path)
+    {
+        var (step, m, v) = OptimizerState.Load(path, _model.Parameters.Select(kv => (kv.Key, (int)kv.Value.numel())).ToList());
+        using var noGrad = no_grad();
+        for (int i = 0; i < _state.Length; i++)
+        {
+            using var scope = NewDisposeScope();
+            _state[i].M.copy_(tensor(m[i], _state[i].M.shape));
+            _state[i].V.copy_(tensor(v[i], _state[i].V.shape));
+        }
+        StepCount = step;
     }
 
     // log p(target) (B, T) of the laid-out batch, 0 on padding; weights (B, T) the loss mask
-    private Tensor TargetLogProbs(out Tensor weights)
+    private Tensor TargetLogProbs(out Tensor weights) => TargetLogProbs(_model, _batch, out weights);
+
+    private static Tensor TargetLogProbs(TorchTransformer model, PaddedBatch batch, out Tensor weights)
     {
-        long b = _batch.Batch, t = _batch.SeqLen;
-        var dev = _model.Device;
-        var inputs = tensor(_batch.Inputs.ToArray().Select(x => (long)x).ToArray(), [b, t], device: dev);
-        var targets = tensor(_batch.Targets.ToArray().Select(x => (long)x).ToArray(), [b, t], device: dev);
-        weights = tensor(_batch.Weights.ToArray(), [b, t], device: dev);
-        var logits = _model.Forward(inputs);                                                      // (B, T, V) float32
+        long b = batch.Batch, t = batch.SeqLen;
+        var dev = model.Device;
+        var inputs = tensor(batch.Inputs.ToArray().Select(x => (long)x).ToArray(), [b, t], device: dev);
+        var targets = tensor(batch.Targets.ToArray().Select(x => (long)x).ToArray(), [b, t], device: dev);
+        weights = tensor(batch.Weights.ToArray(), [b, t], device: dev);
+        var logits = model.Forward(inputs);                                                       // (B, T, V) float32
         var logp = logits.log_softmax(-1).gather(-1, targets.clamp_min(0).unsqueeze(-1)).squeeze(-1); // (B, T)
         return logp.masked_fill(targets < 0, 0f);
     }

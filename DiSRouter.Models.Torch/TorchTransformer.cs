@@ -50,16 +50,20 @@ public sealed class TorchTransformer : IDisposable
 
     /// <summary>
     /// Reads a checkpoint folder (ours or a Hugging Face Qwen2 one, single-file or sharded) one tensor at a time
-    /// straight onto the device, so host memory holds one tensor, not the model. <paramref name="weightType"/> bf16 keeps
-    /// only bf16 weights (serving: 2 bytes a parameter instead of float32's 4 plus a bf16 copy's 2); train with float32.
+    /// straight onto the device, so host memory holds one tensor, not the model: each tensor is widened into a reused host
+    /// buffer (one per tensor size, so a layer's worth in all) and copied into a tensor of <paramref name="weightType"/>
+    /// on the device. bf16 keeps only bf16 weights (serving: 2 bytes a parameter instead of float32's 4 plus a bf16 copy's
+    /// 2); train with float32. <paramref name="fingerprint"/>, when given, is fed every tensor as the file holds it.
     /// </summary>
-    public static TorchTransformer Load(string directory, Device? device = null, ScalarType? computeType = null, ScalarType weightType = ScalarType.Float32)
+    public static TorchTransformer Load(string directory, Device? device = null, ScalarType? computeType = null, ScalarType weightType = ScalarType.Float32,
+        WeightsFingerprint.Hasher? fingerprint = null)
     {
         var config = ConfigFile.Read(Path.Combine(directory, ConfigFile.FileName));
         TorchRuntime.EnsureLoaded();
         var dev = device ?? TorchRuntime.Device();
         using var file = SafeTensorsShards.Open(directory);
         var ps = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var buffers = new Dictionary<long, float[]>();
         try
         {
             foreach (var (name, dims) in Names(config))
@@ -67,7 +71,11 @@ public sealed class TorchTransformer : IDisposable
                 if (!file.Tensors.TryGetValue(name, out var info)) throw new CheckpointException(Path.Combine(directory, Checkpoint.WeightsFileName), $"tensor '{name}' is missing");
                 if (!info.Shape.SequenceEqual(dims))
                     throw new CheckpointException(file.PathOf(name), $"tensor '{name}' has shape ({string.Join(", ", info.Shape)}), config.json implies ({string.Join(", ", dims)})");
-                ps[name] = Leaf(tensor(file.Read(name), dims.Select(d => (long)d).ToArray()), dev, weightType);
+                long numel = dims.Aggregate(1L, (a, d) => a * d);
+                if (!buffers.TryGetValue(numel, out var host)) buffers[numel] = host = new float[numel];
+                file.ReadInto(name, host);
+                fingerprint?.Add(name, host);
+                ps[name] = Copy(host, dims, dev, weightType);
             }
             foreach (var name in file.Tensors.Keys)
                 if (!ps.ContainsKey(name) && !(name == "lm_head.weight" && config.TieWordEmbeddings))
@@ -79,6 +87,18 @@ public sealed class TorchTransformer : IDisposable
             throw;
         }
         return new TorchTransformer(config, dev, computeType ?? TorchRuntime.ComputeType(dev), ps);
+    }
+
+    // A leaf of weightType on the device holding host's values; the host buffer is only read (from_array shares it,
+    // copy_ converts and moves), so the caller may reuse it for the next tensor.
+    private static Tensor Copy(float[] host, int[] dims, Device device, ScalarType type)
+    {
+        using var scope = NewDisposeScope();
+        var shape = dims.Select(d => (long)d).ToArray();
+        var source = from_array(host).view(shape);
+        var t = empty(shape, type, device);
+        using (no_grad()) t.copy_(source);
+        return t.requires_grad_(true).DetachFromDisposeScope();
     }
 
     /// <summary>The weights as a managed model (float32 copies), e.g. to save with <see cref="Checkpoint.Save"/> or compare.</summary>

@@ -117,12 +117,11 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     {
         var sw = Stopwatch.StartNew();
         var before = CheckpointFingerprint.Read(Directory);
-        var checkpoint = Checkpoint.Load(Directory);
         var engine = _engine ?? throw new InvalidOperationException("The backend has not started.");
-        // The decision is read first: the torch engine copies the weights to its device and need not keep the managed model.
-        var decision = ReadDecision(checkpoint);
-        var model = new LoadedModel(engine.Open(checkpoint), checkpoint.Tokenizer,
-            checkpoint.Model.Config.MaxPositionEmbeddings, generation, before, checkpoint.Model.ParameterCount, decision, DateTimeOffset.UtcNow);
+        // The engine reads the folder its own way: ours into host memory, the torch engine straight onto its device.
+        var opened = engine.OpenDirectory(Directory);
+        var decision = ReadDecision(opened.WeightsFingerprint, opened.Tokenizer);
+        var model = new LoadedModel(opened.Generator, opened.Tokenizer, opened.Config.MaxPositionEmbeddings, generation, before, opened.ParameterCount, decision, DateTimeOffset.UtcNow);
         Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
         if (model.Decision is { } d) Log.DecisionThresholdsLoaded(_logger, Directory, d.Thresholds.Points.Count);
         return model;
@@ -133,17 +132,15 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     /// checkpoint replaced without its calibration) would misplace every decision, so they are ignored with a warning
     /// and the model decides by its own first token; an unreadable file fails the load like any broken checkpoint file.
     /// </summary>
-    private CalibratedDecision? ReadDecision(LoadedCheckpoint checkpoint)
+    private CalibratedDecision? ReadDecision(string weights, ITokenizer t)
     {
         var thresholds = DecisionThresholds.TryRead(Directory);
         if (thresholds is null) return null;
-        var weights = WeightsFingerprint.Of(checkpoint.Model);
         if (thresholds.WeightsSha256 != weights)
         {
             Log.DecisionThresholdsIgnored(_logger, Directory, thresholds.WeightsSha256, weights);
             return null;
         }
-        var t = checkpoint.Tokenizer;
         return new CalibratedDecision(thresholds, t.Encode(thresholds.AnswerText), t.Encode(thresholds.RejectText)[0]);
     }
 

@@ -33,18 +33,7 @@ public static class Checkpoint
         if (!Directory.Exists(directory)) throw new CheckpointException(directory, "the checkpoint folder does not exist");
         var config = ConfigFile.Read(Path.Combine(directory, ConfigFile.FileName));
 
-        var tokenizerPath = Path.Combine(directory, TokenizerFile.FileName);
-        ITokenizer tokenizer;
-        try
-        {
-            tokenizer = TokenizerFile.Read(tokenizerPath);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException)
-        {
-            throw new CheckpointException(tokenizerPath, e.Message, e);
-        }
-        if (tokenizer.VocabSize > config.VocabSize)
-            throw new CheckpointException(tokenizerPath, $"the tokenizer has {tokenizer.VocabSize} ids but config.json's vocab_size is {config.VocabSize}");
+        var tokenizer = LoadTokenizer(directory, config);
 
         var weightsPath = Path.Combine(directory, WeightsFileName);
         using var file = SafeTensorsShards.Open(directory);   // one model.safetensors, or the shards of its index
@@ -65,5 +54,24 @@ public static class Checkpoint
                 throw new CheckpointException(file.PathOf(name), $"tensor '{name}' does not belong to the model config.json describes");
         model.MarkWeightsChanged();
         return new LoadedCheckpoint(model, tokenizer, file.Metadata);
+    }
+
+    /// <summary>The folder's tokenizer.json, checked against the model's vocabulary (for loaders that read the weights their own way).</summary>
+    public static ITokenizer LoadTokenizer(string directory, TransformerConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var tokenizerPath = Path.Combine(directory, TokenizerFile.FileName);
+        ITokenizer tokenizer;
+        try
+        {
+            tokenizer = TokenizerFile.Read(tokenizerPath);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException)
+        {
+            throw new CheckpointException(tokenizerPath, e.Message, e);
+        }
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new CheckpointException(tokenizerPath, $"the tokenizer has {tokenizer.VocabSize} ids but config.json's vocab_size is {config.VocabSize}");
+        return tokenizer;
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
@@ -102,16 +103,24 @@ public sealed class SafeTensorsFile : IDisposable
             case "BF16":
             case "F16":
             {
-                var buffer = new ushort[Math.Min(destination.Length, ChunkBytes / 2)];
-                for (int done = 0; done < destination.Length;)
+                // A pooled chunk: loading a model tensor by tensor allocates no second copy of it, in halves or otherwise.
+                var buffer = ArrayPool<ushort>.Shared.Rent(Math.Min(destination.Length, ChunkBytes / 2));
+                try
                 {
-                    int n = Math.Min(buffer.Length, destination.Length - done);
-                    var chunk = buffer.AsSpan(0, n);
-                    ReadExactly(Path, _handle, MemoryMarshal.AsBytes(chunk), offset + 2L * done);
-                    var dst = destination.Slice(done, n);
-                    if (info.DType == "F16") TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<ushort, Half>(chunk), dst);
-                    else for (int i = 0; i < n; i++) dst[i] = BFloat16Bits.ToSingle(chunk[i]);
-                    done += n;
+                    for (int done = 0; done < destination.Length;)
+                    {
+                        int n = Math.Min(Math.Min(buffer.Length, ChunkBytes / 2), destination.Length - done);
+                        var chunk = buffer.AsSpan(0, n);
+                        ReadExactly(Path, _handle, MemoryMarshal.AsBytes(chunk), offset + 2L * done);
+                        var dst = destination.Slice(done, n);
+                        if (info.DType == "F16") TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<ushort, Half>(chunk), dst);
+                        else for (int i = 0; i < n; i++) dst[i] = BFloat16Bits.ToSingle(chunk[i]);
+                        done += n;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<ushort>.Shared.Return(buffer);
                 }
                 break;
             }

@@ -13,12 +13,27 @@ public static class WeightsFingerprint
     public static string Of(TransformerModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var p in model.Parameters)
+        using var hasher = new Hasher();
+        foreach (var p in model.Parameters) hasher.Add(p.Name, p.Data);
+        return hasher.Finish();
+    }
+
+    /// <summary>
+    /// The same hash fed one tensor at a time, in <see cref="TransformerModel.Parameters"/> order, by a loader that never
+    /// holds the whole model as float32 (the TorchSharp engine reading a checkpoint straight onto its device).
+    /// </summary>
+    public sealed class Hasher : IDisposable
+    {
+        private readonly IncrementalHash _sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public void Add(string name, ReadOnlySpan<float> values)
         {
-            sha.AppendData(Encoding.UTF8.GetBytes(p.Name));
-            sha.AppendData(MemoryMarshal.AsBytes(p.Data.AsSpan()));
+            _sha.AppendData(Encoding.UTF8.GetBytes(name));
+            _sha.AppendData(MemoryMarshal.AsBytes(values));
         }
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+
+        public string Finish() => Convert.ToHexStringLower(_sha.GetHashAndReset())[..16];
+
+        public void Dispose() => _sha.Dispose();
     }
 }

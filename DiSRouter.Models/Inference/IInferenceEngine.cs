@@ -14,4 +14,16 @@ public interface IInferenceEngine
 
     /// <summary>A generator over <paramref name="checkpoint"/>'s weights; the engine may copy them (to a device) and not keep the managed model.</summary>
     ITextGenerator Open(LoadedCheckpoint checkpoint);
+
+    /// <summary>
+    /// Opens a checkpoint folder. By default through our loader (the whole model as float32 in host memory, then
+    /// <see cref="Open"/>); an engine that keeps the weights elsewhere reads the folder its own way, one tensor at a
+    /// time (the TorchSharp engine: straight onto its device, in bf16 where the device computes in it).
+    /// </summary>
+    OpenedCheckpoint OpenDirectory(string directory)
+    {
+        var checkpoint = Checkpoint.Load(directory);
+        var fingerprint = WeightsFingerprint.Of(checkpoint.Model);
+        return new OpenedCheckpoint(Open(checkpoint), checkpoint.Tokenizer, checkpoint.Model.Config, fingerprint, checkpoint.Model.ParameterCount);
+    }
 }

@@ -13,7 +13,14 @@ internal static class OptimizerState
     private static readonly byte[] Magic = "DSRADAMW"u8.ToArray();
     private const int Version = 1;
 
-    public static void Save(string path, AdamW adam)
+    public static void Save(string path, AdamW adam) =>
+        Save(path, adam.Step, adam.Parameters.Select((p, i) => (p.Name, adam.FirstMoments[i], adam.SecondMoments[i])).ToList());
+
+    /// <summary>
+    /// The same file from any optimizer that keeps AdamW's moments per named parameter (the TorchSharp trainer), so a
+    /// resume point written by one engine resumes on the other.
+    /// </summary>
+    public static void Save(string path, int step, IReadOnlyList<(string Name, float[] M, float[] V)> moments)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         string full = Path.GetFullPath(path);
@@ -26,14 +33,14 @@ internal static class OptimizerState
             {
                 w.Write(Magic);
                 w.Write(Version);
-                w.Write(adam.Step);
-                w.Write(adam.Parameters.Count);
-                for (int i = 0; i < adam.Parameters.Count; i++)
+                w.Write(step);
+                w.Write(moments.Count);
+                foreach (var (name, m, v) in moments)
                 {
-                    w.Write(adam.Parameters[i].Name);
-                    w.Write(adam.Parameters[i].Length);
-                    w.Write(MemoryMarshal.AsBytes(adam.FirstMoments[i].AsSpan()));
-                    w.Write(MemoryMarshal.AsBytes(adam.SecondMoments[i].AsSpan()));
+                    w.Write(name);
+                    w.Write(m.Length);
+                    w.Write(MemoryMarshal.AsBytes(m.AsSpan()));
+                    w.Write(MemoryMarshal.AsBytes(v.AsSpan()));
                 }
                 w.Flush();
                 stream.Flush(flushToDisk: true);
@@ -49,6 +56,21 @@ internal static class OptimizerState
 
     public static void Load(string path, AdamW adam)
     {
+        var (step, m, v) = Load(path, adam.Parameters.Select(p => (p.Name, p.Length)).ToList());
+        for (int i = 0; i < m.Length; i++)
+        {
+            m[i].CopyTo(adam.FirstMoments[i], 0);
+            v[i].CopyTo(adam.SecondMoments[i], 0);
+        }
+        adam.Step = step;
+    }
+
+    /// <summary>
+    /// The step and both moments of every parameter, checked against the <paramref name="expected"/> names and lengths;
+    /// everything is read before anything is returned, so a bad file leaves the caller's optimizer as it was.
+    /// </summary>
+    public static (int Step, float[][] M, float[][] V) Load(string path, IReadOnlyList<(string Name, int Length)> expected)
+    {
         ArgumentException.ThrowIfNullOrEmpty(path);
         try
         {
@@ -60,13 +82,12 @@ internal static class OptimizerState
             int step = r.ReadInt32();
             int count = r.ReadInt32();
             if (step < 0) throw Bad(path, $"step {step} is negative");
-            if (count != adam.Parameters.Count) throw Bad(path, $"it holds {count} parameters, the model has {adam.Parameters.Count}");
-            // Read everything before touching the optimizer, so a bad file leaves the current state intact.
+            if (count != expected.Count) throw Bad(path, $"it holds {count} parameters, the model has {expected.Count}");
             var m = new float[count][];
             var v = new float[count][];
             for (int i = 0; i < count; i++)
             {
-                var p = adam.Parameters[i];
+                var p = expected[i];
                 string name = r.ReadString();
                 int length = r.ReadInt32();
                 if (name != p.Name || length != p.Length) throw Bad(path, $"entry {i} is '{name}' ({length} floats), the model expects '{p.Name}' ({p.Length} floats)");
@@ -74,12 +95,7 @@ internal static class OptimizerState
                 v[i] = ReadFloats(r, length);
             }
             if (stream.Position != stream.Length) throw Bad(path, "it has trailing bytes");
-            for (int i = 0; i < count; i++)
-            {
-                m[i].CopyTo(adam.FirstMoments[i], 0);
-                v[i].CopyTo(adam.SecondMoments[i], 0);
-            }
-            adam.Step = step;
+            return (step, m, v);
         }
         catch (EndOfStreamException)
         {

@@ -24,10 +24,12 @@ internal static class CalibrateCommand
         var gamma = new Option<double>("--gamma") { Description = "γ of the reward maximised (1 − α)^γ for a rejection: the RL stage's.", DefaultValueFactory = _ => SelfAwarenessReward.DefaultGamma };
         var maxNew = new Option<int?>("--max-new-tokens") { Description = "Longest answer (default: the agent's budget in the pool manifest, else 256)." };
         var pool = new Option<string?>("--pool") { Description = "The pool folder whose manifest gives the agent's answer budget (default models/nano-pool)." };
-        var parallel = new Option<int>("--parallel") { Description = "Queries in flight at once.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var parallel = new Option<int>("--parallel") { Description = "Queries in flight at once (the torch engine answers one at a time).", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var engine = new Option<string>("--engine") { Description = "Engine the checkpoint is asked on: disrouter (ours, the default) or torch (TorchSharp).", DefaultValueFactory = _ => "disrouter" };
+        var device = new Option<string>("--device") { Description = "Device of the torch engine: cuda, cpu or auto (CUDA when available).", DefaultValueFactory = _ => "auto" };
         var command = new Command("calibrate", "Self-awareness stage 4: decision thresholds per α that maximise the checkpoint's own reward on held-out queries.")
         {
-            outDir, checkpoints, split, items, families, alphas, gamma, maxNew, pool, parallel,
+            outDir, checkpoints, split, items, families, alphas, gamma, maxNew, pool, parallel, engine, device,
         };
         command.SetAction((parse, ct) =>
         {
@@ -42,6 +44,7 @@ internal static class CalibrateCommand
                     Gamma = parse.GetValue(gamma),
                     Parallelism = Math.Max(1, parse.GetValue(parallel)),
                     MaxNewTokens = parse.GetValue(maxNew) ?? BudgetOf(run, parse.GetValue(pool)),
+                    TorchDevice = SelfAwareCli.TorchDevice(parse.GetValue(engine)!, parse.GetValue(device)!),
                 };
                 if (parse.GetValue(alphas) is { } grid) options = options with { Alphas = SelfAwareCli.ParseAlphas(grid) };
                 _ = new SelfAwarenessReward(options.Gamma); // refuses a γ outside [0, 1] with its reason, before any model loads

@@ -34,23 +34,16 @@ internal static class RlCommand
         var saveEvery = new Option<int>("--save-every") { Description = "Steps between resume points.", DefaultValueFactory = _ => 10 };
         var temperature = new Option<double>("--temperature") { Description = "Rollout temperature (the paper's 1.0).", DefaultValueFactory = _ => 1.0 };
         var bf16 = new Option<bool>("--bf16") { Description = "Publish the checkpoint in BF16." };
-        // Only our engine runs RL so far; the option exists so that --engine torch is refused with the reason, not as an unknown word.
-        var engine = new Option<string>("--engine") { Description = "Training engine: disrouter (the only one RL runs on so far; sample and sft also take torch).", DefaultValueFactory = _ => "disrouter" };
+        var engine = new Option<string>("--engine") { Description = "Training engine: disrouter (ours, the default) or torch (TorchSharp: rollouts, scoring and updates on its device).", DefaultValueFactory = _ => "disrouter" };
+        var device = new Option<string>("--device") { Description = "Device of the torch engine: cuda, cpu or auto (CUDA when available).", DefaultValueFactory = _ => "auto" };
         var command = new Command("rl", "Self-awareness stage 3: REINFORCE++ with the scenario-conditioned reward.")
         {
-            outDir, model, queries, drawSeed, families, alphas, k, prompts, steps, epochs, lr, kl, clip, gamma, updates, micro, maxNew, seed, saveEvery, temperature, bf16, engine,
+            outDir, model, queries, drawSeed, families, alphas, k, prompts, steps, epochs, lr, kl, clip, gamma, updates, micro, maxNew, seed, saveEvery, temperature, bf16, engine, device,
         };
         command.SetAction((parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
-            if (parse.GetValue(engine) is var chosen and not "disrouter")
-            {
-                error.WriteLine(chosen == "torch"
-                    ? "rl --engine torch is not built yet: RL (rollouts and REINFORCE++ steps) runs on our engine only. Run rl without --engine; sample and sft take --engine torch (docs/real-models.md)."
-                    : $"--engine '{chosen}': rl runs on disrouter (our engine) only.");
-                return Task.FromResult(SelfAwareCli.BadInput);
-            }
             var run = parse.GetValue(outDir)!;
             var sft = parse.GetValue(model) ?? Path.Combine(run, SftStage.CheckpointFolder);
             RlOptions options;
@@ -75,6 +68,7 @@ internal static class RlCommand
                     Seed = parse.GetValue(seed),
                     SaveEvery = parse.GetValue(saveEvery),
                     OutputDType = parse.GetValue(bf16) ? CheckpointDType.BF16 : CheckpointDType.F32,
+                    TorchDevice = SelfAwareCli.TorchDevice(parse.GetValue(engine)!, parse.GetValue(device)!),
                 };
             }
             catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }

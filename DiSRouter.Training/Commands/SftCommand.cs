@@ -29,7 +29,7 @@ internal static class SftCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the data choices and the batch order." };
         var saveEvery = new Option<int>("--save-every") { Description = "Steps between resume points.", DefaultValueFactory = _ => 50 };
         var chainWeight = new Option<double?>("--chain-loss-weight") { Description = "Loss weight of an answer's chain after \"Let's think step by step: \" (0–1; default 1, every target token alike): below 1 the SFT teaches when to answer more than how." };
-        var engine = new Option<string>("--engine") { Description = "Training engine: disrouter (ours, the default) or torch (TorchSharp; no resume points).", DefaultValueFactory = _ => "disrouter" };
+        var engine = new Option<string>("--engine") { Description = "Training engine: disrouter (ours, the default) or torch (TorchSharp).", DefaultValueFactory = _ => "disrouter" };
         var device = new Option<string>("--device") { Description = "Device of the torch engine: cuda, cpu or auto (CUDA when available).", DefaultValueFactory = _ => "auto" };
         var bf16 = new Option<bool>("--bf16") { Description = "Publish the checkpoint in BF16 (half the size; resume points stay F32)." };
         var command = new Command("sft", "Self-awareness stage 2: answer-or-reject SFT on the agent's own samples.")
@@ -60,12 +60,7 @@ internal static class SftCommand
                     SaveEvery = parse.GetValue(saveEvery),
                     OutputDType = parse.GetValue(bf16) ? CheckpointDType.BF16 : CheckpointDType.F32,
                     ChainLossWeight = parse.GetValue(chainWeight),
-                    TorchDevice = parse.GetValue(engine) switch
-                    {
-                        "torch" => parse.GetValue(device),
-                        "disrouter" => null,
-                        var other => throw new FormatException($"--engine '{other}': use disrouter or torch."),
-                    },
+                    TorchDevice = SelfAwareCli.TorchDevice(parse.GetValue(engine)!, parse.GetValue(device)!),
                 };
             }
             catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }

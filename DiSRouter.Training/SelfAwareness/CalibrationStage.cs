@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using DiSRouter.Core.Scenarios;
 using DiSRouter.Core.Tasks;
 using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Inference;
+using DiSRouter.Models.Torch;
 
 namespace DiSRouter.Training.SelfAwareness;
 
@@ -19,6 +21,9 @@ internal sealed record CalibrationOptions
 
     public int MaxNewTokens { get; init; } = 256;
     public int Parallelism { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The TorchSharp engine's device ("cpu", "cuda", "auto") to ask the checkpoint on it; null asks it on ours.</summary>
+    public string? TorchDevice { get; init; }
 }
 
 /// <summary>One α of a calibration: every query's decision logit gap, greedy decision and answer grade (the resume log's line).</summary>
@@ -79,8 +84,11 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         // What the replies depend on: the weights, the queries, the reply budget, and how they are computed (whole prompts,
         // ReplyRunner; replies logged before that switch came from shared cached prefixes and are not reused). The
         // thresholds also depend on γ and the grid, which are cheap to apply again to logged replies.
+        // The engine is named when it is TorchSharp's (the engines round differently, so their logit gaps differ in the last
+        // digits); ours is left unnamed, so that logs made before the option existed are still reused.
         var inputs = CompletedStage.InputsHash(weights, string.Join(",", queries.Select(q => q.Id)),
-            Options.MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture), ReplyComputation);
+            Options.MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Options.TorchDevice is null ? ReplyComputation : $"{ReplyComputation}, torch");
         var previous = StageReport.TryLoad(reportPath);
         // Replies logged by an earlier run of the same inputs are kept (an interrupted run resumes at the next α; a finished
         // one is not asked again); anything else in the log is from other inputs.
@@ -95,33 +103,37 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         meter.Detail("alphas", alphas);
 
         if (File.Exists(logPath) && logged.Count == 0) File.Delete(logPath);
-        var runner = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, grader, Options.MaxNewTokens, Options.Parallelism);
-        long total = (long)alphas.Length * queries.Count, done = (long)alphas.Count(logged.ContainsKey) * queries.Count;
+        ITextGenerator generator = Options.TorchDevice is { } device
+            ? new TorchInferenceEngine(device).Open(ckpt)
+            : new Generator(ckpt.Model, ckpt.Tokenizer);
+        var runner = new ReplyRunner(generator, ckpt.Tokenizer, grader, Options.MaxNewTokens, Options.Parallelism);
+        var todo = alphas.Where(a => !logged.ContainsKey(a)).ToArray();
+        long total = (long)alphas.Length * queries.Count, done = (long)(alphas.Length - todo.Length) * queries.Count;
         progress?.Invoke(new StageProgress(Name, done, total));
+        // Each α's replies are a line flushed to the log, the resume point itself; progress is told per query, not per α.
+        var stage = new StageRunner(Name, meter, reportPath);
         using (var log = JsonlFile.OpenAppend(logPath))
         {
-            try
+            stage.Run(0, todo.Length, i =>
             {
-                foreach (var alpha in alphas)
+                var alpha = todo[i];
+                try
                 {
-                    if (logged.ContainsKey(alpha)) continue;
-                    ct.ThrowIfCancellationRequested();
                     var runs = runner.Decide(queries, Scenario.FromAlpha(alpha), () => progress?.Invoke(new StageProgress(Name, Interlocked.Increment(ref done), total)), ct);
                     var record = new CalibrationRecord(inputs, alpha, runs.Select(r => r.LogitGap).ToArray(), runs.Select(r => r.Answered).ToArray(),
                         runs.Select(r => r.Correct).ToArray());
                     JsonlFile.Append(log, record);
                     logged[alpha] = record;
+                    return null;
                 }
-            }
-            catch (OperationCanceledException)
-            {
-                // What was asked so far is logged and counted; a rerun goes on from the next α.
-                CountTokens();
-                meter.Snapshot(complete: false).Save(reportPath);
-                throw;
-            }
+                finally
+                {
+                    // What was asked is counted, an α cut off part way too.
+                    meter.PromptTokens = runner.PromptTokens;
+                    meter.GeneratedTokens = runner.GeneratedTokens;
+                }
+            }, ct);
         }
-        CountTokens();
 
         var points = Points(alphas.Select(a => logged[a]).ToList(), reward);
         var thresholds = new DecisionThresholds
@@ -138,19 +150,14 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
                 ["inputs"] = inputs,
             }),
         };
-        // Unchanged thresholds are not rewritten: a serving agent watching the folder would reload for nothing.
-        var file = Path.Combine(checkpointDirectory, DecisionThresholds.FileName);
-        if (!File.Exists(file) || File.ReadAllText(file) != thresholds.ToJson()) thresholds.Write(checkpointDirectory);
         meter.Detail("thresholds", points);
-        var report = meter.Snapshot(complete: true);
-        report.Save(reportPath);
-        return new CalibrationResult(thresholds, report, reused);
-
-        void CountTokens()
+        var report = stage.Complete(() =>
         {
-            meter.PromptTokens = runner.PromptTokens;
-            meter.GeneratedTokens = runner.GeneratedTokens;
-        }
+            // Unchanged thresholds are not rewritten: a serving agent watching the folder would reload for nothing.
+            var file = Path.Combine(checkpointDirectory, DecisionThresholds.FileName);
+            if (!File.Exists(file) || File.ReadAllText(file) != thresholds.ToJson()) thresholds.Write(checkpointDirectory);
+        });
+        return new CalibrationResult(thresholds, report, reused);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using DiSRouter.Models.Checkpoints;
@@ -21,6 +22,16 @@ internal static class CompletedStage
         foreach (var p in parts) sb.Append(p.Length).Append(':').Append(p).Append('\n');
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sb.ToString())))[..32];
     }
+
+    /// <summary>The metadata a training stage's published checkpoint carries: the stage, its inputs hash, α grid, seed and steps.</summary>
+    public static Dictionary<string, string> Metadata(string stage, string inputs, IEnumerable<double> alphas, int seed, int steps) => new()
+    {
+        ["stage"] = stage,
+        [InputsKey] = inputs,
+        ["alphas"] = string.Join(",", alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
+        ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+        ["steps"] = steps.ToString(CultureInfo.InvariantCulture),
+    };
 
     /// <summary>The first 16 hex digits of a file's SHA-256 (a checkpoint's weights as a stage input).</summary>
     public static string FileHash(string path) => Pool.PoolManifest.Sha256(path)[..16];

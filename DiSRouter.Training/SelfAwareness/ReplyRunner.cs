@@ -21,13 +21,18 @@ internal readonly record struct GradedRun(bool Answered, bool Correct, double Lo
 }
 
 /// <summary>
-/// Puts queries to one model greedily, many at once (the generator is thread-safe), the way serving does: the
+/// Puts queries to one model greedily, many at once (the generator must be thread-safe: ours is, the TorchSharp engine's
+/// queues), the way serving does: the
 /// scenario instruction as system message, the decision read off the first token, and the answer generated from the
 /// answer template's opening (as an answering agent, and the cascade's last agent, generate it).
 /// </summary>
-internal sealed class ReplyRunner(TransformerModel model, ITokenizer tokenizer, IReplyGrader grader, int maxNewTokens, int parallelism)
+internal sealed class ReplyRunner(ITextGenerator generator, ITokenizer tokenizer, IReplyGrader grader, int maxNewTokens, int parallelism)
 {
-    private readonly Generator _generator = new(model, tokenizer);
+    /// <summary>On our engine: the model served by a thread-safe <see cref="Generator"/>.</summary>
+    public ReplyRunner(TransformerModel model, ITokenizer tokenizer, IReplyGrader grader, int maxNewTokens, int parallelism)
+        : this(new Generator(model, tokenizer), tokenizer, grader, maxNewTokens, parallelism) { }
+
+    private readonly ITextGenerator _generator = generator;
     private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.Opening);
     private readonly int _rejectToken = tokenizer.Encode(ScenarioPrompt.RejectText)[0];
     private long _promptTokens, _generatedTokens;

@@ -1,14 +1,12 @@
 using System.Text.Json;
-using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Tokenization;
-using DiSRouter.Models.Training;
 
 namespace DiSRouter.Training.SelfAwareness;
 
 /// <summary>
 /// A training stage's resume point, one folder swapped in atomically: the weights (F32, so resuming is exact), the
-/// optimizer state, the stage's progress record and its cost so far. A crash between saves loses only the steps
+/// optimizer state (one format for both engines, <see cref="PolicyEngine"/>), the stage's progress record and its cost so far. A crash between saves loses only the steps
 /// since the last save, which the rerun repeats identically (every step's randomness is seeded by its number).
 /// </summary>
 internal static class ResumeState
@@ -17,12 +15,11 @@ internal static class ResumeState
     private const string ProgressFile = "progress.json";
     private const string ReportFile = "report.json";
 
-    public static void Save<TProgress>(string directory, TransformerModel model, ITokenizer tokenizer, Trainer trainer,
-        TProgress progress, StageReport report) =>
+    public static void Save<TProgress>(string directory, PolicyEngine policy, ITokenizer tokenizer, TProgress progress, StageReport report) =>
         AtomicWrite.ReplaceDirectory(directory, d =>
         {
-            Checkpoint.Save(d, model, tokenizer, CheckpointDType.F32);
-            trainer.SaveState(Path.Combine(d, TrainerFile));
+            Checkpoint.Save(d, policy.Weights(), tokenizer, CheckpointDType.F32);
+            policy.SaveState(Path.Combine(d, TrainerFile));
             File.WriteAllText(Path.Combine(d, ProgressFile), JsonSerializer.Serialize(progress, StageReport.Json));
             File.WriteAllText(Path.Combine(d, ReportFile), JsonSerializer.Serialize(report, StageReport.Json));
         });
@@ -38,11 +35,6 @@ internal static class ResumeState
             ?? throw new InvalidDataException($"{progressPath}: empty progress record.");
         var report = StageReport.TryLoad(Path.Combine(directory, ReportFile));
         return new Loaded<TProgress>(checkpoint, Path.Combine(directory, TrainerFile), progress, report);
-    }
-
-    public static void Delete(string directory)
-    {
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
     internal sealed record Loaded<TProgress>(LoadedCheckpoint Checkpoint, string TrainerStatePath, TProgress Progress, StageReport? Report);

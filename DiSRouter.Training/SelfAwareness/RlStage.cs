@@ -52,6 +52,13 @@ internal sealed record RlOptions
     public int SaveEvery { get; init; } = 10;
 
     [JsonIgnore] public CheckpointDType OutputDType { get; init; } = CheckpointDType.F32;
+
+    /// <summary>
+    /// The TorchSharp engine's device ("cpu", "cuda", "auto") to roll out, score and train on it; null runs on ours. Part
+    /// of the inputs when set (the engines round differently); left out of the JSON when null, so earlier runs keep their hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TorchDevice { get; init; }
 }
 
 /// <summary>One RL step's figures, one line of <c>rl-log.jsonl</c>.</summary>
@@ -83,7 +90,8 @@ internal sealed record RlResult(string CheckpointDirectory, int Steps, IReadOnly
 /// SFT model, frozen; π_old is the policy that drew the batch. Each step draws K samples at temperature 1 for
 /// <see cref="RlOptions.PromptsPerStep"/> (query, α) prompts, grades them, and takes
 /// <see cref="RlOptions.UpdatesPerBatch"/> optimizer steps on the clipped surrogate (<see cref="ReinforcePlusPlus"/>).
-/// Writes <c>rl/</c> (appears only complete), <c>rl-log.jsonl</c> and <c>rl-report.json</c>; resumes from <c>rl.state/</c>.
+/// Writes <c>rl/</c> (appears only complete), <c>rl-log.jsonl</c> and <c>rl-report.json</c>; resumes from <c>rl.state/</c>
+/// (<see cref="StageRunner"/>). Runs on our engine or TorchSharp's (<see cref="PolicyEngine"/>).
 /// </summary>
 internal sealed class RlStage(IReplyGrader grader, RlOptions options)
 {
@@ -123,19 +131,20 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             progress?.Invoke(new StageProgress("rl", totalSteps, totalSteps, "already complete with these inputs"));
             return new RlResult(outDir, totalSteps, JsonlFile.Read<RlStepLog>(logPath), done) { Reused = true };
         }
-        var reference = Checkpoint.Load(sftCheckpoint);
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && (saved.Progress.ReferenceHash != referenceHash || saved.Progress.PromptsHash != promptsHash))
             throw new InvalidOperationException($"{statePath} was made from another SFT checkpoint or query set; delete it to start over.");
-        var policy = saved?.Checkpoint ?? Checkpoint.Load(sftCheckpoint);
-        var (model, tokenizer) = (policy.Model, policy.Tokenizer);
+        var sft = Checkpoint.Load(sftCheckpoint);
+        var policyStart = saved?.Checkpoint ?? Checkpoint.Load(sftCheckpoint);
+        var (model, tokenizer) = (policyStart.Model, policyStart.Tokenizer);
         var state = saved?.Progress ?? new Progress(0, totalSteps, referenceHash, promptsHash);
 
         // The log keeps exactly the steps the resume point has; later lines were lost work and are redone.
         var log = JsonlFile.Read<RlStepLog>(logPath).Where(l => l.Step < state.Step).ToList();
         JsonlFile.WriteAll(logPath, log);
 
-        var trainer = new Trainer(model, new TrainerOptions
+        using var reference = PolicyEngine.Create(sft.Model, sft.Tokenizer, options: null, Options.TorchDevice);
+        using var policy = PolicyEngine.Create(model, tokenizer, new TrainerOptions
         {
             LearningRate = Options.LearningRate,
             MinLearningRate = Options.MinLearningRate,
@@ -145,8 +154,8 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             GradClip = Options.GradClip,
             MicroBatchSize = Options.MicroBatchSize,
             Seed = Options.Seed,
-        });
-        if (saved is not null) trainer.LoadState(saved.TrainerStatePath);
+        }, Options.TorchDevice);
+        if (saved is not null) policy.LoadState(saved.TrainerStatePath);
         var meter = new StageMeter(Name, saved?.Report);
         meter.Detail("sft_checkpoint", Path.GetFullPath(sftCheckpoint));
         meter.Detail("options", Options with { Alphas = Options.Alphas.ToArray() });
@@ -156,61 +165,43 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         var reward = new SelfAwarenessReward(Options.Gamma);
         var rpp = new ReinforcePlusPlus(new ReinforcePlusPlusOptions { KlCoef = Options.KlCoef, ClipEpsilon = Options.ClipEpsilon });
         var order = new BatchOrder(prompts.Length, Options.PromptsPerStep, Options.Seed, "rl-epoch");
-        progress?.Invoke(new StageProgress("rl", state.Step, totalSteps));
+        var runner = new StageRunner("rl", meter, reportPath)
+        {
+            SaveEvery = Options.SaveEvery,
+            Save = report => ResumeState.Save(statePath, policy, tokenizer, state, report),
+            Progress = progress,
+        };
         using (var logStream = JsonlFile.OpenAppend(logPath))
         {
-            try
+            runner.Run(state.Step, totalSteps, step =>
             {
-                for (int step = state.Step; step < totalSteps; step++)
-                {
-                    ct.ThrowIfCancellationRequested();
-                    var batch = order.Batch(step).Select(i => prompts[i]).ToList();
-                    var entry = Step(step, batch, model, tokenizer, reference.Model, trainer, reward, rpp, meter, ct);
-                    JsonlFile.Append(logStream, entry);
-                    log.Add(entry);
-                    state = state with { Step = step + 1 };
-                    progress?.Invoke(new StageProgress("rl", step + 1, totalSteps, $"reward {entry.MeanReward:0.000}, answer {entry.AnswerRate:0.00}"));
-                    if ((step + 1) % Options.SaveEvery == 0 && step + 1 < totalSteps)
-                        ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
-                }
-            }
-            catch (OperationCanceledException)
-            {
-                ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
-                meter.Snapshot(complete: false).Save(reportPath);
-                throw;
-            }
+                var batch = order.Batch(step).Select(i => prompts[i]).ToList();
+                var entry = Step(step, batch, policy, tokenizer, reference, reward, rpp, meter, ct);
+                JsonlFile.Append(logStream, entry);
+                log.Add(entry);
+                state = state with { Step = step + 1 };
+                return $"reward {entry.MeanReward:0.000}, answer {entry.AnswerRate:0.00}";
+            }, ct);
         }
 
-        var metadata = new Dictionary<string, string>
-        {
-            ["stage"] = Name,
-            [CompletedStage.InputsKey] = inputs,
-            ["alphas"] = string.Join(",", Options.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
-            ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["steps"] = totalSteps.ToString(CultureInfo.InvariantCulture),
-            ["reference_sha256"] = referenceHash,
-        };
-        AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, model, tokenizer, Options.OutputDType, metadata));
+        var metadata = CompletedStage.Metadata(Name, inputs, Options.Alphas, Options.Seed, totalSteps);
+        metadata["reference_sha256"] = referenceHash;
         if (log.Count > 0)
         {
             meter.Detail("mean_reward_first", log[0].MeanReward);
             meter.Detail("mean_reward_last", log[^1].MeanReward);
         }
-        var report = meter.Snapshot(complete: true);
-        report.Save(reportPath);
-        ResumeState.Delete(statePath);
+        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata)), statePath);
         return new RlResult(outDir, totalSteps, log, report);
     }
 
     private string OptionsJson() => JsonSerializer.Serialize(Options with { Alphas = Options.Alphas.ToArray() }, JsonlFile.Json);
 
-    private RlStepLog Step(int step, IReadOnlyList<(TrainingQuery Query, Scenario Scenario)> batch, TransformerModel model,
-        ITokenizer tokenizer, TransformerModel referenceModel, Trainer trainer, SelfAwarenessReward reward, ReinforcePlusPlus rpp,
-        StageMeter meter, CancellationToken ct)
+    private RlStepLog Step(int step, IReadOnlyList<(TrainingQuery Query, Scenario Scenario)> batch, PolicyEngine policy,
+        ITokenizer tokenizer, PolicyEngine reference, SelfAwarenessReward reward, ReinforcePlusPlus rpp, StageMeter meter, CancellationToken ct)
     {
         // ---- rollouts: K samples per (query, α) from the current policy
-        var generator = new Generator(model, tokenizer);
+        var generator = policy.Generator();
         var sequences = new List<int[]>();
         var masks = new List<float[]>();
         var rewards = new List<double>();
@@ -252,8 +243,8 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         if (sequences.Count == 0) throw new InvalidOperationException($"RL step {step}: the policy produced no tokens at all.");
 
         // ---- scoring: π_ref and π_old on the rollouts, no gradient
-        var refLogProbs = LogProbs.Compute(referenceModel, sequences);
-        var oldLogProbs = LogProbs.Compute(model, sequences);
+        var refLogProbs = reference.LogProbs(sequences);
+        var oldLogProbs = policy.LogProbs(sequences);
         meter.ScoredTokens += 2L * sequences.Sum(s => s.Length);
         var rollouts = sequences.Select((_, i) => new RlRollout(oldLogProbs[i], refLogProbs[i], masks[i], rewards[i])).ToArray();
         var adv = rpp.Advantages(rollouts);
@@ -268,14 +259,14 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             {
                 ct.ThrowIfCancellationRequested();
                 int n = Math.Min(Options.MicroBatchSize, rollouts.Length - start);
-                var pass = trainer.ForwardLogProbs(sequences.GetRange(start, n));
-                var part = rpp.Loss(rollouts.AsSpan(start, n).ToArray(), adv.Values.AsSpan(start, n).ToArray(), pass.LogProbs, adv.Tokens);
-                trainer.Backward(pass, part.Gradient);
+                var logProbs = policy.ForwardLogProbs(sequences.GetRange(start, n));
+                var part = rpp.Loss(rollouts.AsSpan(start, n).ToArray(), adv.Values.AsSpan(start, n).ToArray(), logProbs, adv.Tokens);
+                policy.Backward(part.Gradient);
                 loss += part.Value;
                 clipped += part.ClipFraction * rollouts.AsSpan(start, n).ToArray().Sum(r => r.ResponseTokens);
                 meter.TrainedTokens += sequences.Skip(start).Take(n).Sum(s => s.Length);
             }
-            var opt = trainer.OptimizerStep();
+            var opt = policy.OptimizerStep();
             meter.OptimizerSteps++;
             clip = clipped / adv.Tokens;
             gradNorm = opt.GradNorm;

@@ -27,7 +27,7 @@ internal sealed record SamplingOptions
 /// chain-of-thought at temperature 1; each sample is graded, and p(x) is the fraction correct.
 /// Writes <c>samples.jsonl</c> (one line per finished query, appended and flushed as it finishes) and
 /// <c>sample-report.json</c>. A rerun skips the queries already in the file, and each query's samples are seeded by
-/// (seed, query id) alone, so a resumed run ends with exactly the file an uninterrupted run writes.
+/// (seed, query id) alone, so a resumed run ends with exactly the file an uninterrupted run writes (<see cref="StageRunner"/>).
 /// </summary>
 internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer, IReplyGrader grader, SamplingOptions options)
 {
@@ -71,30 +71,22 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
         meter.Detail("queries", queries.Count);
         var todo = queries.Where(q => !done.Contains(q.Id)).ToList();
         int finished = queries.Count - todo.Count;
-        progress?.Invoke(new StageProgress("sampling", finished, queries.Count));
 
         ITextGenerator generator = Options.TorchDevice is { } device
             ? new Models.Torch.TorchInferenceEngine(device).Open(new Models.Checkpoints.LoadedCheckpoint(model, tokenizer, new Dictionary<string, string>()))
             : new Generator(model, tokenizer);
-        try
+        // Each finished query is a line flushed to samples.jsonl, the resume point itself: the runner saves the report alone.
+        var runner = new StageRunner("sampling", meter, reportPath) { Progress = progress };
+        using (var log = JsonlFile.OpenAppend(path))
         {
-            using var log = JsonlFile.OpenAppend(path);
-            foreach (var q in todo)
+            runner.Run(finished, queries.Count, i =>
             {
-                ct.ThrowIfCancellationRequested();
-                var record = SampleOne(generator, q, meter, ct);
+                var record = SampleOne(generator, todo[i - finished], meter, ct);
                 JsonlFile.Append(log, record);
                 records.Add(record);
-                finished++;
-                meter.Detail("queries_done", finished);
-                meter.Snapshot(complete: false).Save(reportPath);
-                progress?.Invoke(new StageProgress("sampling", finished, queries.Count, $"p={record.Capability:0.00}"));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            meter.Snapshot(complete: false).Save(reportPath);
-            throw;
+                meter.Detail("queries_done", i + 1);
+                return $"p={record.Capability:0.00}";
+            }, ct);
         }
 
         var inScope = queries.Select(q => q.Id).ToHashSet(StringComparer.Ordinal);
@@ -102,7 +94,7 @@ internal sealed class SamplingStage(TransformerModel model, ITokenizer tokenizer
         meter.Detail("queries_done", mine.Count);
         meter.Detail("mean_capability", mine.Count == 0 ? 0 : mine.Average(r => r.Capability));
         meter.Detail("capability_histogram", Histogram(mine, Options.SamplesPerQuery));
-        meter.Snapshot(complete: true).Save(reportPath);
+        runner.Complete();
         return mine;
     }
 

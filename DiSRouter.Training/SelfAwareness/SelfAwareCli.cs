@@ -62,6 +62,14 @@ internal static class SelfAwareCli
         return alphas;
     }
 
+    /// <summary>The torch device a stage runs on for <c>--engine</c> and <c>--device</c>: null for ours (disrouter).</summary>
+    public static string? TorchDevice(string engine, string device) => engine switch
+    {
+        "torch" => device,
+        "disrouter" => null,
+        var other => throw new FormatException($"--engine '{other}': use disrouter or torch."),
+    };
+
     public static IReadOnlyList<string>? ParseList(string? text) =>
         string.IsNullOrWhiteSpace(text) ? null : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 

@@ -157,13 +157,8 @@ internal sealed class SftStage(SftOptions options)
             MicroBatchSize = Options.MicroBatchSize,
             Seed = Options.Seed,
         };
-        // The TorchSharp engine trains a copy on its device and hands the weights back at the end; it keeps no resume
-        // points (they hold our optimizer's state), so an interrupted torch run starts over.
-        if (Options.TorchDevice is not null && saved is not null)
-            throw new InvalidOperationException($"{statePath} is a resume point of our engine; finish it without --engine torch, or delete it to start over.");
-        using var torch = Options.TorchDevice is { } device ? new TorchSftEngine(model, trainerOptions, device) : null;
-        var trainer = torch is null ? new Trainer(model, trainerOptions) : null;
-        if (saved is not null && trainer is not null) trainer.LoadState(saved.TrainerStatePath);
+        using var policy = PolicyEngine.Create(model, tokenizer, trainerOptions, Options.TorchDevice);
+        if (saved is not null) policy.LoadState(saved.TrainerStatePath);
         var state = saved?.Progress ?? new Progress(0, totalSteps, dataHash, []);
         var meter = new StageMeter(Name, saved?.Report);
         meter.Detail("base_checkpoint", Path.GetFullPath(baseCheckpoint));
@@ -173,49 +168,30 @@ internal sealed class SftStage(SftOptions options)
         meter.Detail("total_steps", totalSteps);
 
         var order = new BatchOrder(examples.Length, Options.BatchSize, Options.Seed);
-        progress?.Invoke(new StageProgress("sft", state.Step, totalSteps));
-        try
+        var runner = new StageRunner("sft", meter, reportPath)
         {
-            for (int step = state.Step; step < totalSteps; step++)
-            {
-                ct.ThrowIfCancellationRequested();
-                var batch = order.Batch(step).Select(i => examples[i]).ToList();
-                var result = torch?.Step(batch) ?? trainer!.Step(batch);
-                meter.TrainedTokens += batch.Sum(b => b.Tokens.Length);
-                meter.OptimizerSteps++;
-                state.Losses.Add(result.Loss);
-                state = state with { Step = step + 1 };
-                progress?.Invoke(new StageProgress("sft", step + 1, totalSteps, $"loss {result.Loss:0.000}"));
-                if (trainer is not null && (step + 1) % Options.SaveEvery == 0 && step + 1 < totalSteps)
-                    ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // Keep what was done since the last resume point rather than repeat it.
-            if (trainer is not null) ResumeState.Save(statePath, model, tokenizer, trainer, state, meter.Snapshot(complete: false));
-            meter.Snapshot(complete: false).Save(reportPath);
-            throw;
-        }
-
-        var metadata = new Dictionary<string, string>
-        {
-            ["stage"] = Name,
-            [CompletedStage.InputsKey] = inputs,
-            ["alphas"] = string.Join(",", Options.Alphas.Select(a => a.ToString("R", CultureInfo.InvariantCulture))),
-            ["seed"] = Options.Seed.ToString(CultureInfo.InvariantCulture),
-            ["steps"] = totalSteps.ToString(CultureInfo.InvariantCulture),
-            ["data_hash"] = dataHash,
+            SaveEvery = Options.SaveEvery,
+            Save = report => ResumeState.Save(statePath, policy, tokenizer, state, report),
+            Progress = progress,
         };
-        torch?.CopyWeightsTo(model);
-        AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, model, tokenizer, Options.OutputDType, metadata));
+        runner.Run(state.Step, totalSteps, step =>
+        {
+            var batch = order.Batch(step).Select(i => examples[i]).ToList();
+            var result = policy.Step(batch);
+            meter.TrainedTokens += batch.Sum(b => b.Tokens.Length);
+            meter.OptimizerSteps++;
+            state.Losses.Add(result.Loss);
+            state = state with { Step = step + 1 };
+            return $"loss {result.Loss:0.000}";
+        }, ct);
+
+        var metadata = CompletedStage.Metadata(Name, inputs, Options.Alphas, Options.Seed, totalSteps);
+        metadata["data_hash"] = dataHash;
         double first = state.Losses.Count > 0 ? state.Losses[0] : double.NaN, last = state.Losses.Count > 0 ? state.Losses[^1] : double.NaN;
         meter.Detail("loss_first", first);
         meter.Detail("loss_last", last);
         meter.Detail("loss_curve", Downsample(state.Losses, 50));
-        var report = meter.Snapshot(complete: true);
-        report.Save(reportPath);
-        ResumeState.Delete(statePath);
+        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata)), statePath);
         return new SftResult(outDir, data, totalSteps, first, last, report);
     }
 

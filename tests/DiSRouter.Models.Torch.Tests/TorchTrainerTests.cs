@@ -58,6 +58,47 @@ public sealed class TorchTrainerTests
     }
 
     [Fact]
+    public void AnOptimizerStateSavedByEitherEngineResumesOnTheOther()
+    {
+        var dir = NanoCheckpoints.Pool(1);
+        var tokenizer = Checkpoint.Load(dir).Tokenizer;
+        var batch = Examples(tokenizer, 4);
+        var path = Path.Combine(Directory.CreateTempSubdirectory("disrouter-adam-").FullName, "trainer.state");
+        try
+        {
+            // Our trainer takes two steps and saves; the torch trainer loads the weights and the state and takes the third,
+            // which must match our own third step (same moments, same step count, so the same bias correction and rate).
+            var ours = Checkpoint.Load(dir).Model;
+            var ourTrainer = new Trainer(ours, Options with { TotalSteps = 10, WarmupSteps = 2 });
+            ourTrainer.Step(batch);
+            ourTrainer.Step(batch);
+            ourTrainer.SaveState(path);
+            using var model = TorchTransformer.FromModel(ours, CPU);
+            using var torchTrainer = new TorchTrainer(model, Options with { TotalSteps = 10, WarmupSteps = 2 });
+            torchTrainer.LoadState(path);
+            Assert.Equal(2, torchTrainer.StepCount);
+            var expected = ourTrainer.Step(batch);
+            var actual = torchTrainer.Step(batch);
+            Assert.Equal((3, expected.LearningRate), (actual.Step, actual.LearningRate));
+            AssertSameWeights(ours, model, (float)(0.01 * Options.LearningRate));
+
+            // And back: the torch trainer's state file is ours, byte layout and all.
+            torchTrainer.SaveState(path);
+            var back = new Trainer(model.ToModel(), Options with { TotalSteps = 10, WarmupSteps = 2 });
+            back.LoadState(path);
+            Assert.Equal(3, back.StepCount);
+            var again = back.Step(batch);
+            var reference = ourTrainer.Step(batch);
+            Assert.True(Math.Abs(again.Loss - reference.Loss) < 1e-5, $"loss {reference.Loss} vs {again.Loss}");
+            Assert.True(Math.Abs(again.GradNorm - reference.GradNorm) < 1e-4 * reference.GradNorm, $"grad norm {reference.GradNorm} vs {again.GradNorm}");
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(path)!, recursive: true);
+        }
+    }
+
+    [Fact]
     public void TrainingLowersTheLossOnTheBatch()
     {
         var ours = Checkpoint.Load(NanoCheckpoints.Pool(1));

@@ -143,9 +143,13 @@ public sealed class SelfAwareCommandTests : IDisposable
         Assert.Equal(2, rc);
         Assert.Contains("run `sft` first", error);
 
-        (rc, _, error) = Invoke("rl", "--out", _dir, "--engine", "torch");
+        (rc, _, error) = Invoke("rl", "--out", _dir, "--engine", "onnx");
         Assert.Equal(2, rc);
-        Assert.Contains("rl --engine torch is not built yet", error);
+        Assert.Contains("--engine 'onnx': use disrouter or torch.", error);
+
+        (rc, _, error) = Invoke("calibrate", "--out", _dir, "--engine", "onnx");
+        Assert.Equal(2, rc);
+        Assert.Contains("--engine 'onnx': use disrouter or torch.", error);
 
         (rc, _, error) = Invoke("sample", "--model", model, "--out", _dir, "--engine", "onnx");
         Assert.Equal(2, rc);

@@ -122,6 +122,30 @@ public sealed class CalibrationStageTests : IDisposable
     }
 
     [Fact]
+    public void TheTorchEngineGivesTheSameThresholdsAsOurs()
+    {
+        // Questions that differ, so the logit gaps differ from query to query; half the references match the model's
+        // constant answer. At γ = 1 a rejection earns 1 − α, so the cut moves with α and lands between queries.
+        var questions = Enumerable.Range(0, 8).Select(i => $"Pick {i} or 2.").ToArray();
+        var queries = questions.Select((q, i) => TinyWorld.Query($"q{i}", q, i % 2 == 0 ? "2" : "7")).ToArray();
+        var ours = TinyWorld.SaveConstantReplier(Path.Combine(_dir, "ours", "rl"), questions, "Let's think step by step: 1+1=2. The final answer is: 2.");
+        var torch = Path.Combine(_dir, "torch", "rl");
+        Directory.CreateDirectory(torch);
+        foreach (var f in Directory.EnumerateFiles(ours)) File.Copy(f, Path.Combine(torch, Path.GetFileName(f)));
+        var options = new CalibrationOptions { Alphas = [0.2, 0.5, 0.8], Gamma = 1, MaxNewTokens = 48, Parallelism = 2 };
+
+        var a = new CalibrationStage(new ToyGrader(), options).Run(ours, queries, Path.Combine(_dir, "ours")).Thresholds;
+        var b = new CalibrationStage(new ToyGrader(), options with { TorchDevice = "cpu" }).Run(torch, queries, Path.Combine(_dir, "torch")).Thresholds;
+
+        Assert.Equal(a.WeightsSha256, b.WeightsSha256);
+        Assert.Equal(a.Points.Select(p => (p.Alpha, p.AnswerRate, p.MeanReward, p.GreedyAnswerRate, p.GreedyMeanReward)),
+            b.Points.Select(p => (p.Alpha, p.AnswerRate, p.MeanReward, p.GreedyAnswerRate, p.GreedyMeanReward)));
+        Assert.All(a.Points.Zip(b.Points), p => Assert.True(Math.Abs(p.First.LogitGap - p.Second.LogitGap) < 1e-4, $"α {p.First.Alpha}: {p.First.LogitGap} vs {p.Second.LogitGap}"));
+        Assert.True(a.Points.Any(p => p.AnswerRate is > 0 and < 1), "no cut between queries: " + // not all or none
+            string.Join("; ", a.Points.Select(p => $"α {p.Alpha}: rate {p.AnswerRate} gap {p.LogitGap} reward {p.MeanReward} greedy {p.GreedyAnswerRate}")));
+    }
+
+    [Fact]
     public void ThresholdsForOtherWeightsAreRefusedByTheReport()
     {
         var ckpt = Checkpoint();

@@ -52,6 +52,7 @@ public sealed class SftStageTests : IDisposable
         foreach (var p in a.Parameters)
             Assert.True(p.Data.Zip(b.Find(p.Name)!.Data, (x, y) => Math.Abs(x - y)).Max() < 2e-3, p.Name);
         Assert.False(Directory.Exists(Path.Combine(_dir, "torch", "sft.state")));
+        Assert.Equal(12L, torch.Report.OptimizerSteps);
     }
 
     [Fact]
@@ -75,6 +76,49 @@ public sealed class SftStageTests : IDisposable
         Assert.Equal(whole.LastLoss, resumed.LastLoss);
         Assert.Equal(2, resumed.Report.Runs);
         Assert.Equal(12, resumed.Report.OptimizerSteps);
+    }
+
+    [Fact]
+    public void ACancelDuringASaveFinishesThatResumePointAndResumesToTheSameWeights()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var whole = new SftStage(Options).Run(baseDir, PrepareRun("whole"));
+
+        // Ctrl+C while the resume point after step 5 is being written: the save is finished whole, nothing is saved twice.
+        var run = PrepareRun("resumed");
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => new SftStage(Options).Run(baseDir, run, p => { if (p.Detail == "saving") cts.Cancel(); }, cts.Token));
+        var state = Path.Combine(run, "sft.state");
+        Assert.Equal(5, System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(state, "progress.json"))).RootElement.GetProperty("Step").GetInt32());
+        Assert.Single(Directory.EnumerateDirectories(run)); // the resume point alone: no temp folder, no published checkpoint
+        var steps = new List<long>();
+        var resumed = new SftStage(Options).Run(baseDir, run, p => steps.Add(p.Done));
+
+        Assert.Equal(5, steps[0]);
+        var a = Checkpoint.Load(whole.CheckpointDirectory).Model;
+        var b = Checkpoint.Load(resumed.CheckpointDirectory).Model;
+        for (int i = 0; i < a.Parameters.Count; i++) Assert.Equal(a.Parameters[i].Data, b.Parameters[i].Data);
+    }
+
+    [Fact]
+    public void TheTorchEngineResumesAnInterruptedRunToTheWeightsOfAnUninterruptedOne()
+    {
+        var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
+        var torch = Options with { TorchDevice = "cpu" };
+        var whole = new SftStage(torch).Run(baseDir, PrepareRun("whole"));
+
+        var run = PrepareRun("resumed");
+        using var cts = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => new SftStage(torch).Run(baseDir, run, p => { if (p.Done == 7) cts.Cancel(); }, cts.Token));
+        Assert.True(Directory.Exists(Path.Combine(run, "sft.state")));
+        var resumed = new SftStage(torch).Run(baseDir, run);
+
+        // libtorch on the CPU repeats its sums in the same order, so the resumed run is the uninterrupted one bit for bit.
+        var a = Checkpoint.Load(whole.CheckpointDirectory).Model;
+        var b = Checkpoint.Load(resumed.CheckpointDirectory).Model;
+        for (int i = 0; i < a.Parameters.Count; i++) Assert.Equal(a.Parameters[i].Data, b.Parameters[i].Data);
+        Assert.Equal(whole.LastLoss, resumed.LastLoss);
+        Assert.Equal((2, 12L), (resumed.Report.Runs, resumed.Report.OptimizerSteps));
     }
 
     [Fact]

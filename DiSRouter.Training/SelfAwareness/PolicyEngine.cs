@@ -1,0 +1,146 @@
+using DiSRouter.Models;
+using DiSRouter.Models.Inference;
+using DiSRouter.Models.Tokenization;
+using DiSRouter.Models.Torch;
+using DiSRouter.Models.Training;
+
+namespace DiSRouter.Training.SelfAwareness;
+
+/// <summary>
+/// The model a training stage samples, scores and updates, on our engine or on TorchSharp's (<c>--engine torch
+/// --device cuda|cpu|auto</c>). Both run the same maths: SFT's masked cross-entropy, RL's log-probability path, AdamW on
+/// the same warmup + cosine schedule, rollouts from the same seeded sampler; and both write resume points in one format
+/// (the weights as an F32 checkpoint beside the optimizer state file), so a run stopped on one engine resumes on either.
+/// Not thread-safe: one stage drives it.
+/// </summary>
+internal abstract class PolicyEngine : IDisposable
+{
+    /// <summary>
+    /// The engine over <paramref name="model"/>'s weights: ours when <paramref name="torchDevice"/> is null, else a copy on
+    /// that device. <paramref name="options"/> null: a frozen model (a reference policy) that is only scored and sampled.
+    /// </summary>
+    public static PolicyEngine Create(TransformerModel model, ITokenizer tokenizer, TrainerOptions? options, string? torchDevice) =>
+        torchDevice is null ? new Managed(model, tokenizer, options) : new Torch(model, tokenizer, options, torchDevice);
+
+    /// <summary>"disrouter" or "torch:&lt;device&gt;", for reports.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>One supervised optimizer step (SFT): masked mean cross-entropy, then the update.</summary>
+    public abstract TrainStepResult Step(IReadOnlyList<TrainingExample> batch);
+
+    /// <summary>Grad-enabled log p(token t | tokens &lt; t) of every sequence; the pass is kept for <see cref="Backward"/>.</summary>
+    public abstract IReadOnlyList<float[]> ForwardLogProbs(IReadOnlyList<int[]> sequences);
+
+    /// <summary>Accumulates ∂loss/∂θ given ∂loss/∂(the last <see cref="ForwardLogProbs"/>), which it consumes.</summary>
+    public abstract void Backward(IReadOnlyList<float[]> dLossDLogProbs);
+
+    /// <summary>Clipping, the scheduled rate and AdamW on the accumulated gradients.</summary>
+    public abstract OptimizerStepResult OptimizerStep();
+
+    /// <summary>Log-probabilities without gradients under the current weights.</summary>
+    public abstract float[][] LogProbs(IReadOnlyList<int[]> sequences);
+
+    /// <summary>A generator over the current weights (make a new one after an update).</summary>
+    public abstract ITextGenerator Generator();
+
+    /// <summary>Writes the optimizer state (step and moments) to <paramref name="path"/>.</summary>
+    public abstract void SaveState(string path);
+
+    public abstract void LoadState(string path);
+
+    /// <summary>The managed model given at creation, holding the current weights (the torch engine copies them back first).</summary>
+    public abstract TransformerModel Weights();
+
+    public virtual void Dispose() { }
+
+    /// <summary>What both engines share: the pending grad-enabled pass between ForwardLogProbs and Backward.</summary>
+    private abstract class WithPass<TPass> : PolicyEngine where TPass : class, IDisposable
+    {
+        private TPass? _pass;
+
+        protected abstract TPass Forward(IReadOnlyList<int[]> sequences);
+        protected abstract IReadOnlyList<float[]> Values(TPass pass);
+        protected abstract void Backward(TPass pass, IReadOnlyList<float[]> dLossDLogProbs);
+
+        public sealed override IReadOnlyList<float[]> ForwardLogProbs(IReadOnlyList<int[]> sequences)
+        {
+            _pass?.Dispose();
+            _pass = Forward(sequences);
+            return Values(_pass);
+        }
+
+        public sealed override void Backward(IReadOnlyList<float[]> dLossDLogProbs)
+        {
+            var pass = _pass ?? throw new InvalidOperationException("Backward needs a ForwardLogProbs first.");
+            _pass = null;
+            using (pass) Backward(pass, dLossDLogProbs);
+        }
+
+        protected static T Trained<T>(T? trainer) where T : class =>
+            trainer ?? throw new InvalidOperationException("This engine holds a frozen model (made without trainer options).");
+
+        public override void Dispose() => _pass?.Dispose();
+    }
+
+    private sealed class Managed(TransformerModel model, ITokenizer tokenizer, TrainerOptions? options) : WithPass<LogProbPass>
+    {
+        private readonly Trainer? _trainer = options is null ? null : new Trainer(model, options);
+
+        public override string Name => "disrouter";
+        private Trainer Trainer => Trained(_trainer);
+        public override TrainStepResult Step(IReadOnlyList<TrainingExample> batch) => Trainer.Step(batch);
+        protected override LogProbPass Forward(IReadOnlyList<int[]> sequences) => Trainer.ForwardLogProbs(sequences);
+        protected override IReadOnlyList<float[]> Values(LogProbPass pass) => pass.LogProbs;
+        protected override void Backward(LogProbPass pass, IReadOnlyList<float[]> dLossDLogProbs) => Trainer.Backward(pass, dLossDLogProbs);
+        public override OptimizerStepResult OptimizerStep() => Trainer.OptimizerStep();
+        public override float[][] LogProbs(IReadOnlyList<int[]> sequences) => Models.Training.LogProbs.Compute(model, sequences);
+        public override ITextGenerator Generator() => new Generator(model, tokenizer);
+        public override void SaveState(string path) => Trainer.SaveState(path);
+        public override void LoadState(string path) => Trainer.LoadState(path);
+        public override TransformerModel Weights() => model;
+    }
+
+    private sealed class Torch : WithPass<TorchLogProbPass>
+    {
+        private readonly TransformerModel _host;
+        private readonly ITokenizer _tokenizer;
+        private readonly TorchTransformer _model;
+        private readonly TorchTrainer? _trainer;
+
+        public Torch(TransformerModel model, ITokenizer tokenizer, TrainerOptions? options, string device)
+        {
+            _host = model;
+            _tokenizer = tokenizer;
+            _model = TorchTransformer.FromModel(model, TorchRuntime.Device(device));
+            _trainer = options is null ? null : new TorchTrainer(_model, options);
+            Name = $"torch:{_model.Device.type.ToString().ToLowerInvariant()}";
+        }
+
+        public override string Name { get; }
+        private TorchTrainer Trainer => Trained(_trainer);
+        public override TrainStepResult Step(IReadOnlyList<TrainingExample> batch) => Trainer.Step(batch);
+        protected override TorchLogProbPass Forward(IReadOnlyList<int[]> sequences) => Trainer.ForwardLogProbs(sequences);
+        protected override IReadOnlyList<float[]> Values(TorchLogProbPass pass) => pass.LogProbs;
+        protected override void Backward(TorchLogProbPass pass, IReadOnlyList<float[]> dLossDLogProbs) => Trainer.Backward(pass, dLossDLogProbs);
+        public override OptimizerStepResult OptimizerStep() => Trainer.OptimizerStep();
+        public override float[][] LogProbs(IReadOnlyList<int[]> sequences) => TorchTrainer.LogProbs(_model, sequences);
+        public override ITextGenerator Generator() => new TorchGenerator(_model, _tokenizer);
+        public override void SaveState(string path) => Trainer.SaveState(path);
+        public override void LoadState(string path) => Trainer.LoadState(path);
+
+        public override TransformerModel Weights()
+        {
+            var trained = _model.ToModel();
+            foreach (var p in _host.Parameters) trained.Find(p.Name)!.Data.AsSpan().CopyTo(p.Data);
+            _host.MarkWeightsChanged();
+            return _host;
+        }
+
+        public override void Dispose()
+        {
+            base.Dispose();
+            _trainer?.Dispose();
+            _model.Dispose();
+        }
+    }
+}
