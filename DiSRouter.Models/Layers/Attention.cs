@@ -257,9 +257,14 @@ internal static unsafe class Attention
             var s = Shape;
             int b = item / s.Hkv, kvh = item % s.Hkv, T = s.T, D = s.D, tp = (T + 15) & ~15;
             long kvOffset = (long)b * T * s.KvWidth + kvh * s.D;
-            float* k = K + kvOffset, dk = Dk + kvOffset, dv = Dv + kvOffset;
-            float* vt = ThreadScratch.Get(D * tp + tp);   // (D, Tp) values, then one row of gradients
+            float* k = K + kvOffset;
+            // (D, Tp) values, one row of gradients, then dk and dv of the group's keys as (T, D) rows of their own: the
+            // scattered dk_j/dv_j updates stay in this thread's cache instead of read-modify-writing rows whose
+            // neighbouring heads another thread is updating; they are added to dk/dv once at the end.
+            float* vt = ThreadScratch.Get(D * tp + tp + 2 * T * D);
             float* ds = vt + D * tp;
+            float* dk = ds + tp, dv = dk + (long)T * D;
+            new Span<float>(dk, 2 * T * D).Clear();
             TransposeToTile(V + kvOffset, s.KvWidth, T, D, tp, vt);
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
                 for (int i = 0; i < T; i++)
@@ -281,7 +286,7 @@ internal static unsafe class Attention
                         AccumulateRows(dq, ds, k, s.KvWidth, visible, D);     // dq_i += Σ_j ds_j k_j
                         if (D == 4 * Vector<float>.Count)
                         {
-                            ScatterRows4(ds, q, dk, att, dy, dv, s.KvWidth, visible);
+                            ScatterRows4(ds, q, dk, att, dy, dv, D, visible);
                             continue;
                         }
                         for (int c = 0; c < D; c += Vector<float>.Count)
@@ -290,7 +295,7 @@ internal static unsafe class Attention
                             var dyc = Vector.Load(dy + c);
                             for (int j = 0; j < visible; j++)
                             {
-                                long kv = (long)j * s.KvWidth + c;
+                                long kv = (long)j * D + c;
                                 (Vector.Load(dk + kv) + new Vector<float>(ds[j]) * qc).Store(dk + kv);   // dk_j += ds_j q_i
                                 (Vector.Load(dv + kv) + new Vector<float>(att[j]) * dyc).Store(dv + kv); // dv_j += p_j dy_i
                             }
@@ -300,12 +305,17 @@ internal static unsafe class Attention
                     for (int j = 0; j < visible; j++)
                     {
                         float p = att[j], g = p * (ds[j] - dot) * s.Scale;
-                        long kv = (long)j * s.KvWidth;
-                        Axpy(g, k + kv, dq, D);      // dq_i += ds_j k_j
-                        Axpy(g, q, dk + kv, D);      // dk_j += ds_j q_i
-                        Axpy(p, dy, dv + kv, D);     // dv_j += p_j dy_i
+                        Axpy(g, k + (long)j * s.KvWidth, dq, D);      // dq_i += ds_j k_j
+                        Axpy(g, q, dk + (long)j * D, D);              // dk_j += ds_j q_i
+                        Axpy(p, dy, dv + (long)j * D, D);             // dv_j += p_j dy_i
                     }
                 }
+            for (int j = 0; j < T; j++)
+            {
+                long kv = kvOffset + (long)j * s.KvWidth;
+                Axpy(1f, dk + (long)j * D, Dk + kv, D);
+                Axpy(1f, dv + (long)j * D, Dv + kv, D);
+            }
         }
     }
 }

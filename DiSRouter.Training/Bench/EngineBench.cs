@@ -115,7 +115,8 @@ internal static class EngineBench
 
         // ---- generate: greedy, batch 1, 32-token prompt → 32 new tokens, the prompt pass inside the timing
         var prompt = RandomTokens(PromptTokens);
-        var options = new GenerationOptions { MaxNewTokens = NewTokens, StopAtEos = false };
+        // No prefix reuse: the same prompt is generated from again and again, and PyTorch's reference prefills it in full every time.
+        var options = new GenerationOptions { MaxNewTokens = NewTokens, StopAtEos = false, ReusePrefix = false };
         double generate = MedianSeconds(() =>
         {
             var r = engine.Generate(prompt, options);
@@ -131,9 +132,27 @@ internal static class EngineBench
             Batch * Time / train, NewTokens / generate, batch * Time / forward);
     }
 
+    private const double JitQuietSeconds = 0.5, WarmUpLimitSeconds = 10;
+
+    /// <summary>
+    /// Warm-up: at least <paramref name="warmup"/> runs, then more until the JIT has compiled nothing new for
+    /// <see cref="JitQuietSeconds"/> (at most <see cref="WarmUpLimitSeconds"/>). WHY: .NET first runs a method as quickly
+    /// jitted tier-0 code and recompiles it optimised once it has been called often enough, after a delay that every new
+    /// tier-0 call restarts; a generation of 32 tokens of config a lasts about 2 ms, so two warm-up calls measured
+    /// tier-0 code (three to five times slower). PyTorch's warm-up count suffices for an interpreter; this waits for
+    /// our steady state the same way, and both sides are then timed as they run for the rest of a process's life.
+    /// </summary>
     private static double MedianSeconds(Action run, int warmup, int runs)
     {
         for (int i = 0; i < warmup; i++) run();
+        long start = Stopwatch.GetTimestamp(), quietSince = start;
+        long compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+        while (Stopwatch.GetElapsedTime(quietSince).TotalSeconds < JitQuietSeconds && Stopwatch.GetElapsedTime(start).TotalSeconds < WarmUpLimitSeconds)
+        {
+            run();
+            long now = System.Runtime.JitInfo.GetCompiledMethodCount();
+            if (now != compiled) { compiled = now; quietSince = Stopwatch.GetTimestamp(); }
+        }
         var times = new double[runs];
         for (int i = 0; i < runs; i++)
         {

@@ -41,4 +41,19 @@ public sealed class ArenaTests
 
         Assert.All(b.ToArray(), x => Assert.Equal(0f, x));
     }
+
+    [Fact]
+    public unsafe void EverySliceStartsOnACacheLine()
+    {
+        var sut = new Arena(initialFloats: 100);
+        for (int pass = 0; pass < 2; pass++)
+        {
+            foreach (int length in new[] { 1, 17, 90, 33, 400 })   // 400 overflows into a new block on the first pass
+            {
+                var slice = sut.Allocate(length, zero: false);
+                fixed (float* p = slice.AsSpan()) Assert.Equal(0, (nint)p % 64);
+            }
+            sut.Reset();
+        }
+    }
 }
