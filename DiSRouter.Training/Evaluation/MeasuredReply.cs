@@ -32,3 +32,14 @@ internal sealed record MeasuredDecision(
     [property: JsonPropertyName("correct")] bool Correct,
     [property: JsonPropertyName("completion_tokens")] int CompletionTokens,
     [property: JsonPropertyName("answer_ms")] double AnswerMs);
+
+/// <summary>
+/// A base model's verification of its own answer to one query (AutoMix-style): the log-odds it gives "yes, the answer is
+/// right" over "no" when asked by a second prompt (<see cref="SelfVerification"/>), and that prompt pass's time (its share
+/// of a batched pass).
+/// </summary>
+internal sealed record MeasuredVerification(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("yes_no_gap")] double YesNoGap,
+    [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
+    [property: JsonPropertyName("verify_ms")] double VerifyMs);

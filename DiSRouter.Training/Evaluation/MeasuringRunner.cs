@@ -4,7 +4,6 @@ using DiSRouter.Core.Tasks;
 using DiSRouter.Models;
 using DiSRouter.Models.Inference;
 using DiSRouter.Models.Tokenization;
-using DiSRouter.Models.Training;
 using DiSRouter.Training.SelfAwareness;
 
 namespace DiSRouter.Training.Evaluation;
@@ -13,13 +12,11 @@ namespace DiSRouter.Training.Evaluation;
 /// Puts queries to one model the way <see cref="ReplyRunner"/> does (same prompts, greedy, whole prompts, the decision
 /// read off the first token and the answer continued from the template's opening), and also measures what the routing
 /// baselines need and ReplyRunner does not keep: each call's model time, its token counts, and the mean token
-/// log-probability of the answer (one teacher-forced pass over prompt and answer, batched, after the generation).
+/// log-probability of the answer (one teacher-forced pass over prompt and answer, batched, after the generation); decisions
+/// alone and verifications are batched prompt passes (<see cref="BatchedForward"/>).
 /// </summary>
 internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokenizer, IReplyGrader grader, int maxNewTokens, int parallelism)
 {
-    /// <summary>Sequences per teacher-forced pass: bounds the activation memory of the scoring forward.</summary>
-    private const int ScoreBatch = 16;
-
     private readonly Generator _generator = new(model, tokenizer);
     private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.Opening);
     private readonly int _rejectToken = tokenizer.Encode(ScenarioPrompt.RejectText)[0];
@@ -44,14 +41,15 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
 
     /// <summary>
     /// The self-aware model at <paramref name="alpha"/>: the decision's prompt pass (logit gap, greedy decision), then the
-    /// answer from the template's opening, as <see cref="ReplyRunner.Decide"/> runs them (the decision alone without <paramref name="withAnswer"/>).
+    /// answer from the template's opening, as <see cref="ReplyRunner.Decide"/> runs them. Each query alone, timed: the
+    /// latency tables read these times.
     /// </summary>
-    public MeasuredDecision[] Decide(IReadOnlyList<TrainingQuery> queries, double alpha, bool withAnswer, Action? onDone = null, CancellationToken ct = default)
+    public MeasuredDecision[] Decide(IReadOnlyList<TrainingQuery> queries, double alpha, Action? onDone = null, CancellationToken ct = default)
     {
         var scenario = Scenario.FromAlpha(alpha);
         return Map(queries, q =>
         {
-            var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question);
+            var prompt = DecisionPrompt(scenario, q);
             double gap = double.NaN;
             var clock = Stopwatch.StartNew();
             var first = _generator.Generate(prompt, Greedy with
@@ -65,7 +63,6 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
             }, ct: ct)[0];
             double decisionMs = clock.Elapsed.TotalMilliseconds;
             bool greedyAnswers = first.TokenIds.Length > 0 && first.TokenIds[0] != _rejectToken;
-            if (!withAnswer) return new MeasuredDecision(q.Id, alpha, Math.Round(gap, 5), greedyAnswers, prompt.Length, Math.Round(decisionMs, 3), false, false, 0, 0);
             clock.Restart();
             int[] answerPrompt = [.. prompt, .. _answerOpening];
             var answer = _generator.Generate(answerPrompt, Greedy, ct: ct)[0];
@@ -76,29 +73,61 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
         }, onDone, ct);
     }
 
-    // Mean log p(answer token | prefix) per reply, from one grad-free-in-effect forward of the training graph (the
-    // generator keeps no log-probabilities). An empty answer scores 0.
+    /// <summary>
+    /// The self-aware model's decision alone at <paramref name="alpha"/> (the α sweep's points between the named
+    /// scenarios): the logit gap and greedy decision read off the prompt's last position, prompts batched
+    /// (<see cref="BatchedForward"/>); the decision time recorded is the query's share of its batch.
+    /// </summary>
+    public MeasuredDecision[] DecideOnly(IReadOnlyList<TrainingQuery> queries, double alpha, Action? onDone = null, CancellationToken ct = default)
+    {
+        var scenario = Scenario.FromAlpha(alpha);
+        var prompts = queries.Select(q => DecisionPrompt(scenario, q)).ToList();
+        var gaps = new double[queries.Count];
+        var greedy = new bool[queries.Count];
+        var ms = BatchedForward.Run(model, prompts, parallelism, (i, logits) =>
+        {
+            var last = logits[^model.Config.VocabSize..];
+            gaps[i] = Math.Round(FirstTokenDecision.LogitGap(last, _answerOpening[0], _rejectToken), 5);
+            greedy[i] = BatchedForward.ArgMax(last) != _rejectToken;
+        }, n => { for (int j = 0; j < n; j++) onDone?.Invoke(); }, ct);
+        return queries.Select((q, i) => new MeasuredDecision(q.Id, alpha, gaps[i], greedy[i], prompts[i].Length, ms[i], false, false, 0, 0)).ToArray();
+    }
+
+    /// <summary>
+    /// AutoMix-style self-verification of this (base) model's own <paramref name="replies"/>: a second prompt asks whether
+    /// the answer is right (<see cref="SelfVerification"/>), its reply forced to the final-answer marker, and the logit gap
+    /// of "A) yes" over "B) no" at that point is the verification's log-odds. One batched prompt pass per query.
+    /// </summary>
+    public MeasuredVerification[] Verify(IReadOnlyList<TrainingQuery> queries, IReadOnlyList<MeasuredReply> replies, Action? onDone = null, CancellationToken ct = default)
+    {
+        var prompts = queries.Select((q, i) => SelfVerification.Encode(tokenizer, q, replies[i].Text, model.Config.MaxPositionEmbeddings)).ToList();
+        var gaps = new double[queries.Count];
+        int yes = tokenizer.Encode(SelfVerification.YesOption)[0], no = tokenizer.Encode(SelfVerification.NoOption)[0];
+        var ms = BatchedForward.Run(model, prompts, parallelism, (i, logits) =>
+        {
+            var last = logits[^model.Config.VocabSize..];
+            gaps[i] = Math.Round((double)last[yes] - last[no], 5);
+        }, n => { for (int j = 0; j < n; j++) onDone?.Invoke(); }, ct);
+        return queries.Select((q, i) => new MeasuredVerification(q.Id, gaps[i], prompts[i].Length, ms[i])).ToArray();
+    }
+
+    private int[] DecisionPrompt(Scenario scenario, TrainingQuery q) => ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question);
+
+    // Mean log p(answer token | prefix) per reply, from batched grad-free forwards over prompt and answer (the generator
+    // keeps no log-probabilities). An empty answer scores 0.
     private double[] MeanLogProbs(IReadOnlyList<(int[] Prompt, int[] Answer)> replies, CancellationToken ct)
     {
-        var trainer = new Trainer(model, new TrainerOptions { MicroBatchSize = ScoreBatch });
         var result = new double[replies.Count];
-        for (int start = 0; start < replies.Count; start += ScoreBatch)
+        var sequences = replies.Select(r => r.Answer.Length == 0 ? Array.Empty<int>() : [.. r.Prompt, .. r.Answer]).ToList();
+        int vocab = model.Config.VocabSize;
+        BatchedForward.Run(model, sequences, parallelism, (i, logits) =>
         {
-            ct.ThrowIfCancellationRequested();
-            var batch = Enumerable.Range(start, Math.Min(ScoreBatch, replies.Count - start))
-                .Where(i => replies[i].Answer.Length > 0).ToList();
-            if (batch.Count == 0) continue;
-            using var pass = trainer.ForwardLogProbs(batch.Select(i => (int[])[.. replies[i].Prompt, .. replies[i].Answer]).ToList());
-            for (int j = 0; j < batch.Count; j++)
-            {
-                var (prompt, answer) = replies[batch[j]];
-                var lp = pass.LogProbs[j];
-                // lp[t − 1] scores token t: the answer's tokens are positions prompt.Length .. end.
-                double sum = 0;
-                for (int t = prompt.Length; t < prompt.Length + answer.Length; t++) sum += lp[t - 1];
-                result[batch[j]] = Math.Round(sum / answer.Length, 5);
-            }
-        }
+            var (prompt, answer) = replies[i];
+            // Row t − 1 predicts token t: the answer's tokens are positions prompt.Length .. end.
+            double sum = 0;
+            for (int t = prompt.Length; t < prompt.Length + answer.Length; t++) sum += BatchedForward.LogProb(logits.Slice((t - 1) * vocab, vocab), answer[t - prompt.Length]);
+            result[i] = Math.Round(sum / answer.Length, 5);
+        }, ct: ct);
         return result;
     }
 

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Kernels;
 using DiSRouter.Training.SelfAwareness;
 
 namespace DiSRouter.Training.Evaluation;
@@ -10,15 +12,22 @@ internal sealed record RoutingAgent(string Name, double Cost, string Base, strin
 /// <summary>A named set of queries (validation, test, out of domain, a fresh draw) with the items that grade them.</summary>
 internal sealed record QuerySet(string Name, IReadOnlyList<TrainingQuery> Queries);
 
-/// <summary>One agent's measurements on one query set: base greedy replies, and per α its self-aware decisions.</summary>
+/// <summary>
+/// One agent's measurements on one query set: base greedy replies and their self-verifications (none for the last
+/// agent, whose answer is always returned), and per α its self-aware decisions.
+/// </summary>
 internal sealed record AgentMeasurements(
     string Name,
     double Cost,
     MeasuredReply[] Base,
+    MeasuredVerification[] Verify,
     IReadOnlyDictionary<double, MeasuredDecision[]> Rl,
     IReadOnlyDictionary<double, MeasuredDecision[]> Sft,
     DecisionThresholds? RlThresholds,
     DecisionThresholds? SftThresholds);
+
+/// <summary>One kind of model pass as this run measured it: files (cache misses), passes, wall and process CPU seconds.</summary>
+internal sealed record MeasuringCost(string Kind, int Files, int Passes, double WallSeconds, double CpuSeconds);
 
 internal sealed record SetMeasurements(QuerySet Set, IReadOnlyList<AgentMeasurements> Agents);
 
@@ -31,6 +40,10 @@ internal sealed record MeasurementPlan(QuerySet Set, IReadOnlyList<double> RlAlp
 /// <summary>
 /// Measures every agent on every query set through the <see cref="ReplyCache"/>: a rerun with the same checkpoints and
 /// queries loads instead of generating. Models are loaded one at a time (each measured on every set before the next).
+/// <paramref name="parallelism"/> queries (or batches) run at once, each on <see cref="EngineThreads.Count"/> =
+/// processors / parallelism threads: WHY, two single-threaded queries keep two cores busy, where two queries each asking
+/// for both cores oversubscribe them (one runs inline while the other's worker spins). The kernels split work by shape,
+/// never by thread count, so the results are the same bits either way.
 /// </summary>
 /// <param name="lastAgentAlpha">
 /// Where set, the last agent's served checkpoint is measured at this α alone and its record stands for every α: the last
@@ -38,58 +51,117 @@ internal sealed record MeasurementPlan(QuerySet Set, IReadOnlyList<double> RlAlp
 /// </param>
 internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader> graderFor, int parallelism, double? lastAgentAlpha = null)
 {
+    private readonly Dictionary<string, MeasuringCost> _costs = [];
+
+    /// <summary>What this run spent measuring (cache misses only), per kind of pass: files, passes, wall and process CPU seconds.</summary>
+    public IReadOnlyList<MeasuringCost> Costs => [.. _costs.Values];
+
+    // Measures one file's records, timing the wall clock and the process's CPU time around it: the run's own profile.
+    private Func<T[]> Timed<T>(string kind, Func<T[]> measure) => () =>
+    {
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var records = measure();
+        double cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        lock (_costs)
+        {
+            var c = _costs.GetValueOrDefault(kind) ?? new MeasuringCost(kind, 0, 0, 0, 0);
+            _costs[kind] = c with { Files = c.Files + 1, Passes = c.Passes + records.Length, WallSeconds = c.WallSeconds + clock.Elapsed.TotalSeconds, CpuSeconds = c.CpuSeconds + cpuSeconds };
+        }
+        return records;
+    };
+
     public IReadOnlyList<SetMeasurements> Measure(IReadOnlyList<RoutingAgent> agents, IReadOnlyList<MeasurementPlan> plans,
         Action<StageProgress>? progress = null, CancellationToken ct = default)
     {
-        long total = plans.Sum(p => (long)p.Set.Queries.Count * agents.Count * (1 + p.RlAlphas.Count + p.RlDecisionOnly.Count + p.SftAlphas.Count)), done = 0;
-        var byAgent = new List<AgentMeasurements[]>(); // [agent][plan]
-        foreach (var agent in agents)
+        int engineThreads = EngineThreads.Count;
+        EngineThreads.Count = Math.Max(1, Environment.ProcessorCount / Math.Max(1, parallelism));
+        try
         {
-            var perPlan = plans.Select(_ => (Base: Array.Empty<MeasuredReply>(), Rl: new Dictionary<double, MeasuredDecision[]>(), Sft: new Dictionary<double, MeasuredDecision[]>())).ToArray();
-            void Tick(string phase) => progress?.Invoke(new StageProgress("measure", Interlocked.Increment(ref done), total, $"{agent.Name} {phase}"));
-
-            var baseCkpt = Checkpoint.Load(agent.Base);
-            var baseWeights = WeightsFingerprint.Of(baseCkpt.Model);
-            for (int p = 0; p < plans.Count; p++)
-            {
-                var (set, grader) = (plans[p].Set, graderFor(plans[p].Set));
-                var runner = new MeasuringRunner(baseCkpt.Model, baseCkpt.Tokenizer, grader, agent.MaxNewTokens, parallelism);
-                perPlan[p].Base = cache.GetOrMeasure(cache.PathFor(agent.Name + "-base", baseWeights, $"base-{agent.MaxNewTokens}", set.Queries),
-                    set.Queries, r => r.Id, () => runner.Base(set.Queries, () => Tick($"base {set.Name}"), ct));
-            }
-            DecisionThresholds? rlThresholds = null, sftThresholds = null;
-            foreach (var (variant, dir) in new[] { ("rl", agent.Rl), ("sft", agent.Sft) })
-            {
-                if (dir is null) continue;
-                var ckpt = Checkpoint.Load(dir);
-                var weights = WeightsFingerprint.Of(ckpt.Model);
-                var thresholds = DecisionThresholds.TryRead(dir);
-                if (thresholds is not null && thresholds.WeightsSha256 != weights)
-                    throw new InvalidOperationException($"{Path.Combine(dir, DecisionThresholds.FileName)} was calibrated on other weights ({thresholds.WeightsSha256}, these are {weights}).");
-                if (variant == "rl") rlThresholds = thresholds; else sftThresholds = thresholds;
-                for (int p = 0; p < plans.Count; p++)
-                {
-                    var (set, grader) = (plans[p].Set, graderFor(plans[p].Set));
-                    var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, grader, agent.MaxNewTokens, parallelism);
-                    var target = variant == "rl" ? perPlan[p].Rl : perPlan[p].Sft;
-                    var full = variant == "rl" ? plans[p].RlAlphas : plans[p].SftAlphas;
-                    var only = variant == "rl" ? plans[p].RlDecisionOnly : [];
-                    if (lastAgentAlpha is { } last && ReferenceEquals(agent, agents[^1]) && full.Count > 0)
-                    {
-                        var records = cache.GetOrMeasure(
-                            cache.PathFor($"{agent.Name}-{variant}", weights, $"decide-{last.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}", set.Queries),
-                            set.Queries, r => r.Id, () => runner.Decide(set.Queries, last, true, () => Tick($"{variant} α={last:0.00} {set.Name}"), ct));
-                        foreach (var alpha in full.Concat(only)) target[alpha] = records;
-                        continue;
-                    }
-                    foreach (var (alpha, withAnswer) in full.Select(a => (a, true)).Concat(only.Select(a => (a, false))))
-                        target[alpha] = cache.GetOrMeasure(
-                            cache.PathFor($"{agent.Name}-{variant}", weights, $"{(withAnswer ? "decide" : "gap")}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}", set.Queries),
-                            set.Queries, r => r.Id, () => runner.Decide(set.Queries, alpha, withAnswer, () => Tick($"{variant} α={alpha:0.00} {set.Name}"), ct));
-                }
-            }
-            byAgent.Add(perPlan.Select(x => new AgentMeasurements(agent.Name, agent.Cost, x.Base, x.Rl, x.Sft, rlThresholds, sftThresholds)).ToArray());
+            var counter = new Progress(progress, plans.Sum(p => (long)p.Set.Queries.Count * agents.Count * (2 + p.RlAlphas.Count + p.RlDecisionOnly.Count + p.SftAlphas.Count)));
+            var byAgent = agents.Select(agent => MeasureAgent(agent, ReferenceEquals(agent, agents[^1]), plans, counter, ct)).ToList(); // [agent][plan]
+            return plans.Select((plan, p) => new SetMeasurements(plan.Set, byAgent.Select(a => a[p]).ToList())).ToList();
         }
-        return plans.Select((plan, p) => new SetMeasurements(plan.Set, byAgent.Select(a => a[p]).ToList())).ToList();
+        finally
+        {
+            EngineThreads.Count = engineThreads;
+        }
+    }
+
+    private AgentMeasurements[] MeasureAgent(RoutingAgent agent, bool last, IReadOnlyList<MeasurementPlan> plans, Progress counter, CancellationToken ct)
+    {
+        var (baseReplies, verifications) = MeasureBase(agent, last, plans, counter, ct);
+        var (rl, rlThresholds) = MeasureSelfAware(agent, "rl", agent.Rl, last, plans, p => p.RlAlphas, p => p.RlDecisionOnly, counter, ct);
+        var (sft, sftThresholds) = MeasureSelfAware(agent, "sft", agent.Sft, last, plans, p => p.SftAlphas, _ => [], counter, ct);
+        return plans.Select((_, p) => new AgentMeasurements(agent.Name, agent.Cost, baseReplies[p], verifications[p], rl[p], sft[p], rlThresholds, sftThresholds)).ToArray();
+    }
+
+    /// <summary>The base model's greedy replies on every set, and (but for the last agent) its verification of each.</summary>
+    private (MeasuredReply[][] Replies, MeasuredVerification[][] Verifications) MeasureBase(RoutingAgent agent, bool last, IReadOnlyList<MeasurementPlan> plans,
+        Progress counter, CancellationToken ct)
+    {
+        var ckpt = Checkpoint.Load(agent.Base);
+        var weights = WeightsFingerprint.Of(ckpt.Model);
+        var replies = new MeasuredReply[plans.Count][];
+        var verifications = new MeasuredVerification[plans.Count][];
+        for (int p = 0; p < plans.Count; p++)
+        {
+            var set = plans[p].Set;
+            var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
+            var model = agent.Name + "-base";
+            replies[p] = cache.GetOrMeasure(cache.PathFor(model, weights, $"base-{agent.MaxNewTokens}", set.Queries),
+                set.Queries, r => r.Id, Timed("base answers (generation) + their log-probabilities (batched)", () => runner.Base(set.Queries, counter.Tick(agent.Name, $"base {set.Name}"), ct)));
+            var answers = replies[p];
+            verifications[p] = last ? [] : cache.GetOrMeasure(cache.PathFor(model, weights, $"verify-{agent.MaxNewTokens}", set.Queries),
+                set.Queries, r => r.Id, Timed("AutoMix verifications (batched prompt passes)", () => runner.Verify(set.Queries, answers, counter.Tick(agent.Name, $"verify {set.Name}"), ct)));
+        }
+        return (replies, verifications);
+    }
+
+    /// <summary>
+    /// A self-aware checkpoint (served or SFT-only) on every set: decision and answer at the plan's full α, the decision
+    /// alone at its other α; the last agent once, at <c>lastAgentAlpha</c>, standing for every α.
+    /// </summary>
+    private (Dictionary<double, MeasuredDecision[]>[] PerPlan, DecisionThresholds? Thresholds) MeasureSelfAware(RoutingAgent agent, string variant, string? dir, bool last,
+        IReadOnlyList<MeasurementPlan> plans, Func<MeasurementPlan, IReadOnlyList<double>> fullAlphas, Func<MeasurementPlan, IReadOnlyList<double>> decisionOnly,
+        Progress counter, CancellationToken ct)
+    {
+        var perPlan = plans.Select(_ => new Dictionary<double, MeasuredDecision[]>()).ToArray();
+        if (dir is null) return (perPlan, null);
+        var ckpt = Checkpoint.Load(dir);
+        var weights = WeightsFingerprint.Of(ckpt.Model);
+        var thresholds = DecisionThresholds.TryRead(dir);
+        if (thresholds is not null && thresholds.WeightsSha256 != weights)
+            throw new InvalidOperationException($"{Path.Combine(dir, DecisionThresholds.FileName)} was calibrated on other weights ({thresholds.WeightsSha256}, these are {weights}).");
+        string model = $"{agent.Name}-{variant}";
+        for (int p = 0; p < plans.Count; p++)
+        {
+            var set = plans[p].Set;
+            var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
+            var (full, only) = (fullAlphas(plans[p]), decisionOnly(plans[p]));
+            string Kind(string what, double alpha) => $"{what}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}";
+            if (lastAgentAlpha is { } a && last && full.Count > 0)
+            {
+                var records = cache.GetOrMeasure(cache.PathFor(model, weights, Kind("decide", a), set.Queries),
+                    set.Queries, r => r.Id, Timed("self-aware decision + answer (prompt pass, generation)", () => runner.Decide(set.Queries, a, counter.Tick(agent.Name, $"{variant} α={a:0.00} {set.Name}"), ct)));
+                foreach (var alpha in full.Concat(only)) perPlan[p][alpha] = records;
+                continue;
+            }
+            foreach (var alpha in full)
+                perPlan[p][alpha] = cache.GetOrMeasure(cache.PathFor(model, weights, Kind("decide", alpha), set.Queries),
+                    set.Queries, r => r.Id, Timed("self-aware decision + answer (prompt pass, generation)", () => runner.Decide(set.Queries, alpha, counter.Tick(agent.Name, $"{variant} α={alpha:0.00} {set.Name}"), ct)));
+            foreach (var alpha in only)
+                perPlan[p][alpha] = cache.GetOrMeasure(cache.PathFor(model, weights, Kind("gap", alpha), set.Queries),
+                    set.Queries, r => r.Id, Timed("self-aware decision alone (batched prompt passes)", () => runner.DecideOnly(set.Queries, alpha, counter.Tick(agent.Name, $"{variant} gap α={alpha:0.00} {set.Name}"), ct)));
+        }
+        return (perPlan, thresholds);
+    }
+
+    /// <summary>Queries measured so far against the plan's total, reported per measurement.</summary>
+    private sealed class Progress(Action<StageProgress>? report, long total)
+    {
+        private long _done;
+
+        public Action Tick(string agent, string phase) => () => report?.Invoke(new StageProgress("measure", Interlocked.Increment(ref _done), total, $"{agent} {phase}"));
     }
 }

@@ -50,9 +50,22 @@ internal sealed record RoutingReportResult
 
     /// <summary>The cascade's test utility with thresholds recalibrated on validation (draw 0) and on bootstrap resamples of it; empty unless validation decisions were measured.</summary>
     public IReadOnlyList<(int Draw, double Alpha, double Utility)> Recalibration { get; init; } = [];
+    /// <summary>Per kind of model pass: how many the report reads, and the model time their records hold (the run that measured them).</summary>
+    public IReadOnlyList<(string Kind, int Passes, double ModelSeconds)> MeasurementCost { get; init; } = [];
+
+    /// <summary>This run's own measuring, per kind of pass (cache misses only; empty on a warm run).</summary>
+    public IReadOnlyList<MeasuringCost> MeasuringCosts { get; init; } = [];
+
     public int RouterSeeds { get; init; }
     public double MeasureSeconds { get; init; }
     public double WallSeconds { get; init; }
+
+    /// <summary>CPU time of the whole process (every thread) over the run: on a shared machine, the work the run itself did.</summary>
+    public double CpuSeconds { get; init; }
+
+    /// <summary>The 1-, 5- and 15-minute load averages when the run started and when it ended ("n/a" where the OS has none).</summary>
+    public string LoadAtStart { get; init; } = "n/a";
+    public string LoadAtEnd { get; init; } = "n/a";
     public int CacheHits { get; init; }
     public int CacheMisses { get; init; }
 }
@@ -72,12 +85,15 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string Oracle = "oracle";
     public const string BestFixed = "best-fixed";
     public const string Logistic = "logistic-ngram";
+    public const string Transformer = "transformer";
     public const string Mf = "mf";
     public const string Knn = "knn";
     public const string Lookup = "lookup-ceiling";
     public const string SelfRoute = "self-route";
     public const string Confidence = "confidence-cascade";
     public const string Frugal = "frugal-cascade";
+    public const string AutoMix = "automix-cascade";
+    public const string AutoMixVerdict = "automix-verdict";
     public const string AllAgents = "all";
 
     /// <summary>Router seeds for the learned routers' spread (the first is the one reported in the tables).</summary>
@@ -86,9 +102,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public RoutingReportOptions Options { get; } = options;
 
     /// <summary>
-    /// What is measured: base replies on every set; the served (RL) checkpoints decide and answer at the named α on
-    /// test, out of domain and the fresh draw (on validation too with ValidationDecisions) and decide alone at the sweep's
-    /// other α; the SFT checkpoints at the named α on test with Sft.
+    /// What is measured: base replies and their self-verification on every set; the served (RL) checkpoints decide and
+    /// answer at the named α on test, out of domain and the fresh draw (on validation too with ValidationDecisions) and
+    /// decide alone at the sweep's other α; the SFT checkpoints at the named α on test with Sft.
     /// </summary>
     public static IReadOnlyList<MeasurementPlan> Plans(RoutingQuerySets sets, RoutingReportOptions options)
     {
@@ -103,128 +119,208 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         ];
     }
 
+    /// <summary>Everything fitted or tuned on the validation split: the central routers, the cascades' scores, the labels.</summary>
+    private sealed record ValidationFit(
+        List<string> Agents,
+        double[] Costs,
+        IReadOnlyList<IReadOnlyList<bool>> Correct,
+        IReadOnlyList<Dictionary<string, ICorrectnessModel>> Routers,
+        AnswerScorer[] Scorers,
+        IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<double>>> CascadeScores,
+        Dictionary<string, string> Tuned);
+
     public RoutingReportResult Run(IReadOnlyList<SetMeasurements> measured)
     {
         var validation = measured.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
         var graded = measured.Where(m => m.Set.Name != RoutingQuerySets.ValidationName).ToList();
-        var agents = validation.Agents.Select(a => a.Name).ToList();
-        var costs = validation.Agents.Select(a => a.Cost).ToArray();
-        var features = new NGramFeatures();
-        var valQueries = Routed(validation);
-        var valCorrect = validation.Agents.Select(a => (IReadOnlyList<bool>)a.Base.Select(r => r.Correct).ToArray()).ToList();
+        var fit = FitOnValidation(validation);
+        var subsets = Subsets(fit.Agents);
+        var thresholds = new Dictionary<(string, string, double), double[]>();
 
-        // ---- central routers, trained on validation (seed 0 in the tables; more seeds for the spread)
+        var rows = new List<MethodRow>();
+        var curves = new List<CurveRow>();
+        var spread = new List<(string, double, double, double, double)>();
+        foreach (var set in graded)
+        {
+            GradeSet(set, fit, subsets, thresholds, rows, curves);
+            if (set.Set.Name == RoutingQuerySets.TestName) spread.AddRange(SeedSpread(set, fit));
+        }
+
+        var test = graded.Single(m => m.Set.Name == RoutingQuerySets.TestName);
+        var selfRoute = (SelfRouteRouter)fit.Routers[0][SelfRoute];
+        var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
+        return new RoutingReportResult
+        {
+            Agents = fit.Agents,
+            Costs = fit.Costs,
+            Alphas = Options.Alphas,
+            SetSizes = measured.ToDictionary(m => m.Set.Name, m => m.Set.Queries.Count),
+            Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0)).ToList(),
+            Rows = rows,
+            Curves = curves,
+            AnswerRates = AnswerRates(test),
+            AnswerAgreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
+                .Average(i => a.Rl[0.2][i].Correct == a.Rl[0.8][i].Correct ? 1.0 : 0.0))).ToList(),
+            SeedSpread = spread,
+            SelfRouteStatement = (statements.Select((s, i) => s.Family == test.Set.Queries[i].Family ? 1.0 : 0.0).Average(),
+                statements.Select((s, i) => s.Difficulty == test.Set.Queries[i].Difficulty ? 1.0 : 0.0).Average()),
+            Tuned = fit.Tuned,
+            RouterSeeds = RouterSeeds,
+            Recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [],
+            MeasurementCost = MeasurementCost(measured),
+        };
+    }
+
+    /// <summary>
+    /// Where a cold run's model time goes: per kind of pass, the passes and the model time recorded in them (a record
+    /// shared by several α, the last agent's, counted once). Two passes run at once, so the wall time is about half the sum.
+    /// </summary>
+    private static List<(string, int, double)> MeasurementCost(IReadOnlyList<SetMeasurements> measured)
+    {
+        var agents = measured.SelectMany(m => m.Agents).ToList();
+        var decisions = agents.SelectMany(a => a.Rl.Values.Concat(a.Sft.Values)).Distinct().SelectMany(d => d).ToList();
+        return
+        [
+            ("base answer (generation)", agents.Sum(a => a.Base.Length), agents.Sum(a => a.Base.Sum(r => r.ModelMs)) / 1000),
+            ("AutoMix verification (batched prompt pass)", agents.Sum(a => a.Verify.Length), agents.Sum(a => a.Verify.Sum(v => v.VerifyMs)) / 1000),
+            ("self-aware decision + answer (prompt pass, generation)", decisions.Count(d => d.HasAnswer), decisions.Where(d => d.HasAnswer).Sum(d => d.DecisionMs + d.AnswerMs) / 1000),
+            ("self-aware decision alone (batched prompt pass)", decisions.Count(d => !d.HasAnswer), decisions.Where(d => !d.HasAnswer).Sum(d => d.DecisionMs) / 1000),
+        ];
+    }
+
+    /// <summary>
+    /// The central routers (seed 0 in the tables; more seeds for the spread) and the cascades' validation scores:
+    /// FrugalGPT's scorer out of fold (its full fit scores the graded sets), the confidence cascade's mean log-probability,
+    /// AutoMix's verification log-odds.
+    /// </summary>
+    private ValidationFit FitOnValidation(SetMeasurements validation)
+    {
+        var features = new NGramFeatures();
+        var queries = Routed(validation);
+        var correct = validation.Agents.Select(a => (IReadOnlyList<bool>)a.Base.Select(r => r.Correct).ToArray()).ToList();
+        // The transformer's epochs are chosen once, on seed 0's held-out fifth; the other seeds train that many on all queries.
+        var transformer = TransformerRouter.Fit(queries, correct, seed: Options.Seed, maxEpochs: Options.TransformerEpochs);
         var routers = new Dictionary<string, ICorrectnessModel>[RouterSeeds];
         for (int s = 0; s < RouterSeeds; s++)
             routers[s] = new()
             {
-                [Logistic] = LogisticRouter.Fit(valQueries, valCorrect, features, seed: Options.Seed + s),
-                [Mf] = MatrixFactorizationRouter.Fit(valQueries, valCorrect, features, seed: Options.Seed + s),
-                [SelfRoute] = new SelfRouteRouter(valQueries, valCorrect, features, seed: Options.Seed + s),
+                [Logistic] = LogisticRouter.Fit(queries, correct, features, seed: Options.Seed + s),
+                [Transformer] = s == 0 ? transformer : TransformerRouter.Fit(queries, correct, seed: Options.Seed + s, epochs: transformer.Epochs),
+                [Mf] = MatrixFactorizationRouter.Fit(queries, correct, features, seed: Options.Seed + s),
+                [SelfRoute] = new SelfRouteRouter(queries, correct, features, seed: Options.Seed + s),
             };
-        routers[0][Knn] = KnnRouter.Fit(valQueries, valCorrect, features);
-        routers[0][Lookup] = new LookupRouter(valQueries, valCorrect);
+        routers[0][Knn] = KnnRouter.Fit(queries, correct, features);
+        routers[0][Lookup] = new LookupRouter(queries, correct);
         var tuned = new Dictionary<string, string>
         {
             [Logistic] = $"L2 = {((LogisticRouter)routers[0][Logistic]).L2:g} (5-fold CV log loss on validation over {string.Join(", ", LogisticRouter.L2Grid)})",
+            [Transformer] = $"{transformer.Epochs} epochs (held-out log loss {transformer.HeldOutLogLoss:0.000} on a fifth of validation, over 1–{Options.TransformerEpochs}), then refitted on all of it; the other seeds train as many epochs",
             [Knn] = $"k = {((KnnRouter)routers[0][Knn]).K} (leave-one-out log loss on validation over {string.Join(", ", KnnRouter.KGrid)})",
         };
+        var scorers = validation.Agents.Select((_, k) => AnswerScorer.Fit(ScorerInputs(validation, k), correct[k], features, seed: Options.Seed)).ToArray();
+        var scores = new Dictionary<string, IReadOnlyList<IReadOnlyList<double>>>
+        {
+            [Frugal] = validation.Agents.Select((_, k) => (IReadOnlyList<double>)AnswerScorer.OutOfFold(ScorerInputs(validation, k), correct[k], features, seed: Options.Seed)).ToList(),
+            [Confidence] = Confidences(validation),
+            [AutoMix] = Verifications(validation),
+        };
+        return new ValidationFit(validation.Agents.Select(a => a.Name).ToList(), validation.Agents.Select(a => a.Cost).ToArray(), correct, routers, scorers, scores, tuned);
+    }
 
-        // ---- FrugalGPT's scorer: out-of-fold scores on validation to tune thresholds, the full fit for the graded sets
-        var scorers = validation.Agents.Select((a, k) => AnswerScorer.Fit(ScorerInputs(validation, k), valCorrect[k], features, seed: Options.Seed)).ToArray();
-        var valScores = validation.Agents.Select((a, k) => (IReadOnlyList<double>)AnswerScorer.OutOfFold(ScorerInputs(validation, k), valCorrect[k], features, seed: Options.Seed)).ToList();
-        var valConfidence = validation.Agents.Select(a => (IReadOnlyList<double>)a.Base.Select(r => r.MeanLogProb).ToArray()).ToList();
-
+    /// <summary>All agents, and the subsets of the paper's Table 4 (agents 2, 3, 5) and 1, 3, 5 where the pool holds them.</summary>
+    private static List<(string Name, int[] Agents)> Subsets(List<string> agents)
+    {
         var subsets = new List<(string Name, int[] Agents)> { (AllAgents, Enumerable.Range(0, agents.Count).ToArray()) };
         foreach (var names in new[] { new[] { "nano-2", "nano-3", "nano-5" }, ["nano-1", "nano-3", "nano-5"] })
             if (names.All(agents.Contains) && names.Length < agents.Count)
                 subsets.Add((string.Join(",", names.Select(n => n.Replace("nano-", ""))), names.Select(n => agents.IndexOf(n)).ToArray()));
+        return subsets;
+    }
 
-        // Cascade thresholds depend on validation, the subset and α only: tuned once, used on every graded set.
-        var thresholds = new Dictionary<(string, string, double), double[]>();
-        double[] Tuned(string method, string subset, double alpha, Func<double[]> tune) =>
-            thresholds.TryGetValue((method, subset, alpha), out var t) ? t : thresholds[(method, subset, alpha)] = tune();
-
-        var rows = new List<MethodRow>();
-        var curves = new List<CurveRow>();
-        var methods = new List<MethodInfo>();
-        var spread = new List<(string, double, double, double, double)>();
-        foreach (var set in graded)
+    /// <summary>
+    /// Every method at every α of the sweep on one graded set (and on test, every subset): rows at the named α, curves
+    /// over the sweep. Cascade thresholds depend on validation, the subset and α only: tuned once, used on every set.
+    /// </summary>
+    private void GradeSet(SetMeasurements set, ValidationFit fit, List<(string Name, int[] Agents)> subsets, Dictionary<(string, string, double), double[]> thresholds,
+        List<MethodRow> rows, List<CurveRow> curves)
+    {
+        var queries = Routed(set);
+        var routerMs = new Dictionary<string, double[]>();
+        var predictions = fit.Routers[0].ToDictionary(r => r.Key, r => Predict(r.Value, queries, routerMs, r.Key));
+        var scores = new Dictionary<string, IReadOnlyList<IReadOnlyList<double>>>
         {
-            var queries = Routed(set);
-            var routerMs = new Dictionary<string, double[]>();
-            var predictions = routers[0].ToDictionary(r => r.Key, r => Predict(r.Value, queries, out var ms, routerMs, r.Key));
-            var testScores = set.Agents.Select((a, k) => (IReadOnlyList<double>)ScorerInputs(set, k).Select(scorers[k].Score).ToArray()).ToList();
-            var testConfidence = set.Agents.Select(a => (IReadOnlyList<double>)a.Base.Select(r => r.MeanLogProb).ToArray()).ToList();
-            foreach (var (subsetName, members) in subsets)
+            [Frugal] = set.Agents.Select((_, k) => (IReadOnlyList<double>)ScorerInputs(set, k).Select(fit.Scorers[k].Score).ToArray()).ToList(),
+            [Confidence] = Confidences(set),
+            [AutoMix] = Verifications(set),
+        };
+        // AutoMix's verification pass adds its time (no cost: a prompt pass, like a declining self-aware agent's).
+        var verifyMs = set.Agents.Select(a => a.Verify.Length == 0 ? new double[set.Set.Queries.Count] : a.Verify.Select(v => v.VerifyMs).ToArray()).ToArray();
+        foreach (var (subsetName, members) in subsets)
+        {
+            if (subsetName != AllAgents && set.Set.Name != RoutingQuerySets.TestName) continue;
+            double[] Tuned(string method, double alpha) => thresholds.TryGetValue((method, subsetName, alpha), out var t) ? t
+                : thresholds[(method, subsetName, alpha)] = ThresholdCascade.Tune(Pick(fit.CascadeScores[method], members), Pick(fit.Correct, members), Pick(fit.Costs, members), alpha);
+            var runs = new List<PolicyRun>();
+            foreach (var alpha in Options.Alphas)
             {
-                if (subsetName != AllAgents && set.Set.Name != RoutingQuerySets.TestName) continue;
-                var runs = new List<PolicyRun>();
-                foreach (var alpha in Options.Alphas)
-                {
-                    var world = new World(set, members, alpha, set.Set.Name, subsetName);
-                    foreach (var k in members) runs.Add(world.Fixed(k));
-                    runs.Add(world.Oracle());
-                    // Best fixed agent: the one of highest validation utility at this α.
-                    int bestK = members.MaxBy(k => valCorrect[k].Average(c => c ? 1.0 : 0.0) - alpha * costs[k]);
-                    runs.Add(world.Fixed(bestK) with { Method = BestFixed });
-                    foreach (var (name, p) in predictions)
-                        runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set, members[0]) : null));
-                    runs.Add(world.Cascade(Confidence, testConfidence, Tuned(Confidence, subsetName, alpha, () => ThresholdCascade.Tune(Pick(valConfidence, members), Pick(valCorrect, members), Pick(costs, members), alpha))));
-                    runs.Add(world.Cascade(Frugal, testScores, Tuned(Frugal, subsetName, alpha, () => ThresholdCascade.Tune(Pick(valScores, members), Pick(valCorrect, members), Pick(costs, members), alpha))));
-                    if (world.SelfAware(DiSRouter, rl: true, greedy: false) is { } d) runs.Add(d);
-                    if (world.SelfAware(DiSRouterGreedy, rl: true, greedy: true) is { } g) runs.Add(g);
-                    if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } ds) runs.Add(ds);
-                    if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } gs) runs.Add(gs);
-                }
-                Summarise(runs, set.Set.Name, subsetName, agents, members, costs, rows, curves);
+                var world = new World(set, members, alpha, set.Set.Name, subsetName);
+                foreach (var k in members) runs.Add(world.Fixed(k));
+                runs.Add(world.Oracle());
+                // Best fixed agent: the one of highest validation utility at this α.
+                int bestK = members.MaxBy(k => fit.Correct[k].Average(c => c ? 1.0 : 0.0) - alpha * fit.Costs[k]);
+                runs.Add(world.Fixed(bestK) with { Method = BestFixed });
+                foreach (var (name, p) in predictions)
+                    runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set, members[0]) : null));
+                runs.Add(world.Cascade(Confidence, scores[Confidence], Tuned(Confidence, alpha)));
+                runs.Add(world.Cascade(Frugal, scores[Frugal], Tuned(Frugal, alpha)));
+                runs.Add(world.Cascade(AutoMix, scores[AutoMix], Tuned(AutoMix, alpha), verifyMs));
+                // The verifier's own verdict: stop where it says yes (log-odds ≥ 0), whatever α.
+                runs.Add(world.Cascade(AutoMixVerdict, scores[AutoMix], new double[members.Length - 1], verifyMs));
+                if (world.SelfAware(DiSRouter, rl: true, greedy: false) is { } d) runs.Add(d);
+                if (world.SelfAware(DiSRouterGreedy, rl: true, greedy: true) is { } g) runs.Add(g);
+                if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } ds) runs.Add(ds);
+                if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } gs) runs.Add(gs);
             }
-            // Seed spread of the routers that draw at random (test, all agents, named α).
-            if (set.Set.Name == RoutingQuerySets.TestName)
-                foreach (var name in new[] { Logistic, Mf, SelfRoute })
-                    foreach (var alpha in RoutingReportOptions.Named)
-                    {
-                        var world = new World(set, Enumerable.Range(0, agents.Count).ToArray(), alpha, set.Set.Name, AllAgents);
-                        var u = routers.Select(r => world.Central(name, Predict(r[name], queries, out _, null, name), new double[queries.Count], null).Utility).ToArray();
-                        spread.Add((name, alpha, u.Average(), u.Min(), u.Max()));
-                    }
+            Summarise(runs, set.Set.Name, subsetName, fit.Agents, members, fit.Costs, rows, curves);
         }
+    }
 
-        var test = graded.Single(m => m.Set.Name == RoutingQuerySets.TestName);
-        var recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [];
-        var answerRates = new List<(string, double, double, double)>();
-        // The last agent's decision is never read (and, by default, measured at one α only): no answer rate for it.
-        foreach (var (a, k) in test.Agents.Select((a, k) => (a, k)).SkipLast(1))
+    /// <summary>The routers that draw at random, retrained with each seed: test utility at the named α, all agents.</summary>
+    private IEnumerable<(string, double, double, double, double)> SeedSpread(SetMeasurements set, ValidationFit fit)
+    {
+        var queries = Routed(set);
+        var all = Enumerable.Range(0, fit.Agents.Count).ToArray();
+        foreach (var name in new[] { Logistic, Transformer, Mf, SelfRoute })
+        {
+            var predictions = fit.Routers.Select(r => Predict(r[name], queries, null, name)).ToList();
+            foreach (var alpha in RoutingReportOptions.Named)
+            {
+                var world = new World(set, all, alpha, set.Set.Name, AllAgents);
+                var u = predictions.Select(p => world.Central(name, p, new double[queries.Count], null).Utility).ToArray();
+                yield return (name, alpha, u.Average(), u.Min(), u.Max());
+            }
+        }
+    }
+
+    /// <summary>Per served agent but the last (its decision is never read), per sweep α: its answer rate on test, calibrated and greedy.</summary>
+    private List<(string, double, double, double)> AnswerRates(SetMeasurements test)
+    {
+        var rates = new List<(string, double, double, double)>();
+        foreach (var a in test.Agents.SkipLast(1))
             foreach (var alpha in Options.Alphas)
             {
                 var d = a.Rl[alpha];
-                answerRates.Add((a.Name, alpha, d.Average(x => Answers(a.RlThresholds, x, alpha) ? 1.0 : 0.0), d.Average(x => x.GreedyAnswers ? 1.0 : 0.0)));
+                rates.Add((a.Name, alpha, d.Average(x => Answers(a.RlThresholds, x, alpha) ? 1.0 : 0.0), d.Average(x => x.GreedyAnswers ? 1.0 : 0.0)));
             }
-        var agreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
-            .Average(i => a.Rl[0.2][i].Correct == a.Rl[0.8][i].Correct ? 1.0 : 0.0))).ToList();
-        var selfRoute = (SelfRouteRouter)routers[0][SelfRoute];
-        var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
-
-        methods.AddRange(MethodInfos(agents, test.Agents.Any(a => a.Sft.Count > 0)));
-        return new RoutingReportResult
-        {
-            Agents = agents,
-            Costs = costs,
-            Alphas = Options.Alphas,
-            SetSizes = measured.ToDictionary(m => m.Set.Name, m => m.Set.Queries.Count),
-            Methods = methods,
-            Rows = rows,
-            Curves = curves,
-            AnswerRates = answerRates,
-            AnswerAgreement = agreement,
-            SeedSpread = spread,
-            SelfRouteStatement = (statements.Select((s, i) => s.Family == test.Set.Queries[i].Family ? 1.0 : 0.0).Average(),
-                statements.Select((s, i) => s.Difficulty == test.Set.Queries[i].Difficulty ? 1.0 : 0.0).Average()),
-            Tuned = tuned,
-            RouterSeeds = RouterSeeds,
-            Recalibration = recalibration,
-        };
+        return rates;
     }
+
+    private static List<IReadOnlyList<double>> Confidences(SetMeasurements m) =>
+        m.Agents.Select(a => (IReadOnlyList<double>)a.Base.Select(r => r.MeanLogProb).ToArray()).ToList();
+
+    // The last agent's answer is always returned and never verified: its scores are never read (zeros).
+    private static List<IReadOnlyList<double>> Verifications(SetMeasurements m) =>
+        m.Agents.Select(a => (IReadOnlyList<double>)(a.Verify.Length == 0 ? new double[m.Set.Queries.Count] : a.Verify.Select(v => v.YesNoGap).ToArray())).ToList();
 
     private void Summarise(List<PolicyRun> runs, string split, string subset, IReadOnlyList<string> agents, int[] members, double[] costs, List<MethodRow> rows, List<CurveRow> curves)
     {
@@ -264,14 +360,17 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         foreach (var a in agents) yield return new MethodInfo(a, "fixed agent", "nothing");
         yield return new MethodInfo(BestFixed, "fixed agent", "the agent of highest validation utility at each α");
         yield return new MethodInfo(Logistic, "central router (RouteLLM-style classifier)", "validation: each base model's graded greedy answers");
+        yield return new MethodInfo(Transformer, "central router (small transformer encoder, our engine)", "validation: each base model's graded greedy answers");
         yield return new MethodInfo(Mf, "central router (RouteLLM MF)", "validation: each base model's graded greedy answers");
         yield return new MethodInfo(Knn, "central router (kNN)", "validation: each base model's graded greedy answers");
         yield return new MethodInfo(SelfRoute, "central router (Self-Route analogue)", "validation: family/difficulty heads and the measured profile registry");
         yield return new MethodInfo(Lookup, "ceiling: told family and difficulty", "validation: accuracy per family × difficulty");
         yield return new MethodInfo(Confidence, "cascade (answer, then mean token log-prob ≥ θ_k)", "validation: θ per agent and α");
         yield return new MethodInfo(Frugal, "cascade (FrugalGPT-style scorer of query + answer)", "validation: scorer (5-fold out-of-fold scores for tuning), θ per agent and α");
+        yield return new MethodInfo(AutoMix, "cascade (AutoMix-style: answer, then the model verifies it by a second prompt; log-odds ≥ θ_k)", "validation: θ per agent and α");
+        yield return new MethodInfo(AutoMixVerdict, "cascade (AutoMix-style, the verifier's own verdict: stop where it says yes)", "nothing");
         yield return new MethodInfo(DiSRouter, "self-aware cascade, calibrated (served)", "own samples (train split) for SFT/RL; thresholds on validation (calibrate)");
-        yield return new MethodInfo(DiSRouterGreedy, "self-aware cascade, greedy decisions (as published)", "own samples (train split) for SFT/RL");
+        yield return new MethodInfo(DiSRouterGreedy, "self-aware cascade, greedy decisions: the paper's decision rule on our weights (see the faithful-configuration section)", "own samples (train split) for SFT/RL");
         if (sft)
         {
             yield return new MethodInfo(DiSRouterSft, "self-aware cascade, SFT only, calibrated", "own samples; thresholds on validation");
@@ -314,9 +413,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         return result;
     }
 
-    private static double[][] Predict(ICorrectnessModel model, IReadOnlyList<RoutedQuery> queries, out double[] ms, Dictionary<string, double[]>? sink, string name)
+    private static double[][] Predict(ICorrectnessModel model, IReadOnlyList<RoutedQuery> queries, Dictionary<string, double[]>? sink, string name)
     {
-        ms = new double[queries.Count];
+        var ms = new double[queries.Count];
         var p = new double[queries.Count][];
         for (int i = 0; i < queries.Count; i++)
         {
@@ -367,12 +466,13 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
 
         /// <summary>An answer-then-score cascade over the members: every member asked generated an answer, so cost and time add up.</summary>
-        public PolicyRun Cascade(string method, IReadOnlyList<IReadOnlyList<double>> scores, double[] thresholds)
+        /// <param name="checkMs">Per agent and query, the time of a check after the answer (AutoMix's verification pass); the last member's is never run.</param>
+        public PolicyRun Cascade(string method, IReadOnlyList<IReadOnlyList<double>> scores, double[] thresholds, double[][]? checkMs = null)
         {
             var local = ThresholdCascade.Route(members.Select(k => scores[k]).ToArray(), thresholds);
             var routed = local.Select(j => members[j]).ToArray();
             var cost = ThresholdCascade.Costs(local, members.Select(k => Agents[k].Cost).ToArray());
-            var latency = local.Select((j, i) => members.Take(j + 1).Sum(k => Agents[k].Base[i].ModelMs)).ToArray();
+            var latency = local.Select((j, i) => members.Take(j + 1).Select((k, m) => Agents[k].Base[i].ModelMs + (checkMs is not null && m < members.Length - 1 ? checkMs[k][i] : 0)).Sum()).ToArray();
             return Make(method, routed, cost, latency);
         }
 

@@ -25,6 +25,7 @@ internal static class RoutingReportCommand
         var freshSeed = new Option<int>("--fresh-seed") { Description = "Generator seed of the fresh test draw (the test set is seed 0).", DefaultValueFactory = _ => 1 };
         var alphas = new Option<string>("--alphas") { Description = "The α sweep: a grid start:stop:step or a list; must hold 0.2, 0.5 and 0.8.", DefaultValueFactory = _ => "0,0.1,0.2,0.35,0.5,0.65,0.8,1" };
         var bootstrap = new Option<int>("--bootstrap") { Description = "Paired bootstrap resamples per interval.", DefaultValueFactory = _ => 1000 };
+        var transformerEpochs = new Option<int>("--transformer-epochs") { Description = "Most epochs the transformer router trains (the count is chosen on a held-out fifth of validation).", DefaultValueFactory = _ => TransformerRouter.MaxEpochs };
         var parallel = new Option<int>("--parallel") { Description = "Concurrent queries.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var cacheDir = new Option<string?>("--cache") { Description = "Measured replies, reused across runs; default runs/evaluation/cache." };
         var sft = new Option<bool>("--sft") { Description = "Also measure the SFT checkpoints (models/nano-sft) at the named α on test." };
@@ -35,7 +36,7 @@ internal static class RoutingReportCommand
         var diagnosis = new Option<bool>("--diagnosis") { Description = "Instead of the report, write docs/selfaware-diagnosis.md: each agent's decisions against its own correctness per family × difficulty, beside the central routers (validation with --validation-decisions, else test)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, parallel, cacheDir, sft, validationDecisions, lastEvery, json, outFile, diagnosis,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, lastEvery, json, outFile, diagnosis,
         };
         command.SetAction((parse, ct) =>
         {
@@ -58,6 +59,7 @@ internal static class RoutingReportCommand
                 ValidationDecisions = parse.GetValue(validationDecisions),
                 LastAgentAlpha = parse.GetValue(lastEvery) ? null : 0.5,
                 BootstrapResamples = parse.GetValue(bootstrap),
+                TransformerEpochs = parse.GetValue(transformerEpochs),
                 Parallelism = parse.GetValue(parallel),
                 CacheDirectory = parse.GetValue(cacheDir) ?? Path.Combine(root, "runs", "evaluation", "cache"),
             };
@@ -72,25 +74,11 @@ internal static class RoutingReportCommand
     public static int Run(RoutingReportOptions options, bool json, string outFile, string command, TextWriter output, TextWriter error, CancellationToken ct, bool diagnose = false)
     {
         if (options.Validate() is { } problem) { error.WriteLine(problem); return SelfAwareCli.BadInput; }
-        var manifestPath = Path.Combine(options.PoolDirectory, PoolManifest.FileName);
-        if (!File.Exists(manifestPath)) { error.WriteLine($"No pool manifest at {manifestPath}: the cascade order and costs come from it."); return SelfAwareCli.BadInput; }
-        PoolManifest manifest;
-        try { manifest = PoolManifest.Load(manifestPath); }
-        catch (InvalidDataException e) { error.WriteLine(e.Message); return SelfAwareCli.BadInput; }
-        string? Stored(string store, string name) =>
-            File.Exists(Path.Combine(options.ModelsDirectory, store, name, "config.json")) ? Path.Combine(options.ModelsDirectory, store, name) : null;
-        var agents = manifest.Models.Select(m => new RoutingAgent(m.Name, m.Cost, Path.Combine(options.PoolDirectory, m.Directory),
-            Stored(Commands.ReportCommand.SftStoreName, m.Name), Stored(Commands.ReportCommand.ServedStoreName, m.Name), m.MaxNewTokens)).ToList();
-        if (options.Agents is { } wanted)
-        {
-            var unknown = wanted.Except(agents.Select(a => a.Name)).ToList();
-            if (unknown.Count > 0) { error.WriteLine($"Unknown agent(s) {string.Join(", ", unknown)} in {manifestPath}."); return SelfAwareCli.BadInput; }
-            agents = agents.Where(a => wanted.Contains(a.Name)).ToList();
-        }
-        if (agents.Count < 2) { error.WriteLine("Routing needs at least two agents."); return SelfAwareCli.BadInput; }
-        if (agents.Any(a => a.Rl is null)) { error.WriteLine($"Every agent needs a self-aware checkpoint under {Path.Combine(options.ModelsDirectory, Commands.ReportCommand.ServedStoreName)}."); return SelfAwareCli.BadInput; }
+        if (LoadAgents(options, error) is not { } agents) return SelfAwareCli.BadInput;
 
         var clock = Stopwatch.StartNew();
+        var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
+        var loadAtStart = LoadAverage();
         var sets = RoutingQuerySets.Draw(SelfAwareCli.NanoSuite(), options.ItemsPerFamily, options.OodPerFamily, options.FreshPerFamily, options.FreshSeed);
         var cache = new ReplyCache(options.CacheDirectory);
         var data = new RoutingData(cache, s => new TaskReplyGrader(sets.Items[s.Name]), options.Parallelism, options.LastAgentAlpha);
@@ -103,18 +91,61 @@ internal static class RoutingReportCommand
         if (rc != SelfAwareCli.Ok) return rc;
         double measureSeconds = clock.Elapsed.TotalSeconds;
         if (diagnose) return Diagnose(measured!, options, outFile, command, output);
-        var result = new RoutingReport(options).Run(measured!);
-        result = result with { MeasureSeconds = measureSeconds, WallSeconds = clock.Elapsed.TotalSeconds, CacheHits = cache.Hits, CacheMisses = cache.Misses };
+        var result = new RoutingReport(options).Run(measured!) with
+        {
+            MeasureSeconds = measureSeconds, WallSeconds = clock.Elapsed.TotalSeconds, CacheHits = cache.Hits, CacheMisses = cache.Misses,
+            CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds, LoadAtStart = loadAtStart, LoadAtEnd = LoadAverage(),
+            MeasuringCosts = data.Costs,
+        };
         if (json)
         {
             foreach (var line in RoutingJson.Lines(result)) output.WriteLine(JsonSerializer.Serialize(line));
             return SelfAwareCli.Ok;
         }
+        Write(result, outFile, command, output);
+        return SelfAwareCli.Ok;
+    }
+
+    /// <summary>The pool's agents in cascade order (the manifest's), with their self-aware checkpoints; null after an error.</summary>
+    private static List<RoutingAgent>? LoadAgents(RoutingReportOptions options, TextWriter error)
+    {
+        var manifestPath = Path.Combine(options.PoolDirectory, PoolManifest.FileName);
+        if (!File.Exists(manifestPath)) { error.WriteLine($"No pool manifest at {manifestPath}: the cascade order and costs come from it."); return null; }
+        PoolManifest manifest;
+        try { manifest = PoolManifest.Load(manifestPath); }
+        catch (InvalidDataException e) { error.WriteLine(e.Message); return null; }
+        string? Stored(string store, string name) =>
+            File.Exists(Path.Combine(options.ModelsDirectory, store, name, "config.json")) ? Path.Combine(options.ModelsDirectory, store, name) : null;
+        var agents = manifest.Models.Select(m => new RoutingAgent(m.Name, m.Cost, Path.Combine(options.PoolDirectory, m.Directory),
+            Stored(Commands.ReportCommand.SftStoreName, m.Name), Stored(Commands.ReportCommand.ServedStoreName, m.Name), m.MaxNewTokens)).ToList();
+        if (options.Agents is { } wanted)
+        {
+            var unknown = wanted.Except(agents.Select(a => a.Name)).ToList();
+            if (unknown.Count > 0) { error.WriteLine($"Unknown agent(s) {string.Join(", ", unknown)} in {manifestPath}."); return null; }
+            agents = agents.Where(a => wanted.Contains(a.Name)).ToList();
+        }
+        if (agents.Count < 2) { error.WriteLine("Routing needs at least two agents."); return null; }
+        if (agents.Count > TransformerRouter.MaxAgents) { error.WriteLine($"The transformer router reads at most {TransformerRouter.MaxAgents} agents; pick a subset with --agents."); return null; }
+        if (agents.Any(a => a.Rl is null)) { error.WriteLine($"Every agent needs a self-aware checkpoint under {Path.Combine(options.ModelsDirectory, Commands.ReportCommand.ServedStoreName)}."); return null; }
+        return agents;
+    }
+
+    private static void Write(RoutingReportResult result, string outFile, string command, TextWriter output)
+    {
         var plots = RoutingPlots.Write(result, Path.GetDirectoryName(Path.GetFullPath(outFile))!);
         AtomicWrite.Text(outFile, RoutingMarkdown.Write(result, command, plots));
-        output.WriteLine($"wrote {outFile} and {plots.Count} plots in {clock.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s " +
-            $"(measuring {measureSeconds.ToString("0", CultureInfo.InvariantCulture)} s; cache {cache.Hits} hits, {cache.Misses} misses)");
-        return SelfAwareCli.Ok;
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine($"wrote {outFile} and {plots.Count} plots in {result.WallSeconds.ToString("0", inv)} s wall, {result.CpuSeconds.ToString("0", inv)} s CPU " +
+            $"(measuring {result.MeasureSeconds.ToString("0", inv)} s; cache {result.CacheHits} hits, {result.CacheMisses} misses; " +
+            $"load average {result.LoadAtStart} at the start, {result.LoadAtEnd} at the end)");
+    }
+
+    // "1.23 4.56 7.89" from /proc/loadavg: the load a figure of this run was measured under.
+    private static string LoadAverage()
+    {
+        try { return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)); }
+        catch (IOException) { return "n/a"; }
+        catch (UnauthorizedAccessException) { return "n/a"; }
     }
 
     // Validation where the served decisions were measured there (--validation-decisions), else test: the diagnosis tunes

@@ -33,6 +33,9 @@ internal sealed record RoutingReportOptions
     public bool ValidationDecisions { get; init; }
 
     public int BootstrapResamples { get; init; } = 1000;
+
+    /// <summary>Most epochs the transformer router trains (the count used is chosen on held-out validation queries).</summary>
+    public int TransformerEpochs { get; init; } = TransformerRouter.MaxEpochs;
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Seed of the bootstrap, the cross-validation folds and the routers' initialisation.</summary>
@@ -45,6 +48,7 @@ internal sealed record RoutingReportOptions
         if (ItemsPerFamily < 2) return "--items-per-family must be at least 2.";
         if (OodPerFamily < 1 || FreshPerFamily < 1) return "--ood-per-family and --fresh-per-family must be at least 1.";
         if (BootstrapResamples < 100) return "--bootstrap needs at least 100 resamples.";
+        if (TransformerEpochs < 1) return "--transformer-epochs must be at least 1.";
         if (Named.Any(a => !Alphas.Any(x => Math.Abs(x - a) < 1e-9))) return "--alphas must hold 0.2, 0.5 and 0.8 (the named scenarios).";
         return null;
     }

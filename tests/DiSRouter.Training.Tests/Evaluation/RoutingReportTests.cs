@@ -48,7 +48,7 @@ public class RoutingReportTests
         return new RoutingReportOptions
         {
             PoolDirectory = pool, ModelsDirectory = dir.Sub("models"), CacheDirectory = dir.Sub("cache"),
-            ItemsPerFamily = 2, OodPerFamily = 1, FreshPerFamily = 1, BootstrapResamples = 100, Parallelism = 2, ValidationDecisions = true,
+            ItemsPerFamily = 2, OodPerFamily = 1, FreshPerFamily = 1, BootstrapResamples = 100, Parallelism = 2, ValidationDecisions = true, TransformerEpochs = 2,
         };
     }
 
@@ -70,7 +70,7 @@ public class RoutingReportTests
         var (rc, output) = Run(options, json: false, doc);
         Assert.True(rc == 0, output);
         var markdown = File.ReadAllText(doc);
-        foreach (var method in new[] { "oracle", "best-fixed", "logistic-ngram", "mf", "knn", "lookup-ceiling", "self-route", "confidence-cascade", "frugal-cascade", "**disrouter**", "disrouter-greedy" })
+        foreach (var method in new[] { "oracle", "best-fixed", "logistic-ngram", "transformer", "mf", "knn", "lookup-ceiling", "self-route", "confidence-cascade", "frugal-cascade", "automix-cascade", "automix-verdict", "**disrouter**", "disrouter-greedy" })
             Assert.Contains($"| {method} |", markdown);
         Assert.Contains("## Out of domain", markdown);
         Assert.Contains("## Fresh test draw", markdown);

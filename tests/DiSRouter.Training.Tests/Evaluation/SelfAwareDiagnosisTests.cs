@@ -28,6 +28,7 @@ public sealed class SelfAwareDiagnosisTests
     private static AgentMeasurements Agent(string name, double cost, bool[] baseCorrect, (double Gap, bool Answers, bool Correct)[] decisions) =>
         new(name, cost,
             baseCorrect.Select((c, i) => new MeasuredReply(Queries[i].Id, c, -1, 10, 5, 1, "")).ToArray(),
+            [],
             new Dictionary<double, MeasuredDecision[]>
             {
                 [0.5] = decisions.Select((d, i) => new MeasuredDecision(Queries[i].Id, 0.5, d.Gap, d.Answers, 10, 1, true, d.Correct, 5, 1)).ToArray(),

@@ -1,0 +1,84 @@
+using DiSRouter.Training.Evaluation;
+using DiSRouter.Training.SelfAwareness;
+using DiSRouter.Training.Tests.SelfAwareness;
+
+namespace DiSRouter.Training.Tests.Evaluation;
+
+/// <summary>
+/// The report's methods on a hand-made world where the right routing is known: "apple" questions the cheap agent answers
+/// right, "zebra" questions only the dear one does (costs 0.1 and 0.9). At α = 0.5 an apple belongs to the cheap agent
+/// (1 − 0.05 against 1 − 0.45) and a zebra to the dear one (0 − 0.05 against 1 − 0.45): the Oracle's routing, which a
+/// method that learns the split from validation must match on test. The cheap agent's self-verification says yes on
+/// apples and no on zebras, and its self-aware decision answers apples and declines zebras.
+/// </summary>
+public class RoutingReportWorldTests
+{
+    private static TrainingQuery Apple(string split, int i) => new($"{split}-a{i}", "apple", "1", "", $"apple orchard question {i} about red fruit", "red");
+
+    private static TrainingQuery Zebra(string split, int i) => new($"{split}-z{i}", "zebra", "1", "", $"zebra savanna puzzle {i} with striped animals", "stripes");
+
+    private static SetMeasurements World(string split, int each)
+    {
+        var queries = Enumerable.Range(0, each).SelectMany(i => new[] { Apple(split, i), Zebra(split, i) }).ToList();
+        bool IsApple(TrainingQuery q) => q.Family == "apple";
+        MeasuredReply Reply(TrainingQuery q, bool right) => new(q.Id, right, right ? -0.1 : -0.2, 10, 5, right ? 1 : 2, "The final answer is: x.");
+        Dictionary<double, MeasuredDecision[]> Decisions(Func<TrainingQuery, bool> answers, Func<TrainingQuery, bool> right) =>
+            RoutingReportOptions.DefaultAlphas.ToDictionary(a => a, a => queries.Select(q =>
+                new MeasuredDecision(q.Id, a, answers(q) ? 2 : -2, answers(q), 10, 1, true, right(q), 5, 1)).ToArray());
+        var cheap = new AgentMeasurements("cheap", 0.1, queries.Select(q => Reply(q, IsApple(q))).ToArray(),
+            queries.Select(q => new MeasuredVerification(q.Id, IsApple(q) ? 3 : -3, 20, 1)).ToArray(),
+            Decisions(IsApple, IsApple), new Dictionary<double, MeasuredDecision[]>(), null, null);
+        var dear = new AgentMeasurements("dear", 0.9, queries.Select(q => Reply(q, true)).ToArray(), [],
+            Decisions(_ => true, _ => true), new Dictionary<double, MeasuredDecision[]>(), null, null);
+        return new SetMeasurements(new QuerySet(split, queries), [cheap, dear]);
+    }
+
+    private static RoutingReportResult Report() => new RoutingReport(new RoutingReportOptions
+    {
+        PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12,
+    }).Run([World(RoutingQuerySets.ValidationName, 100), World(RoutingQuerySets.TestName, 20), World(RoutingQuerySets.OutOfDomainName, 5), World(RoutingQuerySets.FreshName, 5)]);
+
+    private static readonly Lazy<RoutingReportResult> Result = new(Report);
+
+    private static MethodRow Row(string method, double alpha = 0.5) =>
+        Result.Value.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == alpha);
+
+    [Theory]
+    [InlineData(RoutingReport.AutoMix)]
+    [InlineData(RoutingReport.AutoMixVerdict)]
+    public void TheAutoMixCascadeStopsWhereTheVerifierSaysYesAndEscalatesTheRest(string method)
+    {
+        // Apples stop at the cheap agent (cost 0.1), zebras are answered by both (0.1 + 0.9): accuracy 1, mean cost 0.55.
+        var row = Row(method);
+        Assert.Equal(1.0, row.Accuracy, 9);
+        Assert.Equal(0.55, row.Cost, 9);
+        Assert.Equal(new[] { 0.5, 0.5 }, row.RoutingShare);
+    }
+
+    [Theory]
+    [InlineData(RoutingReport.Transformer)]
+    [InlineData(RoutingReport.Logistic)]
+    [InlineData(RoutingReport.Mf)]
+    [InlineData(RoutingReport.Knn)]
+    public void ACentralRouterTrainedOnValidationRoutesLikeTheOracle(string method)
+    {
+        var oracle = Row(RoutingReport.Oracle);
+        var row = Row(method);
+        Assert.Equal(oracle.Utility, row.Utility, 9);
+        Assert.Equal(oracle.RoutingShare, row.RoutingShare);
+    }
+
+    [Fact]
+    public void TheTransformerRouterIsRetrainedPerSeedAndItsEpochsAreChosenOnValidation()
+    {
+        Assert.Contains(Result.Value.SeedSpread, s => s.Method == RoutingReport.Transformer && s.Alpha == 0.5);
+        Assert.Matches("^[0-9]+ epochs", Result.Value.Tuned[RoutingReport.Transformer]);
+    }
+
+    [Fact]
+    public void TheSelfAwareCascadeAnswersApplesCheaplyAndPassesZebrasOn()
+    {
+        var oracle = Row(RoutingReport.Oracle);
+        Assert.Equal(oracle.Utility, Row(RoutingReport.DiSRouterGreedy).Utility, 9);
+    }
+}
