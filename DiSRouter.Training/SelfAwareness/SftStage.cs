@@ -64,6 +64,7 @@ internal sealed record SftOptions
     /// <summary>
     /// The TorchSharp engine's device ("cpu", "cuda", "auto") to train on it; null trains on ours. Part of the inputs
     /// when set (the two engines round differently); left out of the JSON when null, so earlier runs keep their hash.
+    /// A resume point made on either engine resumes on either (one format), so it is not checked against this.
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? TorchDevice { get; init; }
@@ -79,7 +80,8 @@ internal sealed record SftResult(string CheckpointDirectory, SftDataSet Data, in
 /// <summary>
 /// Stage 2: builds the self-awareness SFT data from the run's <c>samples.jsonl</c> (<see cref="SftDataBuilder"/>)
 /// and fine-tunes the agent's base model on it, loss on the target tokens only. Writes <c>sft-data.jsonl</c>,
-/// the checkpoint <c>sft/</c> (appears only complete) and <c>sft-report.json</c>; resumes from <c>sft.state/</c>.
+/// the checkpoint <c>sft/</c> (appears only complete) and <c>sft-report.json</c>; resumes from <c>sft.state/</c>
+/// (<see cref="StageRunner"/>). Trains on our engine or TorchSharp's (<see cref="PolicyEngine"/>).
 /// </summary>
 internal sealed class SftStage(SftOptions options)
 {
