@@ -13,24 +13,32 @@ internal sealed unsafe class GemmScratch
 
     private float* _packedB;
     private long _packedBLength;
+    private float* _packedA;
+    private long _packedALength;
 
     public static GemmScratch Current => _current ??= new GemmScratch();
 
     /// <summary>A buffer of at least <paramref name="length"/> floats; its contents are undefined.</summary>
-    public float* PackedB(long length)
+    public float* PackedB(long length) => Grow(ref _packedB, ref _packedBLength, length);
+
+    /// <summary>A second buffer, for a block of A (a compute task's rows); contents undefined.</summary>
+    public float* PackedA(long length) => Grow(ref _packedA, ref _packedALength, length);
+
+    private static float* Grow(ref float* buffer, ref long capacity, long length)
     {
-        if (length > _packedBLength)
+        if (length > capacity)
         {
-            if (_packedB != null) NativeMemory.AlignedFree(_packedB);
-            long grown = Math.Max(length, _packedBLength * 3 / 2);
-            _packedB = (float*)NativeMemory.AlignedAlloc((nuint)(grown * sizeof(float)), 64);
-            _packedBLength = grown;
+            if (buffer != null) NativeMemory.AlignedFree(buffer);
+            long grown = Math.Max(length, capacity * 3 / 2);
+            buffer = (float*)NativeMemory.AlignedAlloc((nuint)(grown * sizeof(float)), 64);
+            capacity = grown;
         }
-        return _packedB;
+        return buffer;
     }
 
     ~GemmScratch()
     {
         if (_packedB != null) NativeMemory.AlignedFree(_packedB);
+        if (_packedA != null) NativeMemory.AlignedFree(_packedA);
     }
 }

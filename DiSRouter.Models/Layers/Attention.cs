@@ -76,10 +76,33 @@ internal static unsafe class Attention
     {
         if (!SimdPath.Is512)
         {
-            // 16 columns per block as two accumulators of 8 (AVX2) or two passes of two of 4 (128-bit).
+            // Eight accumulators per pass down the tile while at least 8 vectors of columns are left (64 keys on AVX2:
+            // a whole row of a 64-token context in one pass, eight independent chains), then two at a time. Each column
+            // still sums its products in k order, so the grouping changes no result.
             int lanes = Vector<float>.Count;
             var vs = new Vector<float>(scale);
-            for (int c = 0; c < 16 * blocks; c += 2 * lanes)
+            int c0 = 0;
+            for (; c0 + 8 * lanes <= 16 * blocks; c0 += 8 * lanes)
+            {
+                Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                float* col = tile + c0;
+                for (int k = 0; k < d; k++, col += tp)
+                {
+                    var xk = new Vector<float>(x[k]);
+                    a0 += xk * Vector.Load(col);
+                    a1 += xk * Vector.Load(col + lanes);
+                    a2 += xk * Vector.Load(col + 2 * lanes);
+                    a3 += xk * Vector.Load(col + 3 * lanes);
+                    a4 += xk * Vector.Load(col + 4 * lanes);
+                    a5 += xk * Vector.Load(col + 5 * lanes);
+                    a6 += xk * Vector.Load(col + 6 * lanes);
+                    a7 += xk * Vector.Load(col + 7 * lanes);
+                }
+                float* o = output + c0;
+                (a0 * vs).Store(o); (a1 * vs).Store(o + lanes); (a2 * vs).Store(o + 2 * lanes); (a3 * vs).Store(o + 3 * lanes);
+                (a4 * vs).Store(o + 4 * lanes); (a5 * vs).Store(o + 5 * lanes); (a6 * vs).Store(o + 6 * lanes); (a7 * vs).Store(o + 7 * lanes);
+            }
+            for (int c = c0; c < 16 * blocks; c += 2 * lanes)
             {
                 Vector<float> acc0 = Vector<float>.Zero, acc1 = Vector<float>.Zero;
                 float* col = tile + c;
