@@ -317,11 +317,6 @@ public static unsafe class Gemm
             int q0 = cb * PanelsPerBlock, q1 = Math.Min(Panels, q0 + PanelsPerBlock);
             int mr = Rows;
             var full = Kernel(Width, TransA, mr);
-            // A transposed (a weight gradient dYᵀ·X) is copied per depth block into strips of mr rows, (kc × mr) each:
-            // read in place, every step p of a kernel call touched a new cache line of A (a row of dY), and a call's 256
-            // lines plus its B panel filled L1 (the TN products ran at 100–125 GFLOP/s against 150–160 for the others on
-            // the 2-core AVX2 machine). The transposed kernels read a strip with lda = mr; the products are the same.
-            float* strips = TransA ? GemmScratch.Current.PackedA((long)RoundUp(i1 - i0, mr) * KcMax) : null;
             // Depth blocks in order (C accumulates from the second on); within one, B panel outer, rows inner: the panel
             // (Kc × Width) stays in L1 while the rows of A stream from L2.
             for (int pc = 0; pc < K; pc += KcMax)
@@ -330,7 +325,6 @@ public static unsafe class Gemm
                 float* block = Packed + (long)Panels * Width * pc;
                 float* a = TransA ? A + (long)pc * Lda : A + pc;
                 float beta = pc == 0 ? Beta : 1f;
-                if (TransA) PackStrips(a, Lda, i0, i1, kc, mr, strips);
                 for (int q = q0; q < q1; q++)
                 {
                     float* bp = block + (long)q * kc * Width;
@@ -340,27 +334,10 @@ public static unsafe class Gemm
                     {
                         int rows = Math.Min(mr, i1 - i);
                         var kernel = rows == mr ? full : Kernel(Width, TransA, rows);
-                        if (TransA) kernel(kc, strips + (long)(i - i0) * kc, mr, bp, C + (long)i * Ldc + j, Ldc, Alpha, beta, cols);
-                        else kernel(kc, a + (long)i * Lda, Lda, bp, C + (long)i * Ldc + j, Ldc, Alpha, beta, cols);
+                        float* ai = TransA ? a + i : a + (long)i * Lda;
+                        kernel(kc, ai, Lda, bp, C + (long)i * Ldc + j, Ldc, Alpha, beta, cols);
                     }
                 }
-            }
-        }
-    }
-
-    /// <summary>strips[s](p, r) = A(i0 + s·mr + r, p) for A stored transposed (a[p·lda + i]): strip s is (kc × mr) at strips + s·mr·kc.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackStrips(float* a, int lda, int i0, int i1, int kc, int mr, float* strips)
-    {
-        for (int p = 0; p < kc; p++)
-        {
-            float* src = a + (long)p * lda + i0;
-            float* dst = strips + (long)p * mr;
-            int n = i1 - i0;
-            for (int s = 0; s < n; s += mr, dst += (long)mr * kc)
-            {
-                int rows = Math.Min(mr, n - s);
-                for (int r = 0; r < rows; r++) dst[r] = src[s + r];
             }
         }
     }

@@ -13,16 +13,11 @@ internal sealed unsafe class GemmScratch
 
     private float* _packedB;
     private long _packedBLength;
-    private float* _packedA;
-    private long _packedALength;
 
     public static GemmScratch Current => _current ??= new GemmScratch();
 
     /// <summary>A buffer of at least <paramref name="length"/> floats; its contents are undefined.</summary>
     public float* PackedB(long length) => Grow(ref _packedB, ref _packedBLength, length);
-
-    /// <summary>A second buffer, for a block of A (a compute task's rows); contents undefined.</summary>
-    public float* PackedA(long length) => Grow(ref _packedA, ref _packedALength, length);
 
     private static float* Grow(ref float* buffer, ref long capacity, long length)
     {
@@ -39,6 +34,5 @@ internal sealed unsafe class GemmScratch
     ~GemmScratch()
     {
         if (_packedB != null) NativeMemory.AlignedFree(_packedB);
-        if (_packedA != null) NativeMemory.AlignedFree(_packedA);
     }
 }
