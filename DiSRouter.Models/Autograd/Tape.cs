@@ -134,13 +134,13 @@ internal sealed class Tape
     {
         SameShape(a, b, nameof(Add));
         var y = Empty(a.Rows, a.Cols, Needs(a) || Needs(b));
-        TensorPrimitives.Add(a.Data, b.Data, y.Data);
+        Elementwise.Add(a.Data, b.Data, y.Data);
         if (y.RequiresGrad)
             _backward.Add(() =>
             {
                 if (!y.HasGrad) return;
-                if (a.RequiresGrad) TensorPrimitives.Add(a.Grad, y.Grad, a.Grad);
-                if (b.RequiresGrad) TensorPrimitives.Add(b.Grad, y.Grad, b.Grad);
+                if (a.RequiresGrad) Elementwise.Add(a.Grad, y.Grad, a.Grad);
+                if (b.RequiresGrad) Elementwise.Add(b.Grad, y.Grad, b.Grad);
             });
         return y;
     }
