@@ -4,7 +4,7 @@ using DiSRouter.Models.Kernels;
 namespace DiSRouter.Models.Layers;
 
 /// <summary>
-/// The elementwise passes of the residual stream and of fresh gradients, spread over the engine's threads in chunks of
+/// The elementwise passes of the residual stream and of fresh gradients (add, copy, clear), spread over the engine's threads in chunks of
 /// <see cref="RowChunks"/>' grain. WHY: done on the calling thread, a (B·T, C) add or clear of a training step was a
 /// stretch long enough for the other worker to fall asleep, and the wake-up of the next kernel came on top.
 /// </summary>
@@ -20,6 +20,18 @@ internal static unsafe class Elementwise
         fixed (float* pa = a, pb = b, py = y)
         {
             var body = new AddBody { A = pa, B = pb, Y = py, Chunks = new RowChunks(y.Length, 1) };
+            EngineThreads.ParallelFor(body.Chunks.Count, body);
+        }
+    }
+
+    // y = x
+    public static void Copy(ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (x.Length != y.Length) throw new ArgumentException("Elementwise copy expects spans of one length.");
+        if (y.Length < SerialBelow) { x.CopyTo(y); return; }
+        fixed (float* px = x, py = y)
+        {
+            var body = new CopyBody { X = px, Y = py, Chunks = new RowChunks(y.Length, 1) };
             EngineThreads.ParallelFor(body.Chunks.Count, body);
         }
     }
@@ -44,6 +56,18 @@ internal static unsafe class Elementwise
         {
             var (start, end) = Chunks[item];
             TensorPrimitives.Add(new ReadOnlySpan<float>(A + start, end - start), new ReadOnlySpan<float>(B + start, end - start), new Span<float>(Y + start, end - start));
+        }
+    }
+
+    private struct CopyBody : IParallelBody
+    {
+        public float* X, Y;
+        public RowChunks Chunks;
+
+        public readonly void Invoke(int item)
+        {
+            var (start, end) = Chunks[item];
+            new ReadOnlySpan<float>(X + start, end - start).CopyTo(new Span<float>(Y + start, end - start));
         }
     }
 
