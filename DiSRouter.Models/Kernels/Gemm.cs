@@ -234,7 +234,8 @@ public static unsafe class Gemm
             int panels = (nc + width - 1) / width;
             // Up to TasksPerThread tasks per thread: a task runs through the whole depth, and with a deep product of few
             // rows (dW += dYᵀ·X: 256 rows, depth 2,048) four big tasks on two threads left one idle whenever the other
-            // was slowed (1.1× the speed of one thread instead of 1.6× on the shared 2-core machine).
+            // was slowed (103–112 GFLOP/s on two threads of the shared 2-core AVX2 machine against about 80 on one; 143–145
+            // with up to eight tasks a thread).
             // Sixteen when A is not transposed: the tail of a parallel-for (one thread done, the other on its last task) is
             // shorter with smaller tasks, and re-reading a row block of A per column block is cheap; a transposed A is read
             // a cache line per step, so there eight (measured on config c's products: 155 → 164 and 144 GFLOP/s).
