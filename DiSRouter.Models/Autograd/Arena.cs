@@ -55,7 +55,7 @@ internal sealed class Arena
         }
         var slice = new ArraySegment<float>(_blocks[_current], _used, length);
         _used += rounded;
-        if (zero) slice.AsSpan().Clear();
+        if (zero) Layers.Elementwise.Clear(slice.AsSpan());
         return slice;
     }
 

@@ -67,8 +67,10 @@ internal sealed class Tape
             _backward.Add(() =>
             {
                 if (!y.HasGrad) return;
-                Layers.Linear.Backward(x.RequiresGrad ? x.Grad : default, w.RequiresGrad ? w.Grad : default,
-                    b is { RequiresGrad: true } ? b.Grad : default, y.Grad, x.Data, w.Data, n, inF, outF);
+                bool fresh = false;
+                var dx = x.RequiresGrad ? x.GradForWrite(out fresh) : default;
+                Layers.Linear.Backward(dx, w.RequiresGrad ? w.Grad : default,
+                    b is { RequiresGrad: true } ? b.Grad : default, y.Grad, x.Data, w.Data, n, inF, outF, overwriteDx: fresh);
             });
         return y;
     }
@@ -134,13 +136,13 @@ internal sealed class Tape
     {
         SameShape(a, b, nameof(Add));
         var y = Empty(a.Rows, a.Cols, Needs(a) || Needs(b));
-        TensorPrimitives.Add(a.Data, b.Data, y.Data);
+        Elementwise.Add(a.Data, b.Data, y.Data);
         if (y.RequiresGrad)
             _backward.Add(() =>
             {
                 if (!y.HasGrad) return;
-                if (a.RequiresGrad) TensorPrimitives.Add(a.Grad, y.Grad, a.Grad);
-                if (b.RequiresGrad) TensorPrimitives.Add(b.Grad, y.Grad, b.Grad);
+                if (a.RequiresGrad) AddOrCopy(a.GradForWrite(out bool fa), y.Grad, fa);
+                if (b.RequiresGrad) AddOrCopy(b.GradForWrite(out bool fb), y.Grad, fb);
             });
         return y;
     }
@@ -199,6 +201,13 @@ internal sealed class Tape
     {
         _backward.Clear();
         _arena.Reset();
+    }
+
+    // dst += src, or dst = src for a fresh gradient (see Tensor.GradForWrite)
+    private static void AddOrCopy(Span<float> dst, Span<float> src, bool fresh)
+    {
+        if (fresh) Elementwise.Copy(src, dst);
+        else Elementwise.Add(dst, src, dst);
     }
 
     private bool Needs(Tensor? t) => GradEnabled && t is { RequiresGrad: true };

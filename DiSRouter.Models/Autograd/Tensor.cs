@@ -57,5 +57,20 @@ internal sealed class Tensor
         }
     }
 
+    /// <summary>
+    /// The gradient for an op whose backward step writes every element: when no gradient exists yet it is created
+    /// without zeroing and <paramref name="fresh"/> is true, and the caller must overwrite it instead of adding to it.
+    /// WHY: in a transformer most activation gradients are first written by one product or one residual add, and
+    /// zeroing them first, then reading the zeros back, was a pass over every one of them per step.
+    /// </summary>
+    public Span<float> GradForWrite(out bool fresh)
+    {
+        fresh = Parameter is null && _grad.Array is null;
+        if (!fresh) return Grad;
+        if (_arena is null) throw new InvalidOperationException("This tensor has no arena for its gradient.");
+        _grad = _arena.Allocate(Length, zero: false);
+        return _grad.AsSpan();
+    }
+
     public override string ToString() => Parameter is null ? $"Tensor ({Rows}, {Cols})" : $"Tensor ({Rows}, {Cols}) of {Parameter.Name}";
 }

@@ -17,16 +17,18 @@ internal sealed unsafe class GemmScratch
     public static GemmScratch Current => _current ??= new GemmScratch();
 
     /// <summary>A buffer of at least <paramref name="length"/> floats; its contents are undefined.</summary>
-    public float* PackedB(long length)
+    public float* PackedB(long length) => Grow(ref _packedB, ref _packedBLength, length);
+
+    private static float* Grow(ref float* buffer, ref long capacity, long length)
     {
-        if (length > _packedBLength)
+        if (length > capacity)
         {
-            if (_packedB != null) NativeMemory.AlignedFree(_packedB);
-            long grown = Math.Max(length, _packedBLength * 3 / 2);
-            _packedB = (float*)NativeMemory.AlignedAlloc((nuint)(grown * sizeof(float)), 64);
-            _packedBLength = grown;
+            if (buffer != null) NativeMemory.AlignedFree(buffer);
+            long grown = Math.Max(length, capacity * 3 / 2);
+            buffer = (float*)NativeMemory.AlignedAlloc((nuint)(grown * sizeof(float)), 64);
+            capacity = grown;
         }
-        return _packedB;
+        return buffer;
     }
 
     ~GemmScratch()

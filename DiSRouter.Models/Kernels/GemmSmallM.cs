@@ -138,8 +138,13 @@ internal static unsafe class GemmSmallM
         float* w4 = w + 4 * ldw, w5 = w + 5 * ldw, w6 = w + 6 * ldw, w7 = w + 7 * ldw;
         Vector<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
         int lanes = Vector<float>.Count, p = 0;
+        // The next group's rows are fetched while this one is summed: a row is only k floats (1 KiB at k = 256), too
+        // short a stream for the hardware prefetcher to catch before it ends, and decoding reads every weight once.
+        float* next = w + 8 * ldw;
         for (; p + lanes <= k; p += lanes)
         {
+            if (Sse.IsSupported && (p & 15) == 0)
+                for (int r = 0; r < 8; r++) Sse.Prefetch0(next + r * ldw + p);
             Vector<float> xv = Vector.Load(x + p);
             s0 = Vector.MultiplyAddEstimate(xv, Vector.Load(w0 + p), s0);
             s1 = Vector.MultiplyAddEstimate(xv, Vector.Load(w1 + p), s1);

@@ -76,10 +76,33 @@ internal static unsafe class Attention
     {
         if (!SimdPath.Is512)
         {
-            // 16 columns per block as two accumulators of 8 (AVX2) or two passes of two of 4 (128-bit).
+            // Eight accumulators per pass down the tile while at least 8 vectors of columns are left (64 keys on AVX2:
+            // a whole row of a 64-token context in one pass, eight independent chains), then two at a time. Each column
+            // still sums its products in k order, so the grouping changes no result.
             int lanes = Vector<float>.Count;
             var vs = new Vector<float>(scale);
-            for (int c = 0; c < 16 * blocks; c += 2 * lanes)
+            int c0 = 0;
+            for (; c0 + 8 * lanes <= 16 * blocks; c0 += 8 * lanes)
+            {
+                Vector<float> a0 = Vector<float>.Zero, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+                float* col = tile + c0;
+                for (int k = 0; k < d; k++, col += tp)
+                {
+                    var xk = new Vector<float>(x[k]);
+                    a0 += xk * Vector.Load(col);
+                    a1 += xk * Vector.Load(col + lanes);
+                    a2 += xk * Vector.Load(col + 2 * lanes);
+                    a3 += xk * Vector.Load(col + 3 * lanes);
+                    a4 += xk * Vector.Load(col + 4 * lanes);
+                    a5 += xk * Vector.Load(col + 5 * lanes);
+                    a6 += xk * Vector.Load(col + 6 * lanes);
+                    a7 += xk * Vector.Load(col + 7 * lanes);
+                }
+                float* o = output + c0;
+                (a0 * vs).Store(o); (a1 * vs).Store(o + lanes); (a2 * vs).Store(o + 2 * lanes); (a3 * vs).Store(o + 3 * lanes);
+                (a4 * vs).Store(o + 4 * lanes); (a5 * vs).Store(o + 5 * lanes); (a6 * vs).Store(o + 6 * lanes); (a7 * vs).Store(o + 7 * lanes);
+            }
+            for (int c = c0; c < 16 * blocks; c += 2 * lanes)
             {
                 Vector<float> acc0 = Vector<float>.Zero, acc1 = Vector<float>.Zero;
                 float* col = tile + c;
@@ -164,26 +187,41 @@ internal static unsafe class Attention
         }
     }
 
-    // dk_j += g_j·q and dv_j += p_j·dy for j < count (rows of stride ld), d = 4 lanes: q and dy stay in eight registers
-    // and each coefficient is broadcast once.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ScatterRows4(float* g, float* q, float* dk, float* p, float* dy, float* dv, long ld, int count)
+    // dk[0..d) += Σ_i g[i·gs]·q_i and dv[0..d) += Σ_i p[i·ps]·dy_i for i < count (rows of q and dy ld apart), in i order,
+    // both held in registers (up to four Vector<float> each per pass: d a multiple of the lane count).
+    private static void AccumulateColumn(float* dk, float* dv, float* g, long gs, float* p, long ps, float* q, float* dy, long ld, int count, int d)
     {
         int l = Vector<float>.Count;
-        Vector<float> q0 = Vector.Load(q), q1 = Vector.Load(q + l), q2 = Vector.Load(q + 2 * l), q3 = Vector.Load(q + 3 * l);
-        Vector<float> y0 = Vector.Load(dy), y1 = Vector.Load(dy + l), y2 = Vector.Load(dy + 2 * l), y3 = Vector.Load(dy + 3 * l);
-        for (int j = 0; j < count; j++, dk += ld, dv += ld)
+        for (int x = 0; x < d; x += 4 * l)
         {
-            var gj = new Vector<float>(g[j]);
-            (Vector.Load(dk) + gj * q0).Store(dk);
-            (Vector.Load(dk + l) + gj * q1).Store(dk + l);
-            (Vector.Load(dk + 2 * l) + gj * q2).Store(dk + 2 * l);
-            (Vector.Load(dk + 3 * l) + gj * q3).Store(dk + 3 * l);
-            var pj = new Vector<float>(p[j]);
-            (Vector.Load(dv) + pj * y0).Store(dv);
-            (Vector.Load(dv + l) + pj * y1).Store(dv + l);
-            (Vector.Load(dv + 2 * l) + pj * y2).Store(dv + 2 * l);
-            (Vector.Load(dv + 3 * l) + pj * y3).Store(dv + 3 * l);
+            int n = Math.Min(4, (d - x) / l);
+            if (n == 4)
+            {
+                Vector<float> k0 = Vector.Load(dk + x), k1 = Vector.Load(dk + x + l), k2 = Vector.Load(dk + x + 2 * l), k3 = Vector.Load(dk + x + 3 * l);
+                Vector<float> v0 = Vector.Load(dv + x), v1 = Vector.Load(dv + x + l), v2 = Vector.Load(dv + x + 2 * l), v3 = Vector.Load(dv + x + 3 * l);
+                float* qi = q + x, yi = dy + x;
+                for (int i = 0; i < count; i++, qi += ld, yi += ld)
+                {
+                    var gi = new Vector<float>(g[i * gs]);
+                    k0 += gi * Vector.Load(qi); k1 += gi * Vector.Load(qi + l); k2 += gi * Vector.Load(qi + 2 * l); k3 += gi * Vector.Load(qi + 3 * l);
+                    var pi = new Vector<float>(p[i * ps]);
+                    v0 += pi * Vector.Load(yi); v1 += pi * Vector.Load(yi + l); v2 += pi * Vector.Load(yi + 2 * l); v3 += pi * Vector.Load(yi + 3 * l);
+                }
+                k0.Store(dk + x); k1.Store(dk + x + l); k2.Store(dk + x + 2 * l); k3.Store(dk + x + 3 * l);
+                v0.Store(dv + x); v1.Store(dv + x + l); v2.Store(dv + x + 2 * l); v3.Store(dv + x + 3 * l);
+                continue;
+            }
+            for (int c = x; c < x + n * l; c += l)
+            {
+                Vector<float> k0 = Vector.Load(dk + c), v0 = Vector.Load(dv + c);
+                float* qi = q + c, yi = dy + c;
+                for (int i = 0; i < count; i++, qi += ld, yi += ld)
+                {
+                    k0 += new Vector<float>(g[i * gs]) * Vector.Load(qi);
+                    v0 += new Vector<float>(p[i * ps]) * Vector.Load(yi);
+                }
+                k0.Store(dk + c); v0.Store(dv + c);
+            }
         }
     }
 
@@ -261,45 +299,34 @@ internal static unsafe class Attention
             // (D, Tp) values, one row of gradients, then dk and dv of the group's keys as (T, D) rows of their own: the
             // scattered dk_j/dv_j updates stay in this thread's cache instead of read-modify-writing rows whose
             // neighbouring heads another thread is updating; they are added to dk/dv once at the end.
-            float* vt = ThreadScratch.Get(D * tp + tp + 2 * T * D);
-            float* ds = vt + D * tp;
-            float* dk = ds + tp, dv = dk + (long)T * D;
+            bool columns = !SimdPath.Is512 && D % Vector<float>.Count == 0;
+            // The 256/128-bit paths keep every query's ds row of a head, (T, Tp), for the column pass below.
+            float* vt = ThreadScratch.Get(D * tp + (columns ? T * tp : tp) + 2 * T * D);
+            float* dsAll = vt + D * tp;
+            float* dk = dsAll + (columns ? (long)T * tp : tp), dv = dk + (long)T * D;
             new Span<float>(dk, 2 * T * D).Clear();
             TransposeToTile(V + kvOffset, s.KvWidth, T, D, tp, vt);
+            int keys = Lengths == null ? T : Math.Min(Lengths[b], T);   // keys some query sees
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
+            {
+                float* attHead = Att + ((long)b * s.Hq + h) * T * T;
                 for (int i = 0; i < T; i++)
                 {
                     int visible = VisibleKeys(Lengths, b, i, T);
                     if (visible == 0) continue;
                     long row = ((long)b * T + i) * s.QWidth + h * D;
-                    float* att = Att + (((long)b * s.Hq + h) * T + i) * T;
+                    float* att = attHead + (long)i * T;
                     float* dy = Dy + row, q = Q + row, dq = Dq + row;
+                    float* ds = columns ? dsAll + (long)i * tp : dsAll;
                     // dp_j = dy_i · v_j ; ds_j = p_j (dp_j − Σ p·dp) / √D
                     RowTimesTile(dy, vt, D, tp, (visible + 15) >> 4, ds, 1f);
                     float dot = 0f;
                     for (int j = 0; j < visible; j++) dot += att[j] * ds[j];
-                    if (!SimdPath.Is512 && D % Vector<float>.Count == 0)
+                    if (columns)
                     {
-                        // The 256/128-bit paths: ds_j in place, dq_i held in registers across the keys, q_i and dy_i
-                        // loaded once for the scattered dk_j and dv_j (each element gets the same adds in the same order).
+                        // ds_j in place, dq_i held in registers across the keys; dk and dv wait for the column pass.
                         for (int j = 0; j < visible; j++) ds[j] = att[j] * (ds[j] - dot) * s.Scale;
                         AccumulateRows(dq, ds, k, s.KvWidth, visible, D);     // dq_i += Σ_j ds_j k_j
-                        if (D == 4 * Vector<float>.Count)
-                        {
-                            ScatterRows4(ds, q, dk, att, dy, dv, D, visible);
-                            continue;
-                        }
-                        for (int c = 0; c < D; c += Vector<float>.Count)
-                        {
-                            var qc = Vector.Load(q + c);
-                            var dyc = Vector.Load(dy + c);
-                            for (int j = 0; j < visible; j++)
-                            {
-                                long kv = (long)j * D + c;
-                                (Vector.Load(dk + kv) + new Vector<float>(ds[j]) * qc).Store(dk + kv);   // dk_j += ds_j q_i
-                                (Vector.Load(dv + kv) + new Vector<float>(att[j]) * dyc).Store(dv + kv); // dv_j += p_j dy_i
-                            }
-                        }
                         continue;
                     }
                     for (int j = 0; j < visible; j++)
@@ -310,6 +337,15 @@ internal static unsafe class Attention
                         Axpy(p, dy, dv + (long)j * D, D);             // dv_j += p_j dy_i
                     }
                 }
+                if (!columns) continue;
+                // Column pass: dk_j += Σ_i ds_ij q_i and dv_j += Σ_i p_ij dy_i over the queries that see key j (i ≥ j),
+                // in i order as the row-by-row updates added them, with dk_j and dv_j held in registers: the row-by-row
+                // form loaded and stored both rows for every (i, j) and was bound by its stores.
+                long qRow0 = (long)b * T * s.QWidth + h * D;
+                for (int j = 0; j < keys; j++)
+                    AccumulateColumn(dk + (long)j * D, dv + (long)j * D, dsAll + (long)j * tp + j, tp, attHead + (long)j * T + j, T,
+                        Q + qRow0 + (long)j * s.QWidth, Dy + qRow0 + (long)j * s.QWidth, s.QWidth, T - j, D);
+            }
             for (int j = 0; j < T; j++)
             {
                 long kv = kvOffset + (long)j * s.KvWidth;

@@ -34,10 +34,12 @@ internal static class Linear
     }
 
     // dx (N, In) += dy · w ; dw (Out, In) += dyᵀ · x ; dbias (Out) += Σ_n dy[n]
-    public static void Backward(Span<float> dx, Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int rows, int inFeatures, int outFeatures)
+    // overwriteDx: dx = dy · w instead (dx is a fresh gradient buffer whose contents are garbage: nothing is read)
+    public static void Backward(Span<float> dx, Span<float> dw, Span<float> dbias, ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> w, int rows, int inFeatures, int outFeatures,
+        bool overwriteDx = false)
     {
         if (!dx.IsEmpty)
-            Gemm.Sgemm(false, false, rows, inFeatures, outFeatures, 1f, dy, outFeatures, w, inFeatures, 1f, dx, inFeatures);
+            Gemm.Sgemm(false, false, rows, inFeatures, outFeatures, 1f, dy, outFeatures, w, inFeatures, overwriteDx ? 0f : 1f, dx, inFeatures);
         if (!dw.IsEmpty)
             Gemm.Sgemm(true, false, outFeatures, inFeatures, rows, 1f, dy, outFeatures, x, inFeatures, 1f, dw, inFeatures);
         if (!dbias.IsEmpty)

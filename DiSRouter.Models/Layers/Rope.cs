@@ -1,3 +1,4 @@
+using System.Numerics;
 using DiSRouter.Models.Kernels;
 
 namespace DiSRouter.Models.Layers;
@@ -55,7 +56,18 @@ internal static unsafe class Rope
                 for (int h = 0; h < Heads; h++)
                 {
                     float* x = X + (long)n * width + h * d, o = Out + (long)n * width + h * d;
-                    for (int i = 0; i < Half; i++)
+                    int i = 0;
+                    // Whole vectors of pairs (the same products and sums per lane as the scalar loop below).
+                    var sign = new Vector<float>(Sign);
+                    for (; i + Vector<float>.Count <= Half; i += Vector<float>.Count)
+                    {
+                        Vector<float> x1 = Vector.Load(x + i), x2 = Vector.Load(x + i + Half), c = Vector.Load(cos + i), s = sign * Vector.Load(sin + i);
+                        Vector<float> y1 = x1 * c - x2 * s, y2 = x1 * s + x2 * c;
+                        if (Accumulate) { y1 += Vector.Load(o + i); y2 += Vector.Load(o + i + Half); }
+                        y1.Store(o + i);
+                        y2.Store(o + i + Half);
+                    }
+                    for (; i < Half; i++)
                     {
                         float x1 = x[i], x2 = x[i + Half], c = cos[i], s = Sign * sin[i];
                         float y1 = x1 * c - x2 * s, y2 = x1 * s + x2 * c;

@@ -45,6 +45,25 @@ public sealed class TapeTests
     }
 
     [Fact]
+    public void GradientsWrittenIntoRecycledArenaMemoryIgnoreWhatWasThere()
+    {
+        // Gradients first written by a product or a residual add are not zeroed (Tensor.GradForWrite): a pass over arena
+        // memory full of NaN from the pass before must give the same parameter gradients as a pass over a new tape.
+        var net = new Net();
+        var clean = new Tape();
+        clean.Backward(net.Loss(clean));
+        var expected = net.All.Select(p => p.Grad.ToArray()).ToArray();
+        foreach (var p in net.All) p.ZeroGrad();
+
+        var sut = new Tape();
+        sut.Arena.Allocate(1 << 15, zero: false).AsSpan().Fill(float.NaN);
+        sut.Reset();
+        sut.Backward(net.Loss(sut));
+
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], net.All[i].Grad.ToArray());
+    }
+
+    [Fact]
     public void BackwardThroughEveryOpMatchesFiniteDifferences()
     {
         var net = new Net();
