@@ -9,6 +9,7 @@ RUN_DIR=${RUN_DIR:-/tmp/disrouter-net}
 DURATION=${1:-60s}
 CONNECTIONS=${2:-2}
 BASE=${3:-18080}
+echo "$(date -u '+%F %T UTC') load.sh $DURATION $CONNECTIONS $BASE, DELAY_MS=${DELAY_MS:-0}, $(nproc) cores"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 rss() {
   local line="t=$(( $(date +%s) - START ))s"
@@ -27,3 +28,12 @@ rss >> "$RUN_DIR/rss.txt"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "RSS (MB) every 15 s:"
 cat "$RUN_DIR/rss.txt"
+# Per process: the first sample, the peak (and when), the end, and the growth over the run's second half (past warm-up):
+# "memory flat" means that last figure stays within a few MB.
+awk '{ t = substr($1, 3) + 0; for (i = 2; i <= NF; i++) { split($i, kv, "="); p = kv[1]; mb = kv[2] + 0
+         if (!(p in first)) { first[p] = mb; order[++n] = p }
+         if (mb > peak[p]) { peak[p] = mb; peak_t[p] = t }
+         last[p] = mb; samples[p, ++count[p]] = mb; times[p, count[p]] = t } }
+     END { printf "RSS summary (MB): process first -> peak (at s) -> end; change over the second half\n"
+           for (k = 1; k <= n; k++) { p = order[k]; half = samples[p, int((count[p] + 1) / 2)]
+             printf "  %-8s %4d -> %4d (%4d s) -> %4d; second half %+d (from %d at %d s)\n", p, first[p], peak[p], peak_t[p], last[p], last[p] - half, half, times[p, int((count[p] + 1) / 2)] } }' "$RUN_DIR/rss.txt"
