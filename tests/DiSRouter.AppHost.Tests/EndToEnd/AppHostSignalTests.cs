@@ -25,7 +25,7 @@ public sealed class AppHostSignalTests(ITestOutputHelper output)
         await AnswersAsync(apphost);
         var tree = TreeWithEverything(apphost);
 
-        apphost.Signal(AppHostProcess.SIGTERM);
+        apphost.Signal(ProcessTree.SIGTERM);
         var gone = await AppHostProcess.WaitUntilGoneAsync(tree.Select(t => t.Pid).Append(apphost.Pid), StopTimeout);
 
         var left = tree.Where(t => ProcessTree.IsAlive(t.Pid)).ToList();
@@ -40,7 +40,7 @@ public sealed class AppHostSignalTests(ITestOutputHelper output)
         await AnswersAsync(apphost);
         var tree = TreeWithEverything(apphost);
 
-        apphost.Signal(AppHostProcess.SIGKILL);
+        apphost.Signal(ProcessTree.SIGKILL);
         var gone = await AppHostProcess.WaitUntilGoneAsync(tree.Select(t => t.Pid), StopTimeout);
 
         var left = tree.Where(t => ProcessTree.IsAlive(t.Pid)).ToList();

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace DiSRouter.AppHost.Tests.Infrastructure;
 
@@ -10,7 +8,7 @@ namespace DiSRouter.AppHost.Tests.Infrastructure;
 /// The AppHost as its own process, as a user or a service manager starts it (the built DiSRouter.AppHost.dll, from the
 /// repository root, with the dashboard on free ports), for what only a real process shows: what its signals do.
 /// </summary>
-internal sealed partial class AppHostProcess : IAsyncDisposable
+internal sealed class AppHostProcess : IAsyncDisposable
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
@@ -31,15 +29,15 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
     /// <summary>Starts it with <paramref name="arguments"/> and waits until the gateway answers /health with 200.</summary>
     public static async Task<AppHostProcess> StartAsync(params string[] arguments)
     {
-        var port = FreePort();
+        var port = FreePort.Next();
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Repository.Root, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "DiSRouter.AppHost.dll"), .. arguments, "--gateway-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)])
             info.ArgumentList.Add(a);
         // What launchSettings.json's profile sets, on free ports, so that a network someone else runs is not in the way.
         info.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        info.Environment["ASPNETCORE_URLS"] = $"http://localhost:{FreePort()}";
-        info.Environment["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://localhost:{FreePort()}";
-        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://localhost:{FreePort()}";
+        info.Environment["ASPNETCORE_URLS"] = $"http://localhost:{FreePort.Next()}";
+        info.Environment["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://localhost:{FreePort.Next()}";
+        info.Environment["ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL"] = $"http://localhost:{FreePort.Next()}";
         info.Environment["ASPIRE_ALLOW_UNSECURED_TRANSPORT"] = "true";
         info.Environment["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
         info.Environment["DISROUTER_API_KEY"] = NetworkFixture.ApiKey;
@@ -92,7 +90,7 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         return tree;
     }
 
-    public void Signal(int signal) => Assert.Equal(0, SendSignal(Pid, signal));
+    public void Signal(int signal) => Assert.True(ProcessTree.Signal(Pid, signal), $"signal {signal} to {Pid}");
 
     public async Task<bool> WaitForExitAsync(TimeSpan timeout)
     {
@@ -139,16 +137,5 @@ internal sealed partial class AppHostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    public const int SIGKILL = 9;
-    public const int SIGTERM = 15;
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int SendSignal(int pid, int signal);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace DiSRouter.AppHost.Tests.Infrastructure;
 
@@ -18,7 +17,7 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         _handler = handler;
         for (var attempt = 0; ; attempt++)
         {
-            Url = new Uri($"http://127.0.0.1:{FreePort()}/");
+            Url = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
             _listener.Prefixes.Clear();
             _listener.Prefixes.Add(Url.ToString());
             try
@@ -52,12 +51,6 @@ public sealed class LoopbackHttpServer : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -64,14 +64,22 @@ public class NetworkFixture : IAsyncLifetime
     /// SIGKILLs the service's process (the child of the orchestrator's `dotnet run`), as the kernel's OOM killer or a crash
     /// ends it: nobody stopped it. Returns the orchestrator's process id it ran under, to tell its restart apart.
     /// </summary>
-    public int KillService(string resource)
+    public int KillService(string resource) => SignalService(resource, ProcessTree.SIGKILL);
+
+    /// <summary>
+    /// SIGTERMs the service's process, as `kill PID` or a service manager stops it: it shuts down cleanly and exits 0, a
+    /// stop the AppHost leaves alone.
+    /// </summary>
+    public int TerminateService(string resource) => SignalService(resource, ProcessTree.SIGTERM);
+
+    private int SignalService(string resource, int signal)
     {
         var pid = Pid(resource);
         // The service itself (its apphost executable, "DiSRouter.Agents"), not build servers `dotnet run` may have started
         var service = ProcessTree.Descendants(pid).Where(p => ProcessTree.Name(p).StartsWith("DiSRouter.", StringComparison.Ordinal)).ToList();
         Assert.True(service.Count > 0, $"No DiSRouter process below {resource}'s `dotnet run` ({pid}): "
             + string.Join(", ", ProcessTree.Descendants(pid).Select(p => $"{ProcessTree.Name(p)} ({p})")));
-        foreach (var p in service) ProcessTree.Kill(p);
+        foreach (var p in service) ProcessTree.Signal(p, signal);
         return pid;
     }
 

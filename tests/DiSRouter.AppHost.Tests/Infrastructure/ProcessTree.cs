@@ -3,7 +3,7 @@ using System.Globalization;
 namespace DiSRouter.AppHost.Tests.Infrastructure;
 
 /// <summary>Processes as Linux's /proc shows them: who descends from whom, which still run, and SIGKILL.</summary>
-internal static class ProcessTree
+internal static partial class ProcessTree
 {
     /// <summary>Every process below <paramref name="pid"/> (children, their children, …), read now.</summary>
     public static IReadOnlyList<int> Descendants(int pid)
@@ -49,12 +49,17 @@ internal static class ProcessTree
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return ""; }
     }
 
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
     /// <summary>SIGKILL: the process ends at once, with no chance to clean up (as the kernel's OOM killer ends it).</summary>
-    public static void Kill(int pid)
-    {
-        try { System.Diagnostics.Process.GetProcessById(pid).Kill(); }
-        catch (ArgumentException) { } // already gone
-    }
+    public static void Kill(int pid) => Signal(pid, SIGKILL);
+
+    /// <summary>Sends <paramref name="signal"/>; false when there is no such process.</summary>
+    public static bool Signal(int pid, int signal) => SendSignal(pid, signal) == 0;
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 
     private static int ParentOf(int pid) => Stat(pid)?.Parent ?? 0;
 
