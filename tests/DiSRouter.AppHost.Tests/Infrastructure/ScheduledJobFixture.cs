@@ -7,13 +7,14 @@ using DiSRouter.Models.Tokenization;
 namespace DiSRouter.AppHost.Tests.Infrastructure;
 
 /// <summary>
-/// The app model with one agent serving a tiny checkpoint, and its training job on a schedule that fires every ten
-/// seconds (Quartz cron, seconds first), stages small enough to finish in seconds: a schedule the tests can watch fire.
+/// The app model with one agent serving a tiny checkpoint, and its training job on a schedule that fires every two
+/// seconds (Quartz cron, seconds first), stages small enough to finish in seconds: a schedule the tests can watch fire,
+/// and fire again while the job still runs (starting `dotnet run` alone takes longer than two seconds).
 /// </summary>
 public sealed class ScheduledJobFixture : NetworkFixture
 {
     public const string Job = "selfaware-tiny";
-    public const string Schedule = "0/10 * * * * ?";
+    public const string Schedule = "0/2 * * * * ?";
 
     /// <summary>
     /// The Training tests' TinyWorld model size (TinyWorld itself uses the training CLI's internals): sampling and SFT

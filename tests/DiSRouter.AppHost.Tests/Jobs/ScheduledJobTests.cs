@@ -14,7 +14,7 @@ public sealed class ScheduledJobTests(ScheduledJobFixture network, ITestOutputHe
     public async Task ScheduleStartsTheJobWhichPublishesIntoTheAgentsServingDirectory()
     {
         var sw = Stopwatch.StartNew();
-        // Nobody starts it: the schedule fires within ten seconds of the network's start.
+        // Nobody starts it: the schedule fires within two seconds of the network's start.
         var started = await network.App.ResourceNotifications.WaitForResourceAsync(ScheduledJobFixture.Job,
             e => e.Snapshot.State?.Text == KnownResourceStates.Running).WaitAsync(NetworkFixture.StartTimeout);
         output.WriteLine($"started by its schedule {sw.Elapsed.TotalSeconds:0.0} s into the test, at {started.Snapshot.StartTimeStamp:HH:mm:ss.fff}");
@@ -22,7 +22,7 @@ public sealed class ScheduledJobTests(ScheduledJobFixture network, ITestOutputHe
             e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text)).WaitAsync(NetworkFixture.StartTimeout);
         output.WriteLine($"ended {ended.Snapshot.State?.Text} with exit code {ended.Snapshot.ExitCode} after {sw.Elapsed.TotalSeconds:0.0} s");
 
-        Assert.Equal(0, ended.Snapshot.ExitCode); // the CLI's "published"
+        Assert.Equal(0, ended.Snapshot.ExitCode); // the CLI's "published": the fires while it ran did not restart it
         var serving = Checkpoint.Load(network.Serving);
         Assert.Equal("sft", serving.Metadata["stage"]);
         var weights = await File.ReadAllBytesAsync(Path.Combine(network.Serving, "model.safetensors"));
@@ -44,5 +44,16 @@ public sealed class ScheduledJobTests(ScheduledJobFixture network, ITestOutputHe
         {
         }
         Assert.Fail("agent-1 did not log loading the published checkpoint (generation 2) within 60 s of the job's end.");
+    }
+
+    [Fact]
+    public async Task FireWhileTheJobRunsIsSkippedNotARestart()
+    {
+        var model = network.App.Services.GetRequiredService<DistributedApplicationModel>();
+        using var timeout = new CancellationTokenSource(NetworkFixture.StartTimeout);
+        await foreach (var lines in network.App.Services.GetRequiredService<ResourceLoggerService>()
+                           .WatchAsync(model.Resources.Single(r => r.Name == ScheduledJobFixture.Job)).WithCancellation(timeout.Token))
+            if (lines.Any(l => l.Content.Contains("Scheduled run skipped: the job is Running", StringComparison.Ordinal)))
+                return;
     }
 }
