@@ -1,4 +1,5 @@
 using System.Globalization;
+using DiSRouter.AppHost.Health;
 using DiSRouter.AppHost.Jobs;
 using DiSRouter.AppHost.Topology;
 using Microsoft.Extensions.Configuration;
@@ -50,6 +51,7 @@ internal static class Extensions
             {
                 ConfigFile = launch.ConfigFile,
                 Jobs = TrainingJob.Read(builder.Configuration, overlay, RepositoryRoot(builder)),
+                Restarts = Supervision.RestartPolicy.Read(builder.Configuration),
             };
             return true;
         }
@@ -130,7 +132,8 @@ internal static class Extensions
             // A fixed local port (--gateway-port, default 8080); published, the container platform's ingress decides.
             .WithHttpEndpoint(port: plan.GatewayPort == 0 || builder.ExecutionContext.IsPublishMode ? null : plan.GatewayPort, name: "http")
             .WithExternalHttpEndpoints()
-            .WithHttpHealthCheck("/health")
+            // Healthy, Degraded (agents down) or Unhealthy as the gateway's /health reports the cascade, not its status code alone
+            .WithGatewayHealthCheck("/health")
             .WithEnvironment(NetworkPlan.ApiKeyVariable, apiKey)
             .WithEnvironment("Gateway__EntryAgent", plan.EntryAgent);
         for (var i = 0; i < plan.Agents.Count; i++) gateway.WithEnvironment($"Gateway__Agents__{i}", plan.Agents[i].Name);

@@ -1,5 +1,6 @@
 using DiSRouter.AppHost;
 using DiSRouter.AppHost.Jobs;
+using DiSRouter.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -13,7 +14,10 @@ var apiKey = builder.AddApiKey(plan);
 var agents = builder.AddAgents(plan);
 
 // The front door, once every agent is healthy; the only resource that faces users
-builder.AddGateway(plan, agents, apiKey);
+var gateway = builder.AddGateway(plan, agents, apiKey);
+
+// Supervision: an agent or the gateway whose process dies without being stopped is started again (DiSRouter:Restarts)
+builder.AddRestartSupervisor(plan, [.. agents.Select(a => a.Resource), gateway.Resource]);
 
 // Jobs: each agent's self-awareness training, started from the dashboard, the command line or its schedule
 builder.AddTrainingJobs(plan, agents);

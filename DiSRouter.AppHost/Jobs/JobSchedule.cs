@@ -29,6 +29,14 @@ internal sealed class JobSchedule(IReadOnlyList<(IResource Job, CronExpression S
             {
                 return;
             }
+            // The orchestrator's start command restarts a running resource (it stops the run and starts afresh), so a
+            // fire that finds the job still busy must not reach it: that run goes on and this fire is skipped.
+            if (services.GetRequiredService<ResourceNotificationService>().TryGetCurrentState(job.Name, out var current)
+                && current.Snapshot.State?.Text is { } state && !KnownResourceStates.TerminalStates.Contains(state) && state != KnownResourceStates.NotStarted)
+            {
+                logger.LogInformation("Scheduled run skipped: the job is {State} (its current run goes on)", state);
+                continue;
+            }
             var result = await JobResources.StartAsync(services, job.Name, ct);
             if (!result.Success) logger.LogWarning("Scheduled run not started: {Reason}", result.Message);
         }

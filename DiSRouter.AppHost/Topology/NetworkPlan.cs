@@ -30,6 +30,9 @@ internal sealed partial record NetworkPlan(
     /// <summary>The configured training jobs (their names, agents, serving directories and schedules).</summary>
     public IReadOnlyList<Jobs.TrainingJob> Jobs { get; init; } = [];
 
+    /// <summary>How agents and the gateway are restarted when their process dies ("DiSRouter:Restarts").</summary>
+    public Supervision.RestartPolicy Restarts { get; init; } = Supervision.RestartPolicy.Default;
+
     public static NetworkPlan Create(TopologyOptions topology, LaunchArguments args, string repositoryRoot, Func<string, string?> environment)
     {
         var errors = new List<string>();

@@ -33,4 +33,32 @@ public sealed class HealthEndpointsTests
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         await app.StopAsync().WaitAsync(Request);
     }
+
+    [Fact]
+    public async Task HealthAnswersJsonWithEachChecksReasonToACallerThatAsksForIt()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddServiceDefaults();
+        builder.Services.AddHealthChecks().AddCheck("cascade", () => HealthCheckResult.Degraded("Down: agent-2"));
+        await using var app = builder.Build();
+        app.MapDefaultEndpoints();
+        await app.StartAsync().WaitAsync(Request);
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, Extensions.HealthEndpointPath);
+        request.Headers.Accept.ParseAdd("application/json");
+
+        using var json = await client.SendAsync(request).WaitAsync(Request);
+        var text = await client.GetStringAsync(Extensions.HealthEndpointPath).WaitAsync(Request);
+
+        Assert.Equal(HttpStatusCode.OK, json.StatusCode);
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(await json.Content.ReadAsStringAsync())!;
+        Assert.Equal("Degraded", (string?)report["status"]);
+        var cascade = Assert.Single(report["checks"]!.AsArray(), c => (string?)c!["name"] == "cascade")!;
+        Assert.Equal(("Degraded", "Down: agent-2"), ((string?)cascade["status"], (string?)cascade["description"]));
+        Assert.Equal("Degraded", text); // plain text for everyone else, as before
+        await app.StopAsync().WaitAsync(Request);
+    }
 }

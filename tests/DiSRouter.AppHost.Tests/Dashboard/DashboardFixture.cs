@@ -1,8 +1,6 @@
-using System.Net;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
-using System.Net.Sockets;
 using DiSRouter.AppHost.Tests.Infrastructure;
 
 namespace DiSRouter.AppHost.Tests.Dashboard;
@@ -13,7 +11,7 @@ namespace DiSRouter.AppHost.Tests.Dashboard;
 /// </summary>
 public sealed class DashboardFixture : NetworkFixture
 {
-    private readonly Uri _requested = new($"http://localhost:{FreePort()}");
+    private readonly Uri _requested = new($"http://localhost:{FreePort.Next()}");
 
     /// <summary>Where the dashboard listens, as the app model reports it.</summary>
     public Uri Dashboard => App.Services.GetRequiredService<DistributedApplicationModel>().Resources
@@ -24,7 +22,7 @@ public sealed class DashboardFixture : NetworkFixture
     [
         .. base.Arguments,
         $"--ASPNETCORE_URLS={_requested}",
-        $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:{FreePort()}",
+        $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:{FreePort.Next()}",
         "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
         "--ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
     ];
@@ -32,10 +30,4 @@ public sealed class DashboardFixture : NetworkFixture
     protected override void Configure(DistributedApplicationOptions options, Microsoft.Extensions.Hosting.HostApplicationBuilderSettings settings) =>
         options.DisableDashboard = false;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
