@@ -8,6 +8,7 @@
 #   PARALLEL=1 SKIP_REPORT=1 scripts/selfaware.sh
 #   RUNS=runs/variant SKIP_PUBLISH=1 AGENTS="nano-1 nano-2" SAMPLES=32 GAMMA=1 SFT_ALPHAS=0.1:0.9:0.1 RL_ALPHAS=0.2,0.5,0.8 scripts/selfaware.sh   # a variant, not published
 #   POOL=runs/pool-x/pool RUNS=runs/sa-x SKIP_PUBLISH=1 SKIP_REPORT=1 scripts/selfaware.sh   # agents of a candidate pool
+#   SEED=2 RUNS=runs/seed-2 SKIP_PUBLISH=1 SKIP_REPORT=1 scripts/selfaware.sh   # another training seed (docs/evaluation.md)
 #   CHAIN_WEIGHT=0.1 …                        # SFT weighs an answer's chain 0.1 beside its decision (unset: 1, the paper's rule)
 #
 # The same stages and settings as the AppHost jobs selfaware-nano-{1..5} (DiSRouter.AppHost/appsettings.json, docs/jobs.md).
@@ -57,6 +58,7 @@ pool=${POOL:-models/nano-pool}
 runs=${RUNS:-runs/selfaware}
 store=models/nano-selfaware
 temperature=${TEMPERATURE:-0.5}
+seed=${SEED:-1}   # one seed for sampling, SFT order and RL rollouts; the committed agents are seed 1
 
 dotnet build -c Release DiSRouter.Training >/dev/null
 bin=$(mktemp -d)
@@ -104,12 +106,12 @@ one_agent() {
   mkdir -p "$run"
   {
     echo "== $a: sample"
-    train sample --model "$pool/$a" --out "$run" --queries "${QUERIES:-$(queries_for "$a")}" --n "${SAMPLES:-8}" --temperature "$temperature" --seed 1
+    train sample --model "$pool/$a" --out "$run" --queries "${QUERIES:-$(queries_for "$a")}" --n "${SAMPLES:-8}" --temperature "$temperature" --seed "$seed"
     echo "== $a: sft"
     # shellcheck disable=SC2046
-    train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --balance overall --alphas "${SFT_ALPHAS:-0.2,0.5,0.8}" --max-repeats 32 --seed 1 --bf16 ${CHAIN_WEIGHT:+--chain-loss-weight "$CHAIN_WEIGHT"}
+    train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --balance overall --alphas "${SFT_ALPHAS:-0.2,0.5,0.8}" --max-repeats 32 --seed "$seed" --bf16 ${CHAIN_WEIGHT:+--chain-loss-weight "$CHAIN_WEIGHT"}
     echo "== $a: rl"
-    train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --alphas "${RL_ALPHAS:-0.1:0.9:0.1}" --steps "$(rl_steps_for "$a")" --k 8 --gamma "${GAMMA:-0.125}" --temperature "$temperature" --lr 5e-5 --seed 1 --bf16
+    train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --alphas "${RL_ALPHAS:-0.1:0.9:0.1}" --steps "$(rl_steps_for "$a")" --k 8 --gamma "${GAMMA:-0.125}" --temperature "$temperature" --lr 5e-5 --seed "$seed" --bf16
     echo "== $a: calibrate"
     train calibrate --out "$run" --gamma "${CALIBRATION_GAMMA:-0.5}"
   } > "$run/pipeline.log" 2>&1 || { echo "$a: FAILED (see $run/pipeline.log)"; tail -3 "$run/pipeline.log"; return 1; }
@@ -117,7 +119,7 @@ one_agent() {
 }
 
 export -f one_agent train lr_for sft_extra_for queries_for rl_queries_for rl_steps_for
-export bin pool runs temperature
+export bin pool runs temperature seed
 started=$(date +%s)
 printf '%s\n' $agents | xargs -P "$parallel" -I{} bash -c 'one_agent {}'
 echo "pipeline: $(( $(date +%s) - started )) s for $agents"
