@@ -37,6 +37,27 @@ public sealed class GemmTests
                 AssertProduct(transA, transB, m, n, k, alpha: 1f, beta: 0f, padding: 0, seed: m * 7919 + n * 31 + k);
     }
 
+    // The tile edges of every path: 8 × 32 tiles and 128-row blocks on the 512-bit path, 6 × 16 and 126 on the 256-bit,
+    // 3 × 16 on the 128-bit; one short of, at and one past each, with depths across a block boundary and accumulation
+    // into C (CI runs this under DISROUTER_SIMD_PATH=512 too, where the 32-wide panels are taken without AVX-512).
+    public static TheoryData<int, int, int> TileEdges()
+    {
+        var data = new TheoryData<int, int, int>();
+        foreach (int m in new[] { 9, 16, 17, 127, 128, 129, 257 })
+            foreach (int n in new[] { 17, 31, 32, 33, 64, 97 })
+                data.Add(m, n, m % 2 == 0 ? 256 : 257);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(TileEdges))]
+    public void ProductsAtEveryPathsTileEdgesMatchTheReference(int m, int n, int k)
+    {
+        foreach (bool transA in new[] { false, true })
+            foreach (bool transB in new[] { false, true })
+                AssertProduct(transA, transB, m, n, k, alpha: 0.75f, beta: 0.5f, padding: 3, seed: m * 131 + n * 7 + k);
+    }
+
     [Theory]
     [InlineData(0.5f, 0f)]
     [InlineData(1f, 1f)]
