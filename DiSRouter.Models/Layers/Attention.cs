@@ -126,6 +126,80 @@ internal static unsafe class Attention
         }
     }
 
+    // Four rows at once (256/128-bit paths): out_r[j] = scale · Σ_d x_r[d] · tile[d, j] for r < 4 (rows of x xStride
+    // apart, of out outStride apart) and j < cols, a multiple of 2·lanes (the tile is zero-padded to a multiple of 16).
+    // WHY: one row at a time, a query against fewer than 64 keys ran two accumulator chains down the tile, bound by the
+    // latency of each multiply-add (a quarter of the core's throughput); four rows share each tile load and run eight
+    // independent chains. Every score is the same products added in the same k order, so nothing changes but the time.
+    private static void RowsTimesTile4(float* x, long xStride, float* tile, int d, int tp, int cols, float* output, long outStride, float scale)
+    {
+        int lanes = Vector<float>.Count;
+        var vs = new Vector<float>(scale);
+        float* x0 = x, x1 = x + xStride, x2 = x + 2 * xStride, x3 = x + 3 * xStride;
+        for (int c = 0; c < cols; c += 2 * lanes)
+        {
+            Vector<float> a00 = Vector<float>.Zero, a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+            float* col = tile + c;
+            for (int k = 0; k < d; k++, col += tp)
+            {
+                var t0 = Vector.Load(col);
+                var t1 = Vector.Load(col + lanes);
+                var b0 = new Vector<float>(x0[k]); a00 += b0 * t0; a01 += b0 * t1;
+                var b1 = new Vector<float>(x1[k]); a10 += b1 * t0; a11 += b1 * t1;
+                var b2 = new Vector<float>(x2[k]); a20 += b2 * t0; a21 += b2 * t1;
+                var b3 = new Vector<float>(x3[k]); a30 += b3 * t0; a31 += b3 * t1;
+            }
+            float* o = output + c;
+            (a00 * vs).Store(o); (a01 * vs).Store(o + lanes); o += outStride;
+            (a10 * vs).Store(o); (a11 * vs).Store(o + lanes); o += outStride;
+            (a20 * vs).Store(o); (a21 * vs).Store(o + lanes); o += outStride;
+            (a30 * vs).Store(o); (a31 * vs).Store(o + lanes);
+        }
+    }
+
+    // Two rows at once: AccumulateRows(ya, ca, rows, ld, countA, d) and AccumulateRows(yb, cb, rows, ld, countB, d), the
+    // keys both rows see taken together (each row still adds its keys in j order), so eight chains instead of four and
+    // one load of each row of values for both. d a multiple of the lane count.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateRows2(float* ya, float* ca, int countA, float* yb, float* cb, int countB, float* rows, long ld, int d)
+    {
+        int lanes = Vector<float>.Count;
+        int common = Math.Min(countA, countB);
+        int x = 0;
+        for (; x + 4 * lanes <= d; x += 4 * lanes)
+        {
+            Vector<float> a0 = Vector.Load(ya + x), a1 = Vector.Load(ya + x + lanes), a2 = Vector.Load(ya + x + 2 * lanes), a3 = Vector.Load(ya + x + 3 * lanes);
+            Vector<float> b0 = Vector.Load(yb + x), b1 = Vector.Load(yb + x + lanes), b2 = Vector.Load(yb + x + 2 * lanes), b3 = Vector.Load(yb + x + 3 * lanes);
+            float* r = rows + x;
+            for (int j = 0; j < common; j++, r += ld)
+            {
+                var r0 = Vector.Load(r); var r1 = Vector.Load(r + lanes); var r2 = Vector.Load(r + 2 * lanes); var r3 = Vector.Load(r + 3 * lanes);
+                var cj = new Vector<float>(ca[j]);
+                a0 += cj * r0; a1 += cj * r1; a2 += cj * r2; a3 += cj * r3;
+                var dj = new Vector<float>(cb[j]);
+                b0 += dj * r0; b1 += dj * r1; b2 += dj * r2; b3 += dj * r3;
+            }
+            for (int j = common; j < countA; j++, r += ld)
+            {
+                var cj = new Vector<float>(ca[j]);
+                a0 += cj * Vector.Load(r); a1 += cj * Vector.Load(r + lanes); a2 += cj * Vector.Load(r + 2 * lanes); a3 += cj * Vector.Load(r + 3 * lanes);
+            }
+            r = rows + x + common * ld;
+            for (int j = common; j < countB; j++, r += ld)
+            {
+                var dj = new Vector<float>(cb[j]);
+                b0 += dj * Vector.Load(r); b1 += dj * Vector.Load(r + lanes); b2 += dj * Vector.Load(r + 2 * lanes); b3 += dj * Vector.Load(r + 3 * lanes);
+            }
+            a0.Store(ya + x); a1.Store(ya + x + lanes); a2.Store(ya + x + 2 * lanes); a3.Store(ya + x + 3 * lanes);
+            b0.Store(yb + x); b1.Store(yb + x + lanes); b2.Store(yb + x + 2 * lanes); b3.Store(yb + x + 3 * lanes);
+        }
+        if (x < d)
+        {
+            AccumulateRows(ya + x, ca, rows + x, ld, countA, d - x);
+            AccumulateRows(yb + x, cb, rows + x, ld, countB, d - x);
+        }
+    }
+
     // y[0..n) += a · x[0..n)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Axpy(float a, float* x, float* y, int n)
@@ -247,10 +321,16 @@ internal static unsafe class Attention
             var s = Shape;
             int b = item / s.Hkv, kvh = item % s.Hkv, T = s.T, D = s.D, tp = (T + 15) & ~15;
             long kvOffset = (long)b * T * s.KvWidth + kvh * s.D;
-            float* kt = ThreadScratch.Get(D * tp + tp);   // (D, Tp) keys, then one row of scores
+            float* kt = ThreadScratch.Get(D * tp + 4 * tp);   // (D, Tp) keys, then up to four rows of scores
             float* scores = kt + D * tp;
             TransposeToTile(K + kvOffset, s.KvWidth, T, D, tp, kt);
             float* v = V + kvOffset;
+            if (!SimdPath.Is512 && D % Vector<float>.Count == 0)
+            {
+                for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
+                    ForwardRows4(s, b, h, kt, tp, v, scores);
+                return;
+            }
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
                 for (int i = 0; i < T; i++)
                 {
@@ -282,6 +362,43 @@ internal static unsafe class Attention
                     new Span<float>(att + visible, T - visible).Clear();
                 }
         }
+
+        // The 256/128-bit paths, four queries at a time: their scores in one pass down the key tile (RowsTimesTile4, up
+        // to the last query's visible keys), a softmax per row, then y_i = Σ_j p_j v_j two rows at a time
+        // (AccumulateRows2). The same sums in the same order as one row at a time.
+        private readonly void ForwardRows4(AttentionShape s, int b, int h, float* kt, int tp, float* v, float* scores)
+        {
+            int T = s.T, D = s.D, chunk = 2 * Vector<float>.Count;
+            for (int i0 = 0; i0 < T; i0 += 4)
+            {
+                int rows = Math.Min(4, T - i0);
+                int last = VisibleKeys(Lengths, b, i0 + rows - 1, T);   // visible keys grow with i: the block's last row sees most
+                float* q0 = Q + ((long)b * T + i0) * s.QWidth + h * D;
+                if (rows == 4 && last > 0) RowsTimesTile4(q0, s.QWidth, kt, D, tp, (last + chunk - 1) / chunk * chunk, scores, tp, s.Scale);
+                for (int r = 0; r < rows; r++)
+                {
+                    int i = i0 + r, visible = VisibleKeys(Lengths, b, i, T);
+                    float* att = Att + (((long)b * s.Hq + h) * T + i) * T;
+                    float* y = Y + ((long)b * T + i) * s.QWidth + h * D;
+                    new Span<float>(y, D).Clear();
+                    new Span<float>(att + visible, T - visible).Clear();
+                    if (visible == 0) continue;
+                    float* sc = scores + (long)r * tp;
+                    if (rows < 4) RowTimesTile(q0 + (long)r * s.QWidth, kt, D, tp, (visible + 15) >> 4, sc, s.Scale);
+                    float max = float.NegativeInfinity;
+                    for (int j = 0; j < visible; j++) max = Math.Max(max, sc[j]);
+                    float inv = 1f / FastMath.ExpShiftedInPlace(sc, visible, max);
+                    for (int j = 0; j < visible; j++) att[j] = sc[j] * inv;
+                }
+                long attRow = (((long)b * s.Hq + h) * T + i0) * T, yRow = ((long)b * T + i0) * s.QWidth + h * D;
+                int r2 = 0;
+                for (; r2 + 1 < rows; r2 += 2)
+                    AccumulateRows2(Y + yRow + (long)r2 * s.QWidth, Att + attRow + (long)r2 * T, VisibleKeys(Lengths, b, i0 + r2, T),
+                        Y + yRow + (long)(r2 + 1) * s.QWidth, Att + attRow + (long)(r2 + 1) * T, VisibleKeys(Lengths, b, i0 + r2 + 1, T), v, s.KvWidth, D);
+                if (r2 < rows)
+                    AccumulateRows(Y + yRow + (long)r2 * s.QWidth, Att + attRow + (long)r2 * T, v, s.KvWidth, VisibleKeys(Lengths, b, i0 + r2, T), D);
+            }
+        }
     }
 
     private struct BackwardBody : IParallelBody
@@ -310,25 +427,19 @@ internal static unsafe class Attention
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
             {
                 float* attHead = Att + ((long)b * s.Hq + h) * T * T;
-                for (int i = 0; i < T; i++)
+                if (columns) BackwardRows4(s, b, h, attHead, vt, tp, dsAll);
+                for (int i = 0; i < T && !columns; i++)
                 {
                     int visible = VisibleKeys(Lengths, b, i, T);
                     if (visible == 0) continue;
                     long row = ((long)b * T + i) * s.QWidth + h * D;
                     float* att = attHead + (long)i * T;
                     float* dy = Dy + row, q = Q + row, dq = Dq + row;
-                    float* ds = columns ? dsAll + (long)i * tp : dsAll;
+                    float* ds = dsAll;
                     // dp_j = dy_i · v_j ; ds_j = p_j (dp_j − Σ p·dp) / √D
                     RowTimesTile(dy, vt, D, tp, (visible + 15) >> 4, ds, 1f);
                     float dot = 0f;
                     for (int j = 0; j < visible; j++) dot += att[j] * ds[j];
-                    if (columns)
-                    {
-                        // ds_j in place, dq_i held in registers across the keys; dk and dv wait for the column pass.
-                        for (int j = 0; j < visible; j++) ds[j] = att[j] * (ds[j] - dot) * s.Scale;
-                        AccumulateRows(dq, ds, k, s.KvWidth, visible, D);     // dq_i += Σ_j ds_j k_j
-                        continue;
-                    }
                     for (int j = 0; j < visible; j++)
                     {
                         float p = att[j], g = p * (ds[j] - dot) * s.Scale;
@@ -351,6 +462,39 @@ internal static unsafe class Attention
                 long kv = kvOffset + (long)j * s.KvWidth;
                 Axpy(1f, dk + (long)j * D, Dk + kv, D);
                 Axpy(1f, dv + (long)j * D, Dv + kv, D);
+            }
+        }
+
+        // The 256/128-bit paths' row pass for one head, four queries at a time: dp = dy_i·vᵀ for the four in one pass down
+        // the value tile (RowsTimesTile4), ds_ij = p_ij (dp_ij − Σ_j p·dp) / √D in place in dsAll's rows (kept for the
+        // column pass), then dq_i += Σ_j ds_ij k_j two rows at a time. The same sums in the same order as row by row.
+        private readonly void BackwardRows4(AttentionShape s, int b, int h, float* attHead, float* vt, int tp, float* dsAll)
+        {
+            int T = s.T, D = s.D, chunk = 2 * Vector<float>.Count;
+            float* k = K + (long)b * T * s.KvWidth + (h / s.Group) * D;
+            for (int i0 = 0; i0 < T; i0 += 4)
+            {
+                int rows = Math.Min(4, T - i0);
+                int last = VisibleKeys(Lengths, b, i0 + rows - 1, T);
+                long row0 = ((long)b * T + i0) * s.QWidth + h * D;
+                if (last == 0) continue;   // visible keys grow with i: no row of this block sees any
+                if (rows == 4) RowsTimesTile4(Dy + row0, s.QWidth, vt, D, tp, (last + chunk - 1) / chunk * chunk, dsAll + (long)i0 * tp, tp, 1f);
+                for (int r = 0; r < rows; r++)
+                {
+                    int visible = VisibleKeys(Lengths, b, i0 + r, T);
+                    if (visible == 0) continue;
+                    float* att = attHead + (long)(i0 + r) * T, ds = dsAll + (long)(i0 + r) * tp;
+                    if (rows < 4) RowTimesTile(Dy + row0 + (long)r * s.QWidth, vt, D, tp, (visible + 15) >> 4, ds, 1f);
+                    float dot = 0f;
+                    for (int j = 0; j < visible; j++) dot += att[j] * ds[j];
+                    for (int j = 0; j < visible; j++) ds[j] = att[j] * (ds[j] - dot) * s.Scale;
+                }
+                int r2 = 0;
+                for (; r2 + 1 < rows; r2 += 2)
+                    AccumulateRows2(Dq + row0 + (long)r2 * s.QWidth, dsAll + (long)(i0 + r2) * tp, VisibleKeys(Lengths, b, i0 + r2, T),
+                        Dq + row0 + (long)(r2 + 1) * s.QWidth, dsAll + (long)(i0 + r2 + 1) * tp, VisibleKeys(Lengths, b, i0 + r2 + 1, T), k, s.KvWidth, D);
+                if (r2 < rows)
+                    AccumulateRows(Dq + row0 + (long)r2 * s.QWidth, dsAll + (long)(i0 + r2) * tp, k, s.KvWidth, VisibleKeys(Lengths, b, i0 + r2, T), D);
             }
         }
     }
