@@ -62,9 +62,9 @@ internal static unsafe class GemmPacking
         }
     }
 
-    /// <summary>dst[c·ldd + r] = src[r·lds + c] for a 16 × 16 tile.</summary>
+    /// <summary>dst[c·ldd + r] = src[r·lds + c] for a 16 × 16 tile (also attention's key and value tiles).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose16(float* src, int lds, float* dst, int ldd)
+    internal static void Transpose16(float* src, int lds, float* dst, int ldd)
     {
         if (!Avx512F.IsSupported && Avx.IsSupported)
         {
