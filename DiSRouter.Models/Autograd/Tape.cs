@@ -127,7 +127,15 @@ internal sealed class Tape
         var y = Empty(gate.Rows, gate.Cols, Needs(gate) || Needs(up));
         Layers.SwiGlu.Forward(y.Data, gate.Data, up.Data);
         if (y.RequiresGrad)
-            _backward.Add(() => { if (y.HasGrad) Layers.SwiGlu.Backward(gate.Grad, up.Grad, y.Grad, gate.Data, up.Data); });
+            _backward.Add(() =>
+            {
+                if (!y.HasGrad) return;
+                // The gate's and up's products feed only this op: their gradients are usually fresh, written, not added to.
+                bool freshGate = false, freshUp = false;
+                var dgate = gate.RequiresGrad ? gate.GradForWrite(out freshGate) : default;
+                var dup = up.RequiresGrad ? up.GradForWrite(out freshUp) : default;
+                Layers.SwiGlu.Backward(dgate, dup, y.Grad, gate.Data, up.Data, overwriteGate: freshGate, overwriteUp: freshUp);
+            });
         return y;
     }
 

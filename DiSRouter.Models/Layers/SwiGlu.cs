@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using DiSRouter.Models.Kernels;
 
@@ -20,18 +19,30 @@ internal static unsafe class SwiGlu
     }
 
     // dgate += dout ⊙ up ⊙ σ(g)(1 + g(1 − σ(g))) ; dup += dout ⊙ silu(g)
-    public static void Backward(Span<float> dgate, Span<float> dup, ReadOnlySpan<float> dout, ReadOnlySpan<float> gate, ReadOnlySpan<float> up)
+    // overwriteGate / overwriteUp: = instead of += (a fresh gradient buffer whose contents are garbage: nothing is read).
+    // An empty gradient span means that gradient is not wanted.
+    public static void Backward(Span<float> dgate, Span<float> dup, ReadOnlySpan<float> dout, ReadOnlySpan<float> gate, ReadOnlySpan<float> up,
+        bool overwriteGate = false, bool overwriteUp = false)
     {
         int n = dout.Length;
-        if (gate.Length != n || up.Length != n || dgate.Length != n || dup.Length != n) throw new ArgumentException("SwiGLU expects tensors of one shape.");
+        if (gate.Length != n || up.Length != n || (!dgate.IsEmpty && dgate.Length != n) || (!dup.IsEmpty && dup.Length != n))
+            throw new ArgumentException("SwiGLU expects tensors of one shape.");
+        if (dgate.IsEmpty && dup.IsEmpty) return;
         fixed (float* pdg = dgate, pdu = dup, pdo = dout, pg = gate, pu = up)
         {
-            var body = new BackwardBody { Dgate = pdg, Dup = pdu, Dout = pdo, Gate = pg, Up = pu, Chunks = new RowChunks(n, 1) };
+            var body = new BackwardBody
+            {
+                Dgate = pdg, Dup = pdu, Dout = pdo, Gate = pg, Up = pu, Chunks = new RowChunks(n, 1),
+                GateMode = dgate.IsEmpty ? Skip : overwriteGate ? Write : Add, UpMode = dup.IsEmpty ? Skip : overwriteUp ? Write : Add,
+            };
             EngineThreads.ParallelFor(body.Chunks.Count, body);
         }
     }
 
-    // Chunks are small enough (16K floats) for their temporaries to stay in L2, and each pass is a vectorized TensorPrimitives loop.
+    private const int Skip = 0, Write = 1, Add = 2;
+
+    // One pass per chunk: σ(g), silu and the product in registers (a separate σ pass and two TensorPrimitives passes read
+    // and wrote the chunk three times). The same operations in the same order, so the same results.
     private struct ForwardBody : IParallelBody
     {
         public float* Out, Gate, Up;
@@ -41,51 +52,70 @@ internal static unsafe class SwiGlu
         {
             var (start, end) = Chunks[item];
             int n = end - start;
-            var g = new ReadOnlySpan<float>(Gate + start, n);
-            var o = new Span<float>(Out + start, n);
-            FastMath.Sigmoid(Gate + start, Out + start, n);                  // σ(g)
-            TensorPrimitives.Multiply(o, g, o);                               // silu(g)
-            TensorPrimitives.Multiply(o, new ReadOnlySpan<float>(Up + start, n), o);
+            float* g = Gate + start, u = Up + start, o = Out + start;
+            int i = 0;
+            if (SimdPath.Is512)
+                for (; i <= n - 16; i += 16)
+                {
+                    var gv = Vector512.Load(g + i);
+                    var sv = Vector512<float>.One / (Vector512<float>.One + FastMath.Exp(-gv));
+                    Vector512.Store(sv * gv * Vector512.Load(u + i), o + i);
+                }
+            else
+                for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
+                {
+                    var gv = Vector.Load(g + i);
+                    var sv = Vector<float>.One / (Vector<float>.One + FastMath.Exp(-gv));
+                    (sv * gv * Vector.Load(u + i)).Store(o + i);
+                }
+            for (; i < n; i++) o[i] = 1f / (1f + MathF.Exp(-g[i])) * g[i] * u[i];
         }
     }
 
     private struct BackwardBody : IParallelBody
     {
         public float* Dgate, Dup, Dout, Gate, Up;
+        public int GateMode, UpMode;
         public RowChunks Chunks;
 
         public readonly void Invoke(int item)
         {
             var (start, end) = Chunks[item];
             int n = end - start;
-            float* sig = ThreadScratch.Get(n);
-            FastMath.Sigmoid(Gate + start, sig, n);
             float* g = Gate + start, u = Up + start, d = Dout + start, dg = Dgate + start, du = Dup + start;
             int i = 0;
             if (SimdPath.Is512)
                 for (; i <= n - 16; i += 16)
                 {
-                    var gv = Vector512.Load(g + i); var sv = Vector512.Load(sig + i); var dv = Vector512.Load(d + i);
+                    var gv = Vector512.Load(g + i); var dv = Vector512.Load(d + i);
+                    var sv = Vector512<float>.One / (Vector512<float>.One + FastMath.Exp(-gv));
                     var silu = gv * sv;
                     // silu'(g) = σ + silu·(1 − σ)
                     var dsilu = sv + silu * (Vector512<float>.One - sv);
-                    Vector512.Store(Vector512.Load(du + i) + dv * silu, du + i);
-                    Vector512.Store(Vector512.Load(dg + i) + dv * Vector512.Load(u + i) * dsilu, dg + i);
+                    if (UpMode == Add) Vector512.Store(Vector512.Load(du + i) + dv * silu, du + i);
+                    else if (UpMode == Write) Vector512.Store(dv * silu, du + i);
+                    if (GateMode == Add) Vector512.Store(Vector512.Load(dg + i) + dv * Vector512.Load(u + i) * dsilu, dg + i);
+                    else if (GateMode == Write) Vector512.Store(dv * Vector512.Load(u + i) * dsilu, dg + i);
                 }
             else
                 for (; i <= n - Vector<float>.Count; i += Vector<float>.Count)
                 {
-                    var gv = Vector.Load(g + i); var sv = Vector.Load(sig + i); var dv = Vector.Load(d + i);
+                    var gv = Vector.Load(g + i); var dv = Vector.Load(d + i);
+                    var sv = Vector<float>.One / (Vector<float>.One + FastMath.Exp(-gv));
                     var silu = gv * sv;
                     var dsilu = sv + silu * (Vector<float>.One - sv);
-                    (Vector.Load(du + i) + dv * silu).Store(du + i);
-                    (Vector.Load(dg + i) + dv * Vector.Load(u + i) * dsilu).Store(dg + i);
+                    if (UpMode == Add) (Vector.Load(du + i) + dv * silu).Store(du + i);
+                    else if (UpMode == Write) (dv * silu).Store(du + i);
+                    if (GateMode == Add) (Vector.Load(dg + i) + dv * Vector.Load(u + i) * dsilu).Store(dg + i);
+                    else if (GateMode == Write) (dv * Vector.Load(u + i) * dsilu).Store(dg + i);
                 }
             for (; i < n; i++)
             {
-                float s = sig[i], silu = g[i] * s;
-                du[i] += d[i] * silu;
-                dg[i] += d[i] * u[i] * (s + silu * (1f - s));
+                float s = 1f / (1f + MathF.Exp(-g[i])), silu = g[i] * s;
+                if (UpMode == Add) du[i] += d[i] * silu;
+                else if (UpMode == Write) du[i] = d[i] * silu;
+                if (GateMode == Add) dg[i] += d[i] * u[i] * (s + silu * (1f - s));
+                else if (GateMode == Write) dg[i] = d[i] * u[i] * (s + silu * (1f - s));
             }
         }
     }

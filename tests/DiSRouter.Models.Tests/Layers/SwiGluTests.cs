@@ -28,4 +28,22 @@ public sealed class SwiGluTests
         Check("dgate", gate, dgate, Loss, maxChecks: 300);
         Check("dup", up, dup, Loss, maxChecks: 300);
     }
+
+    [Fact]
+    public void BackwardOverwritesFreshGradientsWithoutReadingThemAndAddsToOthers()
+    {
+        var rng = new Random(2);
+        float[] gate = Random(rng, 301, 4), up = Random(rng, 301, 2), r = Random(rng, 301);
+        float[] addedGate = new float[301], addedUp = new float[301];
+        SwiGlu.Backward(addedGate, addedUp, r, gate, up);
+        float[] freshGate = Enumerable.Repeat(float.NaN, 301).ToArray(), freshUp = Enumerable.Repeat(float.NaN, 301).ToArray();
+
+        SwiGlu.Backward(freshGate, freshUp, r, gate, up, overwriteGate: true, overwriteUp: true);
+        float[] onlyUp = Enumerable.Repeat(1f, 301).ToArray();
+        SwiGlu.Backward(default, onlyUp, r, gate, up);
+
+        Assert.Equal(addedGate, freshGate);
+        Assert.Equal(addedUp, freshUp);
+        for (int i = 0; i < 301; i++) Assert.Equal(1f + addedUp[i], onlyUp[i]);
+    }
 }
