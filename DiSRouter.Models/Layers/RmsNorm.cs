@@ -110,7 +110,7 @@ internal static unsafe class RmsNorm
         public readonly void Invoke(int block)
         {
             int c0 = block * ColumnBlock, width = Math.Min(ColumnBlock, C - c0);
-            if (width == ColumnBlock && !SimdPath.Is512 && ColumnBlock % (8 * Vector<float>.Count) == 0)
+            if (width == ColumnBlock && !SimdPath.Is512 && ColumnBlock == 8 * Vector<float>.Count)
             {
                 InRegisters(c0);
                 return;
@@ -129,9 +129,10 @@ internal static unsafe class RmsNorm
             TensorPrimitives.Add(dw, a, dw);
         }
 
-        // The 256-bit path (64 columns = eight vectors): the block's sums stay in registers down all the rows, each
-        // (dout·x)·rstd added unfused as TensorPrimitives' Multiply and MultiplyAdd did, so the same results without two
-        // calls per 64-float row (which cost more than their arithmetic).
+        // The 256-bit path (a block of 64 columns is eight vectors; on the 128-bit path it would be sixteen, more than the
+        // registers): the block's sums stay in registers down all the rows, each (dout·x)·rstd added unfused as
+        // TensorPrimitives' Multiply and MultiplyAdd did, so the same results without two calls per 64-float row (which
+        // cost more than their arithmetic).
         private readonly void InRegisters(int c0)
         {
             int l = Vector<float>.Count;
