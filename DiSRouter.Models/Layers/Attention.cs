@@ -454,6 +454,8 @@ internal static unsafe class Attention
             for (int h = kvh * s.Group; h < (kvh + 1) * s.Group; h++)
             {
                 float* attHead = Att + ((long)b * s.Hq + h) * T * T;
+                // The 256/128-bit paths: ds and dq four queries at a time, dk and dv in the column pass below. Otherwise
+                // (the 512-bit path, head sizes that are not whole vectors) row by row, dk and dv included.
                 if (columns) BackwardRows4(s, b, h, attHead, vt, tp, dsAll);
                 for (int i = 0; i < T && !columns; i++)
                 {
