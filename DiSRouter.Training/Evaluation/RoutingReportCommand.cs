@@ -30,13 +30,14 @@ internal static class RoutingReportCommand
         var cacheDir = new Option<string?>("--cache") { Description = "Measured replies, reused across runs; default runs/evaluation/cache." };
         var sft = new Option<bool>("--sft") { Description = "Also measure the SFT checkpoints (models/nano-sft) at the named α on test." };
         var validationDecisions = new Option<bool>("--validation-decisions") { Description = "Also measure the served checkpoints' decisions on validation (the recalibration spread)." };
+        var probe = new Option<bool>("--probe") { Description = "Also fit a probe of each served checkpoint's hidden state at the decision position on its own answers to training-split queries, and report it (measures decision states on every set, and validation decisions)." };
         var lastEvery = new Option<bool>("--last-agent-every-alpha") { Description = "Measure the last agent at every α too (by default its answer under the α = 0.5 prompt stands for all: it always answers)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per method × α × split instead of writing the report." };
         var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/evaluation.md; the plots beside it)." };
         var diagnosis = new Option<bool>("--diagnosis") { Description = "Instead of the report, write docs/selfaware-diagnosis.md: each agent's decisions against its own correctness per family × difficulty, beside the central routers (validation with --validation-decisions, else test)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, lastEvery, json, outFile, diagnosis,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, lastEvery, json, outFile, diagnosis,
         };
         command.SetAction((parse, ct) =>
         {
@@ -57,6 +58,7 @@ internal static class RoutingReportCommand
                 Alphas = grid,
                 Sft = parse.GetValue(sft),
                 ValidationDecisions = parse.GetValue(validationDecisions),
+                Probe = parse.GetValue(probe),
                 LastAgentAlpha = parse.GetValue(lastEvery) ? null : 0.5,
                 BootstrapResamples = parse.GetValue(bootstrap),
                 TransformerEpochs = parse.GetValue(transformerEpochs),

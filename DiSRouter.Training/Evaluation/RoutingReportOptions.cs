@@ -32,6 +32,13 @@ internal sealed record RoutingReportOptions
     /// <summary>Also measure the served checkpoints' decisions on validation: the recalibration spread needs them.</summary>
     public bool ValidationDecisions { get; init; }
 
+    /// <summary>
+    /// Also fit a probe of each served checkpoint's hidden state at the decision position on its own graded answers to
+    /// training-split queries (<see cref="SelfAwareness.SelfKnowledgeProbe"/>) and report it as ablation rows; measures the
+    /// decision states on every set and the validation decisions (the probe's cuts are chosen there).
+    /// </summary>
+    public bool Probe { get; init; }
+
     public int BootstrapResamples { get; init; } = 1000;
 
     /// <summary>Most epochs the transformer router trains (the count used is chosen on held-out validation queries).</summary>
