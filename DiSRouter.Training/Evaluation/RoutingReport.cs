@@ -24,6 +24,9 @@ internal sealed record CurveRow(string Method, string Split, string Subset, doub
 
 internal sealed record MethodInfo(string Method, string Kind, string TrainedOn);
 
+/// <summary>A decision-rule ablation against one strong baseline at a named α: U(method) − U(baseline) with its paired-bootstrap 95 % interval.</summary>
+internal sealed record VersusRow(string Method, string Baseline, string Split, string Subset, double Alpha, Interval Difference);
+
 /// <summary>
 /// One deciding agent's probe of its own state (<see cref="SelfKnowledgeProbe"/>): its size, training rows and their share
 /// right, the L2 chosen and its cross-validated log loss, and per named α the AUC of the logit gap and of the probe's
@@ -40,6 +43,12 @@ internal sealed record RoutingReportResult
     public IReadOnlyDictionary<string, int> SetSizes { get; init; } = new Dictionary<string, int>();
     public IReadOnlyList<MethodInfo> Methods { get; init; } = [];
     public IReadOnlyList<MethodRow> Rows { get; init; } = [];
+
+    /// <summary>Per training seed of the self-aware agents (its models folder), per rule and named α: the cascade's test utility; empty without validation decisions.</summary>
+    public IReadOnlyList<(string Seed, string Method, double Alpha, double Utility)> TrainingSeeds { get; init; } = [];
+
+    /// <summary>Each decision-rule ablation against the strongest baselines, per set, subset and named α.</summary>
+    public IReadOnlyList<VersusRow> Versus { get; init; } = [];
     public IReadOnlyList<CurveRow> Curves { get; init; } = [];
 
     /// <summary>Per agent, per sweep α: the served checkpoint's answer rate on test (calibrated, and greedy).</summary>
@@ -58,6 +67,9 @@ internal sealed record RoutingReportResult
 
     /// <summary>The decision cuts chosen on validation per (method, subset, named α) for the rows beyond the served ones; empty unless validation decisions were measured.</summary>
     public IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> Cuts { get; init; } = new Dictionary<(string, string, double), NetworkCuts>();
+
+    /// <summary>Per deciding agent and named α, the served checkpoint's own calibrated cut (decision.json), where it has one.</summary>
+    public IReadOnlyDictionary<(int Agent, double Alpha), double> OwnCuts { get; init; } = new Dictionary<(int, double), double>();
 
     /// <summary>Per deciding agent, the probe of its own state and how well it and the logit gap rank its own correctness; empty without --probe.</summary>
     public IReadOnlyList<ProbeAgent> Probes { get; init; } = [];
@@ -154,7 +166,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<double>>> CascadeScores,
         Dictionary<string, string> Tuned);
 
-    public RoutingReportResult Run(IReadOnlyList<SetMeasurements> measured)
+    /// <param name="seeds">Other training seeds' agents measured on validation and test at the named α (label: their models folder).</param>
+    public RoutingReportResult Run(IReadOnlyList<SetMeasurements> measured, IReadOnlyList<(string Label, IReadOnlyList<SetMeasurements> Sets)>? seeds = null)
     {
         var validation = measured.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
         var train = measured.SingleOrDefault(m => m.Set.Name == RoutingQuerySets.TrainName);
@@ -174,11 +187,12 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
 
         var rows = new List<MethodRow>();
+        var versus = new List<VersusRow>();
         var curves = new List<CurveRow>();
         var spread = new List<(string, double, double, double, double)>();
         foreach (var set in graded)
         {
-            GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.GetValueOrDefault(set.Set.Name), rows, curves);
+            GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.GetValueOrDefault(set.Set.Name), rows, versus, curves);
             if (set.Set.Name == RoutingQuerySets.TestName) spread.AddRange(SeedSpread(set, fit));
         }
 
@@ -193,6 +207,10 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             SetSizes = measured.ToDictionary(m => m.Set.Name, m => m.Set.Queries.Count),
             Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0), network.Count > 0, probes is not null).ToList(),
             Rows = rows,
+            Versus = versus,
+            TrainingSeeds = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
+                ? new[] { (Options.ModelsDirectory, (IReadOnlyList<SetMeasurements>)[validation, test]) }.Concat(seeds ?? []).SelectMany(s => SeedUtilities(s.Item1, s.Item2)).ToList()
+                : [],
             Curves = curves,
             AnswerRates = AnswerRates(test),
             AnswerAgreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
@@ -202,6 +220,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 statements.Select((s, i) => s.Difficulty == test.Set.Queries[i].Difficulty ? 1.0 : 0.0).Average()),
             Tuned = fit.Tuned,
             Cuts = network,
+            OwnCuts = Enumerable.Range(0, fit.Agents.Count - 1).SelectMany(k => RoutingReportOptions.Named.Select(a => (k, a)))
+                .Where(x => validation.Agents[x.k].RlThresholds is not null).ToDictionary(x => x, x => validation.Agents[x.k].RlThresholds!.ThresholdAt(x.a)),
             Probes = probes?.Agents ?? [],
             RouterSeeds = RouterSeeds,
             Recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [],
@@ -280,7 +300,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// over the sweep. Cascade thresholds depend on validation, the subset and α only: tuned once, used on every set.
     /// </summary>
     private void GradeSet(SetMeasurements set, ValidationFit fit, List<(string Name, int[] Agents)> subsets, Dictionary<(string, string, double), double[]> thresholds,
-        IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> network, double[][][]? probeScores, List<MethodRow> rows, List<CurveRow> curves)
+        IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> network, double[][][]? probeScores, List<MethodRow> rows, List<VersusRow> versus, List<CurveRow> curves)
     {
         var queries = Routed(set);
         var routerMs = new Dictionary<string, double[]>();
@@ -329,7 +349,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                         && world.SelfAware(method, rl: true, greedy: false, (k, i, _) => cuts.Answers(Array.IndexOf(members, k), probeScores[k][named][i])) is { } n)
                         runs.Add(n);
             }
-            Summarise(runs, set.Set.Name, subsetName, fit.Agents, members, fit.Costs, rows, curves);
+            Summarise(runs, set.Set.Name, subsetName, fit.Agents, members, fit.Costs, rows, versus, curves);
         }
     }
 
@@ -370,7 +390,14 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     private static List<IReadOnlyList<double>> Verifications(SetMeasurements m) =>
         m.Agents.Select(a => (IReadOnlyList<double>)(a.Verify.Length == 0 ? new double[m.Set.Queries.Count] : a.Verify.Select(v => v.YesNoGap).ToArray())).ToList();
 
-    private void Summarise(List<PolicyRun> runs, string split, string subset, IReadOnlyList<string> agents, int[] members, double[] costs, List<MethodRow> rows, List<CurveRow> curves)
+    /// <summary>The decision-rule ablations (beyond the served cascade) that are compared with the strongest baselines one by one.</summary>
+    public static readonly string[] Ablations = [DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork];
+
+    /// <summary>The baselines the ablations are held against: the best fixed agent, the text routers and the lookup ceiling.</summary>
+    public static readonly string[] StrongBaselines = [BestFixed, Mf, Transformer, Logistic, SelfRoute, Lookup];
+
+    private void Summarise(List<PolicyRun> runs, string split, string subset, IReadOnlyList<string> agents, int[] members, double[] costs, List<MethodRow> rows,
+        List<VersusRow> versus, List<CurveRow> curves)
     {
         // The cheapest and the dearest member alone: the same point at every α.
         var weak = runs.First(r => r.Method == agents[members[0]]);
@@ -394,13 +421,17 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             var reference = at.SingleOrDefault(r => r.Method == DiSRouter);
             foreach (var r in at)
             {
-                Interval? versus = reference is null || r.Method == DiSRouter ? null
+                Interval? against = reference is null || r.Method == DiSRouter ? null
                     : PairedBootstrap.Difference(reference.PerQueryUtility, r.PerQueryUtility, Options.BootstrapResamples,
                         (ulong)(Options.Seed + 1) * 7919 + (ulong)Math.Round(alpha * 100));
                 var share = members.Select(k => r.RoutedTo.Count(x => x == k) / (double)r.RoutedTo.Length).ToList();
                 rows.Add(new MethodRow(r.Method, split, subset, alpha, r.Accuracy, r.MeanCost, r.Utility, oracle.Utility == 0 ? 0 : r.Utility / oracle.Utility,
-                    Percentile.Of(r.LatencyMs, 0.5), Percentile.Of(r.LatencyMs, 0.99), versus, share));
+                    Percentile.Of(r.LatencyMs, 0.5), Percentile.Of(r.LatencyMs, 0.99), against, share));
             }
+            foreach (var ours in at.Where(r => Ablations.Contains(r.Method)))
+                foreach (var baseline in at.Where(r => StrongBaselines.Contains(r.Method)))
+                    versus.Add(new VersusRow(ours.Method, baseline.Method, split, subset, alpha, PairedBootstrap.Difference(ours.PerQueryUtility, baseline.PerQueryUtility,
+                        Options.BootstrapResamples, (ulong)(Options.Seed + 1) * 7919 + (ulong)Math.Round(alpha * 100))));
         }
     }
 
@@ -527,6 +558,27 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             for (int j = 0; j < named.Length; j++) cuts[(k, named[j])] = points[j].LogitGap;
         }
         return cuts;
+    }
+
+    /// <summary>One training seed's served cascade, greedy decisions and cascade-tuned cuts (tuned on its own validation decisions) on test at the named α.</summary>
+    private static IEnumerable<(string, string, double, double)> SeedUtilities(string label, IReadOnlyList<SetMeasurements> sets)
+    {
+        var validation = sets.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
+        var test = sets.Single(m => m.Set.Name == RoutingQuerySets.TestName);
+        var all = Enumerable.Range(0, test.Agents.Count).ToArray();
+        var cuts = NetworkCutsOnValidation(validation, [(AllAgents, all)], DiSRouterNetwork, DiSRouterNetworkTwoSided, (k, alpha) => Gaps(validation.Agents[k], alpha),
+            (k, alpha) => validation.Agents[k].RlThresholds?.ThresholdAt(alpha) ?? 0);
+        foreach (var alpha in RoutingReportOptions.Named)
+        {
+            var world = new World(test, all, alpha, test.Set.Name, AllAgents);
+            yield return (label, DiSRouter, alpha, world.SelfAware(DiSRouter, rl: true, greedy: false)!.Utility);
+            yield return (label, DiSRouterGreedy, alpha, world.SelfAware(DiSRouterGreedy, rl: true, greedy: true)!.Utility);
+            foreach (var method in new[] { DiSRouterNetwork, DiSRouterNetworkTwoSided })
+            {
+                var c = cuts[(method, AllAgents, alpha)];
+                yield return (label, method, alpha, world.SelfAware(method, rl: true, greedy: false, (k, _, d) => c.Answers(k, d.LogitGap))!.Utility);
+            }
+        }
     }
 
     /// <summary>Resamples of validation drawn for the recalibration spread (the first is validation itself).</summary>

@@ -39,6 +39,12 @@ internal sealed record RoutingReportOptions
     /// </summary>
     public bool Probe { get; init; }
 
+    /// <summary>
+    /// Models folders of other training seeds of the self-awareness pipeline (nano-selfaware/&lt;agent&gt; with decision.json,
+    /// like --models-dir): their served cascade and decision-rule rows on test, beside the main models', in the seed table.
+    /// </summary>
+    public IReadOnlyList<string> SeedModels { get; init; } = [];
+
     public int BootstrapResamples { get; init; } = 1000;
 
     /// <summary>Most epochs the transformer router trains (the count used is chosen on held-out validation queries).</summary>

@@ -125,4 +125,17 @@ public class RoutingReportWorldTests
         Assert.Empty(Result.Value.Probes);
         Assert.DoesNotContain(Result.Value.Rows, r => r.Method == RoutingReport.DiSRouterProbe);
     }
+
+    [Fact]
+    public void EachTrainingSeedsCascadeIsGradedOnTestWithItsOwnTunedCuts()
+    {
+        var options = new RoutingReportOptions { PoolDirectory = "unused", ModelsDirectory = "seed-1", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 2 };
+        var result = new RoutingReport(options).Run([World(RoutingQuerySets.ValidationName, 40), World(RoutingQuerySets.TestName, 10), World(RoutingQuerySets.OutOfDomainName, 2),
+            World(RoutingQuerySets.FreshName, 2)], [("seed-2", [World(RoutingQuerySets.ValidationName, 40), World(RoutingQuerySets.TestName, 10)])]);
+
+        Assert.Equal(["seed-1", "seed-2"], result.TrainingSeeds.Select(s => s.Seed).Distinct());
+        var oracle = result.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == RoutingReport.Oracle && r.Alpha == 0.5).Utility;
+        foreach (var method in new[] { RoutingReport.DiSRouter, RoutingReport.DiSRouterGreedy, RoutingReport.DiSRouterNetwork, RoutingReport.DiSRouterNetworkTwoSided })
+            Assert.All(result.TrainingSeeds.Where(s => s.Method == method && s.Alpha == 0.5), s => Assert.Equal(oracle, s.Utility, 9));
+    }
 }
