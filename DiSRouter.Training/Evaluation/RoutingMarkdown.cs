@@ -70,7 +70,7 @@ internal static class RoutingMarkdown
             sb.AppendLine($"- **{split}**:");
             foreach (var alpha in RoutingReportOptions.Named)
             {
-                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle).ToList();
+                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle && x.Method != RoutingReport.OwnAnswerBound).ToList();
                 string List(string verdict) => string.Join(", ", at.Where(x => x.VersusDiSRouter!.Value.Verdict == verdict).Select(x => x.Method));
                 sb.AppendLine($"  α = {alpha:0.0}: wins over {Or(List("win"))}; ties with {Or(List("tie"))}; loses to {Or(List("loss"))}.");
             }

@@ -116,6 +116,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// <summary>The α whose prompt the probe's training answers are given under (answers hardly differ across the scenario prompts).</summary>
     public const double ProbeLabelAlpha = 0.5;
     public const string Oracle = "oracle";
+    public const string OwnAnswerBound = "own-answer-bound";
     public const string BestFixed = "best-fixed";
     public const string Logistic = "logistic-ngram";
     public const string Transformer = "transformer";
@@ -344,6 +345,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                     if (network.TryGetValue((method, subsetName, alpha), out var cuts)
                         && world.SelfAware(method, rl: true, greedy: false, (k, _, d) => cuts.Answers(Array.IndexOf(members, k), d.LogitGap)) is { } n)
                         runs.Add(n);
+                // A bound: every agent knows exactly whether its own answer is right and answers iff it is (the last always answers).
+                if (named >= 0 && world.SelfAware(OwnAnswerBound, rl: true, greedy: false, (_, _, d) => d.Correct) is { } bound) runs.Add(bound);
                 foreach (var method in new[] { DiSRouterProbe, DiSRouterProbeNetwork })
                     if (probeScores is not null && network.TryGetValue((method, subsetName, alpha), out var cuts)
                         && world.SelfAware(method, rl: true, greedy: false, (k, i, _) => cuts.Answers(Array.IndexOf(members, k), probeScores[k][named][i])) is { } n)
@@ -472,6 +475,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             yield return new MethodInfo(DiSRouterProbeNetwork, "self-aware cascade deciding by the probe, cascade-tuned two-sided cuts",
                 probed + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
         }
+        yield return new MethodInfo(OwnAnswerBound, "bound: the served cascade with agents that know exactly whether their own answer is right, answering iff it is",
+            "the graded labels of each agent's own answers (a bound on self-knowledge under a one-sided rule, not a method)");
         yield return new MethodInfo(Oracle, "utility optimum", "the test labels (a bound, not a method)");
     }
 

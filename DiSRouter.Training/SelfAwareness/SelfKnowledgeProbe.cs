@@ -11,7 +11,7 @@ namespace DiSRouter.Training.SelfAwareness;
 /// </summary>
 internal sealed class SelfKnowledgeProbe
 {
-    public static readonly double[] L2Grid = [0.01, 0.1, 1, 10];
+    public static readonly double[] L2Grid = [0.1, 1, 10, 100, 1000];
     public const int Folds = 5;
 
     private readonly double[] _mean, _scale, _weights; // weights: one per feature, then the bias

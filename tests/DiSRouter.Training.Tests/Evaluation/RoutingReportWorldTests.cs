@@ -138,4 +138,13 @@ public class RoutingReportWorldTests
         foreach (var method in new[] { RoutingReport.DiSRouter, RoutingReport.DiSRouterGreedy, RoutingReport.DiSRouterNetwork, RoutingReport.DiSRouterNetworkTwoSided })
             Assert.All(result.TrainingSeeds.Where(s => s.Method == method && s.Alpha == 0.5), s => Assert.Equal(oracle, s.Utility, 9));
     }
+
+    [Fact]
+    public void AgentsThatKnowWhetherTheirOwnAnswerIsRightBoundTheCascadeAtTheOracle()
+    {
+        // Here every agent's own answer is right where the Oracle's is: the bound meets it, at the named α only.
+        foreach (var alpha in RoutingReportOptions.Named)
+            Assert.Equal(Row(RoutingReport.Oracle, alpha).Utility, Row(RoutingReport.OwnAnswerBound, alpha).Utility, 9);
+        Assert.DoesNotContain(Result.Value.Rows, r => r.Method == RoutingReport.OwnAnswerBound && !RoutingReportOptions.Named.Contains(r.Alpha));
+    }
 }
