@@ -273,7 +273,9 @@ internal static class RoutingMarkdown
         sb.AppendLine("- `verify-<budget>`: the base model's verification of that answer (AutoMix), the yes/no log-odds and the pass's time;");
         sb.AppendLine("- `decide-<α>-<budget>`: a self-aware checkpoint's first-token logit gap, greedy decision and decision time, then its graded");
         sb.AppendLine("  answer and the answer's time (the named α; the last agent's at α = 0.5 only, by default);");
-        sb.AppendLine("- `gap-<α>-<budget>`: the decision alone (the sweep's other α).");
+        sb.AppendLine("- `gap-<α>-<budget>`: the decision alone (the sweep's other α);");
+        sb.AppendLine("- `state-<α>` (with `--probe`): a served checkpoint's final normed hidden state at the decision position and its gap, on every");
+        sb.AppendLine("  set and on the training-split queries, whose `decide-0.50-<budget>` records (the agent's own graded answers) label the probe.");
         sb.AppendLine();
         sb.AppendLine("`<weights>` is the checkpoint's weights fingerprint, `<queries>` a hash of every query's id, system text, prompt and");
         sb.AppendLine("reference, `<budget>` the answer's token budget: new weights, another query set, another budget or a new format version");
