@@ -167,6 +167,12 @@ internal static class RoutingMarkdown
         sb.AppendLine("against a served one-at-a-time pass. The answering self-aware agent's prompt is passed twice here (the decision, then the");
         sb.AppendLine("answer from scratch; a serving agent continues from its decision), so the cascade's times are overstated by up to one");
         sb.AppendLine("prompt pass.");
+        if (r.CacheMisses == 0 && r.CacheHits > 0)
+        {
+            sb.AppendLine("**This run measured no model (every reply came from the cache): the model times below are those recorded by the run");
+            sb.AppendLine("that filled the cache, under its load, which the header above does not give (the central routers' own prediction");
+            sb.AppendLine("times are this run's, under the header's load); read them only against each other.**");
+        }
         sb.AppendLine();
         sb.AppendLine("| method | p50 α=0.2 | p99 | p50 α=0.5 | p99 | p50 α=0.8 | p99 |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
