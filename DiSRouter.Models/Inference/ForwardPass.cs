@@ -12,7 +12,14 @@ public static class ForwardPass
     }
 
     /// <summary>Writes logits (B, T, V) into <paramref name="logits"/>; safe to call from several threads at once.</summary>
-    public static void Logits(TransformerModel model, ReadOnlySpan<int> tokens, int batch, int time, Span<float> logits)
+    public static void Logits(TransformerModel model, ReadOnlySpan<int> tokens, int batch, int time, Span<float> logits) =>
+        Logits(model, tokens, batch, time, logits, []);
+
+    /// <summary>
+    /// Writes logits (B, T, V) and the final normed hidden states (B, T, C), the vectors the output head reads: what a
+    /// probe of the model's own state at a position reads. An empty <paramref name="hidden"/> skips them.
+    /// </summary>
+    public static void Logits(TransformerModel model, ReadOnlySpan<int> tokens, int batch, int time, Span<float> logits, Span<float> hidden)
     {
         ArgumentNullException.ThrowIfNull(model);
         var c = model.Config;
@@ -20,6 +27,7 @@ public static class ForwardPass
         if (tokens.Length != batch * time) throw new ArgumentException($"tokens has {tokens.Length} ids, expected {batch}·{time}.");
         if (time > c.MaxPositionEmbeddings) throw new ArgumentException($"Sequences of {time} tokens exceed the model's {c.MaxPositionEmbeddings} positions.");
         if (logits.Length != batch * time * c.VocabSize) throw new ArgumentException($"logits must hold {batch}·{time}·{c.VocabSize} floats.");
+        if (hidden.Length != 0 && hidden.Length != batch * time * c.HiddenSize) throw new ArgumentException($"hidden must hold {batch}·{time}·{c.HiddenSize} floats.");
 
         var weights = InferenceWeights.For(model);
         var pool = InferenceWeights.PoolFor(model);
@@ -30,6 +38,7 @@ public static class ForwardPass
             for (int b = 0; b < batch; b++) rows[b] = b;
             Decoder.Forward(weights, ws, tokens, batch, time, 0, rows, allLogits: true);
             ws.Logits.AsSpan(0, logits.Length).CopyTo(logits);
+            ws.Xn.AsSpan(0, hidden.Length).CopyTo(hidden);
         }
         finally
         {

@@ -22,9 +22,17 @@ internal static class BatchedForward
     /// time the measurement cost, not a served prompt pass's latency.
     /// </summary>
     public static double[] Run(TransformerModel model, IReadOnlyList<int[]> sequences, int parallelism, Action<int, ReadOnlySpan<float>> read,
-        Action<int>? onBatchDone = null, CancellationToken ct = default)
+        Action<int>? onBatchDone = null, CancellationToken ct = default) =>
+        Run(model, sequences, parallelism, (i, logits, _) => read(i, logits), wantHidden: false, onBatchDone, ct);
+
+    /// <summary>
+    /// As <see cref="Run(TransformerModel, IReadOnlyList{int[]}, int, Action{int, ReadOnlySpan{float}}, Action{int}?, CancellationToken)"/>,
+    /// and <paramref name="read"/> also gets sequence i's final normed hidden states, shape (T_i, C): what the output head reads.
+    /// </summary>
+    public static double[] Run(TransformerModel model, IReadOnlyList<int[]> sequences, int parallelism, ReadWithHidden read,
+        bool wantHidden, Action<int>? onBatchDone = null, CancellationToken ct = default)
     {
-        int vocab = model.Config.VocabSize;
+        int vocab = model.Config.VocabSize, channels = model.Config.HiddenSize;
         var ms = new double[sequences.Count];
         // Similar lengths together: a batch pads to its longest.
         var order = Enumerable.Range(0, sequences.Count).Where(i => sequences[i].Length > 0).OrderBy(i => sequences[i].Length).ThenBy(i => i).ToArray();
@@ -34,20 +42,26 @@ internal static class BatchedForward
             int time = batch.Max(i => sequences[i].Length);
             var tokens = new int[batch.Length * time];
             for (int b = 0; b < batch.Length; b++) sequences[batch[b]].CopyTo(tokens, b * time);
+            var logits = GC.AllocateUninitializedArray<float>(batch.Length * time * vocab);                // (B, T, V)
+            var hidden = wantHidden ? GC.AllocateUninitializedArray<float>(batch.Length * time * channels) : []; // (B, T, C)
             var clock = Stopwatch.StartNew();
-            var logits = ForwardPass.Logits(model, tokens, batch.Length, time);                      // (B, T, V)
+            ForwardPass.Logits(model, tokens, batch.Length, time, logits, hidden);
             double elapsed = clock.Elapsed.TotalMilliseconds;
             long total = batch.Sum(i => (long)sequences[i].Length);
             for (int b = 0; b < batch.Length; b++)
             {
                 int i = batch[b];
-                read(i, logits.AsSpan(b * time * vocab, sequences[i].Length * vocab));
+                read(i, logits.AsSpan(b * time * vocab, sequences[i].Length * vocab),
+                    wantHidden ? hidden.AsSpan(b * time * channels, sequences[i].Length * channels) : []);
                 ms[i] = Math.Round(elapsed * sequences[i].Length / total, 3);
             }
             onBatchDone?.Invoke(batch.Length);
         });
         return ms;
     }
+
+    /// <summary>Reads sequence i's logits (T_i, V) and, where asked for, its final normed hidden states (T_i, C).</summary>
+    public delegate void ReadWithHidden(int i, ReadOnlySpan<float> logits, ReadOnlySpan<float> hidden);
 
     /// <summary>log softmax(row)[token].</summary>
     public static double LogProb(ReadOnlySpan<float> row, int token)

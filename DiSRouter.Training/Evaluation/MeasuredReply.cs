@@ -43,3 +43,14 @@ internal sealed record MeasuredVerification(
     [property: JsonPropertyName("yes_no_gap")] double YesNoGap,
     [property: JsonPropertyName("prompt_tokens")] int PromptTokens,
     [property: JsonPropertyName("verify_ms")] double VerifyMs);
+
+/// <summary>
+/// A self-aware checkpoint's own state where it decides, on one query at one α: the final normed hidden state at the
+/// decision position (the prompt's last token, the vector its output head reads to choose answer or reject), rounded to
+/// 4 decimals, and the logit gap read off the same pass. What a probe of the model's self-knowledge reads.
+/// </summary>
+internal sealed record MeasuredState(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("alpha")] double Alpha,
+    [property: JsonPropertyName("logit_gap")] double LogitGap,
+    [property: JsonPropertyName("hidden")] float[] Hidden);

@@ -94,6 +94,25 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
     }
 
     /// <summary>
+    /// The self-aware model's state where it decides at <paramref name="alpha"/>: the final normed hidden state at the
+    /// prompt's last position and the logit gap there, prompts batched (<see cref="BatchedForward"/>).
+    /// </summary>
+    public MeasuredState[] DecisionStates(IReadOnlyList<TrainingQuery> queries, double alpha, Action? onDone = null, CancellationToken ct = default)
+    {
+        var scenario = Scenario.FromAlpha(alpha);
+        var prompts = queries.Select(q => DecisionPrompt(scenario, q)).ToList();
+        var states = new MeasuredState[queries.Count];
+        int channels = model.Config.HiddenSize;
+        BatchedForward.Run(model, prompts, parallelism, (i, logits, hidden) =>
+        {
+            var gap = Math.Round(FirstTokenDecision.LogitGap(logits[^model.Config.VocabSize..], _answerOpening[0], _rejectToken), 5);
+            var last = hidden[^channels..].ToArray().Select(h => MathF.Round(h, 4)).ToArray();
+            states[i] = new MeasuredState(queries[i].Id, alpha, gap, last);
+        }, wantHidden: true, n => { for (int j = 0; j < n; j++) onDone?.Invoke(); }, ct);
+        return states;
+    }
+
+    /// <summary>
     /// AutoMix-style self-verification of this (base) model's own <paramref name="replies"/>: a second prompt asks whether
     /// the answer is right (<see cref="SelfVerification"/>), its reply forced to the final-answer marker, and the logit gap
     /// of "A) yes" over "B) no" at that point is the verification's log-odds. One batched prompt pass per query.

@@ -24,7 +24,11 @@ internal sealed record AgentMeasurements(
     IReadOnlyDictionary<double, MeasuredDecision[]> Rl,
     IReadOnlyDictionary<double, MeasuredDecision[]> Sft,
     DecisionThresholds? RlThresholds,
-    DecisionThresholds? SftThresholds);
+    DecisionThresholds? SftThresholds)
+{
+    /// <summary>Per α, the served checkpoint's state where it decides (hidden state and gap); empty unless the plan asked for it.</summary>
+    public IReadOnlyDictionary<double, MeasuredState[]> States { get; init; } = new Dictionary<double, MeasuredState[]>();
+}
 
 /// <summary>One kind of model pass as this run measured it: files (cache misses), passes, wall and process CPU seconds.</summary>
 internal sealed record MeasuringCost(string Kind, int Files, int Passes, double WallSeconds, double CpuSeconds);
@@ -35,7 +39,17 @@ internal sealed record SetMeasurements(QuerySet Set, IReadOnlyList<AgentMeasurem
 /// What to measure on a query set: the α at which the self-aware checkpoints decide and answer, and those at which only
 /// their decision is measured (a prompt pass; the answer is taken from the nearest α that has one).
 /// </summary>
-internal sealed record MeasurementPlan(QuerySet Set, IReadOnlyList<double> RlAlphas, IReadOnlyList<double> RlDecisionOnly, IReadOnlyList<double> SftAlphas);
+internal sealed record MeasurementPlan(QuerySet Set, IReadOnlyList<double> RlAlphas, IReadOnlyList<double> RlDecisionOnly, IReadOnlyList<double> SftAlphas)
+{
+    /// <summary>The α at which the served checkpoints' decision states (hidden state at the decision position) are measured; none for the last agent.</summary>
+    public IReadOnlyList<double> StateAlphas { get; init; } = [];
+
+    /// <summary>
+    /// A set only the deciding agents' own state and answers are measured on (the probe's training queries): no base
+    /// replies, no verifications, nothing of the last agent (it always answers, so it needs no probe).
+    /// </summary>
+    public bool DecidingAgentsOnly { get; init; }
+}
 
 /// <summary>
 /// Measures every agent on every query set through the <see cref="ReplyCache"/>: a rerun with the same checkpoints and
@@ -78,7 +92,7 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
         EngineThreads.Count = Math.Max(1, Environment.ProcessorCount / Math.Max(1, parallelism));
         try
         {
-            var counter = new Progress(progress, plans.Sum(p => (long)p.Set.Queries.Count * agents.Count * (2 + p.RlAlphas.Count + p.RlDecisionOnly.Count + p.SftAlphas.Count)));
+            var counter = new Progress(progress, plans.Sum(p => (long)p.Set.Queries.Count * agents.Count * (2 + p.RlAlphas.Count + p.RlDecisionOnly.Count + p.SftAlphas.Count + p.StateAlphas.Count)));
             var byAgent = agents.Select(agent => MeasureAgent(agent, ReferenceEquals(agent, agents[^1]), plans, counter, ct)).ToList(); // [agent][plan]
             return plans.Select((plan, p) => new SetMeasurements(plan.Set, byAgent.Select(a => a[p]).ToList())).ToList();
         }
@@ -91,9 +105,12 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
     private AgentMeasurements[] MeasureAgent(RoutingAgent agent, bool last, IReadOnlyList<MeasurementPlan> plans, Progress counter, CancellationToken ct)
     {
         var (baseReplies, verifications) = MeasureBase(agent, last, plans, counter, ct);
-        var (rl, rlThresholds) = MeasureSelfAware(agent, "rl", agent.Rl, last, plans, p => p.RlAlphas, p => p.RlDecisionOnly, counter, ct);
+        var (rl, rlThresholds) = MeasureSelfAware(agent, "rl", agent.Rl, last, plans, p => last && p.DecidingAgentsOnly ? [] : p.RlAlphas,
+            p => last && p.DecidingAgentsOnly ? [] : p.RlDecisionOnly, counter, ct);
         var (sft, sftThresholds) = MeasureSelfAware(agent, "sft", agent.Sft, last, plans, p => p.SftAlphas, _ => [], counter, ct);
-        return plans.Select((_, p) => new AgentMeasurements(agent.Name, agent.Cost, baseReplies[p], verifications[p], rl[p], sft[p], rlThresholds, sftThresholds)).ToArray();
+        var states = last ? plans.Select(_ => new Dictionary<double, MeasuredState[]>()).ToArray() : MeasureStates(agent, plans, counter, ct);
+        return plans.Select((_, p) => new AgentMeasurements(agent.Name, agent.Cost, baseReplies[p], verifications[p], rl[p], sft[p], rlThresholds, sftThresholds)
+            { States = states[p] }).ToArray();
     }
 
     /// <summary>The base model's greedy replies on every set, and (but for the last agent) its verification of each.</summary>
@@ -107,6 +124,7 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
         for (int p = 0; p < plans.Count; p++)
         {
             var set = plans[p].Set;
+            if (plans[p].DecidingAgentsOnly) { (replies[p], verifications[p]) = ([], []); continue; }
             var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
             var model = agent.Name + "-base";
             replies[p] = cache.GetOrMeasure(cache.PathFor(model, weights, $"base-{agent.MaxNewTokens}", set.Queries),
@@ -155,6 +173,25 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
                     set.Queries, r => r.Id, Timed("self-aware decision alone (batched prompt passes)", () => runner.DecideOnly(set.Queries, alpha, counter.Tick(agent.Name, $"{variant} gap α={alpha:0.00} {set.Name}"), ct)));
         }
         return (perPlan, thresholds);
+    }
+
+    /// <summary>The served checkpoint's decision states at each plan's state α (batched prompt passes), through the cache.</summary>
+    private Dictionary<double, MeasuredState[]>[] MeasureStates(RoutingAgent agent, IReadOnlyList<MeasurementPlan> plans, Progress counter, CancellationToken ct)
+    {
+        var perPlan = plans.Select(_ => new Dictionary<double, MeasuredState[]>()).ToArray();
+        if (agent.Rl is null || plans.All(p => p.StateAlphas.Count == 0)) return perPlan;
+        var ckpt = Checkpoint.Load(agent.Rl);
+        var weights = WeightsFingerprint.Of(ckpt.Model);
+        for (int p = 0; p < plans.Count; p++)
+        {
+            var set = plans[p].Set;
+            var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
+            foreach (var alpha in plans[p].StateAlphas)
+                perPlan[p][alpha] = cache.GetOrMeasure(cache.PathFor($"{agent.Name}-rl", weights, $"state-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}", set.Queries),
+                    set.Queries, r => r.Id, Timed("self-aware decision state (batched prompt passes, hidden state kept)",
+                        () => runner.DecisionStates(set.Queries, alpha, counter.Tick(agent.Name, $"state α={alpha:0.00} {set.Name}"), ct)));
+        }
+        return perPlan;
     }
 
     /// <summary>Queries measured so far against the plan's total, reported per measurement.</summary>

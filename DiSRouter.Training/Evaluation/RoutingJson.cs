@@ -32,6 +32,18 @@ internal static class RoutingJson
         [property: JsonPropertyName("cpt50")] double? Cpt50,
         [property: JsonPropertyName("cpt80")] double? Cpt80);
 
+    internal sealed record VersusLine(
+        [property: JsonPropertyName("kind")] string Kind,
+        [property: JsonPropertyName("split")] string Split,
+        [property: JsonPropertyName("agents")] string Agents,
+        [property: JsonPropertyName("method")] string Method,
+        [property: JsonPropertyName("baseline")] string Baseline,
+        [property: JsonPropertyName("alpha")] double Alpha,
+        [property: JsonPropertyName("method_minus_baseline")] double Difference,
+        [property: JsonPropertyName("ci95_low")] double Low,
+        [property: JsonPropertyName("ci95_high")] double High,
+        [property: JsonPropertyName("verdict")] string Verdict);
+
     public static IEnumerable<object> Lines(RoutingReportResult r)
     {
         foreach (var x in r.Rows)
@@ -40,6 +52,8 @@ internal static class RoutingJson
                 x.VersusDiSRouter?.Verdict);
         foreach (var c in r.Curves)
             yield return new CurveLine("curve", c.Split, c.Subset, c.Method, R(c.Aiq), double.IsNaN(c.Apgr) ? null : R(c.Apgr), c.Cpt50 is { } a ? R(a) : null, c.Cpt80 is { } b ? R(b) : null);
+        foreach (var v in r.Versus)
+            yield return new VersusLine("versus", v.Split, v.Subset, v.Method, v.Baseline, v.Alpha, R(v.Difference.Mean), R(v.Difference.Low), R(v.Difference.High), v.Difference.Verdict);
     }
 
     private static double R(double v) => Math.Round(v, 4);

@@ -11,6 +11,7 @@ internal static class RoutingMarkdown
         var sb = new StringBuilder();
         Header(sb, r, command);
         Verdicts(sb, r);
+        Ablations(sb, r);
         Table(sb, r, RoutingQuerySets.TestName, RoutingReport.AllAgents, $"## Test split ({r.SetSizes[RoutingQuerySets.TestName]} queries, all agents)");
         Curves(sb, r, RoutingQuerySets.TestName, RoutingReport.AllAgents);
         foreach (var p in plots) sb.AppendLine($"![{p}]({p})").AppendLine();
@@ -31,7 +32,7 @@ internal static class RoutingMarkdown
         PaperConfiguration(sb);
         Cache(sb, r);
         SelfRouteGateway(sb);
-        NotDone(sb);
+        NotDone(sb, r);
         Methods(sb, r);
         return sb.ToString();
     }
@@ -69,13 +70,88 @@ internal static class RoutingMarkdown
             sb.AppendLine($"- **{split}**:");
             foreach (var alpha in RoutingReportOptions.Named)
             {
-                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle).ToList();
+                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle && x.Method != RoutingReport.OwnAnswerBound).ToList();
                 string List(string verdict) => string.Join(", ", at.Where(x => x.VersusDiSRouter!.Value.Verdict == verdict).Select(x => x.Method));
                 sb.AppendLine($"  α = {alpha:0.0}: wins over {Or(List("win"))}; ties with {Or(List("tie"))}; loses to {Or(List("loss"))}.");
             }
         }
         sb.AppendLine();
     }
+
+    private static void Ablations(StringBuilder sb, RoutingReportResult r)
+    {
+        if (r.Versus.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        sb.AppendLine("## Decision rules beyond the served one (ablations) against the strongest baselines");
+        sb.AppendLine();
+        sb.AppendLine("The same served checkpoints (weights unchanged) deciding by other rules, each chosen on validation only (see the methods");
+        sb.AppendLine("table): `disrouter-network` tunes the agents' logit-gap cuts together for the cascade's utility at each named α instead of");
+        sb.AppendLine("each agent's own reward; `disrouter-network-2s` also lets an agent answer when its gap falls below a second, low cut (a");
+        sb.AppendLine("query it is sure it cannot solve is likely hopeless downstream too, so it is answered cheaply rather than sent to the");
+        sb.AppendLine("dearest agent). These cuts read every agent's validation labels (no training on them): the information the other");
+        sb.AppendLine("cascades' thresholds are tuned on, not the plug-and-play calibration, which stays the served default.");
+        if (r.Probes.Count > 0)
+        {
+            sb.AppendLine("`disrouter-probe` decides by a logistic probe of each agent's own hidden state at the decision position, fitted on the");
+            sb.AppendLine("agent's own graded answers to training-split queries, with own-reward cuts (plug-and-play); `disrouter-probe-network-2s`");
+            sb.AppendLine("puts cascade-tuned two-sided cuts on the probe's score.");
+        }
+        sb.AppendLine("They exist at the named α only (validation decisions are measured there), so they have no α-sweep curve.");
+        sb.AppendLine();
+        sb.AppendLine("U(rule) − U(baseline), paired bootstrap 95 % interval (win / tie / loss for the rule):");
+        sb.AppendLine();
+        foreach (var (split, subset) in r.Versus.Select(v => (v.Split, v.Subset)).Distinct())
+        {
+            sb.AppendLine($"**{split}{(subset == RoutingReport.AllAgents ? "" : $", agents {subset}")}**");
+            sb.AppendLine();
+            sb.AppendLine("| rule | against | Δ α=0.2 | Δ α=0.5 | Δ α=0.8 |");
+            sb.AppendLine("|---|---|---|---|---|");
+            foreach (var (method, baseline) in r.Versus.Where(v => v.Split == split && v.Subset == subset).Select(v => (v.Method, v.Baseline)).Distinct())
+            {
+                var cells = RoutingReportOptions.Named.Select(a => r.Versus.Single(v => v.Split == split && v.Subset == subset && v.Method == method && v.Baseline == baseline && v.Alpha == a))
+                    .Select(v => $"{Signed(v.Difference.Mean)} [{Signed(v.Difference.Low)}, {Signed(v.Difference.High)}] {v.Difference.Verdict}");
+                sb.AppendLine($"| {method} | {baseline} | {string.Join(" | ", cells)} |");
+            }
+            sb.AppendLine();
+        }
+        var cuts = r.Cuts.Where(c => c.Key.Subset == RoutingReport.AllAgents).ToList();
+        if (cuts.Count > 0)
+        {
+            sb.AppendLine("The cuts (all agents; the last agent always answers). Own: the served decision.json threshold at α; network: the");
+            sb.AppendLine("cascade-tuned answer cut; 2s: answer cut / low cut (−∞: none; +∞: never answers above). Probe cuts are on the probe's log-odds.");
+            sb.AppendLine();
+            var methods = cuts.Select(c => c.Key.Method).Distinct().ToList();
+            sb.AppendLine($"| agent | α | own (gap) | {string.Join(" | ", methods)} |");
+            sb.AppendLine($"|---|---:|---:|{string.Concat(methods.Select(_ => "---:|"))}");
+            for (int k = 0; k < r.Agents.Count - 1; k++)
+                foreach (var alpha in RoutingReportOptions.Named)
+                {
+                    string own = r.OwnCuts.TryGetValue((k, alpha), out var o) ? Cut(o) : "greedy";
+                    var cells = methods.Select(m => r.Cuts[(m, RoutingReport.AllAgents, alpha)] is var c && double.IsNegativeInfinity(c.Low[k]) ? Cut(c.Answer[k]) : $"{Cut(c.Answer[k])} / {Cut(c.Low[k])}");
+                    sb.AppendLine($"| {r.Agents[k]} | {alpha.ToString("0.0", inv)} | {own} | {string.Join(" | ", cells)} |");
+                }
+            sb.AppendLine();
+        }
+        if (r.Probes.Count > 0)
+        {
+            sb.AppendLine("The probes, and how well each signal ranks the agent's own correctness (AUC of the logit gap and of the probe's score");
+            sb.AppendLine("against the agent's own answer graded, per named α; validation and test; the diagnosis's AUC):");
+            sb.AppendLine();
+            sb.AppendLine("| agent | state size | training rows | own right | L2 (5-fold CV) | CV log loss | validation AUC gap | probe | test AUC gap | probe |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|---|---|---|---|");
+            string Triple(double[] x) => string.Join(" / ", x.Select(v => v.ToString("0.000", inv)));
+            foreach (var p in r.Probes)
+                sb.AppendLine($"| {p.Agent} | {p.Dimensions} | {p.TrainRows} | {p.TrainRight * 100:0.0} % | {p.L2:g} | {p.CvLogLoss:0.000} | {Triple(p.GapAucValidation)} | " +
+                    $"{Triple(p.ProbeAucValidation)} | {Triple(p.GapAucTest)} | {Triple(p.ProbeAucTest)} |");
+            sb.AppendLine();
+        }
+    }
+
+    private static string Relative(string path) => Path.IsPathRooted(path) ? Path.GetRelativePath(Environment.CurrentDirectory, path) : path;
+
+    private static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
+
+    private static string Cut(double v) => double.IsPositiveInfinity(v) ? "+∞" : double.IsNegativeInfinity(v) ? "−∞" : v.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static void Latency(StringBuilder sb, RoutingReportResult r)
     {
@@ -91,6 +167,12 @@ internal static class RoutingMarkdown
         sb.AppendLine("against a served one-at-a-time pass. The answering self-aware agent's prompt is passed twice here (the decision, then the");
         sb.AppendLine("answer from scratch; a serving agent continues from its decision), so the cascade's times are overstated by up to one");
         sb.AppendLine("prompt pass.");
+        if (r.CacheMisses == 0 && r.CacheHits > 0)
+        {
+            sb.AppendLine("**This run measured no model (every reply came from the cache): the model times below are those recorded by the run");
+            sb.AppendLine("that filled the cache, under its load, which the header above does not give (the central routers' own prediction");
+            sb.AppendLine("times are this run's, under the header's load); read them only against each other.**");
+        }
         sb.AppendLine();
         sb.AppendLine("| method | p50 α=0.2 | p99 | p50 α=0.5 | p99 | p50 α=0.8 | p99 |");
         sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
@@ -129,9 +211,29 @@ internal static class RoutingMarkdown
             }
             sb.AppendLine();
         }
-        sb.AppendLine("The self-aware agents were trained once (seed 1 of `scripts/selfaware.sh`); no second training seed of the pipeline was run for");
-        sb.AppendLine("this report (see \"Not done\" below). The fresh test draw confirms the test table on queries no choice of this report saw.");
-        sb.AppendLine();
+        var seedLabels = r.TrainingSeeds.Select(s => s.Seed).Distinct().ToList();
+        if (seedLabels.Count > 1)
+        {
+            sb.AppendLine($"Training seeds of the self-awareness pipeline (`scripts/selfaware.sh` with `SEED`; the committed agents are seed 1): each seed's");
+            sb.AppendLine("agents (SFT → RL → calibrate, their own decision.json) form the cascade on test; the network cuts are re-tuned on each seed's");
+            sb.AppendLine("own validation decisions. Models folders: " + string.Join(", ", seedLabels.Select(l => $"`{Relative(l)}`")) + ".");
+            sb.AppendLine();
+            sb.AppendLine($"| rule | α | {string.Join(" | ", seedLabels.Select(Relative))} | mean | min | max |");
+            sb.AppendLine($"|---|---:|{string.Concat(seedLabels.Select(_ => "---:|"))}---:|---:|---:|");
+            foreach (var method in r.TrainingSeeds.Select(s => s.Method).Distinct())
+                foreach (var alpha in RoutingReportOptions.Named)
+                {
+                    var u = seedLabels.Select(l => r.TrainingSeeds.Single(s => s.Seed == l && s.Method == method && s.Alpha == alpha).Utility).ToList();
+                    sb.AppendLine($"| {method} | {alpha:0.0} | {string.Join(" | ", u.Select(x => x.ToString("0.000", CultureInfo.InvariantCulture)))} | {u.Average():0.000} | {u.Min():0.000} | {u.Max():0.000} |");
+                }
+            sb.AppendLine();
+        }
+        else
+        {
+            sb.AppendLine("The self-aware agents were trained once (seed 1 of `scripts/selfaware.sh`); no second training seed of the pipeline was run for");
+            sb.AppendLine("this report (`--seed-models` adds them). The fresh test draw confirms the test table on queries no choice of this report saw.");
+            sb.AppendLine();
+        }
         sb.AppendLine("The α sweep: at 0.2, 0.5 and 0.8 every served agent decides and answers with the prompt of that α; at the sweep's other α");
         sb.AppendLine("it decides with that α's prompt (one prompt pass per query and agent) and its answer is the one measured at the nearest");
         sb.AppendLine("named α. The last agent always answers, so its decision is never read; unless `--last-agent-every-alpha` is given its");
@@ -177,7 +279,9 @@ internal static class RoutingMarkdown
         sb.AppendLine("- `verify-<budget>`: the base model's verification of that answer (AutoMix), the yes/no log-odds and the pass's time;");
         sb.AppendLine("- `decide-<α>-<budget>`: a self-aware checkpoint's first-token logit gap, greedy decision and decision time, then its graded");
         sb.AppendLine("  answer and the answer's time (the named α; the last agent's at α = 0.5 only, by default);");
-        sb.AppendLine("- `gap-<α>-<budget>`: the decision alone (the sweep's other α).");
+        sb.AppendLine("- `gap-<α>-<budget>`: the decision alone (the sweep's other α);");
+        sb.AppendLine("- `state-<α>` (with `--probe`): a served checkpoint's final normed hidden state at the decision position and its gap, on every");
+        sb.AppendLine("  set and on the training-split queries, whose `decide-0.50-<budget>` records (the agent's own graded answers) label the probe.");
         sb.AppendLine();
         sb.AppendLine("`<weights>` is the checkpoint's weights fingerprint, `<queries>` a hash of every query's id, system text, prompt and");
         sb.AppendLine("reference, `<budget>` the answer's token budget: new weights, another query set, another budget or a new format version");
@@ -224,14 +328,17 @@ internal static class RoutingMarkdown
         sb.AppendLine();
     }
 
-    private static void NotDone(StringBuilder sb)
+    private static void NotDone(StringBuilder sb, RoutingReportResult r)
     {
         sb.AppendLine("## Not done, and where this evaluation departs from the issue");
         sb.AppendLine();
-        sb.AppendLine("- Training seeds: the self-awareness pipeline (sample → SFT → RL → calibrate, about half an hour per agent on an idle");
-        sb.AppendLine("  faster machine) was not rerun with other seeds on this shared two-core machine; the spreads shown are the routers' over");
-        sb.AppendLine("  their seeds, the calibration's over resamples of validation (with `--validation-decisions`) and the bootstrap's over");
-        sb.AppendLine("  queries. The fresh draw is the check that the test table is not an accident of one set.");
+        if (r.TrainingSeeds.Select(s => s.Seed).Distinct().Count() < 2)
+        {
+            sb.AppendLine("- Training seeds: this report grades one training seed of the self-awareness pipeline (the committed agents); other");
+            sb.AppendLine("  seeds' models folders are added with `--seed-models` (the seed table). The spreads shown are the routers' over their");
+            sb.AppendLine("  seeds, the calibration's over resamples of validation (with `--validation-decisions`) and the bootstrap's over");
+            sb.AppendLine("  queries. The fresh draw is the check that the test table is not an accident of one set.");
+        }
         sb.AppendLine("- The paper's mechanism as published: evaluated only as its decision rule on our weights (see the section above).");
         sb.AppendLine("- AutoMix: one verification per answer, read as the log-odds of the two options at the verdict (AutoMix samples k");
         sb.AppendLine("  verifications and reads their share of \"yes\"), and thresholds on it per α rather than AutoMix's POMDP meta-verifier.");

@@ -24,6 +24,17 @@ internal sealed record CurveRow(string Method, string Split, string Subset, doub
 
 internal sealed record MethodInfo(string Method, string Kind, string TrainedOn);
 
+/// <summary>A decision-rule ablation against one strong baseline at a named α: U(method) − U(baseline) with its paired-bootstrap 95 % interval.</summary>
+internal sealed record VersusRow(string Method, string Baseline, string Split, string Subset, double Alpha, Interval Difference);
+
+/// <summary>
+/// One deciding agent's probe of its own state (<see cref="SelfKnowledgeProbe"/>): its size, training rows and their share
+/// right, the L2 chosen and its cross-validated log loss, and per named α the AUC of the logit gap and of the probe's
+/// score against the agent's own correctness, on validation and on test.
+/// </summary>
+internal sealed record ProbeAgent(string Agent, int Dimensions, int TrainRows, double TrainRight, double L2, double CvLogLoss,
+    double[] GapAucValidation, double[] ProbeAucValidation, double[] GapAucTest, double[] ProbeAucTest);
+
 internal sealed record RoutingReportResult
 {
     public IReadOnlyList<string> Agents { get; init; } = [];
@@ -32,6 +43,12 @@ internal sealed record RoutingReportResult
     public IReadOnlyDictionary<string, int> SetSizes { get; init; } = new Dictionary<string, int>();
     public IReadOnlyList<MethodInfo> Methods { get; init; } = [];
     public IReadOnlyList<MethodRow> Rows { get; init; } = [];
+
+    /// <summary>Per training seed of the self-aware agents (its models folder), per rule and named α: the cascade's test utility; empty without validation decisions.</summary>
+    public IReadOnlyList<(string Seed, string Method, double Alpha, double Utility)> TrainingSeeds { get; init; } = [];
+
+    /// <summary>Each decision-rule ablation against the strongest baselines, per set, subset and named α.</summary>
+    public IReadOnlyList<VersusRow> Versus { get; init; } = [];
     public IReadOnlyList<CurveRow> Curves { get; init; } = [];
 
     /// <summary>Per agent, per sweep α: the served checkpoint's answer rate on test (calibrated, and greedy).</summary>
@@ -47,6 +64,15 @@ internal sealed record RoutingReportResult
     public (double Family, double Difficulty) SelfRouteStatement { get; init; }
 
     public IReadOnlyDictionary<string, string> Tuned { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The decision cuts chosen on validation per (method, subset, named α) for the rows beyond the served ones; empty unless validation decisions were measured.</summary>
+    public IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> Cuts { get; init; } = new Dictionary<(string, string, double), NetworkCuts>();
+
+    /// <summary>Per deciding agent and named α, the served checkpoint's own calibrated cut (decision.json), where it has one.</summary>
+    public IReadOnlyDictionary<(int Agent, double Alpha), double> OwnCuts { get; init; } = new Dictionary<(int, double), double>();
+
+    /// <summary>Per deciding agent, the probe of its own state and how well it and the logit gap rank its own correctness; empty without --probe.</summary>
+    public IReadOnlyList<ProbeAgent> Probes { get; init; } = [];
 
     /// <summary>The cascade's test utility with thresholds recalibrated on validation (draw 0) and on bootstrap resamples of it; empty unless validation decisions were measured.</summary>
     public IReadOnlyList<(int Draw, double Alpha, double Utility)> Recalibration { get; init; } = [];
@@ -82,7 +108,15 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string DiSRouterGreedy = "disrouter-greedy";
     public const string DiSRouterSft = "disrouter-sft";
     public const string DiSRouterSftGreedy = "disrouter-sft-greedy";
+    public const string DiSRouterNetwork = "disrouter-network";
+    public const string DiSRouterNetworkTwoSided = "disrouter-network-2s";
+    public const string DiSRouterProbe = "disrouter-probe";
+    public const string DiSRouterProbeNetwork = "disrouter-probe-network-2s";
+
+    /// <summary>The α whose prompt the probe's training answers are given under (answers hardly differ across the scenario prompts).</summary>
+    public const double ProbeLabelAlpha = 0.5;
     public const string Oracle = "oracle";
+    public const string OwnAnswerBound = "own-answer-bound";
     public const string BestFixed = "best-fixed";
     public const string Logistic = "logistic-ngram";
     public const string Transformer = "transformer";
@@ -110,13 +144,17 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     {
         var named = RoutingReportOptions.Named;
         var between = options.Alphas.Where(a => !named.Any(n => Math.Abs(n - a) < 1e-9)).ToArray();
-        return
-        [
-            new MeasurementPlan(sets.Validation, options.ValidationDecisions ? named : [], [], []),
-            new MeasurementPlan(sets.Test, named, between, options.Sft ? named : []),
-            new MeasurementPlan(sets.OutOfDomain, named, between, []),
-            new MeasurementPlan(sets.Fresh, named, between, []),
-        ];
+        var states = options.Probe ? named : [];
+        var plans = new List<MeasurementPlan>
+        {
+            new(sets.Validation, options.ValidationDecisions || options.Probe ? named : [], [], []) { StateAlphas = states },
+            new(sets.Test, named, between, options.Sft ? named : []) { StateAlphas = states },
+            new(sets.OutOfDomain, named, between, []) { StateAlphas = states },
+            new(sets.Fresh, named, between, []) { StateAlphas = states },
+        };
+        // The probe's training queries: the deciding agents' own answers (one α: answers hardly differ across the scenario prompts) and states.
+        if (options.Probe) plans.Add(new MeasurementPlan(sets.Train, [ProbeLabelAlpha], [], []) { StateAlphas = states, DecidingAgentsOnly = true });
+        return plans;
     }
 
     /// <summary>Everything fitted or tuned on the validation split: the central routers, the cascades' scores, the labels.</summary>
@@ -129,20 +167,33 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         IReadOnlyDictionary<string, IReadOnlyList<IReadOnlyList<double>>> CascadeScores,
         Dictionary<string, string> Tuned);
 
-    public RoutingReportResult Run(IReadOnlyList<SetMeasurements> measured)
+    /// <param name="seeds">Other training seeds' agents measured on validation and test at the named α (label: their models folder).</param>
+    public RoutingReportResult Run(IReadOnlyList<SetMeasurements> measured, IReadOnlyList<(string Label, IReadOnlyList<SetMeasurements> Sets)>? seeds = null)
     {
         var validation = measured.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
-        var graded = measured.Where(m => m.Set.Name != RoutingQuerySets.ValidationName).ToList();
+        var train = measured.SingleOrDefault(m => m.Set.Name == RoutingQuerySets.TrainName);
+        var graded = measured.Where(m => m.Set.Name != RoutingQuerySets.ValidationName && m.Set.Name != RoutingQuerySets.TrainName).ToList();
         var fit = FitOnValidation(validation);
         var subsets = Subsets(fit.Agents);
         var thresholds = new Dictionary<(string, string, double), double[]>();
+        var network = NetworkCutsOnValidation(validation, subsets, DiSRouterNetwork, DiSRouterNetworkTwoSided, (k, alpha) => Gaps(validation.Agents[k], alpha),
+            (k, alpha) => validation.Agents[k].RlThresholds?.ThresholdAt(alpha) ?? 0);
+        var probes = train is null ? null : FitProbes(train, validation, measured);
+        if (probes is not null)
+        {
+            var own = OwnProbeCuts(validation, probes.Scores[RoutingQuerySets.ValidationName]);
+            foreach (var (key, cuts) in NetworkCutsOnValidation(validation, subsets, DiSRouterProbe, DiSRouterProbeNetwork,
+                (k, alpha) => probes.Scores[RoutingQuerySets.ValidationName][k][Array.IndexOf(RoutingReportOptions.Named, alpha)], (k, alpha) => own[(k, alpha)], ownRow: true))
+                network[key] = cuts;
+        }
 
         var rows = new List<MethodRow>();
+        var versus = new List<VersusRow>();
         var curves = new List<CurveRow>();
         var spread = new List<(string, double, double, double, double)>();
         foreach (var set in graded)
         {
-            GradeSet(set, fit, subsets, thresholds, rows, curves);
+            GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.GetValueOrDefault(set.Set.Name), rows, versus, curves);
             if (set.Set.Name == RoutingQuerySets.TestName) spread.AddRange(SeedSpread(set, fit));
         }
 
@@ -155,8 +206,12 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             Costs = fit.Costs,
             Alphas = Options.Alphas,
             SetSizes = measured.ToDictionary(m => m.Set.Name, m => m.Set.Queries.Count),
-            Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0)).ToList(),
+            Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0), network.Count > 0, probes is not null).ToList(),
             Rows = rows,
+            Versus = versus,
+            TrainingSeeds = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
+                ? new[] { (Options.ModelsDirectory, (IReadOnlyList<SetMeasurements>)[validation, test]) }.Concat(seeds ?? []).SelectMany(s => SeedUtilities(s.Item1, s.Item2)).ToList()
+                : [],
             Curves = curves,
             AnswerRates = AnswerRates(test),
             AnswerAgreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
@@ -165,6 +220,10 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             SelfRouteStatement = (statements.Select((s, i) => s.Family == test.Set.Queries[i].Family ? 1.0 : 0.0).Average(),
                 statements.Select((s, i) => s.Difficulty == test.Set.Queries[i].Difficulty ? 1.0 : 0.0).Average()),
             Tuned = fit.Tuned,
+            Cuts = network,
+            OwnCuts = Enumerable.Range(0, fit.Agents.Count - 1).SelectMany(k => RoutingReportOptions.Named.Select(a => (k, a)))
+                .Where(x => validation.Agents[x.k].RlThresholds is not null).ToDictionary(x => x, x => validation.Agents[x.k].RlThresholds!.ThresholdAt(x.a)),
+            Probes = probes?.Agents ?? [],
             RouterSeeds = RouterSeeds,
             Recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [],
             MeasurementCost = MeasurementCost(measured),
@@ -242,7 +301,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// over the sweep. Cascade thresholds depend on validation, the subset and α only: tuned once, used on every set.
     /// </summary>
     private void GradeSet(SetMeasurements set, ValidationFit fit, List<(string Name, int[] Agents)> subsets, Dictionary<(string, string, double), double[]> thresholds,
-        List<MethodRow> rows, List<CurveRow> curves)
+        IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> network, double[][][]? probeScores, List<MethodRow> rows, List<VersusRow> versus, List<CurveRow> curves)
     {
         var queries = Routed(set);
         var routerMs = new Dictionary<string, double[]>();
@@ -280,8 +339,20 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 if (world.SelfAware(DiSRouterGreedy, rl: true, greedy: true) is { } g) runs.Add(g);
                 if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } ds) runs.Add(ds);
                 if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } gs) runs.Add(gs);
+                // The cuts chosen on validation exist at the named α only (validation decisions are measured there).
+                int named = Array.IndexOf(RoutingReportOptions.Named, alpha);
+                foreach (var method in new[] { DiSRouterNetwork, DiSRouterNetworkTwoSided })
+                    if (network.TryGetValue((method, subsetName, alpha), out var cuts)
+                        && world.SelfAware(method, rl: true, greedy: false, (k, _, d) => cuts.Answers(Array.IndexOf(members, k), d.LogitGap)) is { } n)
+                        runs.Add(n);
+                // A bound: every agent knows exactly whether its own answer is right and answers iff it is (the last always answers).
+                if (named >= 0 && world.SelfAware(OwnAnswerBound, rl: true, greedy: false, (_, _, d) => d.Correct) is { } bound) runs.Add(bound);
+                foreach (var method in new[] { DiSRouterProbe, DiSRouterProbeNetwork })
+                    if (probeScores is not null && network.TryGetValue((method, subsetName, alpha), out var cuts)
+                        && world.SelfAware(method, rl: true, greedy: false, (k, i, _) => cuts.Answers(Array.IndexOf(members, k), probeScores[k][named][i])) is { } n)
+                        runs.Add(n);
             }
-            Summarise(runs, set.Set.Name, subsetName, fit.Agents, members, fit.Costs, rows, curves);
+            Summarise(runs, set.Set.Name, subsetName, fit.Agents, members, fit.Costs, rows, versus, curves);
         }
     }
 
@@ -322,14 +393,22 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     private static List<IReadOnlyList<double>> Verifications(SetMeasurements m) =>
         m.Agents.Select(a => (IReadOnlyList<double>)(a.Verify.Length == 0 ? new double[m.Set.Queries.Count] : a.Verify.Select(v => v.YesNoGap).ToArray())).ToList();
 
-    private void Summarise(List<PolicyRun> runs, string split, string subset, IReadOnlyList<string> agents, int[] members, double[] costs, List<MethodRow> rows, List<CurveRow> curves)
+    /// <summary>The decision-rule ablations (beyond the served cascade) that are compared with the strongest baselines one by one.</summary>
+    public static readonly string[] Ablations = [DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork];
+
+    /// <summary>The baselines the ablations are held against: the best fixed agent, the text routers and the lookup ceiling.</summary>
+    public static readonly string[] StrongBaselines = [BestFixed, Mf, Transformer, Logistic, SelfRoute, Lookup];
+
+    private void Summarise(List<PolicyRun> runs, string split, string subset, IReadOnlyList<string> agents, int[] members, double[] costs, List<MethodRow> rows,
+        List<VersusRow> versus, List<CurveRow> curves)
     {
         // The cheapest and the dearest member alone: the same point at every α.
         var weak = runs.First(r => r.Method == agents[members[0]]);
         var strong = runs.First(r => r.Method == agents[members[^1]]);
         var weakPoint = new CostAccuracy(weak.MeanCost, weak.Accuracy);
         var strongPoint = new CostAccuracy(strong.MeanCost, strong.Accuracy);
-        foreach (var method in runs.Select(r => r.Method).Distinct())
+        // A method run at the named α only (tuned on validation decisions measured there) has no sweep: no curve.
+        foreach (var method in runs.Select(r => r.Method).Distinct().Where(m => runs.Count(r => r.Method == m) == Options.Alphas.Count))
         {
             var points = runs.Where(r => r.Method == method).Select(r => new CostAccuracy(r.MeanCost, r.Accuracy)).ToList();
             // No gap between weak and strong (a pool whose members are equally right): nothing to recover, no APGR or CPT.
@@ -345,17 +424,21 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             var reference = at.SingleOrDefault(r => r.Method == DiSRouter);
             foreach (var r in at)
             {
-                Interval? versus = reference is null || r.Method == DiSRouter ? null
+                Interval? against = reference is null || r.Method == DiSRouter ? null
                     : PairedBootstrap.Difference(reference.PerQueryUtility, r.PerQueryUtility, Options.BootstrapResamples,
                         (ulong)(Options.Seed + 1) * 7919 + (ulong)Math.Round(alpha * 100));
                 var share = members.Select(k => r.RoutedTo.Count(x => x == k) / (double)r.RoutedTo.Length).ToList();
                 rows.Add(new MethodRow(r.Method, split, subset, alpha, r.Accuracy, r.MeanCost, r.Utility, oracle.Utility == 0 ? 0 : r.Utility / oracle.Utility,
-                    Percentile.Of(r.LatencyMs, 0.5), Percentile.Of(r.LatencyMs, 0.99), versus, share));
+                    Percentile.Of(r.LatencyMs, 0.5), Percentile.Of(r.LatencyMs, 0.99), against, share));
             }
+            foreach (var ours in at.Where(r => Ablations.Contains(r.Method)))
+                foreach (var baseline in at.Where(r => StrongBaselines.Contains(r.Method)))
+                    versus.Add(new VersusRow(ours.Method, baseline.Method, split, subset, alpha, PairedBootstrap.Difference(ours.PerQueryUtility, baseline.PerQueryUtility,
+                        Options.BootstrapResamples, (ulong)(Options.Seed + 1) * 7919 + (ulong)Math.Round(alpha * 100))));
         }
     }
 
-    private static IEnumerable<MethodInfo> MethodInfos(IReadOnlyList<string> agents, bool sft)
+    private static IEnumerable<MethodInfo> MethodInfos(IReadOnlyList<string> agents, bool sft, bool network, bool probe)
     {
         foreach (var a in agents) yield return new MethodInfo(a, "fixed agent", "nothing");
         yield return new MethodInfo(BestFixed, "fixed agent", "the agent of highest validation utility at each α");
@@ -376,12 +459,132 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             yield return new MethodInfo(DiSRouterSft, "self-aware cascade, SFT only, calibrated", "own samples; thresholds on validation");
             yield return new MethodInfo(DiSRouterSftGreedy, "self-aware cascade, SFT only, greedy", "own samples");
         }
+        if (network)
+        {
+            const string fitted = "own samples for SFT/RL; per-agent cuts on the logit gap tuned together on validation for the cascade's utility at each named α " +
+                "(coordinate ascent from the calibrated cuts): they read every agent's validation decisions and graded answers, no training on them — the information the other cascades' thresholds get";
+            yield return new MethodInfo(DiSRouterNetwork, "self-aware cascade, the served checkpoints with cascade-tuned cuts (answer when gap ≥ θ_k)", fitted);
+            yield return new MethodInfo(DiSRouterNetworkTwoSided, "self-aware cascade, cascade-tuned two-sided cuts (answer when gap ≥ θ_k or gap < λ_k: a query hopeless here is answered cheaply)", fitted);
+        }
+        if (probe)
+        {
+            const string probed = "own samples for SFT/RL; the probe on the agent's own graded answers to training-split queries (hidden state at the decision position, " +
+                "each named α's prompt; logistic regression, L2 by 5-fold CV on them)";
+            yield return new MethodInfo(DiSRouterProbe, "self-aware cascade deciding by a probe of its own hidden state, own-reward cuts (calibrate's rule, γ = 0.5)",
+                probed + "; cuts on validation by the agent's own reward, its own answers only — plug-and-play");
+            yield return new MethodInfo(DiSRouterProbeNetwork, "self-aware cascade deciding by the probe, cascade-tuned two-sided cuts",
+                probed + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
+        }
+        yield return new MethodInfo(OwnAnswerBound, "bound: the served cascade with agents that know exactly whether their own answer is right, answering iff it is",
+            "the graded labels of each agent's own answers (a bound on self-knowledge under a one-sided rule, not a method)");
         yield return new MethodInfo(Oracle, "utility optimum", "the test labels (a bound, not a method)");
     }
 
     // Self-Route's router call: the smallest member's prompt pass over the query (its served checkpoint's decision pass at
     // α = 0.5, the same prompt length give or take the scenario's few tokens).
     private static double[] SelfRouteCallMs(SetMeasurements set, int smallest) => set.Agents[smallest].Rl[0.5].Select(d => d.DecisionMs).ToArray();
+
+    /// <summary>
+    /// Per subset and named α, the served checkpoints' cuts tuned together for the cascade's utility on validation
+    /// (<see cref="NetworkThresholds"/>), one-sided and two-sided, starting from their calibrated cuts; empty unless the
+    /// validation decisions were measured. A subset re-tunes its members' cuts (nothing retrained).
+    /// </summary>
+    /// <param name="score">Agent k's decision score on every validation query at α (the last agent's is never read).</param>
+    /// <param name="ownCut">Agent k's own calibrated cut at α, where the tuning starts.</param>
+    /// <param name="ownRow">Also keep the own cuts, under <paramref name="oneSided"/>, instead of tuning them one-sided.</param>
+    private static Dictionary<(string Method, string Subset, double Alpha), NetworkCuts> NetworkCutsOnValidation(SetMeasurements validation,
+        List<(string Name, int[] Agents)> subsets, string oneSided, string twoSided, Func<int, double, double[]> score, Func<int, double, double> ownCut, bool ownRow = false)
+    {
+        var result = new Dictionary<(string, string, double), NetworkCuts>();
+        if (!validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))) return result;
+        foreach (var (name, members) in subsets)
+            foreach (var alpha in RoutingReportOptions.Named)
+            {
+                var scores = members.Select(k => (IReadOnlyList<double>)score(k, alpha)).ToList();
+                var correct = members.Select(k => (IReadOnlyList<bool>)validation.Agents[k].Rl[alpha].Select(d => d.Correct).ToArray()).ToList();
+                var costs = members.Select(k => validation.Agents[k].Cost).ToArray();
+                var start = NetworkCuts.OneSided(members.SkipLast(1).Select(k => ownCut(k, alpha)).ToArray());
+                result[(oneSided, name, alpha)] = ownRow ? start : NetworkThresholds.Tune(scores, correct, costs, alpha, start, twoSided: false);
+                result[(twoSided, name, alpha)] = NetworkThresholds.Tune(scores, correct, costs, alpha, start, twoSided: true);
+            }
+        return result;
+    }
+
+    // The logit gaps of an agent's served decisions at α; zeros where the agent never decides there (the last one, measured once).
+    private static double[] Gaps(AgentMeasurements agent, double alpha) => agent.Rl[alpha].Select(d => d.LogitGap).ToArray();
+
+    /// <summary>The probes and their scores: per set name, [agent][named α][query] (zeros for the last agent, which has none).</summary>
+    private sealed record ProbeFit(Dictionary<string, double[][][]> Scores, IReadOnlyList<ProbeAgent> Agents);
+
+    /// <summary>
+    /// Fits each deciding agent's probe on its own answers to the training queries (its states under every named α's prompt,
+    /// labelled by its answer under <see cref="ProbeLabelAlpha"/>'s), scores every set, and measures how well the probe and
+    /// the logit gap rank the agent's own correctness on validation and test (AUC, as the diagnosis computes it).
+    /// </summary>
+    private static ProbeFit FitProbes(SetMeasurements train, SetMeasurements validation, IReadOnlyList<SetMeasurements> measured)
+    {
+        var named = RoutingReportOptions.Named;
+        int agents = train.Agents.Count;
+        var scores = measured.ToDictionary(m => m.Set.Name, m => Enumerable.Range(0, agents).Select(_ => named.Select(_ => new double[m.Set.Queries.Count]).ToArray()).ToArray());
+        var rows = new List<ProbeAgent>();
+        var test = measured.Single(m => m.Set.Name == RoutingQuerySets.TestName);
+        for (int k = 0; k < agents - 1; k++)
+        {
+            var a = train.Agents[k];
+            var labels = a.Rl[ProbeLabelAlpha];
+            var states = named.SelectMany(alpha => a.States[alpha]).Select(s => s.Hidden).ToList();
+            var right = named.SelectMany(_ => labels.Select(d => d.Correct)).ToList();
+            var group = named.SelectMany(_ => Enumerable.Range(0, labels.Length)).ToList();
+            var probe = SelfKnowledgeProbe.Fit(states, right, group);
+            foreach (var m in measured)
+                for (int j = 0; j < named.Length; j++)
+                    if (m.Agents[k].States.TryGetValue(named[j], out var s))
+                        scores[m.Set.Name][k][j] = s.Select(x => probe.Score(x.Hidden)).ToArray();
+            double[] Auc(SetMeasurements m, Func<int, int, double> score) => named.Select((alpha, j) => SelfAwareDiagnosis.Auc(
+                Enumerable.Range(0, m.Set.Queries.Count).Select(i => score(j, i)).ToArray(), m.Agents[k].Rl[alpha].Select(d => d.Correct).ToArray())).ToArray();
+            rows.Add(new ProbeAgent(a.Name, probe.Dimensions, states.Count, labels.Average(d => d.Correct ? 1.0 : 0.0), probe.L2, probe.CrossValidatedLogLoss,
+                Auc(validation, (j, i) => validation.Agents[k].Rl[named[j]][i].LogitGap), Auc(validation, (j, i) => scores[validation.Set.Name][k][j][i]),
+                Auc(test, (j, i) => test.Agents[k].Rl[named[j]][i].LogitGap), Auc(test, (j, i) => scores[test.Set.Name][k][j][i])));
+        }
+        return new ProbeFit(scores, rows);
+    }
+
+    /// <summary>Each deciding agent's own-reward cuts on its probe score at the named α: calibrate's rule (γ = 0.5, answers never fewer as α rises) on validation.</summary>
+    private static Dictionary<(int, double), double> OwnProbeCuts(SetMeasurements validation, double[][][] scores)
+    {
+        var named = RoutingReportOptions.Named;
+        var reward = new SelfAwarenessReward(SelfAwarenessReward.DefaultGamma);
+        var cuts = new Dictionary<(int, double), double>();
+        for (int k = 0; k < validation.Agents.Count - 1; k++)
+        {
+            var a = validation.Agents[k];
+            var points = CalibrationStage.Points(named.Select((alpha, j) => new CalibrationRecord("probe", alpha, scores[k][j], scores[k][j].Select(s => s >= 0).ToArray(),
+                a.Rl[alpha].Select(d => d.Correct).ToArray())).ToList(), reward);
+            for (int j = 0; j < named.Length; j++) cuts[(k, named[j])] = points[j].LogitGap;
+        }
+        return cuts;
+    }
+
+    /// <summary>One training seed's served cascade, greedy decisions and cascade-tuned cuts (tuned on its own validation decisions) on test at the named α.</summary>
+    private static IEnumerable<(string, string, double, double)> SeedUtilities(string label, IReadOnlyList<SetMeasurements> sets)
+    {
+        var validation = sets.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
+        var test = sets.Single(m => m.Set.Name == RoutingQuerySets.TestName);
+        var all = Enumerable.Range(0, test.Agents.Count).ToArray();
+        var cuts = NetworkCutsOnValidation(validation, [(AllAgents, all)], DiSRouterNetwork, DiSRouterNetworkTwoSided, (k, alpha) => Gaps(validation.Agents[k], alpha),
+            (k, alpha) => validation.Agents[k].RlThresholds?.ThresholdAt(alpha) ?? 0);
+        foreach (var alpha in RoutingReportOptions.Named)
+        {
+            var world = new World(test, all, alpha, test.Set.Name, AllAgents);
+            yield return (label, DiSRouter, alpha, world.SelfAware(DiSRouter, rl: true, greedy: false)!.Utility);
+            yield return (label, DiSRouterGreedy, alpha, world.SelfAware(DiSRouterGreedy, rl: true, greedy: true)!.Utility);
+            foreach (var method in new[] { DiSRouterNetwork, DiSRouterNetworkTwoSided })
+            {
+                var c = cuts[(method, AllAgents, alpha)];
+                yield return (label, method, alpha, world.SelfAware(method, rl: true, greedy: false, (k, _, d) => c.Answers(k, d.LogitGap))!.Utility);
+            }
+        }
+    }
 
     /// <summary>Resamples of validation drawn for the recalibration spread (the first is validation itself).</summary>
     public const int CalibrationDraws = 4;
@@ -406,7 +609,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 sample.Select(i => a.Rl[alpha][i].Correct).ToArray())).ToList(), reward)).ToArray();
             foreach (var (alpha, j) in RoutingReportOptions.Named.Select((x, j) => (x, j)))
             {
-                var run = new World(test, all, alpha, test.Set.Name, AllAgents).SelfAware(DiSRouter, rl: true, greedy: false, (k, d) => d.LogitGap >= cuts[k][j].LogitGap);
+                var run = new World(test, all, alpha, test.Set.Name, AllAgents).SelfAware(DiSRouter, rl: true, greedy: false, (k, _, d) => d.LogitGap >= cuts[k][j].LogitGap);
                 result.Add((draw, alpha, run!.Utility));
             }
         }
@@ -480,7 +683,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         /// The self-aware cascade: the first member that answers takes the query (the last always answers) with its own
         /// answer; every member that declined spent a prompt pass (time, no cost). Null when this α was not measured.
         /// </summary>
-        public PolicyRun? SelfAware(string method, bool rl, bool greedy, Func<int, MeasuredDecision, bool>? decide = null)
+        /// <param name="decide">Where given, whether member k (the pool's index) answers query i with decision d.</param>
+        public PolicyRun? SelfAware(string method, bool rl, bool greedy, Func<int, int, MeasuredDecision, bool>? decide = null)
         {
             var decisions = members.Select(k => rl ? Agents[k].Rl : Agents[k].Sft).ToArray();
             if (decisions.Any(d => !d.ContainsKey(alpha))) return null;
@@ -496,7 +700,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 {
                     var d = decisions[j][alpha][i];
                     ms += d.DecisionMs;
-                    if (decide is not null ? decide(members[j], d) : greedy ? d.GreedyAnswers : Answers(thresholds[j], d, alpha)) break;
+                    if (decide is not null ? decide(members[j], i, d) : greedy ? d.GreedyAnswers : Answers(thresholds[j], d, alpha)) break;
                 }
                 if (j == members.Length - 1) ms += decisions[j][alpha][i].DecisionMs;
                 var answer = AnswerAt(decisions[j], alpha)[i];

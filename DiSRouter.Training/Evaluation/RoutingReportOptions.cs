@@ -32,6 +32,19 @@ internal sealed record RoutingReportOptions
     /// <summary>Also measure the served checkpoints' decisions on validation: the recalibration spread needs them.</summary>
     public bool ValidationDecisions { get; init; }
 
+    /// <summary>
+    /// Also fit a probe of each served checkpoint's hidden state at the decision position on its own graded answers to
+    /// training-split queries (<see cref="SelfAwareness.SelfKnowledgeProbe"/>) and report it as ablation rows; measures the
+    /// decision states on every set and the validation decisions (the probe's cuts are chosen there).
+    /// </summary>
+    public bool Probe { get; init; }
+
+    /// <summary>
+    /// Models folders of other training seeds of the self-awareness pipeline (nano-selfaware/&lt;agent&gt; with decision.json,
+    /// like --models-dir): their served cascade and decision-rule rows on test, beside the main models', in the seed table.
+    /// </summary>
+    public IReadOnlyList<string> SeedModels { get; init; } = [];
+
     public int BootstrapResamples { get; init; } = 1000;
 
     /// <summary>Most epochs the transformer router trains (the count used is chosen on held-out validation queries).</summary>

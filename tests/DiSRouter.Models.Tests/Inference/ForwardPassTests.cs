@@ -26,6 +26,30 @@ public sealed class ForwardPassTests
     }
 
     [Fact]
+    public void TheHiddenStatesAreWhatTheHeadReadsToMakeTheLogits()
+    {
+        var model = TinyModels.Create(seed: 14, tied: false, bias: false, kvHeads: 2, headDim: 8);
+        const int b = 2, t = 9;
+        var tokens = Enumerable.Range(0, b * t).Select(i => (i * 53 + 3) % 264).ToArray();
+        int v = model.Config.VocabSize, c = model.Config.HiddenSize;
+        var logits = new float[b * t * v];
+        var hidden = new float[b * t * c];
+
+        ForwardPass.Logits(model, tokens, b, t, logits, hidden);
+
+        Assert.Equal(ForwardPass.Logits(model, tokens, b, t), logits);
+        Assert.Contains(hidden, h => Math.Abs(h) > 0.1f);
+        var head = model.LmHead.Data; // (V, C)
+        for (int row = 0; row < b * t; row++)
+            for (int j = 0; j < v; j++)
+            {
+                double dot = 0;
+                for (int k = 0; k < c; k++) dot += hidden[row * c + k] * head[j * c + k];
+                Assert.Equal(logits[row * v + j], dot, 3);
+            }
+    }
+
+    [Fact]
     public void EachRowOfABatchEqualsItsOwnForward()
     {
         var model = TinyModels.Create(seed: 12);

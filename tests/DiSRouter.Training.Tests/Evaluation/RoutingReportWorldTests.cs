@@ -17,7 +17,8 @@ public class RoutingReportWorldTests
 
     private static TrainingQuery Zebra(string split, int i) => new($"{split}-z{i}", "zebra", "1", "", $"zebra savanna puzzle {i} with striped animals", "stripes");
 
-    private static SetMeasurements World(string split, int each)
+    // With states: the cheap agent's hidden state where it decides is +1 on apples and −1 on zebras (what a probe reads).
+    private static SetMeasurements World(string split, int each, bool states = false)
     {
         var queries = Enumerable.Range(0, each).SelectMany(i => new[] { Apple(split, i), Zebra(split, i) }).ToList();
         bool IsApple(TrainingQuery q) => q.Family == "apple";
@@ -27,7 +28,11 @@ public class RoutingReportWorldTests
                 new MeasuredDecision(q.Id, a, answers(q) ? 2 : -2, answers(q), 10, 1, true, right(q), 5, 1)).ToArray());
         var cheap = new AgentMeasurements("cheap", 0.1, queries.Select(q => Reply(q, IsApple(q))).ToArray(),
             queries.Select(q => new MeasuredVerification(q.Id, IsApple(q) ? 3 : -3, 20, 1)).ToArray(),
-            Decisions(IsApple, IsApple), new Dictionary<double, MeasuredDecision[]>(), null, null);
+            Decisions(IsApple, IsApple), new Dictionary<double, MeasuredDecision[]>(), null, null)
+        {
+            States = states ? RoutingReportOptions.Named.ToDictionary(a => a, a => queries.Select(q => new MeasuredState(q.Id, a, IsApple(q) ? 2 : -2, [IsApple(q) ? 1f : -1f])).ToArray())
+                : new Dictionary<double, MeasuredState[]>(),
+        };
         var dear = new AgentMeasurements("dear", 0.9, queries.Select(q => Reply(q, true)).ToArray(), [],
             Decisions(_ => true, _ => true), new Dictionary<double, MeasuredDecision[]>(), null, null);
         return new SetMeasurements(new QuerySet(split, queries), [cheap, dear]);
@@ -39,6 +44,13 @@ public class RoutingReportWorldTests
     }).Run([World(RoutingQuerySets.ValidationName, 100), World(RoutingQuerySets.TestName, 20), World(RoutingQuerySets.OutOfDomainName, 5), World(RoutingQuerySets.FreshName, 5)]);
 
     private static readonly Lazy<RoutingReportResult> Result = new(Report);
+
+    // The same world with the cheap agent's states measured and a training split to fit its probe on (--probe).
+    private static readonly Lazy<RoutingReportResult> Probed = new(() => new RoutingReport(new RoutingReportOptions
+    {
+        PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12, Probe = true,
+    }).Run([World(RoutingQuerySets.ValidationName, 100, states: true), World(RoutingQuerySets.TestName, 20, states: true), World(RoutingQuerySets.OutOfDomainName, 5, states: true),
+        World(RoutingQuerySets.FreshName, 5, states: true), World(RoutingQuerySets.TrainName, 50, states: true)]));
 
     private static MethodRow Row(string method, double alpha = 0.5) =>
         Result.Value.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == alpha);
@@ -80,5 +92,59 @@ public class RoutingReportWorldTests
     {
         var oracle = Row(RoutingReport.Oracle);
         Assert.Equal(oracle.Utility, Row(RoutingReport.DiSRouterGreedy).Utility, 9);
+    }
+
+    [Theory]
+    [InlineData(RoutingReport.DiSRouterNetwork)]
+    [InlineData(RoutingReport.DiSRouterNetworkTwoSided)]
+    public void TheCascadeTunedCutsRouteLikeTheOracleAndHaveNoSweep(string method)
+    {
+        foreach (var alpha in RoutingReportOptions.Named)
+            Assert.Equal(Row(RoutingReport.Oracle, alpha).Utility, Row(method, alpha).Utility, 9);
+        Assert.DoesNotContain(Result.Value.Curves, c => c.Method == method);
+        Assert.Contains(Result.Value.Methods, m => m.Method == method && m.TrainedOn.Contains("validation", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(RoutingReport.DiSRouterProbe)]
+    [InlineData(RoutingReport.DiSRouterProbeNetwork)]
+    public void AProbeOfTheCheapAgentsOwnStateRoutesLikeTheOracle(string method)
+    {
+        var oracle = Probed.Value.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == RoutingReport.Oracle && r.Alpha == 0.5);
+        var row = Probed.Value.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == 0.5);
+        Assert.Equal(oracle.Utility, row.Utility, 9);
+        var probe = Assert.Single(Probed.Value.Probes);
+        Assert.Equal("cheap", probe.Agent);
+        Assert.Equal(100 * 3, probe.TrainRows); // 50 apples and 50 zebras, one state per named α
+        Assert.All(probe.ProbeAucTest, auc => Assert.Equal(1.0, auc, 9));
+    }
+
+    [Fact]
+    public void WithoutValidationDecisionsOrTrainingQueriesTheExtraRowsAreLeftOut()
+    {
+        Assert.Empty(Result.Value.Probes);
+        Assert.DoesNotContain(Result.Value.Rows, r => r.Method == RoutingReport.DiSRouterProbe);
+    }
+
+    [Fact]
+    public void EachTrainingSeedsCascadeIsGradedOnTestWithItsOwnTunedCuts()
+    {
+        var options = new RoutingReportOptions { PoolDirectory = "unused", ModelsDirectory = "seed-1", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 2 };
+        var result = new RoutingReport(options).Run([World(RoutingQuerySets.ValidationName, 40), World(RoutingQuerySets.TestName, 10), World(RoutingQuerySets.OutOfDomainName, 2),
+            World(RoutingQuerySets.FreshName, 2)], [("seed-2", [World(RoutingQuerySets.ValidationName, 40), World(RoutingQuerySets.TestName, 10)])]);
+
+        Assert.Equal(["seed-1", "seed-2"], result.TrainingSeeds.Select(s => s.Seed).Distinct());
+        var oracle = result.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == RoutingReport.Oracle && r.Alpha == 0.5).Utility;
+        foreach (var method in new[] { RoutingReport.DiSRouter, RoutingReport.DiSRouterGreedy, RoutingReport.DiSRouterNetwork, RoutingReport.DiSRouterNetworkTwoSided })
+            Assert.All(result.TrainingSeeds.Where(s => s.Method == method && s.Alpha == 0.5), s => Assert.Equal(oracle, s.Utility, 9));
+    }
+
+    [Fact]
+    public void AgentsThatKnowWhetherTheirOwnAnswerIsRightBoundTheCascadeAtTheOracle()
+    {
+        // Here every agent's own answer is right where the Oracle's is: the bound meets it, at the named α only.
+        foreach (var alpha in RoutingReportOptions.Named)
+            Assert.Equal(Row(RoutingReport.Oracle, alpha).Utility, Row(RoutingReport.OwnAnswerBound, alpha).Utility, 9);
+        Assert.DoesNotContain(Result.Value.Rows, r => r.Method == RoutingReport.OwnAnswerBound && !RoutingReportOptions.Named.Contains(r.Alpha));
     }
 }
