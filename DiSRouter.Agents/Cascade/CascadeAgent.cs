@@ -74,7 +74,7 @@ internal sealed class CascadeAgent(
                 {
                     case ForwardOutcome.Committed committed:
                         var degraded = Degradation.Join(Degradation.Skipped(skipped), committed.Stream.Degraded);
-                        return new CascadeResult.Answering(Relay(committed.Stream, rejectHop, skipped, first, degraded, started, activity, ct), degraded);
+                        return new CascadeResult.Answering(Relay(committed.Stream, scenario, rejectHop, skipped, first, degraded, started, activity, ct), degraded);
                     case ForwardOutcome.Refused refused:
                         activity?.Dispose();
                         return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
@@ -166,7 +166,10 @@ internal sealed class CascadeAgent(
                 }
                 if (failure is not null)
                 {
-                    yield return Failed(activity, o.Name, $"{o.Name}'s model failed after it began to answer: {failure.Message}");
+                    var message = $"{o.Name}'s model failed after it began to answer: {failure.Message}";
+                    metadata.Path = [.. before, FailedHop(o.Name, backend.ModelName, o.Cost, message)];
+                    metadata.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
+                    yield return Failed(activity, o.Name, message, metadata, earlier is null ? null : AddUsage(new ChatUsage(), earlier));
                     yield break;
                 }
                 if (delta is null) continue;
@@ -200,7 +203,7 @@ internal sealed class CascadeAgent(
     }
 
     /// <summary>The successor's chunks as they come; its last one gets this agent's hop (and skipped ones) in front.</summary>
-    private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Hop rejectHop, List<Hop> skipped, ChatGeneration first,
+    private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Scenario scenario, Hop rejectHop, List<Hop> skipped, ChatGeneration first,
         string? degraded, long started, Activity? activity, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var o = options.Value;
@@ -222,15 +225,25 @@ internal sealed class CascadeAgent(
                 }
                 if (failure is not null)
                 {
-                    yield return Failed(activity, stream.Successor, $"{stream.Successor} failed after it began to answer: {SuccessorClient.Describe(failure)}");
+                    // The successor died mid-answer: what it spent is unknown, what this agent and the skipped ones spent is not.
+                    var message = $"{stream.Successor} failed after it began to answer: {SuccessorClient.Describe(failure)}";
+                    var routing = new RoutingMetadata
+                    {
+                        Alpha = scenario.Alpha,
+                        Scenario = scenario.Name,
+                        Path = [rejectHop, .. skipped, FailedHop(stream.Successor, "", 0, message)],
+                        Degraded = degraded,
+                        LatencyMs = Ms(Stopwatch.GetElapsedTime(started)),
+                    };
+                    yield return Failed(activity, stream.Successor, message, routing, AddUsage(new ChatUsage(), first));
                     yield break;
                 }
                 if (chunk is null) yield break;
                 if (chunk.Error is not null)
                 {
+                    // A failure further down: its event carries the hops behind this one; this agent's go in front.
                     activity?.SetStatus(ActivityStatusCode.Error, chunk.Error.Message);
-                    yield return chunk;
-                    yield break;
+                    chunk.DiSRouter ??= new RoutingMetadata { Alpha = scenario.Alpha, Scenario = scenario.Name };
                 }
                 if (chunk.DiSRouter is { } downstream)
                 {
@@ -240,6 +253,7 @@ internal sealed class CascadeAgent(
                     chunk.Usage = AddUsage(chunk.Usage ?? new ChatUsage(), first);
                 }
                 yield return chunk;
+                if (chunk.Error is not null) yield break;
             }
         }
         finally
@@ -248,12 +262,25 @@ internal sealed class CascadeAgent(
         }
     }
 
-    private ChatCompletionChunk Failed(Activity? activity, string agent, string message)
+    /// <summary>The error event: what failed, and the hops so far (no one answered, so no cost), for the ledger.</summary>
+    private ChatCompletionChunk Failed(Activity? activity, string agent, string message, RoutingMetadata routing, ChatUsage? usage)
     {
         Log.FailedAfterCommit(logger, options.Value.Name, message);
         activity?.SetStatus(ActivityStatusCode.Error, message);
-        return new ChatCompletionChunk { Id = ChatResponses.NewId(), Model = backend.ModelName, Error = new StreamError { Message = message, Agent = agent } };
+        routing.AnsweredBy = null;
+        routing.Cost = 0;
+        return new ChatCompletionChunk
+        {
+            Id = ChatResponses.NewId(),
+            Model = backend.ModelName,
+            Error = new StreamError { Message = message, Agent = agent },
+            DiSRouter = routing,
+            Usage = usage,
+        };
     }
+
+    private static Hop FailedHop(string agent, string model, double cost, string message) =>
+        new() { Agent = agent, Model = model, Decision = HopDecision.Failed, Cost = cost, Error = message };
 
     private void RecordDecision(Activity? activity, AgentDecision decision, ChatGeneration generation, double alpha)
     {
