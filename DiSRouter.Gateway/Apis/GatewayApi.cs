@@ -3,6 +3,7 @@ using System.Globalization;
 using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Gateway.Auth;
+using DiSRouter.Gateway.Forwarding;
 using DiSRouter.Gateway.Guard;
 using DiSRouter.Gateway.Ledger;
 using DiSRouter.Gateway.Requests;
@@ -104,11 +105,15 @@ internal static class GatewayApi
         {
             http.Response.Body = tap.Inner;
         }
+        // booked: an answer (charged), a stream that ended in the error event (its hops' compute, not charged), or a
+        // degraded answer the Refuse policy replaced with a 503 (read before it was replaced; compute, not charged)
         if (http.Response.StatusCode == StatusCodes.Status200OK)
         {
-            var (metadata, id) = tap.Metadata();
-            services.Ledger.Record(keyId, id, metadata, request.Stream == true);
+            var (metadata, id, endedInError) = tap.Metadata();
+            services.Ledger.Record(keyId, id, metadata, request.Stream == true, endedInError ? LedgerOutcome.Failed : LedgerOutcome.Answered);
         }
+        else if (http.Features.Get<RefusedAnswer>() is { } refused)
+            services.Ledger.Record(keyId, refused.Id, refused.Metadata, refused.Streamed, LedgerOutcome.Refused);
 
         // 4) a forward that failed before the answer began: a problem that says why
         if (http.Features.Get<IForwarderErrorFeature>() is { } failed && !http.Response.HasStarted
