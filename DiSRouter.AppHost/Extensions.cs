@@ -119,7 +119,12 @@ internal static class Extensions
             // The next agent first, then the ones to skip to when it is down: names, resolved by service discovery.
             var agent = agents[planned.Name];
             for (var i = 0; i < planned.Successors.Count; i++)
-                agent.WithEnvironment($"Agent__Successors__{i}", planned.Successors[i]).WithReference(agents[planned.Successors[i]]);
+            {
+                var successor = plan.Agents.First(a => a.Name == planned.Successors[i]);
+                agent.WithEnvironment($"Agent__Successors__{i}", successor.Name).WithReference(agents[successor.Name])
+                    // how long this agent waits for that successor to commit: the successor's own figure
+                    .WithEnvironment($"Agent__SuccessorTimeouts__{successor.Name}", successor.Spec.CommitTimeout.ToString("R", CultureInfo.InvariantCulture));
+            }
         }
         return [.. agents.Values];
     }

@@ -66,10 +66,9 @@ internal sealed class CascadeAgent(
             var rejectHop = OwnHop(decision.HopDecision, first, decision);
             rejectHop.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
             var skipped = new List<Hop>();
-            var timeout = TimeSpan.FromSeconds(o.ForwardTimeoutSeconds);
             foreach (var successor in o.Successors)
             {
-                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, ct);
+                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, o.TimeoutFor(successor), ct);
                 switch (outcome)
                 {
                     case ForwardOutcome.Committed committed:

@@ -17,7 +17,7 @@ namespace DiSRouter.Agents.Cascade;
 /// (a 4xx, or 508 from the loop guard), or unreachable (no address, connection failure, 5xx, timeout) — the cue to try
 /// the next successor. The call goes through IHttpClientFactory's HttpClient, which carries the W3C trace context.
 /// </summary>
-internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, SuccessorResolver resolver)
+internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, SuccessorResolver resolver, SuccessorBreaker breaker)
 {
     public const string HttpClientName = "DiSRouter.Agents.Successors";
     public const string CascadePath = "v1/chat/completions";
@@ -27,6 +27,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
         TimeSpan timeout, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
+        if (breaker.SkipReason(successor) is { } open) return new ForwardOutcome.Unreachable(open, sw.Elapsed);
         var baseUri = await resolver.ResolveAsync(successor, ct);
         if (baseUri is null)
             return new ForwardOutcome.Unreachable($"no address configured ({SuccessorResolver.KeyFor(successor)})", sw.Elapsed);
@@ -53,11 +54,13 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
                 timeoutCts.CancelAfter(Timeout.InfiniteTimeSpan);
+                breaker.Answered(successor);
                 var stream = new SuccessorStream(successor, response, timeoutCts);
                 response = null;
                 return new ForwardOutcome.Committed(stream, sw.Elapsed);
             }
             var body = await response.Content.ReadAsByteArrayAsync(timeoutCts.Token);
+            breaker.Answered(successor);
             if (response.IsSuccessStatusCode)
                 return new ForwardOutcome.Unreachable($"HTTP {status} with a body that is not a stream of chunks", sw.Elapsed);
             if (status == (int)HttpStatusCode.LoopDetected || status < 500)
@@ -70,6 +73,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
         }
         catch (OperationCanceledException)
         {
+            breaker.TimedOut(successor);
             return new ForwardOutcome.Unreachable($"no answer within {timeout.TotalSeconds:0.#} s", sw.Elapsed);
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)

@@ -102,6 +102,38 @@ public sealed class DegradationTests
     }
 
     [Fact]
+    public async Task HungSuccessorCostsOnlyTheFirstRequestItsTimeoutThenIsSkippedWithoutACall()
+    {
+        var calls = 0;
+        await using var hanging = await OneRouteServer.StartAsync(http =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-3", 0.9), ScriptedBackend.Answering("nano-3", " three."));
+        // agent-2's own timeout (1 s) set per successor, under a default that would not end within the test
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2", "agent-3"],
+            [new("services:agent-2:http:0", hanging.Url), new("Agent:ForwardTimeoutSeconds", "600"), new("Agent:SuccessorTimeouts:agent-2", "1"),
+                new("Agent:SuccessorBreakSeconds", "600"), .. CascadeNetwork.Discovery(("agent-3", last))]),
+            AlwaysRejects("nano-1"));
+
+        var first = Stopwatch.StartNew();
+        var (status1, header1, metadata1) = await PostAsync(sut, stream: false);
+        first.Stop();
+        var second = Stopwatch.StartNew();
+        var (status2, header2, metadata2) = await PostAsync(sut, stream: true);
+        second.Stop();
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (status1, status2));
+        Assert.Equal(("skipped agent-2", "skipped agent-2"), (header1, header2));
+        Assert.Equal("no answer within 1 s", metadata1.Path[1].Error);
+        Assert.InRange(first.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.StartsWith("skipped without a call", metadata2.Path[1].Error);
+        Assert.Equal(1, calls); // the second request never waited for it (its time, for the record: in the message below)
+        Assert.True(second.Elapsed < TestTimeouts.Request, $"second request: {second.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public async Task WholeAnswerWhoseRelayBreaksIsAskedForAgainAndSkipsTheBrokenAgent()
     {
         // agent-2 commits and dies mid-stream the first time, then is down: the client of a whole answer sees neither
