@@ -26,14 +26,24 @@ internal sealed class CascadeAgent(
 {
     public const string FallbackNote = "answered after every successor was unreachable";
 
+    /// <summary>
+    /// The share of the caller's remaining commit budget a successor gets: the rest (20 %) is this agent's time to try
+    /// the next successor or to answer itself (a prompt pass) after giving up on one that hangs.
+    /// </summary>
+    private const double BudgetShare = 0.8;
+
+    /// <summary>Below this a successor is not asked at all: no answer could come back in time.</summary>
+    private static readonly TimeSpan MinimumForward = TimeSpan.FromMilliseconds(200);
+
     /// <inheritdoc cref="ChatRequestRules.MinTokensToDecide"/>
     public const int MinTokensToDecide = ChatRequestRules.MinTokensToDecide;
 
     /// <param name="request">A validated request (messages present, n = 1).</param>
     /// <param name="hops">Agents the request passed before this one.</param>
     /// <param name="started">Stopwatch timestamp of the request's arrival, so parsing counts as this hop's overhead.</param>
+    /// <param name="commitBudget">How long the caller waits for this agent to commit (<see cref="RoutingHeaders.CommitBudget"/>), or null.</param>
     public async Task<CascadeResult> HandleAsync(ChatCompletionRequest request, Scenario scenario, int hops,
-        GenerationSettings settings, long started, CancellationToken ct)
+        GenerationSettings settings, long started, CancellationToken ct, TimeSpan? commitBudget = null)
     {
         var o = options.Value;
         // The hop's span lives until its stream ends: the answer is part of the hop.
@@ -68,7 +78,19 @@ internal sealed class CascadeAgent(
             var skipped = new List<Hop>();
             foreach (var successor in o.Successors)
             {
-                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, o.TimeoutFor(successor), ct);
+                var timeout = o.TimeoutFor(successor);
+                if (commitBudget is { } budget)
+                {
+                    // a share of what is left of the caller's wait: if this successor hangs, this agent gives up first
+                    var share = (budget - Stopwatch.GetElapsedTime(started)) * BudgetShare;
+                    if (share < MinimumForward)
+                    {
+                        skipped.Add(new Hop { Agent = successor, Model = "", Decision = HopDecision.Unreachable, Error = "not asked: the caller's commit budget is spent" });
+                        continue;
+                    }
+                    if (share < timeout) timeout = share;
+                }
+                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, ct);
                 switch (outcome)
                 {
                     case ForwardOutcome.Committed committed:

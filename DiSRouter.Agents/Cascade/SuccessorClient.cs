@@ -47,6 +47,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             message.Headers.Add(RoutingHeaders.HopCount, hops.ToString(CultureInfo.InvariantCulture));
             message.Headers.Add(RoutingHeaders.Alpha, scenario.Alpha.ToString("R", CultureInfo.InvariantCulture));
             message.Headers.Add(RoutingHeaders.Scenario, scenario.Name);
+            message.Headers.Add(RoutingHeaders.CommitBudget, Math.Round(timeout.TotalMilliseconds).ToString("R", CultureInfo.InvariantCulture));
 
             var client = httpClientFactory.CreateClient(HttpClientName);
             response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeoutCts.Token);

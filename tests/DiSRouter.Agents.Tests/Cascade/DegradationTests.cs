@@ -134,6 +134,30 @@ public sealed class DegradationTests
     }
 
     [Fact]
+    public async Task HungAgentTwoHopsDownIsGivenUpByItsCallerWithinTheCommitBudgetNotByBothAtOnce()
+    {
+        await using var hanging = await HangingServer.StartAsync();
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-4", 0.9), ScriptedBackend.Answering("nano-4", " four."));
+        // agent-2's own timeouts would wait 600 s for agent-3: the 10 s that agent-1 waits for agent-2 is what bounds it
+        await using var agent2 = AgentHost.Start(AgentHost.Settings("agent-2", 0.3, ["agent-3", "agent-4"],
+            [new("services:agent-3:http:0", hanging.Url), new("Agent:ForwardTimeoutSeconds", "600"), .. CascadeNetwork.Discovery(("agent-4", last))]),
+            AlwaysRejects("nano-2"));
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"],
+            [new("Agent:SuccessorTimeouts:agent-2", "10"), .. CascadeNetwork.Discovery(("agent-2", agent2))]), AlwaysRejects("nano-1"));
+
+        var clock = Stopwatch.StartNew();
+        var (status, header, metadata) = await PostAsync(sut, stream: false);
+
+        // agent-2 gave up on agent-3 after 80 % of its 10 s and asked agent-4: agent-1 never had to skip the healthy agent-2
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True("skipped agent-3" == header, $"{header}: {string.Join(" → ", metadata.Path.Select(h => $"{h.Agent} {h.Decision} {h.Error}"))}");
+        Assert.Equal(["agent-1", "agent-2", "agent-3", "agent-4"], metadata.Path.Select(h => h.Agent));
+        Assert.Equal([HopDecision.Reject, HopDecision.Reject, HopDecision.Unreachable, HopDecision.Answer], metadata.Path.Select(h => h.Decision));
+        Assert.Matches(@"^no answer within [678](\.\d)? s$", metadata.Path[2].Error);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task WholeAnswerWhoseRelayBreaksIsAskedForAgainAndSkipsTheBrokenAgent()
     {
         // agent-2 commits and dies mid-stream the first time, then is down: the client of a whole answer sees neither
