@@ -87,6 +87,13 @@ internal sealed class AgentOptions
     /// </summary>
     public Dictionary<string, double> SuccessorTimeouts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// After a successor committed, how long its stream may stay silent between two events before it counts as broken
+    /// and the client's stream ends with the error event (a process stopped mid-answer would otherwise hold it forever).
+    /// 60 s: a model pauses for milliseconds between tokens; a hosted one under load for seconds.
+    /// </summary>
+    public double StreamIdleTimeoutSeconds { get; set; } = 60;
+
     /// <summary>After a successor timed out, how long it is skipped without a call before one request tries it again.</summary>
     public double SuccessorBreakSeconds { get; set; } = 30;
 

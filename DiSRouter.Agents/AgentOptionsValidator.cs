@@ -26,6 +26,7 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
         if (!(o.ForwardTimeoutSeconds > 0)) errors.Add($"Agent:ForwardTimeoutSeconds must be positive, got {o.ForwardTimeoutSeconds}.");
         foreach (var (successor, seconds) in o.SuccessorTimeouts)
             if (!(seconds > 0)) errors.Add($"Agent:SuccessorTimeouts:{successor} must be positive, got {seconds}.");
+        if (!(o.StreamIdleTimeoutSeconds > 0)) errors.Add($"Agent:StreamIdleTimeoutSeconds must be positive, got {o.StreamIdleTimeoutSeconds}.");
         if (!(o.SuccessorBreakSeconds >= 0)) errors.Add($"Agent:SuccessorBreakSeconds must not be negative, got {o.SuccessorBreakSeconds}.");
         if (!(o.HostedTimeoutSeconds > 0)) errors.Add($"Agent:HostedTimeoutSeconds must be positive, got {o.HostedTimeoutSeconds}.");
         if (!(o.ReloadPollSeconds >= 0)) errors.Add($"Agent:ReloadPollSeconds must be 0 (off) or positive, got {o.ReloadPollSeconds}.");

@@ -90,7 +90,7 @@ internal sealed class CascadeAgent(
                     }
                     if (share < timeout) timeout = share;
                 }
-                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, ct);
+                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, TimeSpan.FromSeconds(o.StreamIdleTimeoutSeconds), ct);
                 switch (outcome)
                 {
                     case ForwardOutcome.Committed committed:

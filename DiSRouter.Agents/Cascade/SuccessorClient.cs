@@ -22,9 +22,10 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
     public const string HttpClientName = "DiSRouter.Agents.Successors";
     public const string CascadePath = "v1/chat/completions";
 
-    /// <param name="timeout">How long the successor may take to commit (send its status); the stream itself is not timed.</param>
+    /// <param name="timeout">How long the successor may take to commit (send its status).</param>
+    /// <param name="idleTimeout">After the commit, how long its stream may stay silent between two events before it counts as broken.</param>
     public async Task<ForwardOutcome> OpenAsync(string successor, ChatCompletionRequest request, int hops, Scenario scenario,
-        TimeSpan timeout, CancellationToken ct)
+        TimeSpan timeout, TimeSpan idleTimeout, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         if (breaker.SkipReason(successor) is { } open) return new ForwardOutcome.Unreachable(open, sw.Elapsed);
@@ -56,7 +57,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             {
                 timeoutCts.CancelAfter(Timeout.InfiniteTimeSpan);
                 breaker.Answered(successor);
-                var stream = new SuccessorStream(successor, response, timeoutCts);
+                var stream = new SuccessorStream(successor, response, timeoutCts, idleTimeout);
                 response = null;
                 return new ForwardOutcome.Committed(stream, sw.Elapsed);
             }
@@ -122,7 +123,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
 }
 
 /// <summary>A committed successor's stream of chunks, read event by event as it arrives; disposing it closes the connection.</summary>
-internal sealed class SuccessorStream(string successor, HttpResponseMessage response, CancellationTokenSource lifetime) : IAsyncDisposable
+internal sealed class SuccessorStream(string successor, HttpResponseMessage response, CancellationTokenSource lifetime, TimeSpan idleTimeout) : IAsyncDisposable
 {
     public string Successor => successor;
 
@@ -135,8 +136,12 @@ internal sealed class SuccessorStream(string successor, HttpResponseMessage resp
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.Token);
         var body = await response.Content.ReadAsStreamAsync(linked.Token);
+        // A successor that hangs after its commit (a stopped process keeps its connection open) would hold the stream
+        // forever: each event must come within the idle timeout, or the stream counts as broken (the error event follows).
+        lifetime.CancelAfter(idleTimeout);
         await foreach (var item in SseParser.Create(body).EnumerateAsync(linked.Token))
         {
+            lifetime.CancelAfter(idleTimeout);
             if (item.Data == "[DONE]") yield break;
             yield return JsonSerializer.Deserialize<ChatCompletionChunk>(item.Data, WireJson.Options)
                 ?? throw new InvalidDataException($"{successor} sent an event that is not a chunk: {item.Data}");

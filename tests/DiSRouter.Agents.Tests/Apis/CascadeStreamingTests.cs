@@ -127,6 +127,24 @@ public sealed class CascadeStreamingTests
     }
 
     [Fact]
+    public async Task SuccessorThatFallsSilentMidStreamEndsTheStreamWithTheErrorEventAfterTheIdleTimeout()
+    {
+        await using var silent = await DyingSuccessor.StartAsync(hang: true);
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, [silent.Url], [new("Agent:StreamIdleTimeoutSeconds", "1")]),
+            ScriptedBackend.Rejecting("nano-1", _ => true, "unused"));
+
+        var clock = Stopwatch.StartNew();
+        var (events, _, _) = await StreamAsync(sut, Http.Chat("q", "\"stream\":true"));
+
+        Assert.DoesNotContain("[DONE]", events);
+        var last = Chunks(events)[^1];
+        Assert.True(last.Error is not null, string.Join("\n", events));
+        Assert.Equal(silent.Url, last.Error.Agent);
+        Assert.Equal("Let's think", Text(events));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TestTimeouts.Request);
+    }
+
+    [Fact]
     public async Task WholeRequestWhoseAnswerBreaksIsA502NotHalfAnAnswer()
     {
         var model2 = new ScriptedBackend("nano-2", (p, _, _) => Continue(p)) { FailAfterTokens = 10 };
@@ -203,7 +221,8 @@ public sealed class CascadeStreamingTests
 
         public string Url => _app.Urls.First();
 
-        public static async Task<DyingSuccessor> StartAsync()
+        /// <param name="hang">Stay silent after the first words, connection open (a stopped process), instead of dying.</param>
+        public static async Task<DyingSuccessor> StartAsync(bool hang = false)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -218,6 +237,7 @@ public sealed class CascadeStreamingTests
                     await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n");
                     await http.Response.Body.FlushAsync();
                 }
+                if (hang) await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 await Task.Delay(50);
                 http.Abort();
             });
