@@ -34,6 +34,7 @@ internal static class GatewayApi
             proxy.Use(PrepareChatCompletionAsync);
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            proxy.Use(ExcuseRelayedStreamFailuresAsync);
         });
         return app;
     }
@@ -140,6 +141,20 @@ internal static class GatewayApi
             http.Response.Headers.Remove(RoutingHeaders.AnsweredBy);
             await refusal.ExecuteAsync(http);
         }
+    }
+
+    /// <summary>
+    /// A stream that the entry agent ended with the error event (an agent further down died mid-answer) is broken off
+    /// by the entry agent on purpose, so that clients see a broken stream; to YARP that reads as the entry agent failing
+    /// in transport, and a few of them left the healthy entry agent out (every request 503) for the passive health's
+    /// reactivation period. The error event shows the entry agent alive and answering: the failure is not counted.
+    /// </summary>
+    public static async Task ExcuseRelayedStreamFailuresAsync(HttpContext http, Func<Task> next)
+    {
+        await next();
+        if (http.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.ResponseBodyDestination }
+            && http.Response.Body is LedgerTap tap && tap.EndedWithErrorEvent)
+            http.Features.Set<IForwarderErrorFeature>(null);
     }
 
     public static Ok<ModelList> ListModels(ModelCatalog models) =>

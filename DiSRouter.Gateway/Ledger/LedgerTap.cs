@@ -17,6 +17,7 @@ internal sealed class LedgerTap(Stream inner, bool streamed) : Stream
     private const int MaxEventLine = 1 << 20;
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] MetadataMarker = "\"disrouter\""u8.ToArray();
+    private static readonly byte[] ErrorMarker = "\"error\":{"u8.ToArray();
 
     private readonly MemoryStream _whole = new();
     private readonly MemoryStream _line = new();
@@ -24,6 +25,9 @@ internal sealed class LedgerTap(Stream inner, bool streamed) : Stream
     private bool _overflow;
 
     public Stream Inner => inner;
+
+    /// <summary>Whether the stream's last event so far is the error event (an agent failed after the answer began).</summary>
+    public bool EndedWithErrorEvent { get; private set; }
 
     /// <summary>
     /// The routing metadata of the answer that went through, its id, and whether the stream ended in the error event
@@ -74,7 +78,11 @@ internal sealed class LedgerTap(Stream inner, bool streamed) : Stream
             if (_line.Length + part.Length <= MaxEventLine) _line.Write(part);
             if (end < 0) break;
             var line = _line.GetBuffer().AsSpan(0, (int)_line.Length);
-            if (line.StartsWith(DataPrefix) && line.IndexOf(MetadataMarker) >= 0) _lastMetadataEvent = line[DataPrefix.Length..].ToArray();
+            if (line.StartsWith(DataPrefix))
+            {
+                if (line.IndexOf(MetadataMarker) >= 0) _lastMetadataEvent = line[DataPrefix.Length..].ToArray();
+                EndedWithErrorEvent = line.IndexOf(ErrorMarker) >= 0;
+            }
             _line.SetLength(0);
             data = data[(end + 1)..];
         }
