@@ -40,9 +40,9 @@ internal static class DegradedAnswerTransform
             var (metadata, id, _) = (await LedgerTap.DrainAsync(body, streamed, context.CancellationToken)).Metadata();
             http.Features.Set(new RefusedAnswer(metadata, id, streamed));
         }
-        catch (Exception e) when (e is IOException or HttpRequestException)
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
         {
-            // The answer broke while it was read: the client gets its 503 all the same, and there is nothing to book.
+            // The answer broke while it was read, or the client left: the 503 all the same, and nothing to book.
         }
         http.Response.Headers.Clear();
         var seconds = Math.Max(1, (int)Math.Ceiling(o.Health.ProbeIntervalSeconds));
