@@ -71,8 +71,40 @@ internal sealed class AgentOptions
     /// <summary>How many generations run at once on a local backend; the rest wait in line (0 = one per CPU core).</summary>
     public int MaxConcurrency { get; set; }
 
-    /// <summary>How long a successor may take to answer before it counts as unreachable.</summary>
-    public double ForwardTimeoutSeconds { get; set; } = 300;
+    /// <summary>
+    /// How long a successor may take to commit (send its status: it decided to answer, or one of its own successors
+    /// did) before it counts as unreachable and the next one is tried; <see cref="SuccessorTimeouts"/> may set it per
+    /// successor. 30 s: a nano agent commits in milliseconds on a quiet machine and, with its successors' decisions
+    /// included, within a few seconds on an overloaded one (docs/reliability.md measured p99 up to 17 s of whole
+    /// requests at load average 74); a hung successor costs the first request this long (then <see cref="SuccessorBreakSeconds"/>).
+    /// </summary>
+    public double ForwardTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Per successor (its name as in <see cref="Successors"/>), the seconds it may take to commit, where it differs from
+    /// <see cref="ForwardTimeoutSeconds"/>: a hosted large model may need a minute for its first token. The AppHost
+    /// fills it from each agent's CommitTimeoutSeconds in the topology.
+    /// </summary>
+    public Dictionary<string, double> SuccessorTimeouts { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// After a successor committed, how long its stream may stay silent between two events before it counts as broken
+    /// and the client's stream ends with the error event (a process stopped mid-answer would otherwise hold it forever).
+    /// 60 s: a model pauses for milliseconds between tokens; a hosted one under load for seconds.
+    /// </summary>
+    public double StreamIdleTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>After a successor timed out, how long it is skipped without a call before one request tries it again.</summary>
+    public double SuccessorBreakSeconds { get; set; } = 30;
+
+    /// <summary>
+    /// Hosted backend: how long the hosted API may stay silent before the call fails (the SDK's network timeout).
+    /// 120 s: a large hosted model under load may take a minute before its first token.
+    /// </summary>
+    public double HostedTimeoutSeconds { get; set; } = 120;
+
+    public TimeSpan TimeoutFor(string successor) =>
+        TimeSpan.FromSeconds(SuccessorTimeouts.TryGetValue(successor, out var own) ? own : ForwardTimeoutSeconds);
 
     /// <summary>How often the checkpoint files are polled for changes, as a fallback to file-system events (0 = never poll).</summary>
     public double ReloadPollSeconds { get; set; } = 5;

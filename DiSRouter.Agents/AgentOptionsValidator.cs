@@ -24,6 +24,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"Agent:RejectionDecidedAfter must lie in [0, {Cascade.Rejection.Phrase.Length}] (characters of \"{Cascade.Rejection.Phrase}\"; 0 = all), got {o.RejectionDecidedAfter}.");
         if (o.MaxConcurrency < 0) errors.Add($"Agent:MaxConcurrency must be 0 (one per core) or positive, got {o.MaxConcurrency}.");
         if (!(o.ForwardTimeoutSeconds > 0)) errors.Add($"Agent:ForwardTimeoutSeconds must be positive, got {o.ForwardTimeoutSeconds}.");
+        foreach (var (successor, seconds) in o.SuccessorTimeouts)
+            if (!(seconds > 0)) errors.Add($"Agent:SuccessorTimeouts:{successor} must be positive, got {seconds}.");
+        if (!(o.StreamIdleTimeoutSeconds > 0)) errors.Add($"Agent:StreamIdleTimeoutSeconds must be positive, got {o.StreamIdleTimeoutSeconds}.");
+        if (!(o.SuccessorBreakSeconds >= 0)) errors.Add($"Agent:SuccessorBreakSeconds must not be negative, got {o.SuccessorBreakSeconds}.");
+        if (!(o.HostedTimeoutSeconds > 0)) errors.Add($"Agent:HostedTimeoutSeconds must be positive, got {o.HostedTimeoutSeconds}.");
         if (!(o.ReloadPollSeconds >= 0)) errors.Add($"Agent:ReloadPollSeconds must be 0 (off) or positive, got {o.ReloadPollSeconds}.");
         for (int i = 0; i < o.Successors.Count; i++)
         {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using DiSRouter.Agents.Backends;
 using DiSRouter.Agents.Cascade;
 using DiSRouter.Agents.Telemetry;
@@ -23,6 +24,8 @@ internal static class Extensions
 
         services.AddSingleton<AgentTelemetry>();
         services.AddSingleton<SuccessorResolver>();
+        services.AddSingleton<SuccessorBreaker>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SuccessorClient>();
         services.AddHttpClient(SuccessorClient.HttpClientName);
         // A rejection leaves the reply stream after its first tokens. By default the handler would then drain the rest

@@ -119,7 +119,12 @@ internal static class Extensions
             // The next agent first, then the ones to skip to when it is down: names, resolved by service discovery.
             var agent = agents[planned.Name];
             for (var i = 0; i < planned.Successors.Count; i++)
-                agent.WithEnvironment($"Agent__Successors__{i}", planned.Successors[i]).WithReference(agents[planned.Successors[i]]);
+            {
+                var successor = plan.Agents.First(a => a.Name == planned.Successors[i]);
+                agent.WithEnvironment($"Agent__Successors__{i}", successor.Name).WithReference(agents[successor.Name])
+                    // how long this agent waits for that successor to commit: the successor's own figure
+                    .WithEnvironment($"Agent__SuccessorTimeouts__{successor.Name}", successor.Spec.CommitTimeout.ToString("R", CultureInfo.InvariantCulture));
+            }
         }
         return [.. agents.Values];
     }
@@ -137,6 +142,14 @@ internal static class Extensions
             .WithEnvironment(NetworkPlan.ApiKeyVariable, apiKey)
             .WithEnvironment("Gateway__EntryAgent", plan.EntryAgent);
         for (var i = 0; i < plan.Agents.Count; i++) gateway.WithEnvironment($"Gateway__Agents__{i}", plan.Agents[i].Name);
+        // The cost ledger's books (journal and snapshot) outlive the gateway's process: under runs/, one folder per
+        // gateway port (one gateway process per folder); a free port (--gateway-port 0, a throwaway network) gets a fresh
+        // temporary folder. Published, the container's own data/ledger, which a volume should back. Ledger:Directory in
+        // GatewaySettings overrides it.
+        if (builder.ExecutionContext.IsRunMode)
+            gateway.WithEnvironment("Gateway__Ledger__Directory", plan.GatewayPort == 0
+                ? Path.Combine(Path.GetTempPath(), "disrouter-ledger-" + Guid.NewGuid().ToString("N")[..12])
+                : Path.Combine(RepositoryRoot(builder), "runs", "ledger", "port-" + plan.GatewayPort.ToString(CultureInfo.InvariantCulture)));
         foreach (var (key, value) in plan.GatewaySettings) gateway.WithEnvironment("Gateway__" + key.Replace(":", "__"), value);
         foreach (var agent in agents) gateway.WithReference(agent).WaitFor(agent);
 

@@ -106,4 +106,17 @@ internal sealed class LedgerSettings
 
     /// <summary>How many of the latest requests GET /admin/ledger lists.</summary>
     public int RecentRequests { get; set; } = 200;
+
+    /// <summary>
+    /// The folder the books are kept in (a journal and a snapshot, see Ledger/LedgerJournal.cs), read at start. Default:
+    /// data/ledger under the gateway's content root; the AppHost sets runs/ledger. Empty: memory only (a restart starts over).
+    /// One gateway process per folder: a second one cannot open the journal.
+    /// </summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Bookings are written and flushed to disk as a group this often; a crash loses at most this interval's.</summary>
+    public double FlushIntervalSeconds { get; set; } = 1;
+
+    /// <summary>Past this the books are snapshotted and the journal starts over (about 40,000 bookings of ~200 bytes).</summary>
+    public long MaxJournalBytes { get; set; } = 8 << 20;
 }

@@ -15,6 +15,8 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (o.FailedAuth.MaxFailures < 1) errors.Add($"Gateway:FailedAuth:MaxFailures must be at least 1, got {o.FailedAuth.MaxFailures}.");
         if (!(o.FailedAuth.WindowSeconds > 0)) errors.Add($"Gateway:FailedAuth:WindowSeconds must be positive, got {o.FailedAuth.WindowSeconds}.");
         if (o.Ledger.DefaultBudget is < 0 || o.Ledger.Budgets.Values.Any(b => b < 0)) errors.Add("Gateway:Ledger budgets must not be negative.");
+        if (!(o.Ledger.FlushIntervalSeconds > 0)) errors.Add($"Gateway:Ledger:FlushIntervalSeconds must be positive, got {o.Ledger.FlushIntervalSeconds}.");
+        if (o.Ledger.MaxJournalBytes < 4096) errors.Add($"Gateway:Ledger:MaxJournalBytes must be at least 4096, got {o.Ledger.MaxJournalBytes}.");
         if (string.IsNullOrWhiteSpace(o.EntryAgent)) errors.Add("Gateway:EntryAgent is required (the first agent of the cascade).");
         if (o.MaxRequestBodyBytes <= 0) errors.Add($"Gateway:MaxRequestBodyBytes must be positive, got {o.MaxRequestBodyBytes}.");
         if (!(o.RateLimit.RequestsPerSecond > 0)) errors.Add($"Gateway:RateLimit:RequestsPerSecond must be positive, got {o.RateLimit.RequestsPerSecond}.");

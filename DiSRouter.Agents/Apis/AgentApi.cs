@@ -72,7 +72,8 @@ internal static class AgentApi
             CascadeResult result;
             try
             {
-                result = await agent.HandleAsync(request!, scenario, hops, ChatRequests.Settings(request!, o), started, ct);
+                result = await agent.HandleAsync(request!, scenario, hops, ChatRequests.Settings(request!, o), started, ct,
+                    ChatRequests.CommitBudget(http.Request.Headers));
             }
             catch (ModelInputException ex)
             {

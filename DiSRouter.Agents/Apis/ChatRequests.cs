@@ -48,6 +48,13 @@ internal static class ChatRequests
         return Problems.BadRequest($"Header {RoutingHeaders.HopCount} must be a non-negative integer, got '{value}'.");
     }
 
+    /// <summary>The caller's commit budget (<see cref="RoutingHeaders.CommitBudget"/>), or null when it sent none or one that is not a positive number.</summary>
+    public static TimeSpan? CommitBudget(IHeaderDictionary headers) =>
+        headers.TryGetValue(RoutingHeaders.CommitBudget, out var value)
+        && double.TryParse(value.ToString().Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms > 0 && double.IsFinite(ms)
+            ? TimeSpan.FromMilliseconds(Math.Min(ms, TimeSpan.MaxValue.TotalMilliseconds / 2))
+            : null;
+
     public static GenerationSettings Settings(ChatCompletionRequest r, AgentOptions o) => new()
     {
         MaxNewTokens = Math.Min(o.MaxNewTokens, r.TokenLimit ?? o.MaxNewTokens),

@@ -46,7 +46,7 @@ internal sealed class HostedBackend : IChatBackend, IDisposable
         _endpoint = endpoint;
         // Through IHttpClientFactory, so the calls share ServiceDefaults' handlers (telemetry, trace context).
         var http = httpClientFactory.CreateClient(HttpClientName);
-        var timeout = TimeSpan.FromSeconds(o.ForwardTimeoutSeconds);
+        var timeout = TimeSpan.FromSeconds(o.HostedTimeoutSeconds);
         _client = o.Api switch
         {
             HostedApi.AzureInference => new AzureInferenceChatClient(new ChatCompletionsClient(endpoint, new AzureKeyCredential(key),

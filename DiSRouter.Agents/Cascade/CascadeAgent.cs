@@ -26,14 +26,24 @@ internal sealed class CascadeAgent(
 {
     public const string FallbackNote = "answered after every successor was unreachable";
 
+    /// <summary>
+    /// The share of the caller's remaining commit budget a successor gets: the rest (20 %) is this agent's time to try
+    /// the next successor or to answer itself (a prompt pass) after giving up on one that hangs.
+    /// </summary>
+    private const double BudgetShare = 0.8;
+
+    /// <summary>Below this a successor is not asked at all: no answer could come back in time.</summary>
+    private static readonly TimeSpan MinimumForward = TimeSpan.FromMilliseconds(200);
+
     /// <inheritdoc cref="ChatRequestRules.MinTokensToDecide"/>
     public const int MinTokensToDecide = ChatRequestRules.MinTokensToDecide;
 
     /// <param name="request">A validated request (messages present, n = 1).</param>
     /// <param name="hops">Agents the request passed before this one.</param>
     /// <param name="started">Stopwatch timestamp of the request's arrival, so parsing counts as this hop's overhead.</param>
+    /// <param name="commitBudget">How long the caller waits for this agent to commit (<see cref="RoutingHeaders.CommitBudget"/>), or null.</param>
     public async Task<CascadeResult> HandleAsync(ChatCompletionRequest request, Scenario scenario, int hops,
-        GenerationSettings settings, long started, CancellationToken ct)
+        GenerationSettings settings, long started, CancellationToken ct, TimeSpan? commitBudget = null)
     {
         var o = options.Value;
         // The hop's span lives until its stream ends: the answer is part of the hop.
@@ -66,15 +76,26 @@ internal sealed class CascadeAgent(
             var rejectHop = OwnHop(decision.HopDecision, first, decision);
             rejectHop.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
             var skipped = new List<Hop>();
-            var timeout = TimeSpan.FromSeconds(o.ForwardTimeoutSeconds);
             foreach (var successor in o.Successors)
             {
-                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, ct);
+                var timeout = o.TimeoutFor(successor);
+                if (commitBudget is { } budget)
+                {
+                    // a share of what is left of the caller's wait: if this successor hangs, this agent gives up first
+                    var share = (budget - Stopwatch.GetElapsedTime(started)) * BudgetShare;
+                    if (share < MinimumForward)
+                    {
+                        skipped.Add(new Hop { Agent = successor, Model = "", Decision = HopDecision.Unreachable, Error = "not asked: the caller's commit budget is spent" });
+                        continue;
+                    }
+                    if (share < timeout) timeout = share;
+                }
+                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, TimeSpan.FromSeconds(o.StreamIdleTimeoutSeconds), ct);
                 switch (outcome)
                 {
                     case ForwardOutcome.Committed committed:
                         var degraded = Degradation.Join(Degradation.Skipped(skipped), committed.Stream.Degraded);
-                        return new CascadeResult.Answering(Relay(committed.Stream, rejectHop, skipped, first, degraded, started, activity, ct), degraded);
+                        return new CascadeResult.Answering(Relay(committed.Stream, scenario, rejectHop, skipped, first, degraded, started, activity, ct), degraded);
                     case ForwardOutcome.Refused refused:
                         activity?.Dispose();
                         return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
@@ -166,7 +187,10 @@ internal sealed class CascadeAgent(
                 }
                 if (failure is not null)
                 {
-                    yield return Failed(activity, o.Name, $"{o.Name}'s model failed after it began to answer: {failure.Message}");
+                    var message = $"{o.Name}'s model failed after it began to answer: {failure.Message}";
+                    metadata.Path = [.. before, FailedHop(o.Name, backend.ModelName, o.Cost, message)];
+                    metadata.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
+                    yield return Failed(activity, o.Name, message, metadata, earlier is null ? null : AddUsage(new ChatUsage(), earlier));
                     yield break;
                 }
                 if (delta is null) continue;
@@ -200,7 +224,7 @@ internal sealed class CascadeAgent(
     }
 
     /// <summary>The successor's chunks as they come; its last one gets this agent's hop (and skipped ones) in front.</summary>
-    private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Hop rejectHop, List<Hop> skipped, ChatGeneration first,
+    private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Scenario scenario, Hop rejectHop, List<Hop> skipped, ChatGeneration first,
         string? degraded, long started, Activity? activity, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var o = options.Value;
@@ -222,15 +246,25 @@ internal sealed class CascadeAgent(
                 }
                 if (failure is not null)
                 {
-                    yield return Failed(activity, stream.Successor, $"{stream.Successor} failed after it began to answer: {SuccessorClient.Describe(failure)}");
+                    // The successor died mid-answer: what it spent is unknown, what this agent and the skipped ones spent is not.
+                    var message = $"{stream.Successor} failed after it began to answer: {SuccessorClient.Describe(failure)}";
+                    var routing = new RoutingMetadata
+                    {
+                        Alpha = scenario.Alpha,
+                        Scenario = scenario.Name,
+                        Path = [rejectHop, .. skipped, FailedHop(stream.Successor, "", 0, message)],
+                        Degraded = degraded,
+                        LatencyMs = Ms(Stopwatch.GetElapsedTime(started)),
+                    };
+                    yield return Failed(activity, stream.Successor, message, routing, AddUsage(new ChatUsage(), first));
                     yield break;
                 }
                 if (chunk is null) yield break;
                 if (chunk.Error is not null)
                 {
+                    // A failure further down: its event carries the hops behind this one; this agent's go in front.
                     activity?.SetStatus(ActivityStatusCode.Error, chunk.Error.Message);
-                    yield return chunk;
-                    yield break;
+                    chunk.DiSRouter ??= new RoutingMetadata { Alpha = scenario.Alpha, Scenario = scenario.Name };
                 }
                 if (chunk.DiSRouter is { } downstream)
                 {
@@ -240,6 +274,7 @@ internal sealed class CascadeAgent(
                     chunk.Usage = AddUsage(chunk.Usage ?? new ChatUsage(), first);
                 }
                 yield return chunk;
+                if (chunk.Error is not null) yield break;
             }
         }
         finally
@@ -248,12 +283,25 @@ internal sealed class CascadeAgent(
         }
     }
 
-    private ChatCompletionChunk Failed(Activity? activity, string agent, string message)
+    /// <summary>The error event: what failed, and the hops so far (no one answered, so no cost), for the ledger.</summary>
+    private ChatCompletionChunk Failed(Activity? activity, string agent, string message, RoutingMetadata routing, ChatUsage? usage)
     {
         Log.FailedAfterCommit(logger, options.Value.Name, message);
         activity?.SetStatus(ActivityStatusCode.Error, message);
-        return new ChatCompletionChunk { Id = ChatResponses.NewId(), Model = backend.ModelName, Error = new StreamError { Message = message, Agent = agent } };
+        routing.AnsweredBy = null;
+        routing.Cost = 0;
+        return new ChatCompletionChunk
+        {
+            Id = ChatResponses.NewId(),
+            Model = backend.ModelName,
+            Error = new StreamError { Message = message, Agent = agent },
+            DiSRouter = routing,
+            Usage = usage,
+        };
     }
+
+    private static Hop FailedHop(string agent, string model, double cost, string message) =>
+        new() { Agent = agent, Model = model, Decision = HopDecision.Failed, Cost = cost, Error = message };
 
     private void RecordDecision(Activity? activity, AgentDecision decision, ChatGeneration generation, double alpha)
     {

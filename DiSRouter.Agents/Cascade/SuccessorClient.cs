@@ -17,16 +17,18 @@ namespace DiSRouter.Agents.Cascade;
 /// (a 4xx, or 508 from the loop guard), or unreachable (no address, connection failure, 5xx, timeout) — the cue to try
 /// the next successor. The call goes through IHttpClientFactory's HttpClient, which carries the W3C trace context.
 /// </summary>
-internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, SuccessorResolver resolver)
+internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, SuccessorResolver resolver, SuccessorBreaker breaker)
 {
     public const string HttpClientName = "DiSRouter.Agents.Successors";
     public const string CascadePath = "v1/chat/completions";
 
-    /// <param name="timeout">How long the successor may take to commit (send its status); the stream itself is not timed.</param>
+    /// <param name="timeout">How long the successor may take to commit (send its status).</param>
+    /// <param name="idleTimeout">After the commit, how long its stream may stay silent between two events before it counts as broken.</param>
     public async Task<ForwardOutcome> OpenAsync(string successor, ChatCompletionRequest request, int hops, Scenario scenario,
-        TimeSpan timeout, CancellationToken ct)
+        TimeSpan timeout, TimeSpan idleTimeout, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
+        if (breaker.SkipReason(successor) is { } open) return new ForwardOutcome.Unreachable(open, sw.Elapsed);
         var baseUri = await resolver.ResolveAsync(successor, ct);
         if (baseUri is null)
             return new ForwardOutcome.Unreachable($"no address configured ({SuccessorResolver.KeyFor(successor)})", sw.Elapsed);
@@ -46,6 +48,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             message.Headers.Add(RoutingHeaders.HopCount, hops.ToString(CultureInfo.InvariantCulture));
             message.Headers.Add(RoutingHeaders.Alpha, scenario.Alpha.ToString("R", CultureInfo.InvariantCulture));
             message.Headers.Add(RoutingHeaders.Scenario, scenario.Name);
+            message.Headers.Add(RoutingHeaders.CommitBudget, Math.Round(timeout.TotalMilliseconds).ToString("R", CultureInfo.InvariantCulture));
 
             var client = httpClientFactory.CreateClient(HttpClientName);
             response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeoutCts.Token);
@@ -53,11 +56,13 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             if (response.IsSuccessStatusCode && response.Content.Headers.ContentType?.MediaType == "text/event-stream")
             {
                 timeoutCts.CancelAfter(Timeout.InfiniteTimeSpan);
-                var stream = new SuccessorStream(successor, response, timeoutCts);
+                breaker.Answered(successor);
+                var stream = new SuccessorStream(successor, response, timeoutCts, idleTimeout);
                 response = null;
                 return new ForwardOutcome.Committed(stream, sw.Elapsed);
             }
             var body = await response.Content.ReadAsByteArrayAsync(timeoutCts.Token);
+            breaker.Answered(successor);
             if (response.IsSuccessStatusCode)
                 return new ForwardOutcome.Unreachable($"HTTP {status} with a body that is not a stream of chunks", sw.Elapsed);
             if (status == (int)HttpStatusCode.LoopDetected || status < 500)
@@ -70,6 +75,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
         }
         catch (OperationCanceledException)
         {
+            breaker.TimedOut(successor);
             return new ForwardOutcome.Unreachable($"no answer within {timeout.TotalSeconds:0.#} s", sw.Elapsed);
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
@@ -117,7 +123,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
 }
 
 /// <summary>A committed successor's stream of chunks, read event by event as it arrives; disposing it closes the connection.</summary>
-internal sealed class SuccessorStream(string successor, HttpResponseMessage response, CancellationTokenSource lifetime) : IAsyncDisposable
+internal sealed class SuccessorStream(string successor, HttpResponseMessage response, CancellationTokenSource lifetime, TimeSpan idleTimeout) : IAsyncDisposable
 {
     public string Successor => successor;
 
@@ -130,8 +136,12 @@ internal sealed class SuccessorStream(string successor, HttpResponseMessage resp
     {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.Token);
         var body = await response.Content.ReadAsStreamAsync(linked.Token);
+        // A successor that hangs after its commit (a stopped process keeps its connection open) would hold the stream
+        // forever: each event must come within the idle timeout, or the stream counts as broken (the error event follows).
+        lifetime.CancelAfter(idleTimeout);
         await foreach (var item in SseParser.Create(body).EnumerateAsync(linked.Token))
         {
+            lifetime.CancelAfter(idleTimeout);
             if (item.Data == "[DONE]") yield break;
             yield return JsonSerializer.Deserialize<ChatCompletionChunk>(item.Data, WireJson.Options)
                 ?? throw new InvalidDataException($"{successor} sent an event that is not a chunk: {item.Data}");

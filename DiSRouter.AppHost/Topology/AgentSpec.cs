@@ -24,6 +24,16 @@ internal sealed class AgentSpec
     /// <summary>Hosted backend: the name of the environment variable that holds the API key (never the key itself).</summary>
     public string? ApiKeyEnv { get; set; }
 
+    /// <summary>
+    /// How long the agent before this one waits for it to commit (decide to answer, or have a successor of its own do
+    /// so) before it skips it (Agent:SuccessorTimeouts of that agent). Default: 30 s for a local agent, whose decisions
+    /// take milliseconds to seconds; 120 s for a hosted one, whose large model may take a minute for its first token.
+    /// </summary>
+    public double? CommitTimeoutSeconds { get; set; }
+
+    /// <summary>The commit timeout in effect: <see cref="CommitTimeoutSeconds"/>, else the default for the backend.</summary>
+    public double CommitTimeout => CommitTimeoutSeconds ?? (Backend == "hosted" ? 120 : 30);
+
     /// <summary>Any other agent setting, passed as <c>Agent__{key}</c> (e.g. "MaxNewTokens": "128").</summary>
     public Dictionary<string, string> Settings { get; set; } = [];
 }

@@ -51,6 +51,7 @@ internal sealed partial record NetworkPlan(
             else if (!seen.Add(agent.Name))
                 errors.Add($"{where}: the name '{agent.Name}' is used twice.");
             if (double.IsNaN(agent.Cost) || agent.Cost is < 0 or > 1) errors.Add($"{where}: Cost must lie in [0, 1], got {agent.Cost}.");
+            if (agent.CommitTimeoutSeconds is { } commit && !(commit > 0)) errors.Add($"{where}: CommitTimeoutSeconds must be positive, got {commit}.");
             switch (agent.Backend)
             {
                 case "local":

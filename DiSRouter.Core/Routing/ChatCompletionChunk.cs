@@ -5,7 +5,9 @@ namespace DiSRouter.Core.Routing;
 /// <summary>
 /// One server-sent event of a streamed completion, in OpenAI's "chat.completion.chunk" shape. The routing metadata
 /// rides on the last chunk before "[DONE]", when the whole path is known; <see cref="Error"/> is set on the one event
-/// that ends a stream which failed after its first token (see <see cref="StreamError"/>).
+/// that ends a stream which failed after its first token (see <see cref="StreamError"/>). That error event carries
+/// the routing metadata too, with the hops so far (no one answered: no answering agent, cost 0), so that the compute
+/// the failed request spent (every hop's tokens, rejections included) can still be booked.
 /// </summary>
 public sealed class ChatCompletionChunk
 {

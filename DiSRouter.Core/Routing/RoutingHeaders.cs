@@ -27,5 +27,13 @@ public static class RoutingHeaders
     /// </summary>
     public const string Degraded = "X-DiSRouter-Degraded";
 
+    /// <summary>
+    /// Between agents: how long (milliseconds, from when it was sent) the caller waits for this agent to commit before
+    /// it skips it. The agent gives its own successors a share of what is left, so that when one of them hangs, this
+    /// agent gives up on it first and can still try the next or answer itself within the caller's wait, instead of
+    /// both timing out at once and the caller skipping a healthy agent.
+    /// </summary>
+    public const string CommitBudget = "X-DiSRouter-Commit-Budget-Ms";
+
     public const int MaxHops = 16;
 }

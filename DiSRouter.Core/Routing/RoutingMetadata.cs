@@ -31,7 +31,7 @@ public sealed class Hop
     [JsonPropertyName("agent")] public string Agent { get; set; } = "";
     [JsonPropertyName("model")] public string Model { get; set; } = "";
 
-    /// <summary>"answer", "reject" or "unreachable" (see <see cref="HopDecision"/>).</summary>
+    /// <summary>"answer", "reject", "unreachable" or "failed" (see <see cref="HopDecision"/>).</summary>
     [JsonPropertyName("decision")] public string Decision { get; set; } = HopDecision.Answer;
 
     /// <summary>Wall time spent in this agent (model time included, successors excluded).</summary>
@@ -87,4 +87,10 @@ public static class HopDecision
     public const string Answer = "answer";
     public const string Reject = "reject";
     public const string Unreachable = "unreachable";
+
+    /// <summary>
+    /// The agent failed after it began to answer (its model broke, or its process died mid-stream): the hop on the
+    /// path of a stream's error event. Its tokens are unknown (null): the agent never reported them.
+    /// </summary>
+    public const string Failed = "failed";
 }

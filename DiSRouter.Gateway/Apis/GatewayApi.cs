@@ -3,6 +3,7 @@ using System.Globalization;
 using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Gateway.Auth;
+using DiSRouter.Gateway.Forwarding;
 using DiSRouter.Gateway.Guard;
 using DiSRouter.Gateway.Ledger;
 using DiSRouter.Gateway.Requests;
@@ -33,6 +34,7 @@ internal static class GatewayApi
             proxy.Use(PrepareChatCompletionAsync);
             proxy.UseLoadBalancing();
             proxy.UsePassiveHealthChecks();
+            proxy.Use(ExcuseRelayedStreamFailuresAsync);
         });
         return app;
     }
@@ -104,11 +106,15 @@ internal static class GatewayApi
         {
             http.Response.Body = tap.Inner;
         }
+        // booked: an answer (charged), a stream that ended in the error event (its hops' compute, not charged), or a
+        // degraded answer the Refuse policy replaced with a 503 (read before it was replaced; compute, not charged)
         if (http.Response.StatusCode == StatusCodes.Status200OK)
         {
-            var (metadata, id) = tap.Metadata();
-            services.Ledger.Record(keyId, id, metadata, request.Stream == true);
+            var (metadata, id, endedInError) = tap.Metadata();
+            services.Ledger.Record(keyId, id, metadata, request.Stream == true, endedInError ? LedgerOutcome.Failed : LedgerOutcome.Answered);
         }
+        else if (http.Features.Get<RefusedAnswer>() is { } refused)
+            services.Ledger.Record(keyId, refused.Id, refused.Metadata, refused.Streamed, LedgerOutcome.Refused);
 
         // 4) a forward that failed before the answer began: a problem that says why
         if (http.Features.Get<IForwarderErrorFeature>() is { } failed && !http.Response.HasStarted
@@ -135,6 +141,20 @@ internal static class GatewayApi
             http.Response.Headers.Remove(RoutingHeaders.AnsweredBy);
             await refusal.ExecuteAsync(http);
         }
+    }
+
+    /// <summary>
+    /// A stream that the entry agent ended with the error event (an agent further down died mid-answer) is broken off
+    /// by the entry agent on purpose, so that clients see a broken stream; to YARP that reads as the entry agent failing
+    /// in transport, and a few of them left the healthy entry agent out (every request 503) for the passive health's
+    /// reactivation period. The error event shows the entry agent alive and answering: the failure is not counted.
+    /// </summary>
+    public static async Task ExcuseRelayedStreamFailuresAsync(HttpContext http, Func<Task> next)
+    {
+        await next();
+        if (http.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.ResponseBodyDestination }
+            && http.Response.Body is LedgerTap tap && tap.EndedWithErrorEvent)
+            http.Features.Set<IForwarderErrorFeature>(null);
     }
 
     public static Ok<ModelList> ListModels(ModelCatalog models) =>

@@ -20,6 +20,7 @@ internal static class Extensions
             .PostConfigure<IConfiguration>((o, configuration) =>
             {
                 if (configuration[GatewayOptions.ApiKeyVariable] is { Length: > 0 } key && !o.ApiKeys.Contains(key)) o.ApiKeys.Add(key);
+                o.Ledger.Directory ??= Path.Combine(builder.Environment.ContentRootPath, "data", "ledger");
             })
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<GatewayOptions>, GatewayOptionsValidator>();
@@ -34,6 +35,7 @@ internal static class Extensions
         builder.Services.AddSingleton<RepeatedLog>();
         builder.Services.AddSingleton<FailedAuthThrottle>();
         builder.Services.AddSingleton<CostLedger>();
+        builder.Services.AddHostedService<LedgerWriter>();
         builder.Services.AddHealthChecks().AddCheck<CascadeHealthCheck>(CascadeHealthCheck.Name);
         builder.Services.AddSingleton<Routing.ModelCatalog>();
         builder.Services.AddSingleton<GatewayServices>();

@@ -17,6 +17,7 @@ internal sealed class LedgerTap(Stream inner, bool streamed) : Stream
     private const int MaxEventLine = 1 << 20;
     private static readonly byte[] DataPrefix = "data: "u8.ToArray();
     private static readonly byte[] MetadataMarker = "\"disrouter\""u8.ToArray();
+    private static readonly byte[] ErrorMarker = "\"error\":{"u8.ToArray();
 
     private readonly MemoryStream _whole = new();
     private readonly MemoryStream _line = new();
@@ -25,25 +26,39 @@ internal sealed class LedgerTap(Stream inner, bool streamed) : Stream
 
     public Stream Inner => inner;
 
-    /// <summary>The routing metadata of the answer that went through, and its id; nulls when none was seen.</summary>
-    public (RoutingMetadata? Metadata, string? Id) Metadata()
+    /// <summary>Whether the stream's last event so far is the error event (an agent failed after the answer began).</summary>
+    public bool EndedWithErrorEvent { get; private set; }
+
+    /// <summary>
+    /// The routing metadata of the answer that went through, its id, and whether the stream ended in the error event
+    /// (whose metadata holds the hops so far: compute, no answer); nulls when none was seen.
+    /// </summary>
+    public (RoutingMetadata? Metadata, string? Id, bool Failed) Metadata()
     {
         try
         {
             if (streamed)
             {
-                if (_lastMetadataEvent is null) return (null, null);
+                if (_lastMetadataEvent is null) return (null, null, false);
                 var chunk = JsonSerializer.Deserialize<ChatCompletionChunk>(_lastMetadataEvent, WireJson.Options);
-                return (chunk?.DiSRouter, chunk?.Id);
+                return (chunk?.DiSRouter, chunk?.Id, chunk?.Error is not null);
             }
-            if (_overflow || _whole.Length == 0) return (null, null);
+            if (_overflow || _whole.Length == 0) return (null, null, false);
             var response = JsonSerializer.Deserialize<ChatCompletionResponse>(_whole.GetBuffer().AsSpan(0, (int)_whole.Length), WireJson.Options);
-            return (response?.DiSRouter, response?.Id);
+            return (response?.DiSRouter, response?.Id, false);
         }
         catch (JsonException)
         {
-            return (null, null); // not an answer (a problem, or a body cut short): nothing to book
+            return (null, null, false); // not an answer (a problem, or a body cut short): nothing to book
         }
+    }
+
+    /// <summary>Reads a whole response body through a tap that passes nothing on: the metadata of an answer the client will not get.</summary>
+    public static async Task<LedgerTap> DrainAsync(Stream body, bool streamed, CancellationToken ct)
+    {
+        var tap = new LedgerTap(Null, streamed);
+        await body.CopyToAsync(tap, ct);
+        return tap;
     }
 
     private void Observe(ReadOnlySpan<byte> data)
@@ -63,7 +78,11 @@ internal sealed class LedgerTap(Stream inner, bool streamed) : Stream
             if (_line.Length + part.Length <= MaxEventLine) _line.Write(part);
             if (end < 0) break;
             var line = _line.GetBuffer().AsSpan(0, (int)_line.Length);
-            if (line.StartsWith(DataPrefix) && line.IndexOf(MetadataMarker) >= 0) _lastMetadataEvent = line[DataPrefix.Length..].ToArray();
+            if (line.StartsWith(DataPrefix))
+            {
+                if (line.IndexOf(MetadataMarker) >= 0) _lastMetadataEvent = line[DataPrefix.Length..].ToArray();
+                EndedWithErrorEvent = line.IndexOf(ErrorMarker) >= 0;
+            }
             _line.SetLength(0);
             data = data[(end + 1)..];
         }

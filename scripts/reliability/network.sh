@@ -33,6 +33,7 @@ start() {
   for i in 1 2 3 4 5; do list+=("Gateway__Agents__$((i - 1))=agent-$i"); done
   env "${discovery[@]}" "${list[@]}" ${GATEWAY_ENV:-} \
     ASPNETCORE_URLS="http://127.0.0.1:$BASE" Gateway__EntryAgent=agent-1 DISROUTER_API_KEY="$KEY" Logging__LogLevel__Default=Warning \
+    Gateway__Ledger__Directory="${LEDGER_DIR:-$RUN_DIR/ledger-$BASE}" \
     dotnet "$gateway_dll" > "$RUN_DIR/gateway.log" 2>&1 &
   echo $! > "$RUN_DIR/gateway.pid"
   for _ in $(seq 1 240); do

@@ -95,6 +95,53 @@ public sealed class CascadeStreamingTests
         Assert.Equal(dying.Url, error.Agent);
         Assert.Contains("failed after it began to answer", error.Message);
         Assert.Equal("Let's think", Text(events));
+        // The hops so far ride on the error event: agent-1's rejection with its tokens, the dead successor's failure.
+        var path = Chunks(events)[^1].DiSRouter!.Path;
+        Assert.Equal([HopDecision.Reject, HopDecision.Failed], path.Select(h => h.Decision));
+        Assert.True(path[0].PromptTokens > 0, "the rejecting hop's prompt tokens are missing");
+        Assert.Null(path[1].PromptTokens);
+    }
+
+    [Fact]
+    public async Task ErrorEventCarriesTheHopsSoFarWithTheirTokensAndChargesNothing()
+    {
+        var model2 = new ScriptedBackend("nano-2", (p, _, _) => Continue(p)) { FailAfterTokens = 10 };
+        await using var agent2 = AgentHost.Start(AgentHost.Settings("agent-2", 0.6), model2);
+        var model1 = ScriptedBackend.Rejecting("nano-1", _ => true, "unused");
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"], CascadeNetwork.Discovery(("agent-2", agent2))), model1);
+
+        var (events, _, _) = await StreamAsync(sut, Http.Chat("q", "\"stream\":true,\"alpha\":0.3"));
+
+        var last = Chunks(events)[^1];
+        Assert.NotNull(last.Error);
+        var routing = last.DiSRouter;
+        Assert.True(routing is not null, "the error event carries no routing metadata: " + events[^1]);
+        Assert.Equal(["agent-1", "agent-2"], routing.Path.Select(h => h.Agent));
+        Assert.Equal([HopDecision.Reject, HopDecision.Failed], routing.Path.Select(h => h.Decision));
+        var reject = routing.Path[0];
+        Assert.True(reject.PromptTokens > 0 && reject.CompletionTokens > 0, $"the rejecting hop's tokens: {reject.PromptTokens}, {reject.CompletionTokens}");
+        Assert.Contains("broke after 10 tokens", routing.Path[1].Error);
+        Assert.Null(routing.AnsweredBy);
+        Assert.Equal((0.0, 0.3), (routing.Cost, routing.Alpha));
+        Assert.Equal(reject.PromptTokens, last.Usage!.PromptTokens);
+    }
+
+    [Fact]
+    public async Task SuccessorThatFallsSilentMidStreamEndsTheStreamWithTheErrorEventAfterTheIdleTimeout()
+    {
+        await using var silent = await DyingSuccessor.StartAsync(hang: true);
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, [silent.Url], [new("Agent:StreamIdleTimeoutSeconds", "1")]),
+            ScriptedBackend.Rejecting("nano-1", _ => true, "unused"));
+
+        var clock = Stopwatch.StartNew();
+        var (events, _, _) = await StreamAsync(sut, Http.Chat("q", "\"stream\":true"));
+
+        Assert.DoesNotContain("[DONE]", events);
+        var last = Chunks(events)[^1];
+        Assert.True(last.Error is not null, string.Join("\n", events));
+        Assert.Equal(silent.Url, last.Error.Agent);
+        Assert.Equal("Let's think", Text(events));
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(1), TestTimeouts.Request);
     }
 
     [Fact]
@@ -174,7 +221,8 @@ public sealed class CascadeStreamingTests
 
         public string Url => _app.Urls.First();
 
-        public static async Task<DyingSuccessor> StartAsync()
+        /// <param name="hang">Stay silent after the first words, connection open (a stopped process), instead of dying.</param>
+        public static async Task<DyingSuccessor> StartAsync(bool hang = false)
         {
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -189,6 +237,7 @@ public sealed class CascadeStreamingTests
                     await http.Response.WriteAsync("data: " + JsonSerializer.Serialize(chunk) + "\n\n");
                     await http.Response.Body.FlushAsync();
                 }
+                if (hang) await Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
                 await Task.Delay(50);
                 http.Abort();
             });

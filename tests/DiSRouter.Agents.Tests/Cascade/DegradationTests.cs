@@ -102,6 +102,62 @@ public sealed class DegradationTests
     }
 
     [Fact]
+    public async Task HungSuccessorCostsOnlyTheFirstRequestItsTimeoutThenIsSkippedWithoutACall()
+    {
+        var calls = 0;
+        await using var hanging = await OneRouteServer.StartAsync(http =>
+        {
+            Interlocked.Increment(ref calls);
+            return Task.Delay(Timeout.Infinite, http.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        });
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-3", 0.9), ScriptedBackend.Answering("nano-3", " three."));
+        // agent-2's own timeout (1 s) set per successor, under a default that would not end within the test
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2", "agent-3"],
+            [new("services:agent-2:http:0", hanging.Url), new("Agent:ForwardTimeoutSeconds", "600"), new("Agent:SuccessorTimeouts:agent-2", "1"),
+                new("Agent:SuccessorBreakSeconds", "600"), .. CascadeNetwork.Discovery(("agent-3", last))]),
+            AlwaysRejects("nano-1"));
+
+        var first = Stopwatch.StartNew();
+        var (status1, header1, metadata1) = await PostAsync(sut, stream: false);
+        first.Stop();
+        var second = Stopwatch.StartNew();
+        var (status2, header2, metadata2) = await PostAsync(sut, stream: true);
+        second.Stop();
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (status1, status2));
+        Assert.Equal(("skipped agent-2", "skipped agent-2"), (header1, header2));
+        Assert.Equal("no answer within 1 s", metadata1.Path[1].Error);
+        Assert.InRange(first.Elapsed, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10));
+        Assert.StartsWith("skipped without a call", metadata2.Path[1].Error);
+        Assert.Equal(1, calls); // the second request never waited for it (its time, for the record: in the message below)
+        Assert.True(second.Elapsed < TestTimeouts.Request, $"second request: {second.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task HungAgentTwoHopsDownIsGivenUpByItsCallerWithinTheCommitBudgetNotByBothAtOnce()
+    {
+        await using var hanging = await HangingServer.StartAsync();
+        await using var last = AgentHost.Start(AgentHost.Settings("agent-4", 0.9), ScriptedBackend.Answering("nano-4", " four."));
+        // agent-2's own timeouts would wait 600 s for agent-3: the 10 s that agent-1 waits for agent-2 is what bounds it
+        await using var agent2 = AgentHost.Start(AgentHost.Settings("agent-2", 0.3, ["agent-3", "agent-4"],
+            [new("services:agent-3:http:0", hanging.Url), new("Agent:ForwardTimeoutSeconds", "600"), .. CascadeNetwork.Discovery(("agent-4", last))]),
+            AlwaysRejects("nano-2"));
+        await using var sut = AgentHost.Start(AgentHost.Settings("agent-1", 0.1, ["agent-2"],
+            [new("Agent:SuccessorTimeouts:agent-2", "10"), .. CascadeNetwork.Discovery(("agent-2", agent2))]), AlwaysRejects("nano-1"));
+
+        var clock = Stopwatch.StartNew();
+        var (status, header, metadata) = await PostAsync(sut, stream: false);
+
+        // agent-2 gave up on agent-3 after 80 % of its 10 s and asked agent-4: agent-1 never had to skip the healthy agent-2
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True("skipped agent-3" == header, $"{header}: {string.Join(" → ", metadata.Path.Select(h => $"{h.Agent} {h.Decision} {h.Error}"))}");
+        Assert.Equal(["agent-1", "agent-2", "agent-3", "agent-4"], metadata.Path.Select(h => h.Agent));
+        Assert.Equal([HopDecision.Reject, HopDecision.Reject, HopDecision.Unreachable, HopDecision.Answer], metadata.Path.Select(h => h.Decision));
+        Assert.Matches(@"^no answer within [678](\.\d)? s$", metadata.Path[2].Error);
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds(6), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
     public async Task WholeAnswerWhoseRelayBreaksIsAskedForAgainAndSkipsTheBrokenAgent()
     {
         // agent-2 commits and dies mid-stream the first time, then is down: the client of a whole answer sees neither

@@ -37,6 +37,19 @@ public sealed class ManifestTests(PublishedManifest manifest) : IClassFixture<Pu
     }
 
     [Fact]
+    public void EachAgentWaitsForEachSuccessorItsCommitTimeoutFromTheTopology()
+    {
+        // the committed topology's agents are all local: 30 s each (a hosted one would get 120 s)
+        for (var i = 0; i < Agents.Length; i++)
+        {
+            var env = Env(Agents[i]);
+            foreach (var successor in Agents.Skip(i + 1))
+                Assert.Equal("30", (string?)env[$"Agent__SuccessorTimeouts__{successor}"]);
+        }
+        Assert.Null(Env("gateway")["Gateway__Ledger__Directory"]); // published: the container's own folder, on a volume
+    }
+
+    [Fact]
     public void GatewayReferencesEveryAgentAndEntersAtTheFirst()
     {
         var env = Env("gateway");

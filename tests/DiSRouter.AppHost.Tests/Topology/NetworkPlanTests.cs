@@ -95,7 +95,7 @@ public sealed class NetworkPlanTests : IDisposable
                 new AgentSpec { Name = "agent-2", Cost = 0.3, Checkpoint = "models/nano-3" },
                 new AgentSpec { Name = "agent-4", Cost = 0.4, Backend = "hosted", Endpoint = "not a url" },
                 new AgentSpec { Name = "agent-5", Cost = 0.5, Backend = "remote" },
-                new AgentSpec { Name = "agent-6", Cost = 0.6, Checkpoint = "models/missing" },
+                new AgentSpec { Name = "agent-6", Cost = 0.6, Checkpoint = "models/missing", CommitTimeoutSeconds = 0 },
                 new AgentSpec { Name = "gateway", Cost = 0.7, Checkpoint = "models/nano-5" },
             ],
         };
@@ -111,6 +111,7 @@ public sealed class NetworkPlanTests : IDisposable
         Assert.Contains(error.Errors, e => e.Contains("Backend must be 'local' or 'hosted', got 'remote'"));
         Assert.Contains(error.Errors, e => e.Contains("models/missing") && e.Contains("does not exist"));
         Assert.Contains(error.Errors, e => e.Contains("'gateway' is the gateway's name"));
+        Assert.Contains(error.Errors, e => e.Contains("'agent-6')") && e.Contains("CommitTimeoutSeconds must be positive, got 0"));
         Assert.Contains(error.Errors, e => e.Contains("EntryAgent is 'agent-7'"));
         Assert.Contains("The topology cannot be launched", error.Message);
     }

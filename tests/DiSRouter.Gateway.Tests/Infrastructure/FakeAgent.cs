@@ -44,6 +44,12 @@ public sealed class FakeAgent : IAsyncDisposable
     /// <summary>When set, a stream stops after this many words and the connection is cut (an agent dying mid-answer).</summary>
     public int? DieAfterWords { get; set; }
 
+    /// <summary>
+    /// When set, a stream stops after this many words with the error event (carrying the hops so far, as a real agent
+    /// relays the failure of an agent further down) and the connection is cut.
+    /// </summary>
+    public int? ErrorEventAfterWords { get; set; }
+
     /// <summary>When set, answers are marked degraded as a real agent marks them: header before the body, and in the metadata.</summary>
     public string? Degraded { get; set; }
 
@@ -95,6 +101,19 @@ public sealed class FakeAgent : IAsyncDisposable
         {
             if (i == DieAfterWords)
             {
+                http.Abort();
+                return;
+            }
+            if (i == ErrorEventAfterWords)
+            {
+                var error = Chunk(new JsonObject(), null);
+                error["error"] = new JsonObject { ["message"] = "agent-9 failed after it began to answer", ["type"] = "server_error", ["agent"] = "agent-9" };
+                var routing = answer["disrouter"]!.DeepClone();
+                routing["answered_by"] = null;
+                routing["cost"] = 0;
+                error["disrouter"] = routing;
+                await Send(error);
+                await Task.Delay(100);
                 http.Abort();
                 return;
             }

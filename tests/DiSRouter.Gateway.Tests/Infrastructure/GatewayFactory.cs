@@ -26,6 +26,8 @@ public sealed class GatewayFactory : WebApplicationFactory<Program>
             // Tests send wrong keys on purpose; the throttle has tests of its own with its real limits.
             ["Gateway:FailedAuth:MaxFailures"] = "10000",
             ["Logging:LogLevel:Default"] = "Warning",
+            // Memory only unless a test names a folder: factories must not share books (Ledger/LedgerPersistenceTests.cs does).
+            ["Gateway:Ledger:Directory"] = "",
         };
         var i = 0;
         foreach (var (name, url) in agents)

@@ -31,57 +31,66 @@ public sealed class NanoNetwork : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var root = RepositoryRoot;
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
-        var dll = Path.Combine(root, "DiSRouter.Agents", "bin", configuration, "net10.0", "DiSRouter.Agents.dll");
         for (var i = 1; i <= 5; i++) Urls[$"agent-{i}"] = new Uri($"http://127.0.0.1:{FreePort()}");
         for (var i = 1; i <= 5; i++)
-        {
-            var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(dll);
-            start.Environment["ASPNETCORE_URLS"] = Urls[$"agent-{i}"].ToString().TrimEnd('/');
-            start.Environment["Agent__Name"] = $"agent-{i}";
-            start.Environment["Agent__Cost"] = Costs[i - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
-            start.Environment["Agent__Checkpoint"] = Path.Combine(root, "models", "nano-selfaware", $"nano-{i}");
-            start.Environment["Agent__ReloadPollSeconds"] = "0";
-            start.Environment["Logging__LogLevel__Default"] = "Warning";
-            start.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = null;
-            for (var j = i + 1; j <= 5; j++) start.Environment[$"Agent__Successors__{j - i - 1}"] = $"agent-{j}";
-            foreach (var (name, url) in Urls) start.Environment[$"services__{name}__http__0"] = url.ToString().TrimEnd('/');
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            _agents[$"agent-{i}"] = process;
-        }
-
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
-        foreach (var (name, url) in Urls)
-        {
-            while (true)
-            {
-                if (_agents[name].HasExited) throw new InvalidOperationException($"{name} exited with {_agents[name].ExitCode} at start");
-                try
-                {
-                    using var health = await probe.GetAsync(new Uri(url, "/health"));
-                    if (health.IsSuccessStatusCode) break;
-                }
-                catch (HttpRequestException)
-                {
-                }
-                catch (TaskCanceledException)
-                {
-                }
-                if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"{name} was not healthy within 3 minutes");
-                await Task.Delay(250);
-            }
-        }
+            _agents[$"agent-{i}"] = StartAgent(i, Urls[$"agent-{i}"], [.. Enumerable.Range(i + 1, 5 - i).Select(j => $"agent-{j}")], Urls);
+        foreach (var (name, url) in Urls) await WaitHealthyAsync(_agents[name], name, url);
 
         Gateway = new Infrastructure.GatewayFactory(Urls, new() { ["Gateway:Health:ProbeIntervalSeconds"] = "1" });
         Client = Gateway.CreateAuthorizedClient();
         Client.Timeout = TimeSpan.FromMinutes(2);
+    }
+
+    /// <summary>
+    /// Starts committed agent k (models/nano-selfaware/nano-k, the topology's cost) as its own process on <paramref name="url"/>,
+    /// its successors service names in <paramref name="discovery"/> or absolute URLs. The caller stops it by its id.
+    /// </summary>
+    public static Process StartAgent(int k, Uri url, IReadOnlyList<string> successors, IReadOnlyDictionary<string, Uri> discovery)
+    {
+        var root = RepositoryRoot;
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name; // bin/<Configuration>/net10.0
+        var dll = Path.Combine(root, "DiSRouter.Agents", "bin", configuration, "net10.0", "DiSRouter.Agents.dll");
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/');
+        start.Environment["Agent__Name"] = $"agent-{k}";
+        start.Environment["Agent__Cost"] = Costs[k - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Agent__Checkpoint"] = Path.Combine(root, "models", "nano-selfaware", $"nano-{k}");
+        start.Environment["Agent__ReloadPollSeconds"] = "0";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = null;
+        for (var j = 0; j < successors.Count; j++) start.Environment[$"Agent__Successors__{j}"] = successors[j];
+        foreach (var (name, address) in discovery) start.Environment[$"services__{name}__http__0"] = address.ToString().TrimEnd('/');
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>Waits (at most 3 minutes) until the agent's /health answers 200.</summary>
+    public static async Task WaitHealthyAsync(Process agent, string name, Uri url)
+    {
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (agent.HasExited) throw new InvalidOperationException($"{name} exited with {agent.ExitCode} at start");
+            try
+            {
+                using var health = await probe.GetAsync(new Uri(url, "/health"));
+                if (health.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+            if (clock.Elapsed > TimeSpan.FromMinutes(3)) throw new TimeoutException($"{name} was not healthy within 3 minutes");
+            await Task.Delay(250);
+        }
     }
 
     /// <summary>Ends an agent's process at once, as SIGKILL does: no shutdown, connections cut.</summary>
@@ -103,7 +112,7 @@ public sealed class NanoNetwork : IAsyncLifetime
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
