@@ -64,12 +64,37 @@ public sealed record SelfRouteAgent(
     [property: JsonPropertyName("weights_sha256")] string WeightsSha256,
     [property: JsonPropertyName("cost")] double Cost);
 
-/// <summary>A softmax head's weights: per class, a weight for each listed feature (every other is zero) and a bias.</summary>
+/// <summary>
+/// A softmax head's weights: per class, a weight for each listed feature (every other is zero) and a bias. The weights
+/// are float32, little-endian, base64 (<see cref="Encode"/>): WHY, as JSON numbers the two heads took 1.5 MB, four times
+/// this, for no reader who would read them; the features, classes and biases stay readable.
+/// </summary>
 public sealed record SoftmaxHead(
     [property: JsonPropertyName("classes")] IReadOnlyList<string> Classes,
     [property: JsonPropertyName("features")] int[] Features,
-    [property: JsonPropertyName("weights")] IReadOnlyList<double[]> Weights,
-    [property: JsonPropertyName("bias")] double[] Bias);
+    [property: JsonPropertyName("weights_f32le_base64")] IReadOnlyList<string> Weights,
+    [property: JsonPropertyName("bias")] double[] Bias)
+{
+    public static string Encode(ReadOnlySpan<float> values)
+    {
+        var bytes = new byte[values.Length * sizeof(float)];
+        for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), values[i]);
+        return Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>A class's weights, one per listed feature; <see cref="InvalidDataException"/> when they are not that.</summary>
+    public float[] Row(int c)
+    {
+        byte[] bytes;
+        try { bytes = Convert.FromBase64String(Weights[c]); }
+        catch (FormatException e) { throw new InvalidDataException($"The weights of class '{Classes[c]}' are not base64: {e.Message}", e); }
+        if (bytes.Length != Features.Length * sizeof(float))
+            throw new InvalidDataException($"Class '{Classes[c]}' has {bytes.Length / (double)sizeof(float)} weights for {Features.Length} features.");
+        var row = new float[Features.Length];
+        for (int i = 0; i < row.Length; i++) row[i] = System.Buffers.Binary.BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(i * sizeof(float)));
+        return row;
+    }
+}
 
 /// <summary>Measured accuracies per agent: per (family, difficulty) cell, per family (difficulty null), and over all queries.</summary>
 public sealed record ProfileRegistry(

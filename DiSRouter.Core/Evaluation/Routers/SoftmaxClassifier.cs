@@ -17,12 +17,14 @@ public sealed class SoftmaxClassifier
 
     /// <summary>
     /// The weights as a file keeps them: only the features some class weighs (SGD with L2 on the features a query holds
-    /// leaves every other weight at exactly zero), each as a double so that a reloaded head predicts bit for bit alike.
+    /// leaves every other weight at exactly zero), rounded to float32; the biases as doubles. A head read back from it
+    /// (<see cref="FromHead"/>) is what serving uses, so the rounding is the served router's own.
     /// </summary>
     public SoftmaxHead Export()
     {
         var used = Enumerable.Range(0, _features.Dimensions).Where(f => _weights.Any(w => w[f] != 0)).ToArray();
-        return new SoftmaxHead(Classes.ToList(), used, _weights.Select(w => used.Select(f => w[f]).ToArray()).ToList(), _weights.Select(w => w[^1]).ToArray());
+        return new SoftmaxHead(Classes.ToList(), used, _weights.Select(w => SoftmaxHead.Encode(used.Select(f => (float)w[f]).ToArray())).ToList(),
+            _weights.Select(w => w[^1]).ToArray());
     }
 
     /// <summary>A head read back from <see cref="Export"/>'s shape; the feature extractor must have the dimensions it was fitted with.</summary>
@@ -33,14 +35,13 @@ public sealed class SoftmaxClassifier
         var w = new double[head.Classes.Count][];
         for (int c = 0; c < w.Length; c++)
         {
-            if (head.Weights[c].Length != head.Features.Length)
-                throw new InvalidDataException($"Class '{head.Classes[c]}' has {head.Weights[c].Length} weights for {head.Features.Length} features.");
+            var row = head.Row(c);
             w[c] = new double[features.Dimensions + 1];
             for (int j = 0; j < head.Features.Length; j++)
             {
                 int f = head.Features[j];
                 if (f < 0 || f >= features.Dimensions) throw new InvalidDataException($"Feature {f} lies outside the {features.Dimensions} hashed dimensions.");
-                w[c][f] = head.Weights[c][j];
+                w[c][f] = row[j];
             }
             w[c][^1] = head.Bias[c];
         }
