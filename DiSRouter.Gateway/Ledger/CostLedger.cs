@@ -52,6 +52,7 @@ internal sealed class CostLedger(IOptionsMonitor<GatewayOptions> options, GuardT
             PromptTokens = prompt,
             CompletionTokens = completion,
             Degraded = metadata.Degraded,
+            Router = metadata.Router?.Mode,
         };
         _accounts.GetOrAdd(keyId, _ => new KeyAccount()).Add(entry);
         telemetry.Charged(keyId, entry.Cost, prompt, completion);
@@ -115,6 +116,11 @@ internal sealed record LedgerEntry
     [JsonPropertyName("prompt_tokens")] public long PromptTokens { get; init; }
     [JsonPropertyName("completion_tokens")] public long CompletionTokens { get; init; }
     [JsonPropertyName("degraded")] public string? Degraded { get; init; }
+
+    /// <summary>The central router that chose the agent ("self-route"), whose hop <see cref="Hops"/> counts (no tokens, no cost); null in the cascade.</summary>
+    [JsonPropertyName("router")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Router { get; init; }
 }
 
 /// <summary>A key's totals since the gateway started, with its budget (null = unlimited).</summary>
