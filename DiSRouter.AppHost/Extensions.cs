@@ -124,6 +124,9 @@ internal static class Extensions
         return [.. agents.Values];
     }
 
+    /// <summary>The Self-Route router file for the nano pool, relative to the repository root.</summary>
+    public const string SelfRouteRouterFile = "models/nano-selfaware/self-route.json";
+
     /// <summary>The gateway: its key, the entry agent and the agents it lists, on the chosen port, started once every agent is healthy.</summary>
     public static IResourceBuilder<ProjectResource> AddGateway(this IDistributedApplicationBuilder builder, NetworkPlan plan,
         IReadOnlyList<IResourceBuilder<ProjectResource>> agents, IResourceBuilder<ParameterResource> apiKey)
@@ -138,6 +141,12 @@ internal static class Extensions
             .WithEnvironment("Gateway__EntryAgent", plan.EntryAgent);
         for (var i = 0; i < plan.Agents.Count; i++) gateway.WithEnvironment($"Gateway__Agents__{i}", plan.Agents[i].Name);
         foreach (var (key, value) in plan.GatewaySettings) gateway.WithEnvironment("Gateway__" + key.Replace(":", "__"), value);
+        // Self-Route's router (fit self-route writes it beside the served agents), unless the settings name another;
+        // published, relative to the container's working directory like the agents' checkpoints (docs/deploy.md).
+        if (!plan.GatewaySettings.Keys.Any(k => k.Equals("SelfRoute:RouterFile", StringComparison.OrdinalIgnoreCase)))
+            gateway.WithEnvironment("Gateway__SelfRoute__RouterFile", builder.ExecutionContext.IsPublishMode
+                ? SelfRouteRouterFile
+                : Path.Combine(RepositoryRoot(builder), SelfRouteRouterFile));
         foreach (var agent in agents) gateway.WithReference(agent).WaitFor(agent);
 
         if (builder.ExecutionContext.IsRunMode)

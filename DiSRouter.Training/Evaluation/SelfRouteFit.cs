@@ -59,6 +59,14 @@ internal static class SelfRouteFit
         // The file's weights are float32: how many validation statements the served router states otherwise than the fitted one.
         var served = SelfRouteRouter.FromFile(SelfRouteFile.Load(outFile));
         int differ = queries.Count(q => served.State(q.Text) != router.State(q.Text));
+        // What one request's routing costs in the gateway: the heads' forward and the choice, per query, in this process.
+        var costs = bound.Select(b => b.Cost).ToArray();
+        var routeMs = queries.Select(q =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            served.Route(q.Text, AnswerAlpha, costs);
+            return clock.Elapsed.TotalMilliseconds;
+        }).ToArray();
         output.WriteLine($"wrote {outFile} ({new FileInfo(outFile).Length / 1024.0:0} KiB): {queries.Count} validation queries, agents " +
             string.Join(", ", bound.Select(b => $"{b.Name} ({b.WeightsSha256})")) + $"; the file's router states {differ} of them otherwise than the fitted one; " +
             $"cache {cache.Hits} hits, {cache.Misses} misses");

@@ -79,7 +79,12 @@ public sealed class NanoNetwork : IAsyncLifetime
             }
         }
 
-        Gateway = new Infrastructure.GatewayFactory(Urls, new() { ["Gateway:Health:ProbeIntervalSeconds"] = "1" });
+        Gateway = new Infrastructure.GatewayFactory(Urls, new()
+        {
+            ["Gateway:Health:ProbeIntervalSeconds"] = "1",
+            // The committed Self-Route router: it must match the committed agents' weights, or its alias answers 503.
+            ["Gateway:SelfRoute:RouterFile"] = Path.Combine(root, "models", "nano-selfaware", "self-route.json"),
+        });
         Client = Gateway.CreateAuthorizedClient();
         Client.Timeout = TimeSpan.FromMinutes(2);
     }
