@@ -69,6 +69,8 @@ internal static class SelfRouteFit
         }).ToArray();
         output.WriteLine($"wrote {outFile} ({new FileInfo(outFile).Length / 1024.0:0} KiB): {queries.Count} validation queries, agents " +
             string.Join(", ", bound.Select(b => $"{b.Name} ({b.WeightsSha256})")) + $"; the file's router states {differ} of them otherwise than the fitted one; " +
+            $"routing one query takes {Core.Evaluation.Metrics.Percentile.Of(routeMs, 0.5).ToString("0.000", inv)} ms p50, " +
+            $"{Core.Evaluation.Metrics.Percentile.Of(routeMs, 0.99).ToString("0.000", inv)} ms p99 (in process); " +
             $"cache {cache.Hits} hits, {cache.Misses} misses");
         return SelfAwareCli.Ok;
     }
