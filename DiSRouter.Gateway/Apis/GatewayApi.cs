@@ -130,6 +130,7 @@ internal static class GatewayApi
         // the answer passes through untouched; the tap keeps what the ledger books (routing metadata, every hop's tokens)
         var tap = new LedgerTap(http.Response.Body, request.Stream == true);
         http.Response.Body = tap;
+        ProblemHttpResult? fallbackRefusal = null;
         try
         {
             await next();
@@ -141,11 +142,11 @@ internal static class GatewayApi
             {
                 unreachable.Add(target);
                 var again = services.SelfRoute.Route(selfRouteState!, query, scenario.Alpha, unreachable);
-                if (again.ForwardTo is null || SelfRouteRefusal(http, again, options) is not null
-                    || !services.Proxy.TryGetCluster(again.ForwardTo, out var next2)) break;
+                if ((fallbackRefusal = SelfRouteRefusal(http, again, options)) is not null
+                    || !services.Proxy.TryGetCluster(again.ForwardTo!, out var next2)) break;
                 LogMessages.EntryAgentFailed(services.Logger, target, $"unreachable; Self-Route falls back to {again.ForwardTo}", null);
                 selfRouted = again;
-                target = again.ForwardTo;
+                target = again.ForwardTo!;
                 http.Items[SelfRouteMetadataTransform.ItemKey] = again;
                 http.Features.Set<IForwarderErrorFeature>(null);
                 http.Response.StatusCode = StatusCodes.Status200OK;
@@ -164,7 +165,12 @@ internal static class GatewayApi
             services.Ledger.Record(keyId, id, metadata, request.Stream == true);
         }
 
-        // 4) a forward that failed before the answer began: a problem that says why
+        // 4) a forward that failed before the answer began: a problem that says why (Self-Route's own when no agent could stand in)
+        if (fallbackRefusal is not null && !http.Response.HasStarted)
+        {
+            await RefuseAsync(fallbackRefusal, scenario.Name);
+            return;
+        }
         if (http.Features.Get<IForwarderErrorFeature>() is { } failed && !http.Response.HasStarted
             && ForwardProblem(http, target, failed, options) is { } problem)
         {

@@ -184,6 +184,24 @@ public sealed class SelfRouteTests
     }
 
     [Fact]
+    public async Task WhenNoAgentCanStandInTheAnswerIs503WithRetryAfter()
+    {
+        await using var world = await SelfRouteWorld.StartAsync(new()
+        {
+            ["Gateway:SelfRoute:CheckIntervalSeconds"] = "600",
+            ["Gateway:Health:ProbeIntervalSeconds"] = "600",
+        });
+        using (var warm = await world.PostAsync(SelfRouteWorld.Zebra)) Assert.Equal(HttpStatusCode.OK, warm.StatusCode);
+        await world.Agent1.DisposeAsync();
+        await world.Agent2.DisposeAsync();
+
+        using var response = await world.PostAsync(SelfRouteWorld.Zebra);
+
+        await BadRequestTests.AssertProblemAsync(response, HttpStatusCode.ServiceUnavailable, "Self-Route chose agent-2, and no agent it routes among has an available replica");
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task ChosenAgentDownWithRefusePolicyGets503WithRetryAfter()
     {
         await using var world = await SelfRouteWorld.StartAsync(new()
