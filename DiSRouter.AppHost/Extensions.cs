@@ -151,6 +151,13 @@ internal static class Extensions
                 ? Path.Combine(Path.GetTempPath(), "disrouter-ledger-" + Guid.NewGuid().ToString("N")[..12])
                 : Path.Combine(RepositoryRoot(builder), "runs", "ledger", "port-" + plan.GatewayPort.ToString(CultureInfo.InvariantCulture)));
         foreach (var (key, value) in plan.GatewaySettings) gateway.WithEnvironment("Gateway__" + key.Replace(":", "__"), value);
+        // Self-Route's router, unless the settings name one: published, relative to the container's working directory
+        // like the agents' checkpoints (docs/deploy.md).
+        if (!plan.GatewaySettings.Keys.Any(k => k.Equals("SelfRoute:RouterFile", StringComparison.OrdinalIgnoreCase))
+            && SelfRouteRouterFile(plan) is { } routerFile)
+            gateway.WithEnvironment("Gateway__SelfRoute__RouterFile", builder.ExecutionContext.IsPublishMode
+                ? Path.GetRelativePath(RepositoryRoot(builder), routerFile).Replace('\\', '/')
+                : routerFile);
         foreach (var agent in agents) gateway.WithReference(agent).WaitFor(agent);
 
         if (builder.ExecutionContext.IsRunMode)
@@ -175,11 +182,29 @@ internal static class Extensions
     /// </summary>
     private static string CheckpointFor(IDistributedApplicationBuilder builder, PlannedAgent agent, IReadOnlyList<TrainingJob> jobs, string root)
     {
-        var path = agent.CheckpointPath!;
+        var path = ServedDirectory(agent, jobs);
         var job = jobs.FirstOrDefault(j => j.Agent.Equals(agent.Name, StringComparison.OrdinalIgnoreCase));
-        if (job is not null && job.HasPublished) path = job.Publish;
-        else if (job is not null && builder.ExecutionContext.IsRunMode)
+        if (job is not null && !job.HasPublished && builder.ExecutionContext.IsRunMode)
             Console.WriteLine($"note: {agent.Name} serves its configured checkpoint until job {job.Name} first publishes {job.Publish}; restart the network then to serve it.");
         return builder.ExecutionContext.IsPublishMode ? Path.GetRelativePath(root, path).Replace('\\', '/') : path;
+    }
+
+    /// <summary>The folder a local agent serves: its job's published checkpoint once there is one, else its configured one.</summary>
+    private static string ServedDirectory(PlannedAgent agent, IReadOnlyList<TrainingJob> jobs) =>
+        jobs.FirstOrDefault(j => j.Agent.Equals(agent.Name, StringComparison.OrdinalIgnoreCase)) is { HasPublished: true } job ? job.Publish : agent.CheckpointPath!;
+
+    /// <summary>
+    /// The Self-Route router file beside the served agents (<c>fit self-route</c> writes self-route.json into the folder
+    /// that holds them: models/nano-selfaware for the nano pool), or null: when an agent is hosted, the agents serve from
+    /// different folders, or theirs holds no router. WHY not always: a router fitted for other weights would only make the
+    /// gateway's /health Degraded (stale) for a topology it was never meant for; without one the mode is simply off.
+    /// </summary>
+    private static string? SelfRouteRouterFile(NetworkPlan plan)
+    {
+        if (plan.Agents.Count == 0 || plan.Agents.Any(a => a.Spec.Backend != "local" || a.CheckpointPath is null)) return null;
+        var folders = plan.Agents.Select(a => Path.GetDirectoryName(Path.GetFullPath(ServedDirectory(a, plan.Jobs)))).Distinct().ToList();
+        if (folders is not [{ } folder]) return null;
+        var file = Path.Combine(folder, "self-route.json");
+        return File.Exists(file) ? file : null;
     }
 }

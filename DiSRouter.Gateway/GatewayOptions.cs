@@ -55,6 +55,22 @@ internal sealed class GatewayOptions
     public double AgentTimeoutSeconds { get; set; } = 300;
 
     public AgentHealthSettings Health { get; set; } = new();
+
+    public SelfRouteSettings SelfRoute { get; set; } = new();
+}
+
+/// <summary>The Self-Route mode (model alias <c>disrouter-self-route</c>): a central router in the gateway picks the agent.</summary>
+internal sealed class SelfRouteSettings
+{
+    /// <summary>
+    /// The router file <c>fit self-route</c> writes (models/nano-selfaware/self-route.json for the nano pool); a relative
+    /// path is taken from the gateway's working directory. Unset: the alias answers 503 saying so, and /health says
+    /// nothing of it (the mode is off, not broken).
+    /// </summary>
+    public string? RouterFile { get; set; }
+
+    /// <summary>How often the file is re-read (when it changed) and every agent's served weights are asked for (GET /checkpoint).</summary>
+    public double CheckIntervalSeconds { get; set; } = 10;
 }
 
 /// <summary>How replicas of an agent are judged (YARP's active probes of /health and passive watch of failed requests).</summary>

@@ -14,6 +14,7 @@ root.Subcommands.Add(SftCommand.Create());
 root.Subcommands.Add(RlCommand.Create());
 root.Subcommands.Add(CalibrateCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(FitCommand.Create());
 root.Subcommands.Add(JobCommand.Create());
 
 // Ctrl+C and SIGTERM both stop a command gracefully: a stage saves its progress and exits 130. Registered here rather

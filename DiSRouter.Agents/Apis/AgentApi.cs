@@ -60,6 +60,8 @@ internal static class AgentApi
                 $"The request already passed {hops} agents ({RoutingHeaders.HopCount}); the limit is {RoutingHeaders.MaxHops}. The cascade's successors form a loop.");
         }
 
+        if (ChatRequests.TryReadRoutedBy(http.Request.Headers, hops, out var routedBy) is { } badRouted) return badRouted;
+
         var (request, _, problem) = await ChatRequests.ReadAsync(http.Request, ct);
         if (problem is not null) return problem;
         if (ChatRequestRules.ValidateForCascade(request!) is { } cascadeError) return Problems.BadRequest(cascadeError);
@@ -73,7 +75,7 @@ internal static class AgentApi
             try
             {
                 result = await agent.HandleAsync(request!, scenario, hops, ChatRequests.Settings(request!, o), started, ct,
-                    ChatRequests.CommitBudget(http.Request.Headers));
+                    ChatRequests.CommitBudget(http.Request.Headers), routedBy);
             }
             catch (ModelInputException ex)
             {

@@ -55,6 +55,21 @@ internal static class ChatRequests
             ? TimeSpan.FromMilliseconds(Math.Min(ms, TimeSpan.MaxValue.TotalMilliseconds / 2))
             : null;
 
+    /// <summary>
+    /// The central router that chose this agent (<see cref="RoutingHeaders.RoutedBy"/>), or null: accepted only at hop 0,
+    /// from the gateway, since it makes the agent answer without deciding.
+    /// </summary>
+    public static ProblemHttpResult? TryReadRoutedBy(IHeaderDictionary headers, int hops, out string? router)
+    {
+        router = headers.TryGetValue(RoutingHeaders.RoutedBy, out var v) ? v.ToString().Trim() : null;
+        if (router is null) return null;
+        if (router.Length == 0) return Problems.BadRequest($"Header {RoutingHeaders.RoutedBy} names the router that chose this agent; it is empty.");
+        if (hops != 0 || !headers.ContainsKey(RoutingHeaders.HopCount))
+            return Problems.BadRequest($"Header {RoutingHeaders.RoutedBy} is accepted only from the gateway ({RoutingHeaders.HopCount}: 0); this request has " +
+                (headers.ContainsKey(RoutingHeaders.HopCount) ? $"{hops} hops." : $"no {RoutingHeaders.HopCount}."));
+        return null;
+    }
+
     public static GenerationSettings Settings(ChatCompletionRequest r, AgentOptions o) => new()
     {
         MaxNewTokens = Math.Min(o.MaxNewTokens, r.TokenLimit ?? o.MaxNewTokens),

@@ -25,7 +25,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
     /// <param name="Decision">The checkpoint's calibrated thresholds with the two token ids they compare; null when it has none.</param>
     private sealed record LoadedModel(ITextGenerator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
-        CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision, DateTimeOffset LoadedAt);
+        CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision, DateTimeOffset LoadedAt, string WeightsSha256);
 
     private sealed record CalibratedDecision(DecisionThresholds Thresholds, int[] AnswerOpening, int RejectToken)
     {
@@ -76,8 +76,8 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
 
     /// <summary>What the agent serves and, when the latest change of its checkpoint failed to load, why.</summary>
     public CheckpointStatus Status => _current is { } m
-        ? new CheckpointStatus(Directory, m.Generation, m.LoadedAt, m.ParameterCount, m.Decision is not null, _lastFailure)
-        : new CheckpointStatus(Directory, 0, null, 0, false, _lastFailure);
+        ? new CheckpointStatus(Directory, m.Generation, m.LoadedAt, m.ParameterCount, m.Decision is not null, _lastFailure, m.WeightsSha256)
+        : new CheckpointStatus(Directory, 0, null, 0, false, _lastFailure, null);
 
     /// <summary>Raised after a reload has swapped a new model in (tests and logs watch it).</summary>
     public event Action<int>? Reloaded;
@@ -121,7 +121,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         // The engine reads the folder its own way: ours into host memory, the torch engine straight onto its device.
         var opened = engine.OpenDirectory(Directory);
         var decision = ReadDecision(opened.WeightsFingerprint, opened.Tokenizer);
-        var model = new LoadedModel(opened.Generator, opened.Tokenizer, opened.Config.MaxPositionEmbeddings, generation, before, opened.ParameterCount, decision, DateTimeOffset.UtcNow);
+        var model = new LoadedModel(opened.Generator, opened.Tokenizer, opened.Config.MaxPositionEmbeddings, generation, before, opened.ParameterCount, decision, DateTimeOffset.UtcNow, opened.WeightsFingerprint);
         Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
         if (model.Decision is { } d) Log.DecisionThresholdsLoaded(_logger, Directory, d.Thresholds.Points.Count);
         return model;

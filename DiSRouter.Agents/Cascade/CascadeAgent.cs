@@ -42,8 +42,9 @@ internal sealed class CascadeAgent(
     /// <param name="hops">Agents the request passed before this one.</param>
     /// <param name="started">Stopwatch timestamp of the request's arrival, so parsing counts as this hop's overhead.</param>
     /// <param name="commitBudget">How long the caller waits for this agent to commit (<see cref="RoutingHeaders.CommitBudget"/>), or null.</param>
+    /// <param name="routedBy">The central router that chose this agent (from the gateway): it answers without deciding.</param>
     public async Task<CascadeResult> HandleAsync(ChatCompletionRequest request, Scenario scenario, int hops,
-        GenerationSettings settings, long started, CancellationToken ct, TimeSpan? commitBudget = null)
+        GenerationSettings settings, long started, CancellationToken ct, TimeSpan? commitBudget = null, string? routedBy = null)
     {
         var o = options.Value;
         // The hop's span lives until its stream ends: the answer is part of the hop.
@@ -53,13 +54,15 @@ internal sealed class CascadeAgent(
         activity?.SetTag(AgentTags.Scenario, scenario.Name);
         activity?.SetTag(AgentTags.Hops, hops);
         activity?.SetTag(AgentTags.Cost, o.Cost);
+        if (routedBy is not null) activity?.SetTag(AgentTags.RoutedBy, routedBy);
         try
         {
             var conversation = ConversationParts.From(request.Messages);
             var metadata = new RoutingMetadata { Alpha = scenario.Alpha, Scenario = scenario.Name };
             settings = settings with { N = 1 };
 
-            if (o.IsLast)
+            // The last agent has no one to pass to; an agent a central router chose was asked for its answer, not its judgement.
+            if (o.IsLast || routedBy is not null)
                 return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, null, [], null, metadata, started, activity, ct);
 
             // 1) decide: the model's first token, by thresholds or by its words

@@ -85,4 +85,7 @@ internal static class AgentTags
     public const string Cost = "disrouter.cost";
     public const string LogitGap = "disrouter.decision.logit_gap";
     public const string Threshold = "disrouter.decision.threshold";
+
+    /// <summary>The central router that chose this agent (the gateway's self-route mode); absent in the cascade.</summary>
+    public const string RoutedBy = "disrouter.routed_by";
 }

@@ -18,10 +18,30 @@ public static class ModelAliases
         (Default, Scenario.Balance),
     ];
 
-    public static Scenario? ScenarioOf(string? model)
+    /// <summary>The gateway's central-router mode: Self-Route picks one agent, which answers (no cascade).</summary>
+    public const string SelfRoute = "disrouter-self-route";
+
+    /// <summary>
+    /// The Self-Route aliases, with the scenario each implies ("disrouter-self-route" alone is Balance); α is chosen as for
+    /// the cascade's aliases (a body "alpha" wins). Not in <see cref="All"/>: an agent called directly knows only its cascade.
+    /// </summary>
+    public static IReadOnlyList<(string Id, Scenario Scenario)> SelfRouteAll { get; } =
+    [
+        (SelfRoute + "-performance-first", Scenario.PerformanceFirst),
+        (SelfRoute + "-balance", Scenario.Balance),
+        (SelfRoute + "-cost-first", Scenario.CostFirst),
+        (SelfRoute, Scenario.Balance),
+    ];
+
+    /// <summary>The scenario of a Self-Route alias, or null when the model is not one.</summary>
+    public static Scenario? SelfRouteScenarioOf(string? model) => Find(SelfRouteAll, model);
+
+    public static Scenario? ScenarioOf(string? model) => Find(All, model);
+
+    private static Scenario? Find(IReadOnlyList<(string Id, Scenario Scenario)> aliases, string? model)
     {
         if (string.IsNullOrWhiteSpace(model)) return null;
-        foreach (var (id, scenario) in All)
+        foreach (var (id, scenario) in aliases)
             if (string.Equals(id, model.Trim(), StringComparison.OrdinalIgnoreCase)) return scenario;
         return null;
     }

@@ -35,5 +35,13 @@ public static class RoutingHeaders
     /// </summary>
     public const string CommitBudget = "X-DiSRouter-Commit-Budget-Ms";
 
+    /// <summary>
+    /// From the gateway only: a central router (the value names it, "self-route") chose this agent, which must answer
+    /// without deciding, as the last agent does. An agent honours it on a request at hop 0 (what the gateway sends) and
+    /// refuses it elsewhere; the gateway drops a client's own copy and sets it only in that mode, and a rejecting agent
+    /// never passes it on, so no client can make an agent skip its decision through the network.
+    /// </summary>
+    public const string RoutedBy = "X-DiSRouter-Routed-By";
+
     public const int MaxHops = 16;
 }

@@ -23,6 +23,37 @@ public sealed class RoutingMetadata
     [JsonPropertyName("degraded")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Degraded { get; set; }
+
+    /// <summary>Set when a central router in the gateway chose the agent (the Self-Route mode); null in the cascade.</summary>
+    [JsonPropertyName("router")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public RouterMetadata? Router { get; set; }
+}
+
+/// <summary>What the gateway's central router did: the mode, what it stated about the query, whom it chose, its time.</summary>
+public sealed class RouterMetadata
+{
+    /// <summary>"self-route".</summary>
+    [JsonPropertyName("mode")] public string Mode { get; set; } = "";
+
+    /// <summary>The task family the router stated (its family head).</summary>
+    [JsonPropertyName("family")] public string Family { get; set; } = "";
+
+    /// <summary>The difficulty the router stated (its difficulty head).</summary>
+    [JsonPropertyName("difficulty")] public string Difficulty { get; set; } = "";
+
+    /// <summary>The agent the router chose (a service name), and the pool model its registry knows it as.</summary>
+    [JsonPropertyName("chosen")] public string Chosen { get; set; } = "";
+    [JsonPropertyName("chosen_model")] public string ChosenModel { get; set; } = "";
+
+    /// <summary>The chosen agent's accuracy in the registry for the stated family and difficulty (measured on validation).</summary>
+    [JsonPropertyName("expected_accuracy")] public double ExpectedAccuracy { get; set; }
+
+    /// <summary>The agent the request went to: the chosen one, or where it was down the one that stood in (see <see cref="RoutingMetadata.Degraded"/>).</summary>
+    [JsonPropertyName("forwarded_to")] public string ForwardedTo { get; set; } = "";
+
+    /// <summary>The router's own time in the gateway: the heads' forward and the choice.</summary>
+    [JsonPropertyName("router_ms")] public double RouterMs { get; set; }
 }
 
 /// <summary>One agent's part in a request.</summary>
@@ -31,7 +62,7 @@ public sealed class Hop
     [JsonPropertyName("agent")] public string Agent { get; set; } = "";
     [JsonPropertyName("model")] public string Model { get; set; } = "";
 
-    /// <summary>"answer", "reject", "unreachable" or "failed" (see <see cref="HopDecision"/>).</summary>
+    /// <summary>"answer", "reject", "unreachable", "failed" or, for the gateway's central router, "route" (see <see cref="HopDecision"/>).</summary>
     [JsonPropertyName("decision")] public string Decision { get; set; } = HopDecision.Answer;
 
     /// <summary>Wall time spent in this agent (model time included, successors excluded).</summary>
@@ -93,4 +124,7 @@ public static class HopDecision
     /// path of a stream's error event. Its tokens are unknown (null): the agent never reported them.
     /// </summary>
     public const string Failed = "failed";
+
+    /// <summary>A central router's hop in the gateway: it chose the agent that answers (no model call, no cost).</summary>
+    public const string Route = "route";
 }

@@ -8,6 +8,7 @@ using DiSRouter.Gateway.Guard;
 using DiSRouter.Gateway.Ledger;
 using DiSRouter.Gateway.Requests;
 using DiSRouter.Gateway.Routing;
+using DiSRouter.Gateway.SelfRoute;
 using DiSRouter.Gateway.Telemetry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -79,8 +80,34 @@ internal static class GatewayApi
             return;
         }
         var scenario = selection.Scenario!;
-        if (!string.Equals(route.EntryAgent, options.EntryAgent, StringComparison.OrdinalIgnoreCase)
-            && services.Proxy.TryGetCluster(route.EntryAgent, out var cluster))
+
+        // 2b) Self-Route: the router in the gateway picks the agent, which is told to answer (a client's own copy of
+        // that header never reaches an agent)
+        http.Request.Headers.Remove(RoutingHeaders.RoutedBy);
+        SelfRouteState? selfRouteState = null;
+        SelfRouteDecision? selfRouted = null;
+        var query = route.SelfRoute ? request.Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "" : "";
+        if (route.SelfRoute)
+        {
+            selfRouteState = await services.SelfRoute.StateAsync(ct);
+            if (selfRouteState.Problem is { } unusable)
+            {
+                await RefuseAsync(Problem(StatusCodes.Status503ServiceUnavailable, unusable), scenario.Name);
+                return;
+            }
+            selfRouted = services.SelfRoute.Route(selfRouteState, query, scenario.Alpha);
+            if (SelfRouteRefusal(http, selfRouted, options) is { } refusal)
+            {
+                await RefuseAsync(refusal, scenario.Name);
+                return;
+            }
+            services.Telemetry.RecordRoute(selfRouted);
+            http.Items[SelfRouteMetadataTransform.ItemKey] = selfRouted;
+            http.Request.Headers[RoutingHeaders.RoutedBy] = SelfRouteService.Mode;
+        }
+        var target = selfRouted?.ForwardTo ?? route.EntryAgent;
+        if (!string.Equals(target, options.EntryAgent, StringComparison.OrdinalIgnoreCase)
+            && services.Proxy.TryGetCluster(target, out var cluster))
             http.ReassignProxyRequest(cluster);
 
         // 3) forward the bytes that were read, with α and the hop count as headers (the client's own are replaced)
@@ -90,17 +117,45 @@ internal static class GatewayApi
         http.Request.Headers[RoutingHeaders.Alpha] = scenario.Alpha.ToString("R", CultureInfo.InvariantCulture);
         http.Request.Headers[RoutingHeaders.Scenario] = scenario.Name;
 
-        using var activity = GatewayTelemetry.ActivitySource.StartActivity("chat " + route.EntryAgent);
+        using var activity = GatewayTelemetry.ActivitySource.StartActivity("chat " + target);
         activity?.SetTag("disrouter.alpha", scenario.Alpha);
         activity?.SetTag("disrouter.scenario", scenario.Name);
-        activity?.SetTag("disrouter.entry_agent", route.EntryAgent);
+        activity?.SetTag("disrouter.entry_agent", target);
+        if (selfRouted is not null)
+        {
+            activity?.SetTag("disrouter.router", SelfRouteService.Mode);
+            activity?.SetTag("disrouter.router.family", selfRouted.Metadata.Family);
+            activity?.SetTag("disrouter.router.difficulty", selfRouted.Metadata.Difficulty);
+            activity?.SetTag("disrouter.router.chosen", selfRouted.Metadata.Chosen);
+        }
 
         // the answer passes through untouched; the tap keeps what the ledger books (routing metadata, every hop's tokens)
         var tap = new LedgerTap(http.Response.Body, request.Stream == true);
         http.Response.Body = tap;
+        ProblemHttpResult? fallbackRefusal = null;
         try
         {
             await next();
+            // Self-Route's agent could not be reached (down since the last probe): the next one in the fallback order
+            // takes the request, as long as nothing of an answer has gone out.
+            var unreachable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+            while (selfRouted is not null && !http.Response.HasStarted &&
+                   http.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request or ForwarderError.NoAvailableDestinations })
+            {
+                unreachable.Add(target);
+                var again = services.SelfRoute.Route(selfRouteState!, query, scenario.Alpha, unreachable);
+                if ((fallbackRefusal = SelfRouteRefusal(http, again, options)) is not null
+                    || !services.Proxy.TryGetCluster(again.ForwardTo!, out var next2)) break;
+                LogMessages.EntryAgentFailed(services.Logger, target, $"unreachable; Self-Route falls back to {again.ForwardTo}", null);
+                selfRouted = again;
+                target = again.ForwardTo!;
+                http.Items[SelfRouteMetadataTransform.ItemKey] = again;
+                http.Features.Set<IForwarderErrorFeature>(null);
+                http.Response.StatusCode = StatusCodes.Status200OK;
+                http.Request.Body = new MemoryStream(read.Body!, writable: false);
+                http.ReassignProxyRequest(next2);
+                await next();
+            }
         }
         finally
         {
@@ -116,11 +171,16 @@ internal static class GatewayApi
         else if (http.Features.Get<RefusedAnswer>() is { } refused)
             services.Ledger.Record(keyId, refused.Id, refused.Metadata, refused.Streamed, LedgerOutcome.Refused);
 
-        // 4) a forward that failed before the answer began: a problem that says why
-        if (http.Features.Get<IForwarderErrorFeature>() is { } failed && !http.Response.HasStarted
-            && ForwardProblem(http, route.EntryAgent, failed, options) is { } problem)
+        // 4) a forward that failed before the answer began: a problem that says why (Self-Route's own when no agent could stand in)
+        if (fallbackRefusal is not null && !http.Response.HasStarted)
         {
-            LogMessages.EntryAgentFailed(services.Logger, route.EntryAgent, problem.ProblemDetails.Detail ?? "", failed.Exception);
+            await RefuseAsync(fallbackRefusal, scenario.Name);
+            return;
+        }
+        if (http.Features.Get<IForwarderErrorFeature>() is { } failed && !http.Response.HasStarted
+            && ForwardProblem(http, target, failed, options) is { } problem)
+        {
+            LogMessages.EntryAgentFailed(services.Logger, target, problem.ProblemDetails.Detail ?? "", failed.Exception);
             activity?.SetStatus(ActivityStatusCode.Error, problem.ProblemDetails.Detail);
             await RefuseAsync(problem, scenario.Name);
             return;
@@ -128,7 +188,7 @@ internal static class GatewayApi
 
         string? answeredBy = http.Response.Headers[RoutingHeaders.AnsweredBy];
         activity?.SetTag("disrouter.answered_by", answeredBy);
-        LogMessages.Answered(services.Logger, scenario.Name, scenario.Alpha, selection.Source, route.EntryAgent, answeredBy,
+        LogMessages.Answered(services.Logger, scenario.Name, scenario.Alpha, selection.Source, target, answeredBy,
             Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         services.Telemetry.Record(scenario.Name, answeredBy, http.Response.StatusCode, Stopwatch.GetElapsedTime(started));
 
@@ -155,6 +215,26 @@ internal static class GatewayApi
         if (http.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.ResponseBodyDestination }
             && http.Response.Body is LedgerTap tap && tap.EndedWithErrorEvent)
             http.Features.Set<IForwarderErrorFeature>(null);
+    }
+
+    /// <summary>
+    /// Why a Self-Route decision cannot be forwarded: no agent it routes among is up (503, Retry-After: the next probe),
+    /// or the chosen one is down and Gateway:DegradedAnswers is Refuse (503 as the cascade's degraded answers get).
+    /// </summary>
+    private static ProblemHttpResult? SelfRouteRefusal(HttpContext http, SelfRouteDecision decision, GatewayOptions o)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(o.Health.ProbeIntervalSeconds));
+        if (decision.ForwardTo is null)
+        {
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable,
+                $"Self-Route chose {decision.Metadata.Chosen}, and no agent it routes among has an available replica; retry after {seconds} s.");
+        }
+        if (decision.Degraded is null || o.DegradedAnswers != DegradedAnswerPolicy.Refuse) return null;
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        http.Response.Headers[RoutingHeaders.Degraded] = decision.Degraded;
+        return Problem(StatusCodes.Status503ServiceUnavailable,
+            $"Self-Route could only give a degraded answer ({decision.Degraded}) and Gateway:DegradedAnswers is Refuse; retry after {seconds} s.");
     }
 
     public static Ok<ModelList> ListModels(ModelCatalog models) =>
@@ -202,4 +282,5 @@ internal sealed record GatewayServices(
     GuardTelemetry Guard,
     RepeatedLog Repeated,
     CostLedger Ledger,
+    SelfRouteService SelfRoute,
     ILogger<GatewayServices> Logger);

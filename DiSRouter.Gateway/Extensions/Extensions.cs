@@ -4,6 +4,7 @@ using DiSRouter.Gateway.Forwarding;
 using DiSRouter.Gateway.Guard;
 using DiSRouter.Gateway.Health;
 using DiSRouter.Gateway.Ledger;
+using DiSRouter.Gateway.SelfRoute;
 using DiSRouter.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Transforms;
@@ -36,7 +37,10 @@ internal static class Extensions
         builder.Services.AddSingleton<FailedAuthThrottle>();
         builder.Services.AddSingleton<CostLedger>();
         builder.Services.AddHostedService<LedgerWriter>();
-        builder.Services.AddHealthChecks().AddCheck<CascadeHealthCheck>(CascadeHealthCheck.Name);
+        builder.Services.AddHealthChecks().AddCheck<CascadeHealthCheck>(CascadeHealthCheck.Name).AddCheck<SelfRouteHealthCheck>(SelfRouteHealthCheck.Name);
+        builder.Services.AddSingleton<SelfRouteService>();
+        builder.Services.AddHostedService<SelfRouteChecker>();
+        builder.Services.AddHttpClient(SelfRouteService.HttpClientName);
         builder.Services.AddSingleton<Routing.ModelCatalog>();
         builder.Services.AddSingleton<GatewayServices>();
 
@@ -53,6 +57,7 @@ internal static class Extensions
             {
                 t.AddResponseTransform(AgentFailureTransform.ExplainAsync);
                 t.AddResponseTransform(DegradedAnswerTransform.ApplyAsync);
+                t.AddResponseTransform(SelfRouteMetadataTransform.ApplyAsync);
             });
         builder.Services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(o =>
             o.MinimalTotalCountThreshold = gateway.Health.MinimumRequests);

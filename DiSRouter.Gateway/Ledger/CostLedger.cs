@@ -86,6 +86,7 @@ internal sealed class CostLedger
             PromptTokens = prompt,
             CompletionTokens = completion,
             Degraded = metadata.Degraded,
+            Router = metadata.Router?.Mode,
         };
         lock (_gate)
         {
@@ -182,6 +183,11 @@ internal sealed record LedgerEntry
     [JsonPropertyName("prompt_tokens")] public long PromptTokens { get; init; }
     [JsonPropertyName("completion_tokens")] public long CompletionTokens { get; init; }
     [JsonPropertyName("degraded")] public string? Degraded { get; init; }
+
+    /// <summary>The central router that chose the agent ("self-route"), whose hop <see cref="Hops"/> counts (no tokens, no cost); null in the cascade.</summary>
+    [JsonPropertyName("router")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Router { get; init; }
 }
 
 /// <summary>A key's totals since its books began (kept across restarts), with its budget (null = unlimited).</summary>

@@ -11,7 +11,7 @@ namespace DiSRouter.Gateway.Routing;
 /// </summary>
 internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
 {
-    public IEnumerable<string> ModelIds => ModelAliases.All.Select(a => a.Id).Concat(options.CurrentValue.Agents);
+    public IEnumerable<string> ModelIds => ModelAliases.All.Concat(ModelAliases.SelfRouteAll).Select(a => a.Id).Concat(options.CurrentValue.Agents);
 
     /// <summary>A missing model means <see cref="ModelAliases.Default"/>; an unknown one is an error the client must see.</summary>
     public bool TryResolve(string? model, out ModelRoute route)
@@ -21,6 +21,11 @@ internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
         if (ModelAliases.ScenarioOf(model) is { } scenario)
         {
             route = new ModelRoute(o.EntryAgent, scenario);
+            return true;
+        }
+        if (ModelAliases.SelfRouteScenarioOf(model) is { } selfRouted)
+        {
+            route = new ModelRoute(o.EntryAgent, selfRouted, SelfRoute: true);
             return true;
         }
         foreach (var agent in o.Agents)
@@ -34,5 +39,8 @@ internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
     }
 }
 
-/// <summary>Where a request enters the cascade, and the scenario its model alias implies (null for an agent name).</summary>
-internal readonly record struct ModelRoute(string EntryAgent, Scenario? Scenario);
+/// <summary>
+/// Where a request enters the cascade, and the scenario its model alias implies (null for an agent name); with
+/// <paramref name="SelfRoute"/> the gateway's Self-Route router picks the agent instead, which answers.
+/// </summary>
+internal readonly record struct ModelRoute(string EntryAgent, Scenario? Scenario, bool SelfRoute = false);

@@ -15,6 +15,7 @@ internal sealed class GatewayTelemetry
 
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _routerDuration;
 
     public GatewayTelemetry(IMeterFactory meterFactory)
     {
@@ -23,7 +24,17 @@ internal sealed class GatewayTelemetry
             "Chat completion requests by scenario, answering agent and status.");
         _duration = meter.CreateHistogram<double>("disrouter.gateway.request.duration", "s",
             "Time from a chat completion request's arrival to its response, the whole cascade included.");
+        _routerDuration = meter.CreateHistogram<double>("disrouter.gateway.router.duration", "s",
+            "Time of a central router's call in the gateway (Self-Route: its heads and choice), by chosen agent and the agent forwarded to.");
     }
+
+    public void RecordRoute(SelfRoute.SelfRouteDecision decision) =>
+        _routerDuration.Record(decision.Metadata.RouterMs / 1000, new TagList
+        {
+            { "disrouter.router", decision.Metadata.Mode },
+            { "disrouter.router.chosen", decision.Metadata.Chosen },
+            { "disrouter.router.forwarded_to", decision.ForwardTo ?? "none" },
+        });
 
     public void Record(string scenario, string? answeredBy, int statusCode, TimeSpan elapsed)
     {

@@ -314,17 +314,27 @@ internal static class RoutingMarkdown
 
     private static void SelfRouteGateway(StringBuilder sb)
     {
-        sb.AppendLine("## Self-Route as a gateway mode (not wired here)");
+        sb.AppendLine("## Self-Route as a gateway mode");
         sb.AppendLine();
-        sb.AppendLine("The policy is `SelfRouteRouter` in DiSRouter.Core (no ML dependency): it needs the query text, the two heads' weights");
-        sb.AppendLine("(family and difficulty, multinomial logistic regression over hashed n-grams) and the registry (per agent, accuracy per");
-        sb.AppendLine("family × difficulty, measured on validation), and routes to argmax accuracy − α·cost. To serve it the gateway would need:");
-        sb.AppendLine("a model alias (e.g. `disrouter-self-route`) that selects the mode; the heads and registry as a file beside the pool");
-        sb.AppendLine("(written by this command's fitting step, bound to the agents' weights fingerprints like decision.json); one forward of");
-        sb.AppendLine("the heads per request before forwarding to the chosen agent with its scenario α (so the agent's own decision is bypassed:");
-        sb.AppendLine("it is told to answer); and the routing metadata to carry the stated family/difficulty and the router's time. In this");
-        sb.AppendLine("report the router call is charged as the smallest agent's prompt pass (the cost of running the heads on nano-1's");
-        sb.AppendLine("hidden state, which is what a served primary would do); the n-gram heads themselves take well under a millisecond.");
+        sb.AppendLine("The gateway serves this policy (`SelfRouteRouter` in DiSRouter.Core) as the model aliases `disrouter-self-route` (Balance)");
+        sb.AppendLine("and `disrouter-self-route-performance-first` / `-balance` / `-cost-first`; α is chosen as for the cascade's aliases (a body");
+        sb.AppendLine("`alpha` first). `dotnet run -c Release --project DiSRouter.Training -- fit self-route` fits the two heads on this report's");
+        sb.AppendLine("validation queries and writes them, with the registry, to `models/nano-selfaware/self-route.json`, each agent bound to");
+        sb.AppendLine("its served weights' fingerprint as decision.json is. Its registry is each served checkpoint's accuracy when told to answer");
+        sb.AppendLine("(the answers this report measures at α = 0.5 on validation, read from the same reply cache), not the base models' that the");
+        sb.AppendLine("self-route row above reads: the gateway forwards to the served agents. Per request the gateway runs the heads once on");
+        sb.AppendLine("the last user message, picks the agent of highest accuracy − α·cost among the served agents the file knows, and forwards");
+        sb.AppendLine("with `X-DiSRouter-Routed-By: self-route`, which makes that agent answer without deciding (honoured at hop 0 only; the");
+        sb.AppendLine("gateway drops a client's own copy). The answer's `disrouter.router` carries the mode, the stated family and difficulty,");
+        sb.AppendLine("the chosen agent, its expected accuracy and the router's time (`router_ms`, also the metric");
+        sb.AppendLine("`disrouter.gateway.router.duration`), and `path` opens with a `route` hop. The router call is charged as this report");
+        sb.AppendLine("charges it: no cost units (the cost charged is the answering agent's, as for a declining agent's prompt pass) and its");
+        sb.AppendLine("time counted; in the gateway that time is the n-gram heads' own, measured, while this report adds the smallest agent's");
+        sb.AppendLine("prompt pass to every query (what a served primary would spend). A router file that is missing, unreadable or stale (an");
+        sb.AppendLine("agent serves weights it was not fitted on) makes the aliases answer 503 with the reason and /health Degraded; a chosen");
+        sb.AppendLine("agent that is down is replaced by the next costlier agent that is up, else the costliest cheaper one, and the answer is");
+        sb.AppendLine("marked in `X-DiSRouter-Degraded` (`Gateway:DegradedAnswers` = `Refuse` makes it a 503). Not measured yet: Self-Route");
+        sb.AppendLine("against the cascade on live traffic through the network.");
         sb.AppendLine();
     }
 

@@ -119,7 +119,7 @@ internal static class RoutingReportCommand
     }
 
     /// <summary>The pool's agents in cascade order (the manifest's), with their self-aware checkpoints; null after an error.</summary>
-    private static List<RoutingAgent>? LoadAgents(RoutingReportOptions options, TextWriter error)
+    internal static List<RoutingAgent>? LoadAgents(RoutingReportOptions options, TextWriter error)
     {
         var manifestPath = Path.Combine(options.PoolDirectory, PoolManifest.FileName);
         if (!File.Exists(manifestPath)) { error.WriteLine($"No pool manifest at {manifestPath}: the cascade order and costs come from it."); return null; }

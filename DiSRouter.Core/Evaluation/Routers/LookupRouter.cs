@@ -24,6 +24,29 @@ public sealed class LookupRouter : ICorrectnessModel
         _all = Rate(index);
     }
 
+    private LookupRouter(ProfileRegistry registry)
+    {
+        foreach (var c in registry.Cells)
+            _cell[(c.Family, c.Difficulty ?? throw new InvalidDataException($"A registry cell of family '{c.Family}' has no difficulty."))] = c.Accuracy;
+        foreach (var f in registry.Families) _family[f.Family] = f.Accuracy;
+        _all = registry.All;
+    }
+
+    /// <summary>The measured profiles as a file keeps them (cells and families in a fixed order).</summary>
+    public ProfileRegistry Export() => new(
+        _cell.OrderBy(c => c.Key.Item1, StringComparer.Ordinal).ThenBy(c => c.Key.Item2, StringComparer.Ordinal).Select(c => new ProfileCell(c.Key.Item1, c.Key.Item2, c.Value)).ToList(),
+        _family.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => new ProfileCell(f.Key, null, f.Value)).ToList(),
+        _all);
+
+    /// <summary>A registry read back from <see cref="Export"/>'s shape: every profile must hold one accuracy per agent.</summary>
+    public static LookupRouter FromRegistry(ProfileRegistry registry, int agents)
+    {
+        foreach (var p in registry.Cells.Concat(registry.Families).Select(c => c.Accuracy).Append(registry.All))
+            if (p.Length != agents || p.Any(a => !(a >= 0 && a <= 1)))
+                throw new InvalidDataException($"Every profile must hold {agents} accuracies in [0, 1]; one holds [{string.Join(", ", p)}].");
+        return new LookupRouter(registry);
+    }
+
     public double[] Predict(RoutedQuery query) => Profile(query.Family, query.Difficulty);
 
     /// <summary>The measured profile of a (family, difficulty) cell, or its fallback.</summary>

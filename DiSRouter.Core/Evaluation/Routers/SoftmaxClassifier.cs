@@ -15,6 +15,39 @@ public sealed class SoftmaxClassifier
 
     public IReadOnlyList<string> Classes { get; }
 
+    /// <summary>
+    /// The weights as a file keeps them: only the features some class weighs (SGD with L2 on the features a query holds
+    /// leaves every other weight at exactly zero), rounded to float32; the biases as doubles. A head read back from it
+    /// (<see cref="FromHead"/>) is what serving uses, so the rounding is the served router's own.
+    /// </summary>
+    public SoftmaxHead Export()
+    {
+        var used = Enumerable.Range(0, _features.Dimensions).Where(f => _weights.Any(w => w[f] != 0)).ToArray();
+        return new SoftmaxHead(Classes.ToList(), used, _weights.Select(w => SoftmaxHead.Encode(used.Select(f => (float)w[f]).ToArray())).ToList(),
+            _weights.Select(w => w[^1]).ToArray());
+    }
+
+    /// <summary>A head read back from <see cref="Export"/>'s shape; the feature extractor must have the dimensions it was fitted with.</summary>
+    public static SoftmaxClassifier FromHead(SoftmaxHead head, NGramFeatures features)
+    {
+        if (head.Classes.Count == 0 || head.Weights.Count != head.Classes.Count || head.Bias.Length != head.Classes.Count)
+            throw new InvalidDataException($"A head needs one weight row and one bias per class ({head.Classes.Count} classes, {head.Weights.Count} rows, {head.Bias.Length} biases).");
+        var w = new double[head.Classes.Count][];
+        for (int c = 0; c < w.Length; c++)
+        {
+            var row = head.Row(c);
+            w[c] = new double[features.Dimensions + 1];
+            for (int j = 0; j < head.Features.Length; j++)
+            {
+                int f = head.Features[j];
+                if (f < 0 || f >= features.Dimensions) throw new InvalidDataException($"Feature {f} lies outside the {features.Dimensions} hashed dimensions.");
+                w[c][f] = row[j];
+            }
+            w[c][^1] = head.Bias[c];
+        }
+        return new SoftmaxClassifier(features, head.Classes, w);
+    }
+
     public static SoftmaxClassifier Fit(IReadOnlyList<string> texts, IReadOnlyList<string> labels, NGramFeatures features, int epochs = 20, double l2 = 1e-4, int seed = 0)
     {
         if (texts.Count != labels.Count || texts.Count == 0) throw new ArgumentException("One label per text, at least one text.", nameof(labels));

@@ -28,6 +28,38 @@ public sealed class CascadeApiTests(CascadeNetwork network) : IClassFixture<Casc
     }
 
     [Fact]
+    public async Task AgentRoutedByTheGatewayAnswersWithoutDeciding()
+    {
+        var marker = Marker();
+
+        // agent-1 would reject this query; chosen by a central router it answers, with the prompt the last agent gets.
+        var sut = await network.Agent1.Client.PostJsonAsync("/v1/chat/completions", Http.Chat($"{marker} #hard: what is 6 x 7?"),
+            (RoutingHeaders.HopCount, "0"), (RoutingHeaders.Alpha, "0.5"), (RoutingHeaders.RoutedBy, "self-route"));
+
+        Assert.Equal(HttpStatusCode.OK, sut.Status);
+        var hop = Assert.Single(sut.Routing.Path);
+        Assert.Equal(("agent-1", HopDecision.Answer), (hop.Agent, hop.Decision));
+        Assert.Equal("agent-1", sut.Routing.AnsweredBy);
+        Assert.StartsWith(AgentPrompts.AnswerPrefix, sut.Content);
+        Assert.Empty(network.Model2.CallsFor(marker));
+    }
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData(null)]
+    public async Task RoutedByIsRefusedUnlessItComesFromTheGatewayAtHopZero(string? hops)
+    {
+        (string, string)[] headers = hops is null
+            ? [(RoutingHeaders.RoutedBy, "self-route")]
+            : [(RoutingHeaders.HopCount, hops), (RoutingHeaders.Alpha, "0.5"), (RoutingHeaders.RoutedBy, "self-route")];
+
+        var sut = await network.Agent1.Client.PostJsonAsync("/v1/chat/completions", Http.Chat($"{Marker()} #hard"), headers);
+
+        Assert.Equal(HttpStatusCode.BadRequest, sut.Status);
+        Assert.Contains("accepted only from the gateway", sut.ProblemDetail);
+    }
+
+    [Fact]
     public async Task RejectionStopsTheModelAtItsFirstToken()
     {
         var marker = Marker();

@@ -121,6 +121,17 @@ public sealed class LocalCheckpointBackendTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckpointNamesTheFingerprintOfTheWeightsItServes()
+    {
+        var model = _checkpoint.Save(seed: 1);
+        await using var host = StartAgent();
+
+        using var status = JsonDocument.Parse(await host.Client.GetStringAsync("/checkpoint").WaitAsync(TestTimeouts.Request));
+
+        Assert.Equal(DiSRouter.Models.Checkpoints.WeightsFingerprint.Of(model), status.RootElement.GetProperty("weights_sha256").GetString());
+    }
+
+    [Fact]
     public async Task AFailedReloadIsReportedInHealthAndAtCheckpointUntilAGoodOneLoads()
     {
         _checkpoint.Save(seed: 1);

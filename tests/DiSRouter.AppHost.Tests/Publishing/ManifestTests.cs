@@ -55,6 +55,7 @@ public sealed class ManifestTests(PublishedManifest manifest) : IClassFixture<Pu
         var env = Env("gateway");
 
         Assert.Equal("agent-1", (string?)env["Gateway__EntryAgent"]);
+        Assert.Equal("models/nano-selfaware/self-route.json", (string?)env["Gateway__SelfRoute__RouterFile"]);
         Assert.All(Agents, a => Assert.Equal($"{{{a}.bindings.http.url}}", (string?)env[$"services__{a}__http__0"]));
     }
 

@@ -22,18 +22,23 @@ public sealed class FakeAgent : IAsyncDisposable
     {
         Name = name;
         Cost = cost;
+        Weights = "weights-" + name;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
         _app.MapPost("/v1/chat/completions", (Delegate)HandleAsync);
         _app.MapGet("/health", () => "Healthy");
+        _app.MapGet("/checkpoint", () => Weights is { } w ? Results.Json(new JsonObject { ["generation"] = 1, ["weights_sha256"] = w }) : Results.NotFound());
     }
 
     public string Name { get; }
     public double Cost { get; }
     public Uri Url => new(_app.Urls.First());
     public ConcurrentQueue<Received> Requests { get; } = new();
+
+    /// <summary>The weights fingerprint GET /checkpoint names (what Self-Route's router file is matched against); null: 404, as a hosted model.</summary>
+    public string? Weights { get; set; }
 
     /// <summary>Replaces the default answer; gets the request body.</summary>
     public Func<JsonObject, IResult>? Respond { get; set; }

@@ -36,7 +36,12 @@ public sealed class NanoNetwork : IAsyncLifetime
             _agents[$"agent-{i}"] = StartAgent(i, Urls[$"agent-{i}"], [.. Enumerable.Range(i + 1, 5 - i).Select(j => $"agent-{j}")], Urls);
         foreach (var (name, url) in Urls) await WaitHealthyAsync(_agents[name], name, url);
 
-        Gateway = new Infrastructure.GatewayFactory(Urls, new() { ["Gateway:Health:ProbeIntervalSeconds"] = "1" });
+        Gateway = new Infrastructure.GatewayFactory(Urls, new()
+        {
+            ["Gateway:Health:ProbeIntervalSeconds"] = "1",
+            // The committed Self-Route router: it must match the committed agents' weights, or its alias answers 503.
+            ["Gateway:SelfRoute:RouterFile"] = Path.Combine(RepositoryRoot, "models", "nano-selfaware", "self-route.json"),
+        });
         Client = Gateway.CreateAuthorizedClient();
         Client.Timeout = TimeSpan.FromMinutes(2);
     }

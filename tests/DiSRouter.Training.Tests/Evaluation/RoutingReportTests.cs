@@ -21,7 +21,7 @@ public class RoutingReportTests
 {
     private static readonly string[] Names = ["nano-1", "nano-2", "nano-3", "nano-4", "nano-5"];
 
-    private static RoutingReportOptions SaveTinyPool(TempDirectory dir)
+    internal static RoutingReportOptions SaveTinyPool(TempDirectory dir)
     {
         var pool = dir.Sub("pool");
         var models = Names.Select((name, i) =>
