@@ -147,6 +147,28 @@ internal static class RoutingMarkdown
         }
     }
 
+    /// <summary>
+    /// Whether RL earns its place: per seed and named α, the served (SFT+RL) cascade's test utility minus the SFT-only
+    /// cascade's, both with calibrated decisions, and the same under greedy decisions; nothing when no seed has SFT rows.
+    /// </summary>
+    private static void AppendRlAgainstSft(StringBuilder sb, RoutingReportResult r, IReadOnlyList<string> seedLabels)
+    {
+        double? At(string seed, string method, double alpha) =>
+            r.TrainingSeeds.Where(s => s.Seed == seed && s.Method == method && s.Alpha == alpha).Select(s => (double?)s.Utility).SingleOrDefault();
+        foreach (var (rl, sft, rule) in new[] { (RoutingReport.DiSRouter, RoutingReport.DiSRouterSft, "calibrated"), (RoutingReport.DiSRouterGreedy, RoutingReport.DiSRouterSftGreedy, "greedy") })
+        {
+            var rows = RoutingReportOptions.Named.Select(alpha => (alpha, d: seedLabels.Select(l => At(l, rl, alpha) - At(l, sft, alpha)).Where(x => x is not null).Select(x => x!.Value).ToList()))
+                .Where(x => x.d.Count > 0).ToList();
+            if (rows.Count == 0) continue;
+            var parts = rows.Select(x => $"α = {x.alpha:0.0}: {string.Join(" / ", x.d.Select(v => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture)))} " +
+                $"({(x.d.All(v => v > 0) ? "RL ahead in every seed" : x.d.All(v => v < 0) ? "RL behind in every seed" : "mixed")})");
+            sb.AppendLine($"SFT+RL minus SFT alone, {rule} decisions, per seed ({x(rows[0].d.Count)} seeds): {string.Join("; ", parts)}.");
+        }
+        sb.AppendLine();
+
+        static string x(int n) => n.ToString(CultureInfo.InvariantCulture);
+    }
+
     private static string Relative(string path) => Path.IsPathRooted(path) ? Path.GetRelativePath(Environment.CurrentDirectory, path) : path;
 
     private static string Signed(double v) => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture);
@@ -167,11 +189,12 @@ internal static class RoutingMarkdown
         sb.AppendLine("against a served one-at-a-time pass. The answering self-aware agent's prompt is passed twice here (the decision, then the");
         sb.AppendLine("answer from scratch; a serving agent continues from its decision), so the cascade's times are overstated by up to one");
         sb.AppendLine("prompt pass.");
-        if (r.CacheMisses == 0 && r.CacheHits > 0)
+        if (r.CacheHits > 0)
         {
-            sb.AppendLine("**This run measured no model (every reply came from the cache): the model times below are those recorded by the run");
-            sb.AppendLine("that filled the cache, under its load, which the header above does not give (the central routers' own prediction");
-            sb.AppendLine("times are this run's, under the header's load); read them only against each other.**");
+            // The header's load is this run's; a cached reply carries the model time of the run that measured it.
+            sb.AppendLine($"**This run read {r.CacheHits} reply files from the cache: the model times of those replies are the ones recorded by");
+            sb.AppendLine("the run that measured them, under its load, which the header above does not give (the central routers' own");
+            sb.AppendLine("prediction times are this run's, under the header's load); read them only against each other.**");
         }
         sb.AppendLine();
         sb.AppendLine("| method | p50 α=0.2 | p99 | p50 α=0.5 | p99 | p50 α=0.8 | p99 |");
@@ -223,10 +246,13 @@ internal static class RoutingMarkdown
             foreach (var method in r.TrainingSeeds.Select(s => s.Method).Distinct())
                 foreach (var alpha in RoutingReportOptions.Named)
                 {
-                    var u = seedLabels.Select(l => r.TrainingSeeds.Single(s => s.Seed == l && s.Method == method && s.Alpha == alpha).Utility).ToList();
-                    sb.AppendLine($"| {method} | {alpha:0.0} | {string.Join(" | ", u.Select(x => x.ToString("0.000", CultureInfo.InvariantCulture)))} | {u.Average():0.000} | {u.Min():0.000} | {u.Max():0.000} |");
+                    // A seed whose models folder lacks a rule's checkpoints (e.g. no SFT store) shows a dash and stays out of the spread.
+                    var cells = seedLabels.Select(l => r.TrainingSeeds.SingleOrDefault(s => s.Seed == l && s.Method == method && s.Alpha == alpha)).ToList();
+                    var u = cells.Where(c => c.Seed is not null).Select(c => c.Utility).ToList();
+                    sb.AppendLine($"| {method} | {alpha:0.0} | {string.Join(" | ", cells.Select(c => c.Seed is null ? "–" : c.Utility.ToString("0.000", CultureInfo.InvariantCulture)))} | {u.Average():0.000} | {u.Min():0.000} | {u.Max():0.000} |");
                 }
             sb.AppendLine();
+            AppendRlAgainstSft(sb, r, seedLabels);
         }
         else
         {

@@ -578,6 +578,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             var world = new World(test, all, alpha, test.Set.Name, AllAgents);
             yield return (label, DiSRouter, alpha, world.SelfAware(DiSRouter, rl: true, greedy: false)!.Utility);
             yield return (label, DiSRouterGreedy, alpha, world.SelfAware(DiSRouterGreedy, rl: true, greedy: true)!.Utility);
+            if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } sft) yield return (label, DiSRouterSft, alpha, sft.Utility);
+            if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } sftGreedy) yield return (label, DiSRouterSftGreedy, alpha, sftGreedy.Utility);
             foreach (var method in new[] { DiSRouterNetwork, DiSRouterNetworkTwoSided })
             {
                 var c = cuts[(method, AllAgents, alpha)];

@@ -95,8 +95,8 @@ internal static class RoutingReportCommand
         var rc = SelfAwareCli.RunStage("report routing", json ? TextWriter.Null : output, error, progress =>
         {
             measured = data.Measure(agents, RoutingReport.Plans(sets, options), progress, ct);
-            // Another seed's agents: decisions and answers at the named α on validation (its network cuts) and test.
-            var seedPlans = new[] { new MeasurementPlan(sets.Validation, RoutingReportOptions.Named, [], []), new MeasurementPlan(sets.Test, RoutingReportOptions.Named, [], []) };
+            // Another seed's agents: decisions and answers at the named α on validation (its network cuts) and test (with --sft, its SFT checkpoints too: does RL earn its place in every seed).
+            var seedPlans = new[] { new MeasurementPlan(sets.Validation, RoutingReportOptions.Named, [], []), new MeasurementPlan(sets.Test, RoutingReportOptions.Named, [], options.Sft ? RoutingReportOptions.Named : []) };
             for (int s = 0; s < seeds.Count; s++) seedMeasured.Add((options.SeedModels[s], data.Measure(seeds[s], seedPlans, progress, ct)));
             return SelfAwareCli.Ok;
         });

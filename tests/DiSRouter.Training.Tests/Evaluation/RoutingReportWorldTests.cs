@@ -18,7 +18,8 @@ public class RoutingReportWorldTests
     private static TrainingQuery Zebra(string split, int i) => new($"{split}-z{i}", "zebra", "1", "", $"zebra savanna puzzle {i} with striped animals", "stripes");
 
     // With states: the cheap agent's hidden state where it decides is +1 on apples and −1 on zebras (what a probe reads).
-    private static SetMeasurements World(string split, int each, bool states = false)
+    // With sftAnswersAll: the cheap agent's SFT checkpoint answers every query (zebras wrong), where its RL one declines zebras.
+    private static SetMeasurements World(string split, int each, bool states = false, bool sftAnswersAll = false)
     {
         var queries = Enumerable.Range(0, each).SelectMany(i => new[] { Apple(split, i), Zebra(split, i) }).ToList();
         bool IsApple(TrainingQuery q) => q.Family == "apple";
@@ -28,13 +29,13 @@ public class RoutingReportWorldTests
                 new MeasuredDecision(q.Id, a, answers(q) ? 2 : -2, answers(q), 10, 1, true, right(q), 5, 1)).ToArray());
         var cheap = new AgentMeasurements("cheap", 0.1, queries.Select(q => Reply(q, IsApple(q))).ToArray(),
             queries.Select(q => new MeasuredVerification(q.Id, IsApple(q) ? 3 : -3, 20, 1)).ToArray(),
-            Decisions(IsApple, IsApple), new Dictionary<double, MeasuredDecision[]>(), null, null)
+            Decisions(IsApple, IsApple), sftAnswersAll ? Decisions(_ => true, IsApple) : new Dictionary<double, MeasuredDecision[]>(), null, null)
         {
             States = states ? RoutingReportOptions.Named.ToDictionary(a => a, a => queries.Select(q => new MeasuredState(q.Id, a, IsApple(q) ? 2 : -2, [IsApple(q) ? 1f : -1f])).ToArray())
                 : new Dictionary<double, MeasuredState[]>(),
         };
         var dear = new AgentMeasurements("dear", 0.9, queries.Select(q => Reply(q, true)).ToArray(), [],
-            Decisions(_ => true, _ => true), new Dictionary<double, MeasuredDecision[]>(), null, null);
+            Decisions(_ => true, _ => true), sftAnswersAll ? Decisions(_ => true, _ => true) : new Dictionary<double, MeasuredDecision[]>(), null, null);
         return new SetMeasurements(new QuerySet(split, queries), [cheap, dear]);
     }
 
@@ -137,6 +138,27 @@ public class RoutingReportWorldTests
         var oracle = result.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == RoutingReport.Oracle && r.Alpha == 0.5).Utility;
         foreach (var method in new[] { RoutingReport.DiSRouter, RoutingReport.DiSRouterGreedy, RoutingReport.DiSRouterNetwork, RoutingReport.DiSRouterNetworkTwoSided })
             Assert.All(result.TrainingSeeds.Where(s => s.Method == method && s.Alpha == 0.5), s => Assert.Equal(oracle, s.Utility, 9));
+    }
+
+    [Fact]
+    public void SeedTableSetsEachSeedsSftCascadeBesideItsRlOneAndSaysWhetherRlEarnsItsPlace()
+    {
+        var options = new RoutingReportOptions { PoolDirectory = "unused", ModelsDirectory = "seed-1", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 2 };
+        var result = new RoutingReport(options).Run([World(RoutingQuerySets.ValidationName, 40, sftAnswersAll: true), World(RoutingQuerySets.TestName, 10, sftAnswersAll: true),
+            World(RoutingQuerySets.OutOfDomainName, 2), World(RoutingQuerySets.FreshName, 2)],
+            [("seed-2", [World(RoutingQuerySets.ValidationName, 40, sftAnswersAll: true), World(RoutingQuerySets.TestName, 10, sftAnswersAll: true)])]);
+
+        // At α = 0.5 the SFT cascade's cheap agent answers the zebras wrong (0 − 0.05 each) where the RL one passes them on
+        // to the dear agent (1 − 0.45 = 0.55): half the queries gain 0.6, so RL leads by 0.3 in both seeds.
+        foreach (var seed in new[] { "seed-1", "seed-2" })
+        {
+            double U(string method) => result.TrainingSeeds.Single(s => s.Seed == seed && s.Method == method && s.Alpha == 0.5).Utility;
+            Assert.Equal(0.3, U(RoutingReport.DiSRouterGreedy) - U(RoutingReport.DiSRouterSftGreedy), 9);
+        }
+        var markdown = RoutingMarkdown.Write(result, "report routing --sft --seed-models seed-2", []);
+        Assert.Contains("| disrouter-sft-greedy | 0.5 |", markdown);
+        Assert.Contains("SFT+RL minus SFT alone, greedy decisions, per seed (2 seeds): α = 0.2:", markdown);
+        Assert.Contains("α = 0.5: +0.300 / +0.300 (RL ahead in every seed)", markdown);
     }
 
     [Fact]
