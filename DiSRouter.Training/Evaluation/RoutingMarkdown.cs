@@ -157,11 +157,12 @@ internal static class RoutingMarkdown
             r.TrainingSeeds.Where(s => s.Seed == seed && s.Method == method && s.Alpha == alpha).Select(s => (double?)s.Utility).SingleOrDefault();
         foreach (var (rl, sft, rule) in new[] { (RoutingReport.DiSRouter, RoutingReport.DiSRouterSft, "calibrated"), (RoutingReport.DiSRouterGreedy, RoutingReport.DiSRouterSftGreedy, "greedy") })
         {
+            // A difference that rounds to 0.000 at the table's precision is no lead either way.
             var rows = RoutingReportOptions.Named.Select(alpha => (alpha, d: seedLabels.Select(l => At(l, rl, alpha) - At(l, sft, alpha)).Where(x => x is not null).Select(x => x!.Value).ToList()))
                 .Where(x => x.d.Count > 0).ToList();
             if (rows.Count == 0) continue;
             var parts = rows.Select(x => $"α = {x.alpha:0.0}: {string.Join(" / ", x.d.Select(v => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture)))} " +
-                $"({(x.d.All(v => v > 0) ? "RL ahead in every seed" : x.d.All(v => v < 0) ? "RL behind in every seed" : "mixed")})");
+                $"({(x.d.All(v => v >= 0.0005) ? "RL ahead in every seed" : x.d.All(v => v <= -0.0005) ? "RL behind in every seed" : "mixed")})");
             sb.AppendLine($"SFT+RL minus SFT alone, {rule} decisions, per seed ({x(rows[0].d.Count)} seeds): {string.Join("; ", parts)}.");
         }
         sb.AppendLine();
