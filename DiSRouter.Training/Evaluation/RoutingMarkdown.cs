@@ -360,8 +360,9 @@ internal static class RoutingMarkdown
         sb.AppendLine("prompt pass to every query (what a served primary would spend). A router file that is missing, unreadable or stale (an");
         sb.AppendLine("agent serves weights it was not fitted on) makes the aliases answer 503 with the reason and /health Degraded; a chosen");
         sb.AppendLine("agent that is down is replaced by the next costlier agent that is up, else the costliest cheaper one, and the answer is");
-        sb.AppendLine("marked in `X-DiSRouter-Degraded` (`Gateway:DegradedAnswers` = `Refuse` makes it a 503). Not measured yet: Self-Route");
-        sb.AppendLine("against the cascade on live traffic through the network.");
+        sb.AppendLine("marked in `X-DiSRouter-Degraded` (`Gateway:DegradedAnswers` = `Refuse` makes it a 503). On live traffic through the");
+        sb.AppendLine("network, `bench network` asks the same questions of the cascade, this mode and the largest agent alone at each α");
+        sb.AppendLine("(graded accuracy, cost, end-to-end latency, `router_ms`, who answered): docs/benchmarks.md, section Network.");
         sb.AppendLine();
     }
 

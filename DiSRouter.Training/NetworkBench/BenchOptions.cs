@@ -11,9 +11,11 @@ internal sealed record BenchOptions
 
         Starts the network through the AppHost (its topology; the gateway on a free port), sends nano-world test questions to the
         gateway's POST /v1/chat/completions, prints routing overhead per hop, rejection time per agent and
-        requests/s, then stops every service.
+        requests/s; then asks the same questions one at a time through the cascade, through the gateway's Self-Route
+        mode (disrouter-self-route-*) and of the largest agent alone at α = 0.2, 0.5 and 0.8, and prints each one's
+        latency, graded accuracy, mean cost, utility, the router's own time and who answered; then stops every service.
 
-          --requests N          measured requests per concurrency level (default 40)
+          --requests N          measured requests per concurrency level, and per method and α (default 40)
           --concurrency C[,C]   requests in flight at once; a list runs one level after another (default 1)
           --warmup N            unmeasured requests first, so JIT and first-call costs stay out (default 1000)
           --alpha A             preference factor α in [0, 1] sent with every request

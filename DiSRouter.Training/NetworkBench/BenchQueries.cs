@@ -1,4 +1,5 @@
 using DiSRouter.Core.Tasks;
+using DiSRouter.Training.SelfAwareness;
 
 namespace DiSRouter.Training.NetworkBench;
 
@@ -6,19 +7,10 @@ namespace DiSRouter.Training.NetworkBench;
 internal static class BenchQueries
 {
     /// <summary>
-    /// <paramref name="count"/> prompts interleaved over the in-domain families (as DiSRouter.Training's TaskQueries.Draw
-    /// does), from the world the nano pool was trained in: seed 0 and the default knowledge base (NanoPool.Corpus).
+    /// <paramref name="count"/> test questions interleaved over the in-domain families (as DiSRouter.Training's TaskQueries.Draw
+    /// does), from the world the nano pool was trained in: seed 0 and the default knowledge base (NanoPool.Corpus). Items,
+    /// not prompts: the comparison grades the answers with each item's own grader.
     /// </summary>
-    public static IReadOnlyList<string> Draw(int count, int drawSeed = 0)
-    {
-        var suite = new TaskSuite(seed: 0);
-        var families = suite.InDomainFamilies.Select(f => f.Name).ToList();
-        var perFamily = (count + families.Count - 1) / families.Count;
-        var lists = families.Select(f => suite.Generate(f, TaskSplit.Test, perFamily, drawSeed)).ToList();
-        var prompts = new List<string>(count);
-        for (var i = 0; i < perFamily && prompts.Count < count; i++)
-            foreach (var list in lists)
-                if (i < list.Count && prompts.Count < count) prompts.Add(list[i].Prompt);
-        return prompts;
-    }
+    public static IReadOnlyList<TaskItem> Draw(int count, int drawSeed = 0) =>
+        TaskQueries.Draw(new TaskSuite(seed: 0), TaskSplit.Test, count, drawSeed);
 }

@@ -7,6 +7,12 @@ namespace DiSRouter.Training.NetworkBench;
 internal sealed record BenchSample(int Status, double ClientMs, RoutingMetadata? Routing, string? Error = null)
 {
     public bool Succeeded => Status == 200 && Routing is not null;
+
+    /// <summary>The answer's text (the first choice's message), which the comparison grades.</summary>
+    public string? Answer { get; init; }
+
+    /// <summary>Which of the questions sent this request asked (its index in the list), so its answer is graded against it; −1 when unknown.</summary>
+    public int Question { get; init; } = -1;
 }
 
 /// <summary>How many values, and their median and 99th percentile (nearest rank).</summary>

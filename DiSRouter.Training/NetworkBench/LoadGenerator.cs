@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using DiSRouter.Core.Routing;
 using DiSRouter.Core.Scenarios;
@@ -32,7 +33,7 @@ internal sealed class LoadGenerator(HttpClient http, Uri gateway, string apiKey,
             {
                 try
                 {
-                    samples.Enqueue(await SendAsync(prompts[i % prompts.Count], ct));
+                    samples.Enqueue(await SendAsync(prompts[i % prompts.Count], ct) with { Question = i % prompts.Count });
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
@@ -69,16 +70,23 @@ internal sealed class LoadGenerator(HttpClient http, Uri gateway, string apiKey,
             var body = await response.Content.ReadAsByteArrayAsync(ct);
             var clientMs = watch.Elapsed.TotalMilliseconds;
             var status = (int)response.StatusCode;
-            if (!response.IsSuccessStatusCode) return new BenchSample(status, clientMs, null, Excerpt(body));
+            if (!response.IsSuccessStatusCode) return new BenchSample(status, clientMs, null, ProblemDetail(body) ?? Excerpt(body));
             var parsed = JsonSerializer.Deserialize<ChatCompletionResponse>(body);
             return parsed?.DiSRouter is { } routing
-                ? new BenchSample(status, clientMs, routing)
+                ? new BenchSample(status, clientMs, routing) { Answer = parsed.Choices.FirstOrDefault()?.Message.Content }
                 : new BenchSample(status, clientMs, null, "no disrouter metadata in the response");
         }
         catch (Exception e) when (e is HttpRequestException or JsonException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
             return new BenchSample(0, watch.Elapsed.TotalMilliseconds, null, e.Message);
         }
+    }
+
+    /// <summary>An application/problem+json body's "detail": the gateway's reason (e.g. why the Self-Route mode is off), whole.</summary>
+    private static string? ProblemDetail(byte[] body)
+    {
+        try { return JsonNode.Parse(body)?["detail"]?.GetValue<string>(); }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException) { return null; }
     }
 
     private static string Excerpt(byte[] body) =>

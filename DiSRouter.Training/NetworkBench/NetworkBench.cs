@@ -1,11 +1,14 @@
 using System.Globalization;
+using DiSRouter.Core.Requests;
 using DiSRouter.Core.Scenarios;
+using DiSRouter.Core.Tasks;
 
 namespace DiSRouter.Training.NetworkBench;
 
 /// <summary>
 /// `bench network`: starts the network through the AppHost, loads the gateway level by level, prints the routing
-/// figures, then the cascade's end-to-end latency beside the largest agent alone at each α, and stops every service.
+/// figures, then the cascade beside the gateway's Self-Route mode and the largest agent alone at each α (end-to-end
+/// latency, graded accuracy, cost, the router's own time, who answered), and stops every service.
 /// </summary>
 internal static class NetworkBench
 {
@@ -15,6 +18,10 @@ internal static class NetworkBench
 
     /// <summary>The α of the three scenarios (Performance First, Balance, Cost First).</summary>
     private static readonly double[] ComparedAlphas = [0.2, 0.5, 0.8];
+
+    // Enough for the gateway's Self-Route code (the router's heads, the answer's rewrite) to be compiled again, optimised,
+    // as the load phase's requests are for the cascade's (BenchOptions.Warmup): .NET does so after 30 calls of a method.
+    private const int SelfRouteWarmup = 200;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, string repositoryRoot, CancellationToken ct)
     {
@@ -47,10 +54,11 @@ internal static class NetworkBench
         }
 
         var levels = new List<LevelResult>();
-        var compared = new List<(double Alpha, Distribution? Cascade, double CascadeCost, Distribution? Largest, double LargestCost)>();
+        var compared = new List<MethodFigures>();
         await using (network)
         {
-            var prompts = BenchQueries.Draw(Math.Clamp(options.Requests, 60, 600));
+            var items = BenchQueries.Draw(Math.Clamp(options.Requests, 60, 600));
+            var prompts = items.Select(i => i.Prompt).ToList();
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
             var load = new LoadGenerator(http, network.Gateway, network.ApiKey, options.Scenario, options.MaxTokens);
             if (options.Warmup > 0)
@@ -66,26 +74,20 @@ internal static class NetworkBench
                 if (samples.Count > 0) levels.Add(BenchStatistics.Summarise(concurrency, samples, wall, network.Agents));
             }
 
-            // The same questions one at a time through the cascade and to the largest agent alone (a request naming the
-            // last agent enters the cascade there, and the last agent always answers).
-            var largest = network.Agents[^1];
-            foreach (var alpha in ComparedAlphas)
-            {
-                if (ct.IsCancellationRequested) break;
-                await progress.WriteLineAsync($"bench: {options.Requests} requests at α = {alpha.ToString(CultureInfo.InvariantCulture)}, cascade then {largest} alone");
-                var scenario = Scenario.FromAlpha(alpha);
-                var (cascade, _) = await new LoadGenerator(http, network.Gateway, network.ApiKey, scenario, options.MaxTokens)
-                    .RunAsync(prompts, options.Requests, 1, options.SecondsCap, ct);
-                var (alone, _) = await new LoadGenerator(http, network.Gateway, network.ApiKey, scenario, options.MaxTokens, largest)
-                    .RunAsync(prompts, options.Requests, 1, options.SecondsCap, ct);
-                compared.Add((alpha, Latency(cascade), MeanCost(cascade), Latency(alone), MeanCost(alone)));
-            }
+            if (!ct.IsCancellationRequested)
+                compared.AddRange(await CompareAsync(http, network.Gateway, network.ApiKey, network.Agents, items, options, progress, ct));
         }
 
-        if (options.Json) foreach (var line in BenchReport.JsonLines(levels)) await Console.Out.WriteLineAsync(line);
-        else await Console.Out.WriteAsync(BenchReport.Table(levels));
-        var comparison = Comparison(compared, network.Agents[^1]);
-        await Console.Out.WriteAsync(comparison);
+        var comparison = Comparison.Markdown(compared, network.Agents[^1]);
+        if (options.Json)
+        {
+            foreach (var line in BenchReport.JsonLines(levels).Concat(Comparison.JsonLines(compared))) await Console.Out.WriteLineAsync(line);
+        }
+        else
+        {
+            await Console.Out.WriteAsync(BenchReport.Table(levels));
+            await Console.Out.WriteAsync(comparison);
+        }
 
         if (options.MarkdownFile is { } file && levels.Count > 0 && !ct.IsCancellationRequested)
         {
@@ -98,25 +100,72 @@ internal static class NetworkBench
         return levels.Any(l => l.Succeeded > 0) ? Ok : Failed;
     }
 
-    private static Distribution? Latency(IReadOnlyList<BenchSample> samples) => Distribution.Of(samples.Where(s => s.Succeeded).Select(s => s.ClientMs));
-
-    private static double MeanCost(IReadOnlyList<BenchSample> samples) =>
-        samples.Where(s => s.Succeeded).Select(s => s.Routing!.Cost).DefaultIfEmpty(double.NaN).Average();
-
-    /// <summary>A markdown table that reads the same on a terminal: per α, both latencies and their ratio, and the mean cost.</summary>
-    private static string Comparison(IEnumerable<(double Alpha, Distribution? Cascade, double CascadeCost, Distribution? Largest, double LargestCost)> rows, string largest)
+    /// <summary>
+    /// The same questions one at a time, at each scenario's α, through the cascade, through the gateway's Self-Route mode
+    /// (the scenario's own alias) and to the largest agent alone (a request naming the last agent enters the cascade there,
+    /// and the last agent always answers), every answer graded. Self-Route's rows say why when the mode is off.
+    /// </summary>
+    internal static async Task<IReadOnlyList<MethodFigures>> CompareAsync(HttpClient http, Uri gateway, string apiKey, IReadOnlyList<string> agents,
+        IReadOnlyList<TaskItem> items, BenchOptions options, TextWriter progress, CancellationToken ct)
     {
-        var sb = new System.Text.StringBuilder();
-        sb.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"### Cascade against {largest} alone (the same questions, one at a time, client-side end-to-end)").AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"| α | cascade p50 / p99 ms | {largest} alone p50 / p99 ms | p50 ratio cascade / alone | mean cost cascade / alone |");
-        sb.AppendLine("|---|---|---|---|---|");
-        foreach (var (alpha, cascade, cascadeCost, alone, aloneCost) in rows)
-            sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {alpha:0.0} | {Pair(cascade)} | {Pair(alone)} | {(cascade is { } c && alone is { } a && a.P50 > 0 ? (c.P50 / a.P50).ToString("0.00", CultureInfo.InvariantCulture) : "n/a")} | {cascadeCost:0.000} / {aloneCost:0.000} |");
-        return sb.ToString();
+        var prompts = items.Select(i => i.Prompt).ToList();
+        var largest = agents[^1];
+        var compared = new List<MethodFigures>();
+        var selfRouteOff = await WarmSelfRouteAsync(new LoadGenerator(http, gateway, apiKey, Scenario.Balance, options.MaxTokens, SelfRouteAlias(Scenario.Balance)),
+            prompts, options, progress, ct);
+        foreach (var alpha in ComparedAlphas)
+        {
+            if (ct.IsCancellationRequested) break;
+            await progress.WriteLineAsync($"bench: {options.Requests} requests at α = {alpha.ToString(CultureInfo.InvariantCulture)}: cascade, " +
+                $"{(selfRouteOff is null ? "self-route" : "(self-route off)")}, {largest} alone");
+            var scenario = Scenario.FromAlpha(alpha);
+            async Task<MethodFigures> AskAsync(string method, string model)
+            {
+                var (samples, _) = await new LoadGenerator(http, gateway, apiKey, scenario, options.MaxTokens, model)
+                    .RunAsync(prompts, options.Requests, 1, options.SecondsCap, ct);
+                return Comparison.Of(alpha, method, samples, items, agents);
+            }
+            compared.Add(await AskAsync(Comparison.Cascade, ModelAliases.Default));
+            compared.Add(selfRouteOff is null
+                ? await AskAsync(Comparison.SelfRoute, SelfRouteAlias(scenario))
+                : MethodFigures.Unavailable(alpha, Comparison.SelfRoute, selfRouteOff));
+            compared.Add(await AskAsync(Comparison.Alone(largest), largest));
+        }
+        return compared;
     }
 
-    private static string Pair(Distribution? d) => d is null ? "n/a" : string.Create(CultureInfo.InvariantCulture, $"{d.P50:0} / {d.P99:0}");
+    /// <summary>
+    /// The Self-Route alias of a named scenario ("disrouter-self-route-cost-first"); the plain alias for another α (the
+    /// request's "alpha" wins over an alias's scenario either way).
+    /// </summary>
+    internal static string SelfRouteAlias(Scenario scenario) =>
+        ModelAliases.SelfRouteAll.FirstOrDefault(a => a.Scenario == scenario && a.Id != ModelAliases.SelfRoute).Id ?? ModelAliases.SelfRoute;
+
+    /// <summary>
+    /// Asks the Self-Route mode once: null when it answers with the router's metadata, else why it is off (the gateway's
+    /// 503 reason: no router file beside the served agents, a stale one...). When on, warm-up requests follow: the load
+    /// phase ran the cascade's code, not the router's heads or the gateway's rewrite of the answer.
+    /// </summary>
+    private static async Task<string?> WarmSelfRouteAsync(LoadGenerator probe, IReadOnlyList<string> prompts, BenchOptions options,
+        TextWriter progress, CancellationToken ct)
+    {
+        var first = await probe.SendAsync(prompts[0], ct);
+        var off = !first.Succeeded ? $"the gateway answered {SelfRouteAlias(Scenario.Balance)} with HTTP {first.Status}: {first.Error}"
+            : first.Routing!.Router is null ? $"the gateway answered {SelfRouteAlias(Scenario.Balance)} without the router's metadata (disrouter.router)"
+            : null;
+        if (off is not null)
+        {
+            await progress.WriteLineAsync("bench: Self-Route is off: " + off);
+            return off;
+        }
+        var warmup = Math.Min(options.Warmup, SelfRouteWarmup);
+        if (warmup > 0)
+        {
+            await progress.WriteLineAsync($"bench: {warmup} Self-Route warm-up requests");
+            await probe.RunAsync(prompts, warmup, 1, options.SecondsCap, ct);
+        }
+        return null;
+    }
 
     private static BenchRunInfo RunInfo(BenchOptions options, BenchNetwork network)
     {

@@ -1,0 +1,172 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json.Nodes;
+using DiSRouter.Core.Tasks;
+using DiSRouter.Training.NetworkBench;
+
+namespace DiSRouter.Training.Tests.NetworkBench;
+
+/// <summary>
+/// The bench's comparison phase over real HTTP on loopback: its requests, the answers it parses and grades, the gateway's
+/// refusal it reads when the Self-Route mode is off. The far end is a small HttpListener that answers as the gateway does
+/// (the gateway's own Self-Route behaviour is tested in DiSRouter.Gateway.Tests); the whole bench against the real network
+/// through the AppHost is the command in docs/benchmarks.md.
+/// </summary>
+public sealed class CompareOverHttpTests
+{
+    private static readonly IReadOnlyList<string> Agents = ["agent-1", "agent-2", "agent-3"];
+
+    private static readonly IReadOnlyList<TaskItem> Items =
+    [
+        new("q0", "arithmetic", TaskDomain.InDomain, 1, "What is 2 + 3?", null, "5", ""),
+        new("q1", "arithmetic", TaskDomain.InDomain, 2, "What is 7 + 6?", null, "13", ""),
+    ];
+
+    [Fact]
+    public async Task SelfRouteRowsAppearForEveryAlphaThroughTheScenariosOwnAlias()
+    {
+        await using var gateway = FakeGateway.Start(selfRouteOn: true);
+        var options = BenchOptions.Parse(["--requests", "2", "--warmup", "3"]);
+        using var http = new HttpClient();
+
+        var rows = await Training.NetworkBench.NetworkBench.CompareAsync(http, gateway.Url, "key", Agents, Items, options, TextWriter.Null, CancellationToken.None);
+
+        Assert.Equal(
+            ["cascade", "self-route", "agent-3 alone", "cascade", "self-route", "agent-3 alone", "cascade", "self-route", "agent-3 alone"],
+            rows.Select(r => r.Method));
+        Assert.Equal([0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8], rows.Select(r => r.Alpha));
+        var selfRoute = rows.Where(r => r.Method == "self-route").ToList();
+        // The fake router sends q0 to agent-1, which answers it right, and q1 to agent-2, which answers it wrong.
+        Assert.All(selfRoute, r => Assert.Equal((2, 2, 1, 0.15), (r.Sent, r.Succeeded, r.Correct, Math.Round(r.MeanCost!.Value, 9))));
+        Assert.All(selfRoute, r => Assert.Equal(new Distribution(2, 0.125, 0.25), r.RouterMs));
+        Assert.All(selfRoute, r => Assert.Equal([1, 1, 0], r.AnsweredBy.Select(a => a.Answers)));
+        Assert.All(rows.Where(r => r.Method == "cascade"), r => Assert.Equal((1.0, 0.1), (r.Accuracy!.Value, r.MeanCost!.Value)));
+        Assert.All(rows.Where(r => r.Method != "self-route"), r => Assert.Null(r.RouterMs));
+
+        // The probe and the 3 warm-up requests at Balance, then each α's own alias with its α in the body.
+        var selfRouted = gateway.Requests.Where(r => r.Model.StartsWith("disrouter-self-route", StringComparison.Ordinal)).ToList();
+        Assert.Equal(1 + 3 + 3 * 2, selfRouted.Count);
+        Assert.Equal(1 + 3 + 2, selfRouted.Count(r => r is { Model: "disrouter-self-route-balance", Alpha: 0.5 }));
+        Assert.Equal(2, selfRouted.Count(r => r is { Model: "disrouter-self-route-performance-first", Alpha: 0.2 }));
+        Assert.Equal(2, selfRouted.Count(r => r is { Model: "disrouter-self-route-cost-first", Alpha: 0.8 }));
+        Assert.Contains("| 0.8 | self-route | 2/2 | 0.500 | 0.150 | 0.380 |", Comparison.Markdown(rows, "agent-3"));
+    }
+
+    [Fact]
+    public async Task WhenTheGatewayRefusesSelfRouteTheRowsCarryItsReasonAndNoMoreSelfRouteRequestsAreSent()
+    {
+        await using var gateway = FakeGateway.Start(selfRouteOn: false);
+        var options = BenchOptions.Parse(["--requests", "2", "--warmup", "3"]);
+        using var http = new HttpClient();
+
+        var rows = await Training.NetworkBench.NetworkBench.CompareAsync(http, gateway.Url, "key", Agents, Items, options, TextWriter.Null, CancellationToken.None);
+
+        var selfRoute = rows.Where(r => r.Method == "self-route").ToList();
+        Assert.Equal(3, selfRoute.Count);
+        Assert.All(selfRoute, r => Assert.Equal(
+            "the gateway answered disrouter-self-route-balance with HTTP 503: " + FakeGateway.OffReason, r.Off));
+        Assert.Single(gateway.Requests, r => r.Model.StartsWith("disrouter-self-route", StringComparison.Ordinal));
+        Assert.Equal(6, rows.Count(r => r.Off is null && r.Succeeded == 2));
+    }
+
+    /// <summary>
+    /// Answers POST /v1/chat/completions as the gateway would for this tiny world: the cascade ("disrouter") from agent-1,
+    /// which answers every question right; an agent's name from that agent, right on q0 only; a Self-Route alias from
+    /// agent-1 for q0 and agent-2 for q1 with the router's metadata, or, when the mode is off, the gateway's 503 problem.
+    /// </summary>
+    private sealed class FakeGateway : IAsyncDisposable
+    {
+        public const string OffReason = "Self-Route is not configured on this gateway (Gateway:SelfRoute:RouterFile).";
+
+        private readonly HttpListener _listener;
+        private readonly Task _serving;
+        private readonly bool _selfRouteOn;
+
+        public Uri Url { get; }
+        public ConcurrentQueue<(string Model, double Alpha)> Requests { get; } = new();
+
+        private FakeGateway(HttpListener listener, Uri url, bool selfRouteOn)
+        {
+            _listener = listener;
+            Url = url;
+            _selfRouteOn = selfRouteOn;
+            _serving = Task.Run(ServeAsync);
+        }
+
+        public static FakeGateway Start(bool selfRouteOn)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var url = new Uri($"http://127.0.0.1:{port}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url.ToString());
+            listener.Start();
+            return new FakeGateway(listener, url, selfRouteOn);
+        }
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try { context = await _listener.GetContextAsync(); }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
+                using var response = context.Response;
+                var request = JsonNode.Parse(context.Request.InputStream)!;
+                var model = (string)request["model"]!;
+                var alpha = (double)request["alpha"]!;
+                Requests.Enqueue((model, alpha));
+                var question = (string)request["messages"]![0]!["content"]!;
+                var q1 = question == Items[1].Prompt;
+                JsonObject body;
+                if (model.StartsWith("disrouter-self-route", StringComparison.Ordinal) && !_selfRouteOn)
+                {
+                    response.StatusCode = 503;
+                    response.ContentType = "application/problem+json";
+                    body = new JsonObject { ["type"] = "about:blank", ["title"] = "Service Unavailable", ["status"] = 503, ["detail"] = OffReason };
+                }
+                else
+                {
+                    var (agent, cost, right) = model switch
+                    {
+                        "disrouter" => ("agent-1", 0.1, true),
+                        _ when model.StartsWith("disrouter-self-route", StringComparison.Ordinal) => q1 ? ("agent-2", 0.2, false) : ("agent-1", 0.1, true),
+                        _ => (model, 0.4, !q1),
+                    };
+                    var answer = right ? Items[q1 ? 1 : 0].Answer : "12";
+                    var metadata = new JsonObject
+                    {
+                        ["alpha"] = alpha, ["answered_by"] = agent, ["cost"] = cost, ["latency_ms"] = 1.0,
+                        ["path"] = new JsonArray(new JsonObject { ["agent"] = agent, ["decision"] = "answer", ["latency_ms"] = 1.0, ["model_ms"] = 0.5, ["cost"] = cost }),
+                    };
+                    if (model.StartsWith("disrouter-self-route", StringComparison.Ordinal))
+                        metadata["router"] = new JsonObject { ["mode"] = "self-route", ["chosen"] = agent, ["forwarded_to"] = agent, ["router_ms"] = q1 ? 0.25 : 0.125 };
+                    body = new JsonObject
+                    {
+                        ["id"] = "chatcmpl-1", ["object"] = "chat.completion", ["model"] = model,
+                        ["choices"] = new JsonArray(new JsonObject
+                        {
+                            ["index"] = 0, ["finish_reason"] = "stop",
+                            ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = $"Let's think step by step: add. The final answer is: {answer}." },
+                        }),
+                        ["disrouter"] = metadata,
+                    };
+                    response.ContentType = "application/json";
+                }
+                var bytes = Encoding.UTF8.GetBytes(body.ToJsonString());
+                await response.OutputStream.WriteAsync(bytes);
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _listener.Stop();
+            _listener.Close();
+            await _serving;
+        }
+    }
+}
