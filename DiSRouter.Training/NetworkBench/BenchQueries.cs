@@ -8,9 +8,11 @@ internal static class BenchQueries
 {
     /// <summary>
     /// <paramref name="count"/> test questions interleaved over the in-domain families (as DiSRouter.Training's TaskQueries.Draw
-    /// does), from the world the nano pool was trained in: seed 0 and the default knowledge base (NanoPool.Corpus). Items,
-    /// not prompts: the comparison grades the answers with each item's own grader.
+    /// does), from the world the nano pool was trained in: its world seed and question options (NanoPool.Corpus, the same
+    /// suite the evaluation report and calibration draw from; a default suite words multiple choice differently from the
+    /// pool's training corpus and cost the agents accuracy they have). Items, not prompts: the comparison grades the
+    /// answers with each item's own grader.
     /// </summary>
     public static IReadOnlyList<TaskItem> Draw(int count, int drawSeed = 0) =>
-        TaskQueries.Draw(new TaskSuite(seed: 0), TaskSplit.Test, count, drawSeed);
+        TaskQueries.Draw(SelfAwareCli.NanoSuite(), TaskSplit.Test, count, drawSeed);
 }
