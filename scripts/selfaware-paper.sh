@@ -19,7 +19,7 @@
 # What still departs from it, each with its reason:
 # - context: the full texts take 193–254 bytes of the nano models' 320 positions; with the task's query and the 192-token
 #   answer budget none of the training, validation or test queries fits (the longest needs 582; with the longest text
-#   alone, without the answer, 67 % of each split's prompts fit). The fine-tuned checkpoints therefore get 640 positions
+#   alone, without the answer, 66–67 % of each split's prompts fit). The fine-tuned checkpoints therefore get 640 positions
 #   (sft --context 640; PAPER_CONTEXT overrides): the weights carry no positions (rotary embeddings), positions past 320
 #   are learnt in SFT, and every query keeps the paper's text verbatim. Measured with the nano world's suite
 #   (12,000 train / 1,200 validation / 1,200 test queries, docs/evaluation.md);
