@@ -86,6 +86,8 @@ internal sealed record SftOptions
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public int? Context { get; init; }
 
+    /// <summary>The wording the data is written in. Not part of the options' JSON (PromptStyle is, when set).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public ScenarioPromptStyle Style => PromptStyle ?? SelfAwarePrompt.Style;
 }
 
