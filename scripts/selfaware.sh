@@ -50,14 +50,30 @@
 #   answer/reject F1 (0.85 → 0.80), and nano-3 on 240 queries gives the cascade 0.578 / 0.402 / 0.277 with F1 0.85
 #   (on 480: 0.575 / 0.394 / 0.279, F1 0.82). Before nano-5 was retrained, one time for every agent gave
 #   0.521 / 0.365 / 0.256 and four times 0.571 / 0.399 / 0.279 (docs/selfaware.md).
+#
+# PAPER=1 (what scripts/selfaware-paper.sh runs): the paper's configuration instead of the departures above, into
+# runs/paper/<agent>, never published; see the top of scripts/selfaware-paper.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 agents=${AGENTS:-"nano-1 nano-2 nano-3 nano-4 nano-5"}
 parallel=${PARALLEL:-2}
 pool=${POOL:-models/nano-pool}
-runs=${RUNS:-runs/selfaware}
+paper=${PAPER:-}
+if [ -n "$paper" ]; then
+  runs=${RUNS:-runs/paper}
+  temperature=${TEMPERATURE:-1.0}
+  balance=per-scenario; rl_alphas_default=0.2,0.5,0.8; gamma_default=0.5
+  # The full scenario texts, recorded with the checkpoint, in a context of 640 positions (the base models' 320 hold none
+  # of the queries with a full text and the 192-token answer budget; the longest needs 582).
+  sft_paper_args="--prompt-style full --context ${PAPER_CONTEXT:-640}"
+  SKIP_PUBLISH=1; SKIP_REPORT=1
+else
+  runs=${RUNS:-runs/selfaware}
+  temperature=${TEMPERATURE:-0.5}
+  balance=overall; rl_alphas_default=0.1:0.9:0.1; gamma_default=0.125
+  sft_paper_args=""
+fi
 store=models/nano-selfaware
-temperature=${TEMPERATURE:-0.5}
 seed=${SEED:-1}   # one seed for sampling, SFT order and RL rollouts; the committed agents are seed 1
 
 dotnet build -c Release DiSRouter.Training >/dev/null
@@ -78,6 +94,7 @@ lr_for() {
 # SFT length: 1500 steps of 16 (about four passes over the smaller agents' balanced sets); the two largest agents cost
 # several times more per step: two passes over at most 6000 examples (750 steps), and fewer RL queries for the largest.
 sft_extra_for() {
+  [ -n "${SFT_STEPS:-}" ] && { echo "--steps $SFT_STEPS"; return; }   # a smoke run's few steps
   case "$1" in
     nano-4|nano-5) echo "--epochs 2 --max-examples 6000" ;;
     *) echo "--steps 1500" ;;
@@ -109,17 +126,20 @@ one_agent() {
     train sample --model "$pool/$a" --out "$run" --queries "${QUERIES:-$(queries_for "$a")}" --n "${SAMPLES:-8}" --temperature "$temperature" --seed "$seed"
     echo "== $a: sft"
     # shellcheck disable=SC2046
-    train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --balance overall --alphas "${SFT_ALPHAS:-0.2,0.5,0.8}" --max-repeats 32 --seed "$seed" --bf16 ${CHAIN_WEIGHT:+--chain-loss-weight "$CHAIN_WEIGHT"}
+    train sft --model "$pool/$a" --out "$run" --lr "$lr" $(sft_extra_for "$a") --balance "$balance" --alphas "${SFT_ALPHAS:-0.2,0.5,0.8}" --max-repeats 32 --seed "$seed" --bf16 ${CHAIN_WEIGHT:+--chain-loss-weight "$CHAIN_WEIGHT"} $sft_paper_args
     echo "== $a: rl"
-    train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --alphas "${RL_ALPHAS:-0.1:0.9:0.1}" --steps "$(rl_steps_for "$a")" --k 8 --gamma "${GAMMA:-0.125}" --temperature "$temperature" --lr 5e-5 --seed "$seed" --bf16
-    echo "== $a: calibrate"
-    train calibrate --out "$run" --gamma "${CALIBRATION_GAMMA:-0.5}"
+    train rl --out "$run" --queries "${RL_QUERIES:-$(rl_queries_for "$a")}" --alphas "${RL_ALPHAS:-$rl_alphas_default}" --steps "${RL_STEPS:-$(rl_steps_for "$a")}" --k 8 --gamma "${GAMMA:-$gamma_default}" --temperature "$temperature" --lr 5e-5 --seed "$seed" --bf16
+    # The paper decides greedily by the first token: nothing to calibrate.
+    if [ -z "$paper" ]; then
+      echo "== $a: calibrate"
+      train calibrate --out "$run" --gamma "${CALIBRATION_GAMMA:-0.5}" ${CALIBRATION_ITEMS:+--items-per-family "$CALIBRATION_ITEMS"}
+    fi
   } > "$run/pipeline.log" 2>&1 || { echo "$a: FAILED (see $run/pipeline.log)"; tail -3 "$run/pipeline.log"; return 1; }
   echo "$a: done ($(grep -E '^(sampled|sft:|rl:|calibrate rl:) ' "$run/pipeline.log" | tr '\n' ' '))"
 }
 
 export -f one_agent train lr_for sft_extra_for queries_for rl_queries_for rl_steps_for
-export bin pool runs temperature seed
+export bin pool runs temperature seed paper balance rl_alphas_default gamma_default sft_paper_args
 started=$(date +%s)
 printf '%s\n' $agents | xargs -P "$parallel" -I{} bash -c 'one_agent {}'
 echo "pipeline: $(( $(date +%s) - started )) s for $agents"
@@ -134,10 +154,16 @@ publish() {
   tmp=$(mktemp -d "$(dirname "$dst")/.publish.XXXX")
   cp "$src"/config.json "$src"/model.safetensors "$src"/tokenizer.json "$tmp"/
   [ -f "$src/decision.json" ] && cp "$src/decision.json" "$tmp"/
+  [ -f "$src/scenario_prompt.json" ] && cp "$src/scenario_prompt.json" "$tmp"/
   rm -rf "$dst.old"; [ -d "$dst" ] && mv "$dst" "$dst.old"
   mv "$tmp" "$dst"; rm -rf "$dst.old"
   echo "published $src → $dst"
 }
+if [ -n "$paper" ]; then
+  # As a models folder the routing report reads (--paper-models): greedy agents, no decision.json to wait for.
+  GREEDY=1 scripts/seed-models.sh "$runs" "${PAPER_MODELS:-$runs-models}"
+  exit 0
+fi
 [ -n "${SKIP_PUBLISH:-}" ] && exit 0
 for a in $agents; do
   publish "$runs/$a/sft" "models/nano-sft/$a"

@@ -24,8 +24,10 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
 {
     /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
     /// <param name="Decision">The checkpoint's calibrated thresholds with the two token ids they compare; null when it has none.</param>
+    /// <param name="Style">The scenario wording the checkpoint records (scenario_prompt.json); null when it records none.</param>
     private sealed record LoadedModel(ITextGenerator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
-        CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision, DateTimeOffset LoadedAt, string WeightsSha256);
+        CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision, DateTimeOffset LoadedAt, string WeightsSha256,
+        ScenarioPromptStyle? Style = null);
 
     private sealed record CalibratedDecision(DecisionThresholds Thresholds, int[] AnswerOpening, int RejectToken)
     {
@@ -65,7 +67,11 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
 
     public bool NeedsProtocolPrompt => false;
 
-    public ScenarioPromptStyle PromptStyle => _options.ScenarioPrompt;
+    /// <summary>
+    /// The wording the loaded checkpoint records beside its weights (it was trained with it, so it wins), else the
+    /// configured Agent:ScenarioPrompt (compact by default: every checkpoint trained before the wording was recorded).
+    /// </summary>
+    public ScenarioPromptStyle PromptStyle => _current?.Style ?? _options.ScenarioPrompt;
 
     public int MaxConcurrency { get; }
 
@@ -121,7 +127,8 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         // The engine reads the folder its own way: ours into host memory, the torch engine straight onto its device.
         var opened = engine.OpenDirectory(Directory);
         var decision = ReadDecision(opened.WeightsFingerprint, opened.Tokenizer);
-        var model = new LoadedModel(opened.Generator, opened.Tokenizer, opened.Config.MaxPositionEmbeddings, generation, before, opened.ParameterCount, decision, DateTimeOffset.UtcNow, opened.WeightsFingerprint);
+        var model = new LoadedModel(opened.Generator, opened.Tokenizer, opened.Config.MaxPositionEmbeddings, generation, before, opened.ParameterCount, decision, DateTimeOffset.UtcNow, opened.WeightsFingerprint,
+            File.Exists(Path.Combine(Directory, ScenarioPromptFile.FileName)) ? ScenarioPromptFile.Read(Directory) : null);
         Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
         if (model.Decision is { } d) Log.DecisionThresholdsLoaded(_logger, Directory, d.Thresholds.Points.Count);
         return model;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using DiSRouter.Core.Scenarios;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Training.SelfAwareness;
 
@@ -32,9 +33,12 @@ internal static class SftCommand
         var engine = new Option<string>("--engine") { Description = "Training engine: disrouter (ours, the default) or torch (TorchSharp).", DefaultValueFactory = _ => "disrouter" };
         var device = new Option<string>("--device") { Description = "Device of the torch engine: cuda, cpu or auto (CUDA when available).", DefaultValueFactory = _ => "auto" };
         var bf16 = new Option<bool>("--bf16") { Description = "Publish the checkpoint in BF16 (half the size; resume points stay F32)." };
+        var promptStyle = new Option<string>("--prompt-style") { Description = "Scenario instruction of the data, recorded with the checkpoint for every later stage and for serving: compact (\"Cost weight 0.50.\", the default) or full (the paper's scenario texts).", DefaultValueFactory = _ => "compact" };
+        promptStyle.AcceptOnlyFromAmong("compact", "full");
+        var context = new Option<int?>("--context") { Description = "Context (positions) of the fine-tuned checkpoint, when larger than the base's: room for the full scenario texts (default: the base's)." };
         var command = new Command("sft", "Self-awareness stage 2: answer-or-reject SFT on the agent's own samples.")
         {
-            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, maxRepeats, balance, seed, saveEvery, bf16, chainWeight, engine, device,
+            model, outDir, alphas, lr, minLr, epochs, steps, batch, micro, warmup, maxExamples, maxRepeats, balance, seed, saveEvery, bf16, chainWeight, engine, device, promptStyle, context,
         };
         command.SetAction((parse, ct) =>
         {
@@ -61,6 +65,9 @@ internal static class SftCommand
                     OutputDType = parse.GetValue(bf16) ? CheckpointDType.BF16 : CheckpointDType.F32,
                     ChainLossWeight = parse.GetValue(chainWeight),
                     TorchDevice = SelfAwareCli.TorchDevice(parse.GetValue(engine)!, parse.GetValue(device)!),
+                    // Compact is left out of the options (null), so runs made before the choice existed keep their inputs hash.
+                    PromptStyle = parse.GetValue(promptStyle) == "full" ? ScenarioPromptStyle.Full : null,
+                    Context = parse.GetValue(context),
                 };
             }
             catch (FormatException e) { error.WriteLine(e.Message); return Task.FromResult(SelfAwareCli.BadInput); }

@@ -21,6 +21,9 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
     private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.Opening);
     private readonly int _rejectToken = tokenizer.Encode(ScenarioPrompt.RejectText)[0];
 
+    /// <summary>The checkpoint's scenario wording (<see cref="ScenarioPromptFile"/>): prompted as it was trained.</summary>
+    public ScenarioPromptStyle Style { get; init; } = SelfAwarePrompt.Style;
+
     private GenerationOptions Greedy => new() { MaxNewTokens = maxNewTokens, Temperature = 0, ReusePrefix = false };
 
     /// <summary>The base model as pretrained: no scenario, the task's own system text; graded greedy answers.</summary>
@@ -130,7 +133,7 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
         return queries.Select((q, i) => new MeasuredVerification(q.Id, gaps[i], prompts[i].Length, ms[i])).ToArray();
     }
 
-    private int[] DecisionPrompt(Scenario scenario, TrainingQuery q) => ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question);
+    private int[] DecisionPrompt(Scenario scenario, TrainingQuery q) => ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System, Style), q.Question);
 
     // Mean log p(answer token | prefix) per reply, from batched grad-free forwards over prompt and answer (the generator
     // keeps no log-probabilities). An empty answer scores 0.

@@ -152,12 +152,13 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
         if (thresholds is not null && thresholds.WeightsSha256 != weights)
             throw new InvalidOperationException($"{Path.Combine(dir, DecisionThresholds.FileName)} was calibrated on other weights ({thresholds.WeightsSha256}, these are {weights}).");
         string model = $"{agent.Name}-{variant}";
+        var style = Core.Scenarios.ScenarioPromptFile.Read(dir);
         for (int p = 0; p < plans.Count; p++)
         {
             var set = plans[p].Set;
-            var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
+            var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism) { Style = style };
             var (full, only) = (fullAlphas(plans[p]), decisionOnly(plans[p]));
-            string Kind(string what, double alpha) => $"{what}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}";
+            string Kind(string what, double alpha) => $"{what}{StyleKey(style)}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}";
             if (lastAgentAlpha is { } a && last && full.Count > 0)
             {
                 var records = cache.GetOrMeasure(cache.PathFor(model, weights, Kind("decide", a), set.Queries),
@@ -182,17 +183,25 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
         if (agent.Rl is null || plans.All(p => p.StateAlphas.Count == 0)) return perPlan;
         var ckpt = Checkpoint.Load(agent.Rl);
         var weights = WeightsFingerprint.Of(ckpt.Model);
+        var style = Core.Scenarios.ScenarioPromptFile.Read(agent.Rl);
         for (int p = 0; p < plans.Count; p++)
         {
             var set = plans[p].Set;
-            var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
+            var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism) { Style = style };
             foreach (var alpha in plans[p].StateAlphas)
-                perPlan[p][alpha] = cache.GetOrMeasure(cache.PathFor($"{agent.Name}-rl", weights, $"state-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}", set.Queries),
+                perPlan[p][alpha] = cache.GetOrMeasure(cache.PathFor($"{agent.Name}-rl", weights, $"state{StyleKey(style)}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}", set.Queries),
                     set.Queries, r => r.Id, Timed("self-aware decision state (batched prompt passes, hidden state kept)",
                         () => runner.DecisionStates(set.Queries, alpha, counter.Tick(agent.Name, $"state α={alpha:0.00} {set.Name}"), ct)));
         }
         return perPlan;
     }
+
+    /// <summary>
+    /// The scenario wording in a self-aware pass's cache kind ("decide-full-0.50-192"), so compact and full-text passes never
+    /// share a file; empty for compact, so the files measured before the wording was a choice stay valid.
+    /// </summary>
+    internal static string StyleKey(Core.Scenarios.ScenarioPromptStyle style) =>
+        style == SelfAwarePrompt.Style ? "" : "-" + Core.Scenarios.ScenarioPromptFile.Name(style);
 
     /// <summary>Queries measured so far against the plan's total, reported per measurement.</summary>
     private sealed class Progress(Action<StageProgress>? report, long total)

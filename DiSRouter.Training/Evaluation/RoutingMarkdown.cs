@@ -29,7 +29,7 @@ internal static class RoutingMarkdown
         }
         Latency(sb, r);
         Seeds(sb, r);
-        PaperConfiguration(sb);
+        PaperConfiguration(sb, r.Methods.Any(m => m.Method == RoutingReport.DiSRouterPaper));
         Cache(sb, r);
         SelfRouteGateway(sb);
         NotDone(sb, r);
@@ -272,25 +272,36 @@ internal static class RoutingMarkdown
         sb.AppendLine();
     }
 
-    private static void PaperConfiguration(StringBuilder sb)
+    private static void PaperConfiguration(StringBuilder sb, bool paperRow)
     {
         sb.AppendLine("## The paper's mechanism as published, and what differs here");
         sb.AppendLine();
-        sb.AppendLine("The faithful configuration needs agents retrained with the paper's settings (below); the whole pipeline takes about half an");
-        sb.AppendLine("hour per agent on an idle machine, more than this shared two-core machine could give in this session, so it was not");
-        sb.AppendLine("retrained. What can be evaluated on the committed checkpoints without retraining is the paper's decision rule:");
-        sb.AppendLine("`disrouter-greedy` is the served checkpoints deciding by their most likely first token (no threshold, no calibration), and");
-        sb.AppendLine("`report routing --sft` adds `disrouter-sft-greedy`, the SFT stage alone under the same rule. Every other row of this");
-        sb.AppendLine("table is a property of the weights:");
+        sb.AppendLine("Three rows tell the paper's mechanism and ours apart. `disrouter` is the served checkpoints (`scripts/selfaware.sh`, every");
+        sb.AppendLine("departure below) deciding by their calibrated thresholds; `disrouter-greedy` the same weights deciding by their most likely");
+        sb.AppendLine("first token, the paper's decision rule on our weights (`--sft` adds `disrouter-sft-greedy`, SFT alone under that rule);");
+        sb.AppendLine("`disrouter-paper` agents trained in the paper's configuration, deciding greedily in the paper's own scenario texts:");
+        sb.AppendLine("`scripts/selfaware-paper.sh` trains them into `runs/paper/<agent>` and lays them out as `runs/paper-models`, and");
+        sb.AppendLine("`report routing --paper-models runs/paper-models` adds the row on every split and subset" +
+            (paperRow ? "." : " (not in this run: no such agents were given)."));
         sb.AppendLine();
-        sb.AppendLine("| setting | the paper (§3, App. B) | the committed agents (`scripts/selfaware.sh`) | evaluated here |");
+        sb.AppendLine("| setting | the paper (§3, App. B) | the served agents (`scripts/selfaware.sh`) | `disrouter-paper` (`scripts/selfaware-paper.sh`) |");
         sb.AppendLine("|---|---|---|---|");
-        sb.AppendLine("| decision | greedy first token | calibrated logit-gap threshold per α (validation, own reward with γ = 0.5) | both: `disrouter-greedy` and `disrouter` |");
-        sb.AppendLine("| RL reward γ | 0.5 | 0.125 | no (retraining) |");
-        sb.AppendLine("| RL scenarios | the three named α, equal shares | a grid of nine α, 0.1 … 0.9 | no (retraining) |");
-        sb.AppendLine("| scenario prompt | the full instruction texts (App. B) | the compact \"Cost weight 0.50.\" | no: the checkpoints never saw the full texts, which take 193–254 of their 320 positions (bytes) |");
-        sb.AppendLine("| SFT labels | answer where p(x) ≥ 1 − α, equal answers and rejections per scenario | same threshold; balanced over all scenarios together (`--balance overall`), the smaller class repeated up to 32 times | no (retraining) |");
-        sb.AppendLine("| sampling temperature | 1.0 | 0.5 | no (retraining) |");
+        sb.AppendLine("| decision | greedy first token | calibrated logit-gap threshold per α (validation, own reward with γ = 0.5); `disrouter-greedy`: greedy | greedy, no calibration |");
+        sb.AppendLine("| RL reward γ | 0.5 | 0.125 | 0.5 |");
+        sb.AppendLine("| RL scenarios | the three named α, equal shares | a grid of nine α, 0.1 … 0.9 | the three named α, equal shares |");
+        sb.AppendLine("| scenario prompt | the full instruction texts (App. B) | the compact \"Cost weight 0.50.\" | the full texts, recorded with each checkpoint (`scenario_prompt.json`) |");
+        sb.AppendLine("| context | not a limit for its 7B models | the base's 320 positions | 640 positions (`sft --context 640`): see below |");
+        sb.AppendLine("| SFT labels | answer where p(x) ≥ 1 − α, equal answers and rejections per scenario | same threshold; balanced over all scenarios together (`--balance overall`) | per scenario (`--balance per-scenario`) |");
+        sb.AppendLine("| sampling and rollout temperature | 1.0 | 0.5 | 1.0 |");
+        sb.AppendLine("| data, steps, learning rates, smaller class repeated up to 32 times | 10,000 queries, one epoch, 1e-5 / 1e-6 (7B) | the nano world's (`scripts/selfaware.sh`) | the same as the served agents' |");
+        sb.AppendLine();
+        sb.AppendLine("The context is the one departure the faithful run adds. The full texts take 193–254 bytes of the nano models' 320");
+        sb.AppendLine("positions; with the query (at most 131 bytes) and the 192-token answer budget the stages use, none of the 12,000 training,");
+        sb.AppendLine("1,200 validation or 1,200 test queries fits (the longest needs 582 positions; with the longest text and no answer at");
+        sb.AppendLine("all, 66–67 % of each split's prompts fit). The compact prompt fits 94 % of them with the whole budget (the rest have their");
+        sb.AppendLine("answers cut by the context). So the faithful run keeps the paper's texts verbatim for every query and widens the");
+        sb.AppendLine("fine-tuned checkpoints to 640 positions: the weights hold no positions (rotary embeddings are computed from the");
+        sb.AppendLine("position), and positions past 320 are learnt in SFT. Its sampling stage is the base model's, which needs no scenario text.");
         sb.AppendLine();
     }
 
@@ -307,6 +318,9 @@ internal static class RoutingMarkdown
         sb.AppendLine("- `decide-<α>-<budget>`: a self-aware checkpoint's first-token logit gap, greedy decision and decision time, then its graded");
         sb.AppendLine("  answer and the answer's time (the named α; the last agent's at α = 0.5 only, by default);");
         sb.AppendLine("- `gap-<α>-<budget>`: the decision alone (the sweep's other α);");
+        sb.AppendLine("- a checkpoint prompted in the full scenario texts (it records `scenario_prompt.json`, as `disrouter-paper`'s do) has");
+        sb.AppendLine("  `-full` after the pass's name (`decide-full-<α>-<budget>`, `gap-full-…`, `state-full-…`): compact and full-text passes");
+        sb.AppendLine("  never share a file, and the compact ones keep the names they had;");
         sb.AppendLine("- `state-<α>` (with `--probe`): a served checkpoint's final normed hidden state at the decision position and its gap, on every");
         sb.AppendLine("  set and on the training-split queries, whose `decide-0.50-<budget>` records (the agent's own graded answers) label the probe.");
         sb.AppendLine();
@@ -377,7 +391,8 @@ internal static class RoutingMarkdown
             sb.AppendLine("  seeds, the calibration's over resamples of validation (with `--validation-decisions`) and the bootstrap's over");
             sb.AppendLine("  queries. The fresh draw is the check that the test table is not an accident of one set.");
         }
-        sb.AppendLine("- The paper's mechanism as published: evaluated only as its decision rule on our weights (see the section above).");
+        sb.AppendLine("- The paper's mechanism as published: its decision rule on our weights (`disrouter-greedy`), and agents trained in its");
+        sb.AppendLine("  configuration (`disrouter-paper`) where `--paper-models` gives them (see the section above).");
         sb.AppendLine("- AutoMix: one verification per answer, read as the log-odds of the two options at the verdict (AutoMix samples k");
         sb.AppendLine("  verifications and reads their share of \"yes\"), and thresholds on it per α rather than AutoMix's POMDP meta-verifier.");
         sb.AppendLine("  The nano models were pretrained on the task families only and never asked whether an answer is right: the");

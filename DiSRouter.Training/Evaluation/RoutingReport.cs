@@ -106,6 +106,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
 {
     public const string DiSRouter = "disrouter";
     public const string DiSRouterGreedy = "disrouter-greedy";
+    public const string DiSRouterPaper = "disrouter-paper";
     public const string DiSRouterSft = "disrouter-sft";
     public const string DiSRouterSftGreedy = "disrouter-sft-greedy";
     public const string DiSRouterNetwork = "disrouter-network";
@@ -157,6 +158,17 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         return plans;
     }
 
+    /// <summary>
+    /// What is measured of the agents trained in the paper's configuration (--paper-models): their decisions and answers at
+    /// the named α, decisions alone at the sweep's other α, on every graded set. Nothing on validation: greedy decisions tune nothing.
+    /// </summary>
+    public static IReadOnlyList<MeasurementPlan> PaperPlans(RoutingQuerySets sets, RoutingReportOptions options)
+    {
+        var named = RoutingReportOptions.Named;
+        var between = options.Alphas.Where(a => !named.Any(n => Math.Abs(n - a) < 1e-9)).ToArray();
+        return [new(sets.Test, named, between, []), new(sets.OutOfDomain, named, between, []), new(sets.Fresh, named, between, [])];
+    }
+
     /// <summary>Everything fitted or tuned on the validation split: the central routers, the cascades' scores, the labels.</summary>
     private sealed record ValidationFit(
         List<string> Agents,
@@ -168,7 +180,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         Dictionary<string, string> Tuned);
 
     /// <param name="seeds">Other training seeds' agents measured on validation and test at the named α (label: their models folder).</param>
-    public RoutingReportResult Run(IReadOnlyList<SetMeasurements> measured, IReadOnlyList<(string Label, IReadOnlyList<SetMeasurements> Sets)>? seeds = null)
+    /// <param name="paper">The agents trained in the paper's configuration, measured by <see cref="PaperPlans"/>: the row disrouter-paper.</param>
+    public RoutingReportResult Run(IReadOnlyList<SetMeasurements> measured, IReadOnlyList<(string Label, IReadOnlyList<SetMeasurements> Sets)>? seeds = null,
+        IReadOnlyList<SetMeasurements>? paper = null)
     {
         var validation = measured.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
         var train = measured.SingleOrDefault(m => m.Set.Name == RoutingQuerySets.TrainName);
@@ -193,7 +207,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var spread = new List<(string, double, double, double, double)>();
         foreach (var set in graded)
         {
-            GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.GetValueOrDefault(set.Set.Name), rows, versus, curves);
+            GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.GetValueOrDefault(set.Set.Name), rows, versus, curves,
+                paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name));
             if (set.Set.Name == RoutingQuerySets.TestName) spread.AddRange(SeedSpread(set, fit));
         }
 
@@ -206,7 +221,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             Costs = fit.Costs,
             Alphas = Options.Alphas,
             SetSizes = measured.ToDictionary(m => m.Set.Name, m => m.Set.Queries.Count),
-            Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0), network.Count > 0, probes is not null).ToList(),
+            Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0), network.Count > 0, probes is not null, paper is not null).ToList(),
             Rows = rows,
             Versus = versus,
             TrainingSeeds = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
@@ -301,7 +316,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// over the sweep. Cascade thresholds depend on validation, the subset and α only: tuned once, used on every set.
     /// </summary>
     private void GradeSet(SetMeasurements set, ValidationFit fit, List<(string Name, int[] Agents)> subsets, Dictionary<(string, string, double), double[]> thresholds,
-        IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> network, double[][][]? probeScores, List<MethodRow> rows, List<VersusRow> versus, List<CurveRow> curves)
+        IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> network, double[][][]? probeScores, List<MethodRow> rows, List<VersusRow> versus, List<CurveRow> curves,
+        SetMeasurements? paperSet = null)
     {
         var queries = Routed(set);
         var routerMs = new Dictionary<string, double[]>();
@@ -337,6 +353,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 runs.Add(world.Cascade(AutoMixVerdict, scores[AutoMix], new double[members.Length - 1], verifyMs));
                 if (world.SelfAware(DiSRouter, rl: true, greedy: false) is { } d) runs.Add(d);
                 if (world.SelfAware(DiSRouterGreedy, rl: true, greedy: true) is { } g) runs.Add(g);
+                // The paper's configuration: other checkpoints (same base models, same costs), greedy, in their own wording.
+                if (paperSet is not null && new World(paperSet, members, alpha, set.Set.Name, subsetName).SelfAware(DiSRouterPaper, rl: true, greedy: true) is { } pg) runs.Add(pg);
                 if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } ds) runs.Add(ds);
                 if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } gs) runs.Add(gs);
                 // The cuts chosen on validation exist at the named α only (validation decisions are measured there).
@@ -438,7 +456,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
     }
 
-    private static IEnumerable<MethodInfo> MethodInfos(IReadOnlyList<string> agents, bool sft, bool network, bool probe)
+    private static IEnumerable<MethodInfo> MethodInfos(IReadOnlyList<string> agents, bool sft, bool network, bool probe, bool paper = false)
     {
         foreach (var a in agents) yield return new MethodInfo(a, "fixed agent", "nothing");
         yield return new MethodInfo(BestFixed, "fixed agent", "the agent of highest validation utility at each α");
@@ -454,6 +472,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         yield return new MethodInfo(AutoMixVerdict, "cascade (AutoMix-style, the verifier's own verdict: stop where it says yes)", "nothing");
         yield return new MethodInfo(DiSRouter, "self-aware cascade, calibrated (served)", "own samples (train split) for SFT/RL; thresholds on validation (calibrate)");
         yield return new MethodInfo(DiSRouterGreedy, "self-aware cascade, greedy decisions: the paper's decision rule on our weights (see the faithful-configuration section)", "own samples (train split) for SFT/RL");
+        if (paper)
+            yield return new MethodInfo(DiSRouterPaper, "self-aware cascade trained in the paper's configuration (T = 1, per-scenario balance, RL on the three scenarios with γ = 0.5, full scenario texts), greedy decisions", "own samples (train split) for SFT/RL; nothing tuned");
         if (sft)
         {
             yield return new MethodInfo(DiSRouterSft, "self-aware cascade, SFT only, calibrated", "own samples; thresholds on validation");

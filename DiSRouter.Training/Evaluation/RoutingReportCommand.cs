@@ -32,13 +32,14 @@ internal static class RoutingReportCommand
         var validationDecisions = new Option<bool>("--validation-decisions") { Description = "Also measure the served checkpoints' decisions on validation (the recalibration spread)." };
         var probe = new Option<bool>("--probe") { Description = "Also fit a probe of each served checkpoint's hidden state at the decision position on its own answers to training-split queries, and report it (measures decision states on every set, and validation decisions)." };
         var seedModels = new Option<string?>("--seed-models") { Description = "Comma-separated models folders of other training seeds (layout of --models-dir): their cascades on test in the seed table (decisions on validation and test measured through the cache)." };
+        var paperModels = new Option<string?>("--paper-models") { Description = "Models folder of agents trained in the paper's configuration (scripts/selfaware-paper.sh, then scripts/seed-models.sh): adds the row disrouter-paper, greedy decisions in their own scenario wording, on every graded set." };
         var lastEvery = new Option<bool>("--last-agent-every-alpha") { Description = "Measure the last agent at every α too (by default its answer under the α = 0.5 prompt stands for all: it always answers)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per method × α × split instead of writing the report." };
         var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/evaluation.md; the plots beside it)." };
         var diagnosis = new Option<bool>("--diagnosis") { Description = "Instead of the report, write docs/selfaware-diagnosis.md: each agent's decisions against its own correctness per family × difficulty, beside the central routers (validation with --validation-decisions, else test)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, seedModels, lastEvery, json, outFile, diagnosis,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, seedModels, paperModels, lastEvery, json, outFile, diagnosis,
         };
         command.SetAction((parse, ct) =>
         {
@@ -61,6 +62,7 @@ internal static class RoutingReportCommand
                 ValidationDecisions = parse.GetValue(validationDecisions),
                 Probe = parse.GetValue(probe),
                 SeedModels = SelfAwareCli.ParseList(parse.GetValue(seedModels)) ?? [],
+                PaperModels = parse.GetValue(paperModels),
                 LastAgentAlpha = parse.GetValue(lastEvery) ? null : 0.5,
                 BootstrapResamples = parse.GetValue(bootstrap),
                 TransformerEpochs = parse.GetValue(transformerEpochs),
@@ -90,7 +92,9 @@ internal static class RoutingReportCommand
         foreach (var dir in options.SeedModels)
             if (LoadAgents(options with { ModelsDirectory = dir }, error) is { } seedAgents) seeds.Add(seedAgents);
             else return SelfAwareCli.BadInput;
-        IReadOnlyList<SetMeasurements>? measured = null;
+        List<RoutingAgent>? paperAgents = null;
+        if (options.PaperModels is { } paperDir && (paperAgents = LoadAgents(options with { ModelsDirectory = paperDir }, error)) is null) return SelfAwareCli.BadInput;
+        IReadOnlyList<SetMeasurements>? measured = null, paperMeasured = null;
         var seedMeasured = new List<(string, IReadOnlyList<SetMeasurements>)>();
         var rc = SelfAwareCli.RunStage("report routing", json ? TextWriter.Null : output, error, progress =>
         {
@@ -98,12 +102,13 @@ internal static class RoutingReportCommand
             // Another seed's agents: decisions and answers at the named α on validation (its network cuts) and test (with --sft, its SFT checkpoints too: does RL earn its place in every seed).
             var seedPlans = new[] { new MeasurementPlan(sets.Validation, RoutingReportOptions.Named, [], []), new MeasurementPlan(sets.Test, RoutingReportOptions.Named, [], options.Sft ? RoutingReportOptions.Named : []) };
             for (int s = 0; s < seeds.Count; s++) seedMeasured.Add((options.SeedModels[s], data.Measure(seeds[s], seedPlans, progress, ct)));
+            if (paperAgents is not null) paperMeasured = data.Measure(paperAgents, RoutingReport.PaperPlans(sets, options), progress, ct);
             return SelfAwareCli.Ok;
         });
         if (rc != SelfAwareCli.Ok) return rc;
         double measureSeconds = clock.Elapsed.TotalSeconds;
         if (diagnose) return Diagnose(measured!, options, outFile, command, output);
-        var result = new RoutingReport(options).Run(measured!, seedMeasured) with
+        var result = new RoutingReport(options).Run(measured!, seedMeasured, paperMeasured) with
         {
             MeasureSeconds = measureSeconds, WallSeconds = clock.Elapsed.TotalSeconds, CacheHits = cache.Hits, CacheMisses = cache.Misses,
             CpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds, LoadAtStart = loadAtStart, LoadAtEnd = LoadAverage(),

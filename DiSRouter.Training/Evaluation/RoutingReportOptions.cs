@@ -45,6 +45,13 @@ internal sealed record RoutingReportOptions
     /// </summary>
     public IReadOnlyList<string> SeedModels { get; init; } = [];
 
+    /// <summary>
+    /// A models folder of agents trained in the paper's configuration (scripts/selfaware-paper.sh, laid out by
+    /// scripts/seed-models.sh): the row disrouter-paper, their cascade deciding greedily, prompted in their own recorded
+    /// wording, on every graded set and subset. Null: no such row.
+    /// </summary>
+    public string? PaperModels { get; init; }
+
     public int BootstrapResamples { get; init; } = 1000;
 
     /// <summary>Most epochs the transformer router trains (the count used is chosen on held-out validation queries).</summary>

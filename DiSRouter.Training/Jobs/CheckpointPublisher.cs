@@ -32,6 +32,9 @@ internal static class CheckpointPublisher
     /// </summary>
     public const string DecisionFile = DecisionThresholds.FileName;
 
+    /// <summary>The scenario wording the checkpoint was trained with, where it records one: published with it like <see cref="DecisionFile"/>.</summary>
+    public const string PromptStyleFile = Core.Scenarios.ScenarioPromptFile.FileName;
+
     private const string Staging = "publish", Ready = "ready", Old = "old";
 
     /// <summary>
@@ -72,6 +75,7 @@ internal static class CheckpointPublisher
         {
             foreach (var name in Files) Copy(Path.Combine(source, name), Path.Combine(staging, name));
             if (File.Exists(Path.Combine(source, DecisionFile))) Copy(Path.Combine(source, DecisionFile), Path.Combine(staging, DecisionFile));
+            if (File.Exists(Path.Combine(source, PromptStyleFile))) Copy(Path.Combine(source, PromptStyleFile), Path.Combine(staging, PromptStyleFile));
             if (Directory.Exists(target))
                 foreach (var other in Directory.EnumerateFiles(target).Where(f => !IsCheckpointFile(Path.GetFileName(f))))
                     Copy(other, Path.Combine(staging, Path.GetFileName(other)));
@@ -170,7 +174,7 @@ internal static class CheckpointPublisher
 
     private static string Normalise(string target) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
 
-    private static bool IsCheckpointFile(string name) => name == DecisionFile || Files.Contains(name);
+    private static bool IsCheckpointFile(string name) => name == DecisionFile || name == PromptStyleFile || Files.Contains(name);
 
     /// <summary>
     /// Whether <paramref name="target"/> already holds <paramref name="source"/>'s files byte for byte (a job rerun whose
@@ -181,7 +185,11 @@ internal static class CheckpointPublisher
         if (HasUnfinished(target)) return false;
         var decision = File.Exists(Path.Combine(source, DecisionFile));
         if (decision != File.Exists(Path.Combine(target, DecisionFile))) return false;
-        string[] names = decision ? [.. Files, DecisionFile] : Files;
+        var style = File.Exists(Path.Combine(source, PromptStyleFile));
+        if (style != File.Exists(Path.Combine(target, PromptStyleFile))) return false;
+        var names = Files.ToList();
+        if (decision) names.Add(DecisionFile);
+        if (style) names.Add(PromptStyleFile);
         foreach (var name in names)
         {
             var (a, b) = (new FileInfo(Path.Combine(source, name)), new FileInfo(Path.Combine(target, name)));

@@ -81,14 +81,17 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
 
         var ckpt = Checkpoint.Load(checkpointDirectory);
         var weights = WeightsFingerprint.Of(ckpt.Model);
+        var style = ScenarioPromptFile.Read(checkpointDirectory);
         // What the replies depend on: the weights, the queries, the reply budget, and how they are computed (whole prompts,
         // ReplyRunner; replies logged before that switch came from shared cached prefixes and are not reused). The
         // thresholds also depend on γ and the grid, which are cheap to apply again to logged replies.
         // The engine is named when it is TorchSharp's (the engines round differently, so their logit gaps differ in the last
         // digits); ours is left unnamed, so that logs made before the option existed are still reused.
+        // The scenario wording is named when it is not the compact default, so logs made before it was a choice are still reused.
+        var computation = (Options.TorchDevice is null ? ReplyComputation : $"{ReplyComputation}, torch") +
+            (style == SelfAwarePrompt.Style ? "" : $", {ScenarioPromptFile.Name(style)} scenario prompt");
         var inputs = CompletedStage.InputsHash(weights, string.Join(",", queries.Select(q => q.Id)),
-            Options.MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Options.TorchDevice is null ? ReplyComputation : $"{ReplyComputation}, torch");
+            Options.MaxNewTokens.ToString(System.Globalization.CultureInfo.InvariantCulture), computation);
         var previous = StageReport.TryLoad(reportPath);
         // Replies logged by an earlier run of the same inputs are kept (an interrupted run resumes at the next α; a finished
         // one is not asked again); anything else in the log is from other inputs.
@@ -106,7 +109,7 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         ITextGenerator generator = Options.TorchDevice is { } device
             ? new TorchInferenceEngine(device).Open(ckpt)
             : new Generator(ckpt.Model, ckpt.Tokenizer);
-        var runner = new ReplyRunner(generator, ckpt.Tokenizer, grader, Options.MaxNewTokens, Options.Parallelism);
+        var runner = new ReplyRunner(generator, ckpt.Tokenizer, grader, Options.MaxNewTokens, Options.Parallelism) { Style = style };
         var todo = alphas.Where(a => !logged.ContainsKey(a)).ToArray();
         long total = (long)alphas.Length * queries.Count, done = (long)(alphas.Length - todo.Length) * queries.Count;
         progress?.Invoke(new StageProgress(Name, done, total));

@@ -33,6 +33,9 @@ internal sealed class ReplyRunner(ITextGenerator generator, ITokenizer tokenizer
         : this(new Generator(model, tokenizer), tokenizer, grader, maxNewTokens, parallelism) { }
 
     private readonly ITextGenerator _generator = generator;
+
+    /// <summary>The checkpoint's scenario wording (<see cref="Core.Scenarios.ScenarioPromptFile"/>): prompted as it was trained.</summary>
+    public ScenarioPromptStyle Style { get; init; } = SelfAwarePrompt.Style;
     private readonly int[] _answerOpening = tokenizer.Encode(AnswerTemplate.Opening);
     private readonly int _rejectToken = tokenizer.Encode(ScenarioPrompt.RejectText)[0];
     private long _promptTokens, _generatedTokens;
@@ -55,7 +58,7 @@ internal sealed class ReplyRunner(ITextGenerator generator, ITokenizer tokenizer
     public GradedRun[] Decide(IReadOnlyList<TrainingQuery> queries, Scenario scenario, Action? onDone = null, CancellationToken ct = default) =>
         Map(queries, q =>
         {
-            var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question);
+            var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System, Style), q.Question);
             double gap = double.NaN;
             var first = _generator.Generate(prompt, Greedy with
             {
@@ -93,7 +96,7 @@ internal sealed class ReplyRunner(ITextGenerator generator, ITokenizer tokenizer
     {
         int[] prompt = scenario is null
             ? ChatFormat.EncodePrompt(tokenizer, q.System, q.Question)
-            : [.. ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question), .. _answerOpening];
+            : [.. ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System, Style), q.Question), .. _answerOpening];
         var replies = _generator.Generate(prompt, new GenerationOptions
         {
             MaxNewTokens = maxNewTokens, Temperature = (float)temperature, NumSamples = samples, Seed = seed, ReusePrefix = false,

@@ -104,12 +104,16 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
 
     private sealed record Progress(int Step, int TotalSteps, string ReferenceHash, string PromptsHash);
 
+    // The SFT checkpoint's scenario wording (scenario_prompt.json): rollouts are prompted as SFT trained and serving will prompt.
+    private ScenarioPromptStyle _style = SelfAwarePrompt.Style;
+
     public RlResult Run(string sftCheckpoint, IReadOnlyList<TrainingQuery> queries, string runDirectory,
         Action<StageProgress>? progress = null, CancellationToken ct = default)
     {
         if (queries.Count == 0) throw new ArgumentException("RL needs at least one query.", nameof(queries));
         Directory.CreateDirectory(runDirectory);
         var referenceHash = CompletedStage.FileHash(Path.Combine(sftCheckpoint, Checkpoint.WeightsFileName));
+        _style = ScenarioPromptFile.Read(sftCheckpoint);
 
         // Every query once per α, sorted then shuffled per epoch by BatchOrder: equal shares of every scenario.
         var prompts = queries.OrderBy(q => q.Id, StringComparer.Ordinal)
@@ -191,7 +195,11 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             meter.Detail("mean_reward_first", log[0].MeanReward);
             meter.Detail("mean_reward_last", log[^1].MeanReward);
         }
-        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata)), statePath);
+        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d =>
+        {
+            Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata);
+            if (File.Exists(Path.Combine(sftCheckpoint, ScenarioPromptFile.FileName))) ScenarioPromptFile.Write(d, _style);
+        }), statePath);
         return new RlResult(outDir, totalSteps, log, report);
     }
 
@@ -211,7 +219,7 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         for (int j = 0; j < batch.Count; j++)
         {
             var (q, scenario) = batch[j];
-            var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question);
+            var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System, _style), q.Question);
             var results = generator.Generate(prompt, new GenerationOptions
             {
                 MaxNewTokens = Options.MaxNewTokens,

@@ -17,7 +17,7 @@ internal static class ScenarioProbe
 {
     public static IReadOnlyList<ScenarioBehaviour> Measure(TransformerModel model, ITokenizer tokenizer, IReadOnlyList<TrainingQuery> queries,
         IReadOnlyList<double> alphas, IReplyGrader grader, SelfAwarenessReward reward, int samplesPerQuery, double temperature,
-        int maxNewTokens, int seed, CancellationToken ct = default)
+        int maxNewTokens, int seed, CancellationToken ct = default, ScenarioPromptStyle style = SelfAwarePrompt.Style)
     {
         var generator = new Generator(model, tokenizer);
         var result = new List<ScenarioBehaviour>();
@@ -28,7 +28,7 @@ internal static class ScenarioProbe
             double rewardSum = 0;
             foreach (var q in queries)
             {
-                var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System), q.Question);
+                var prompt = ChatFormat.EncodePrompt(tokenizer, SelfAwarePrompt.System(scenario, q.System, style), q.Question);
                 var samples = generator.Generate(prompt, new GenerationOptions
                 {
                     MaxNewTokens = maxNewTokens,

@@ -3,14 +3,21 @@ using DiSRouter.Core.Scenarios;
 namespace DiSRouter.Training.SelfAwareness;
 
 /// <summary>
-/// The system message of a self-aware agent: the scenario instruction, then the task's own instruction if it has
-/// one, joined exactly as the serving agent joins them, so that training sees the prompts serving will send.
+/// The system message of a self-aware agent: the scenario instruction in the checkpoint's own style, then the task's own
+/// instruction if it has one, joined exactly as the serving agent joins them, so that training sees the prompts serving will send.
 /// </summary>
 internal static class SelfAwarePrompt
 {
-    /// <summary>The nano world's checkpoints are trained with the compact instruction (see <see cref="ScenarioPrompt.Compact"/>).</summary>
-    public const ScenarioPromptStyle Style = ScenarioPromptStyle.Compact;
+    /// <summary>
+    /// The style of a checkpoint that records none: the nano world's checkpoints are trained with the compact
+    /// instruction (see <see cref="ScenarioPrompt.Compact"/>); the paper's full texts are chosen at sft (--prompt-style full)
+    /// and recorded beside the weights (<see cref="ScenarioPromptFile"/>).
+    /// </summary>
+    public const ScenarioPromptStyle Style = ScenarioPromptFile.Default;
 
-    public static string System(Scenario scenario, string? taskSystem) =>
-        string.IsNullOrWhiteSpace(taskSystem) ? ScenarioPrompt.For(scenario, Style) : ScenarioPrompt.For(scenario, Style) + "\n\n" + taskSystem;
+    public static string System(Scenario scenario, string? taskSystem, ScenarioPromptStyle style)
+    {
+        var instruction = ScenarioPrompt.For(scenario, style);
+        return string.IsNullOrWhiteSpace(taskSystem) ? instruction : instruction + "\n\n" + taskSystem;
+    }
 }

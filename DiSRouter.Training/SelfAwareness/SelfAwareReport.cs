@@ -214,7 +214,7 @@ internal sealed class SelfAwareReport(IReplyGrader grader, SelfAwareReportOption
                             $"({thresholds.WeightsSha256}, these are {weights}): run calibrate again, or delete it to report greedy decisions.");
                     calibrated[(k, variant)] = thresholds;
                 }
-                var runner = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, grader, agent.MaxNewTokens, Options.Parallelism);
+                var runner = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, grader, agent.MaxNewTokens, Options.Parallelism) { Style = Core.Scenarios.ScenarioPromptFile.Read(dir) };
                 decisions[(k, variant)] = scenarios.Select(s => runner.Decide(queries, s, Tick, ct)).ToArray();
                 if (baseSolved is null) continue;
                 // Capability, not willingness: the trained model is made to answer, in the scenario that answers most.

@@ -15,7 +15,7 @@ namespace DiSRouter.Training.SelfAwareness;
 /// (followed by the query's own task instruction, if it has one, as the serving agent joins them).
 /// </summary>
 internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int? maxExamples = null, int maxRepeats = 1,
-    SftBalance balance = SftBalance.PerScenario)
+    SftBalance balance = SftBalance.PerScenario, ScenarioPromptStyle style = SelfAwarePrompt.Style)
 {
     /// <summary>Slack for p(x) = δ exactly (e.g. 8/10 against 1 − 0.2), which must count as answerable.</summary>
     private const double ThresholdSlack = 1e-9;
@@ -40,7 +40,7 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
                 var p = q.Capability;
                 if (ShouldReject(p, alpha))
                 {
-                    rejects.Add(Example(q, scenario, ScenarioPrompt.RejectText, reject: true));
+                    rejects.Add(Example(q, scenario, style, ScenarioPrompt.RejectText, reject: true));
                     continue;
                 }
                 var correct = q.Samples.Where(s => s.Correct).ToList();
@@ -55,7 +55,7 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
                     target = AnswerTemplate.Normalise(s.Text, s.Answer);
                 }
                 if (target is null) { skippedParse++; continue; }
-                answers.Add(Example(q, scenario, target, reject: false));
+                answers.Add(Example(q, scenario, style, target, reject: false));
             }
             perScenario.Add((scenario, answers, rejects, skippedNone, skippedParse));
         }
@@ -145,12 +145,12 @@ internal sealed class SftDataBuilder(IReadOnlyList<double> alphas, int seed, int
     private static IEnumerable<SftExample> Cycle(List<SftExample> list, int n) =>
         list.Count == 0 ? [] : Enumerable.Range(0, n).Select(i => list[i % list.Count]);
 
-    private static SftExample Example(QuerySamples q, Scenario scenario, string target, bool reject) => new()
+    private static SftExample Example(QuerySamples q, Scenario scenario, ScenarioPromptStyle style, string target, bool reject) => new()
     {
         QueryId = q.Id,
         Alpha = scenario.Alpha,
         Scenario = scenario.Name,
-        System = SelfAwarePrompt.System(scenario, q.System),
+        System = SelfAwarePrompt.System(scenario, q.System, style),
         User = q.Question,
         Target = target,
         Reject = reject,

@@ -68,6 +68,27 @@ internal sealed record SftOptions
     /// </summary>
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public string? TorchDevice { get; init; }
+
+    /// <summary>
+    /// How the scenario instruction is worded in the data (null: compact, "Cost weight 0.50."; full: the paper's texts),
+    /// recorded beside the checkpoint (<see cref="ScenarioPromptFile"/>) for every later stage and for serving. Left out
+    /// of the options' JSON when null, so runs made before it existed keep their inputs hash.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ScenarioPromptStyle? PromptStyle { get; init; }
+
+    /// <summary>
+    /// The fine-tuned checkpoint's context (max_position_embeddings), when larger than the base model's: the paper's full
+    /// instructions take 193–254 positions of the nano models' 320. The weights carry no positions (rotary embeddings are
+    /// computed from the position), so a wider context is the same weights with a longer rotary table; positions beyond
+    /// the base's are learnt in SFT. Null keeps the base's. Left out of the JSON when null.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public int? Context { get; init; }
+
+    /// <summary>The wording the data is written in. Not part of the options' JSON (PromptStyle is, when set).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public ScenarioPromptStyle Style => PromptStyle ?? SelfAwarePrompt.Style;
 }
 
 /// <summary>What a finished SFT run produced.</summary>
@@ -115,7 +136,7 @@ internal sealed class SftStage(SftOptions options)
         var samplesPath = SamplingStage.SamplesPath(runDirectory);
         var samples = JsonlFile.Read<QuerySamples>(samplesPath);
         if (samples.Count == 0) throw new InvalidOperationException($"{samplesPath} has no samples: run the sample stage first.");
-        var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples, Options.MaxRepeats, Options.Balance).Build(samples);
+        var data = new SftDataBuilder(Options.Alphas, Options.Seed, Options.MaxExamples, Options.MaxRepeats, Options.Balance, Options.Style).Build(samples);
         if (data.Examples.Count == 0)
             throw new InvalidOperationException("The SFT data is empty: no scenario has both an answerable and a rejected query. " +
                 string.Join("; ", data.Counts.Select(c => $"α={c.Alpha}: {c.LabelledAnswer} answer, {c.LabelledReject} reject")));
@@ -141,6 +162,14 @@ internal sealed class SftStage(SftOptions options)
             throw new InvalidOperationException($"{statePath} was made from other SFT data (samples or options changed); delete it to start over.");
         var loaded = saved?.Checkpoint ?? Checkpoint.Load(baseCheckpoint);
         var (model, tokenizer) = (loaded.Model, loaded.Tokenizer);
+        if (Options.Context is { } context && context != model.Config.MaxPositionEmbeddings)
+        {
+            if (context < model.Config.MaxPositionEmbeddings)
+                throw new InvalidOperationException($"--context {context} is shorter than the base model's {model.Config.MaxPositionEmbeddings} positions.");
+            var wide = TransformerModel.CreateEmpty(model.Config with { MaxPositionEmbeddings = context });
+            wide.LoadState(model.State());
+            model = wide;
+        }
 
         var examples = data.Examples.Select(e => Encode(e, tokenizer, Options.ChainLossWeight)).ToArray();
         var tooLong = examples.Count(e => e.Tokens.Length - 1 > model.Config.MaxPositionEmbeddings);
@@ -193,7 +222,11 @@ internal sealed class SftStage(SftOptions options)
         meter.Detail("loss_first", first);
         meter.Detail("loss_last", last);
         meter.Detail("loss_curve", Downsample(state.Losses, 50));
-        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata)), statePath);
+        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d =>
+        {
+            Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata);
+            if (Options.PromptStyle is { } style) ScenarioPromptFile.Write(d, style);
+        }), statePath);
         return new SftResult(outDir, data, totalSteps, first, last, report);
     }
 
@@ -222,6 +255,7 @@ internal sealed class SftStage(SftOptions options)
         if (o.Epochs < 1 && o.Steps is null) throw new ArgumentOutOfRangeException(nameof(o), o.Epochs, "At least one epoch.");
         if (o.Steps is < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Steps, "At least one step.");
         if (o.SaveEvery < 1) throw new ArgumentOutOfRangeException(nameof(o), o.SaveEvery, "SaveEvery must be positive.");
+        if (o.Context is < 1) throw new ArgumentOutOfRangeException(nameof(o), o.Context, "--context must be positive.");
         if (o.MaxRepeats < 1) throw new ArgumentOutOfRangeException(nameof(o), o.MaxRepeats, "--max-repeats must be at least 1 (1 keeps every example once).");
         if (!(o.LearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(o), o.LearningRate, "The learning rate must be positive.");
         return o;

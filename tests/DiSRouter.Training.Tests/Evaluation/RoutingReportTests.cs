@@ -121,4 +121,38 @@ public class RoutingReportTests
         Assert.Equal(SelfAwareCli.BadInput, rc);
         Assert.Contains("0.2, 0.5 and 0.8", output);
     }
+
+    /// <summary>
+    /// Agents trained in the paper's configuration (another models folder, their checkpoints recording the full wording)
+    /// add the row disrouter-paper on every graded split and subset, measured in their own wording: the cache files of
+    /// their self-aware passes name it, so compact and full-text passes never share a file.
+    /// </summary>
+    [Fact]
+    public void PaperModelsAddTheRowDisrouterPaperOnEverySplitPromptedInTheirOwnWording()
+    {
+        using var dir = new TempDirectory();
+        var options = SaveTinyPool(dir);
+        var paper = dir.Sub("paper-models");
+        for (int i = 0; i < Names.Length; i++)
+        {
+            var served = Path.Combine(paper, Training.Commands.ReportCommand.ServedStoreName, Names[i]);
+            Checkpoint.Save(served, TransformerModel.Create(TinyWorld.Config, 200 + i), TinyWorld.Tokenizer);
+            ScenarioPromptFile.Write(served, ScenarioPromptStyle.Full);
+        }
+
+        var (rc, output) = Run(options with { PaperModels = paper, ValidationDecisions = false }, json: true, dir.Sub("docs/evaluation.md"));
+
+        Assert.True(rc == 0, output);
+        var methods = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(l => l.GetProperty("kind").GetString() == "method").ToList();
+        foreach (var split in new[] { "test", "ood", "fresh-test" })
+            foreach (var alpha in new[] { 0.2, 0.5, 0.8 })
+                Assert.Equal(1, methods.Count(l => l.GetProperty("split").GetString() == split && l.GetProperty("agents").GetString() == "all"
+                    && l.GetProperty("alpha").GetDouble() == alpha && l.GetProperty("method").GetString() == RoutingReport.DiSRouterPaper));
+        Assert.Contains(methods, l => l.GetProperty("agents").GetString() == "2,3,5" && l.GetProperty("method").GetString() == RoutingReport.DiSRouterPaper);
+        // The served agents' passes stay compact (no style in their kinds); the paper agents' passes are full-text ones.
+        var files = Directory.GetFiles(options.CacheDirectory, "decide*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
+        Assert.Contains(files, f => f!.StartsWith("decide-full-0.20-", StringComparison.Ordinal));
+        Assert.Contains(files, f => f!.StartsWith("decide-0.20-", StringComparison.Ordinal));
+    }
 }

@@ -50,7 +50,7 @@ public sealed class RlStageTests(ITestOutputHelper output) : IDisposable
         string[] targets = ["1", "2", "1", "2", ScenarioPrompt.RejectText];
         var batch = Alphas.SelectMany(a => targets.Select(t =>
         {
-            var (tokens, mask) = ChatFormat.EncodeExample(tok, SelfAwarePrompt.System(Scenario.FromAlpha(a), null), "Pick 1 or 2.", t);
+            var (tokens, mask) = ChatFormat.EncodeExample(tok, SelfAwarePrompt.System(Scenario.FromAlpha(a), null, SelfAwarePrompt.Style), "Pick 1 or 2.", t);
             return new TrainingExample(tokens, mask);
         })).ToList();
         for (int i = 0; i < 25; i++) trainer.Step(batch);

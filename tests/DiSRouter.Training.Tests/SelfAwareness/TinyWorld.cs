@@ -40,7 +40,7 @@ internal static class TinyWorld
         var trainer = new Trainer(model, new TrainerOptions { LearningRate = 1e-2, MinLearningRate = 1e-3, WarmupSteps = 3, TotalSteps = steps, WeightDecay = 0, MicroBatchSize = 16 });
         var batch = questions.SelectMany(q => Scenario.Named.Select(s =>
         {
-            var (tokens, mask) = ChatFormat.EncodeExample(Tokenizer, SelfAwarePrompt.System(s, null), q, target);
+            var (tokens, mask) = ChatFormat.EncodeExample(Tokenizer, SelfAwarePrompt.System(s, null, SelfAwarePrompt.Style), q, target);
             return new TrainingExample(tokens, mask);
         })).ToList();
         for (int i = 0; i < steps; i++) trainer.Step(batch);
