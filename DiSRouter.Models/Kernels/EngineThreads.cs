@@ -146,7 +146,8 @@ public static unsafe class EngineThreads
 
                 WorkOn(generation);
 
-                WaitForItems(count);
+                var spinner = new SpinWait();
+                while (Volatile.Read(ref _done) < count) spinner.SpinOnce(sleep1Threshold: -1);
                 // The same exception as an inline run would throw, with its original stack trace.
                 if (_error is { } error) ExceptionDispatchInfo.Throw(error);
             }
@@ -162,23 +163,6 @@ public static unsafe class EngineThreads
                 _arg = null;
                 Volatile.Write(ref _busy, 0);
             }
-        }
-
-        // Waits for the items the workers still run. WHY spin before yielding: those items are a few microseconds of a
-        // kernel, and SpinWait.SpinOnce yields the core after ten rounds, which on a busy machine hands it to another
-        // process for a whole time slice (about a millisecond under EEVDF) while the result is due in microseconds. A
-        // decode step of config c waits like this 24 times; on the shared 2-core machine at load average 20–40 the
-        // yields cost more than the step itself. After SpinTicks (a worker descheduled mid-item) it yields as before.
-        private static void WaitForItems(int count)
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int i = 1; Volatile.Read(ref _done) < count; i++)
-            {
-                Thread.SpinWait(4);
-                if ((i & 63) == 0 && Stopwatch.GetTimestamp() - start > SpinTicks) break;
-            }
-            var spinner = new SpinWait();
-            while (Volatile.Read(ref _done) < count) spinner.SpinOnce(sleep1Threshold: -1);
         }
 
         // Claims and runs items of the given generation until none are left (or the job has moved on).

@@ -67,6 +67,14 @@ internal static unsafe class PanelGemv
         public readonly void Invoke(int chunk)
         {
             int j0 = chunk * UnitsPerChunk * Panel, j1 = Math.Min(N8, j0 + UnitsPerChunk * Panel);
+            if (Sse.IsSupported && j0 < j1)
+            {
+                // The rows the passes' own prefetch does not reach: the first PrefetchRows of the chunk's first panel
+                // (a chunk starts a new stream, cold in every cache level but L3, and it is only microseconds long).
+                int jc0 = j0 / NcLimit * NcLimit, first = Math.Min(PrefetchRows, Math.Min(KcMax, K));
+                float* start = W + (long)jc0 * K + (long)(j0 - jc0) / Panel * Math.Min(KcMax, K) * Panel;
+                for (int r = 0; r < first; r++) Sse.Prefetch0(start + r * Panel);
+            }
             for (int j = j0; j < j1; j += Panel)
             {
                 int jc = j / NcLimit * NcLimit;                             // the column block holding panel j
