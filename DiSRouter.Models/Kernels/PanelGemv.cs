@@ -10,7 +10,8 @@ namespace DiSRouter.Models.Kernels;
 /// very arithmetic of <see cref="GemmSmallM"/>'s 256- and 128-bit path, so the result is the same bit for bit.
 /// WHY: a prompt pass reads the panels and token-by-token decoding read the raw rows, so generation streamed two copies of
 /// every weight: 38 MB for a 4.85 M-parameter model, more than the 32 MB L3 that the 2-core AVX2 machine shares with its
-/// neighbours, and each decode step came partly from DRAM. Reading the panels here leaves one copy in the working set.
+/// neighbours (there two threads stream 19 MB at about 76 GB/s and 38 MB at about 38, DRAM's rate). Reading the panels
+/// here leaves one copy in the working set; docs/benchmarks.md has the measurements.
 /// </summary>
 /// <remarks>
 /// The raw path sums output j as Vector&lt;float&gt; lane l accumulating W[j, p]·x[p] for p ≡ l (mod L) in order by
@@ -19,8 +20,9 @@ namespace DiSRouter.Models.Kernels;
 /// lane l: the same operations on the same values in the same order, only transposed. <c>Vector.Sum</c> adds its lanes
 /// pairwise, ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)), which the accumulators reproduce column-wise; where the
 /// runtime sums in another order (<see cref="Available"/> checks at start-up) the raw path runs instead.
-/// Depth blocks of the panels need not start at a multiple of L (704 = 3 × 235): the accumulators are rotated so that
-/// slot 0 always receives the block's first depth.
+/// Depth blocks of the panels need not start at a multiple of L (704 = 3 × 235): there <see cref="Lanes4"/> finds each
+/// lane's rows at their offsets in every group of 8, and <see cref="Sum8"/> / <see cref="Sum4"/> rotate the accumulators so
+/// that slot 0 receives the block's first depth.
 /// </remarks>
 internal static unsafe class PanelGemv
 {
