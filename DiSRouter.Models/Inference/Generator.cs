@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DiSRouter.Models.Tokenization;
 
 namespace DiSRouter.Models.Inference;
@@ -90,7 +91,7 @@ public sealed class Generator(TransformerModel model, ITokenizer tokenizer) : IT
 
                 // ---- one decode step: the newest token of every running sample, as one batch
                 for (int j = 0; j < active.Count; j++) feed[j] = samples[active[j]].Ids[^1];
-                Decoder.Forward(weights, ws, feed.AsSpan(0, active.Count), active.Count, 1, p + step, active.ToArray(), allLogits: false);
+                Decoder.Forward(weights, ws, feed.AsSpan(0, active.Count), active.Count, 1, p + step, CollectionsMarshal.AsSpan(active), allLogits: false);
                 steps++;
             }
         }

@@ -138,7 +138,8 @@ public static unsafe class Gemm
 
     /// <summary>
     /// C(m, n) = alpha·A(m, k)·Wᵀ + beta·C with W a <see cref="PackedWeight"/> (n, k): up to <see cref="SmallM"/> rows
-    /// through the packing-free path on the raw weight, more through the packed path on the prebuilt panels. The
+    /// through the packing-free arithmetic (on the 256- and 128-bit paths reading the prebuilt panels, <see cref="PanelGemv"/>;
+    /// on the 512-bit path the raw weight), more through the packed path on the prebuilt panels. The
     /// result is bit for bit that of <see cref="Sgemm(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>
     /// with the blocking the weight was packed under.
     /// </summary>
@@ -154,7 +155,8 @@ public static unsafe class Gemm
         fixed (float* pw = w.Raw)
         fixed (float* pc = c)
         {
-            if (alpha == 0f || m <= SmallM || !UsePrepackedPanels) Core(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads);
+            if (alpha != 0f && m <= SmallM && UsePrepackedPanels && PanelGemv.Applies(w)) PanelGemv.Run(m, alpha, pa, lda, w, beta, pc, ldc, EngineThreads.AvailableThreads);
+            else if (alpha == 0f || m <= SmallM || !UsePrepackedPanels) Core(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads);
             else Packed(false, true, m, n, k, alpha, pa, lda, pw, k, beta, pc, ldc, EngineThreads.AvailableThreads, w);
         }
     }

@@ -14,7 +14,7 @@ namespace DiSRouter.Models.Kernels;
 /// </summary>
 internal static unsafe class GemmSmallM
 {
-    private const long ParallelMinWeights = 1L << 15;   // n·k floats of B below which one thread is faster
+    internal const long ParallelMinWeights = 1L << 15;   // n·k floats of B below which one thread is faster
     private const int RowsPerGroup = 8;                  // W rows dotted together (transB)
     private const int ColsPerBlock = 64;                 // C columns accumulated in registers (not transB)
 
@@ -58,7 +58,7 @@ internal static unsafe class GemmSmallM
     // transB: C[i, j] = alpha·dot(A row i, W row j) + beta·C[i, j]; W stored (n, k).
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void DotRows(int m, int j0, int j1, int k, float alpha, float* a, int lda, float* w, int ldw, float beta, float* c, int ldc)
+    internal static void DotRows(int m, int j0, int j1, int k, float alpha, float* a, int lda, float* w, int ldw, float beta, float* c, int ldc)
     {
         float* sums = stackalloc float[RowsPerGroup];
         float* sums2 = stackalloc float[RowsPerGroup];

@@ -36,6 +36,53 @@ public sealed class PackedWeightTests
         }
     }
 
+    // Decoding shapes read from the panels (PanelGemv): config c's q|k|v, gate|up and down, depths in blocks that do not
+    // start at a multiple of the vector width (704 = 3 × 235), depth tails (k mod 8), short depths, column tails (n mod 8,
+    // n mod 16 = 8), every row count up to Gemm.SmallM, one thread and two.
+    public static TheoryData<int, int, int> DecodeShapes() => new()
+    {
+        { 1, 768, 256 }, { 1, 1408, 256 }, { 1, 256, 704 }, { 1, 64, 256 },
+        { 2, 256, 704 }, { 3, 200, 703 }, { 4, 100, 13 }, { 5, 24, 5 }, { 6, 40, 530 }, { 7, 1000, 257 }, { 8, 72, 704 },
+        { 1, 8, 3 }, { 1, 7, 9 }, { 2, 136, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(DecodeShapes))]
+    public unsafe void DecodingFromThePanelsEqualsTheRawRowsBitForBit(int m, int n, int k)
+    {
+        var rng = new Random(m * 104729 + n * 131 + k);
+        var a = Random(rng, m * k);
+        var w = Random(rng, n * k);
+        var c0 = Random(rng, m * n);
+        var packed = new PackedWeight(w, n, k);
+        foreach (var (alpha, beta) in new[] { (1f, 0f), (1f, 1f), (0.5f, 2f) })
+        {
+            var expected = (float[])c0.Clone();
+            Gemm.Sgemm(false, true, m, n, k, alpha, a, k, w, k, beta, expected, n);
+            var actual = (float[])c0.Clone();
+            Gemm.Sgemm(m, alpha, a, k, packed, beta, actual, n);
+            Assert.Equal(expected, actual);
+            if (!PanelGemv.Applies(packed)) continue;
+            foreach (int threads in new[] { 1, 2 })   // the split over threads, whatever the pool has free
+            {
+                actual = (float[])c0.Clone();
+                fixed (float* pa = a)
+                fixed (float* pc = actual)
+                    PanelGemv.Run(m, alpha, pa, k, packed, beta, pc, n, threads);
+                Assert.Equal(expected, actual);
+            }
+        }
+    }
+
+    [Fact]
+    public void DecodingReadsThePanelsOnTheNarrowPathsOfX64()
+    {
+        // The bit-for-bit tests above would pass vacuously if the panel path switched itself off; on x64 it must not.
+        if (System.Runtime.Intrinsics.X86.Sse.IsSupported && !SimdPath.Is512 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
+            Assert.True(PanelGemv.Available);
+        if (SimdPath.Is512) Assert.False(PanelGemv.Available);
+    }
+
     [Fact]
     public void PrepackedProductKeepsTheBlockingItWasPackedUnder()
     {
@@ -61,6 +108,12 @@ public sealed class PackedWeightTests
         Gemm.Sgemm(m, 1f, a, k, packed, 0f, actual, n);
         Assert.Equal(expected, actual);
         Assert.Equal(64, packed.NcLimit);
+        // Decoding rows read the same panels block after block.
+        var expectedRow = new float[3 * n];
+        var actualRow = new float[3 * n];
+        Gemm.Sgemm(false, true, 3, n, k, 1f, a, k, w, k, 0f, expectedRow, n);
+        Gemm.Sgemm(3, 1f, a, k, packed, 0f, actualRow, n);
+        Assert.Equal(expectedRow, actualRow);
     }
 
     [Fact]
