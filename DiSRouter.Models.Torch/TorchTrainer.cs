@@ -159,24 +159,22 @@ public sealed class TorchTrainer : IDisposable
 
     /// <summary>
     /// Writes the step and AdamW moments in the managed <see cref="Trainer"/>'s file format (same names, order and
-    /// float32 layout), atomically: a resume point made on either engine resumes on either.
+    /// float32 layout), atomically: a resume point made on either engine resumes on either. The moments stay on the
+    /// device; they are streamed to the file a chunk at a time.
     /// </summary>
     public void SaveState(string path) =>
-        OptimizerState.Save(path, StepCount, _model.Parameters.Keys.Zip(_state, (name, s) => (name, TorchTransformer.Read(s.M), TorchTransformer.Read(s.V))).ToList());
+        OptimizerState.Save(path, StepCount, Layout(), (i, second, start, buffer, count) => TorchTransformer.ReadRange(Moment(i, second), start, buffer, count));
 
-    /// <summary>Restores a state written by <see cref="SaveState"/> or by the managed trainer for a model of the same layout.</summary>
-    public void LoadState(string path)
-    {
-        var (step, m, v) = OptimizerState.Load(path, _model.Parameters.Select(kv => (kv.Key, (int)kv.Value.numel())).ToList());
-        using var noGrad = no_grad();
-        for (int i = 0; i < _state.Length; i++)
-        {
-            using var scope = NewDisposeScope();
-            _state[i].M.copy_(tensor(m[i], _state[i].M.shape));
-            _state[i].V.copy_(tensor(v[i], _state[i].V.shape));
-        }
-        StepCount = step;
-    }
+    /// <summary>
+    /// Restores a state written by <see cref="SaveState"/> or by the managed trainer for a model of the same layout,
+    /// streamed onto the device; a file of another layout is refused before any moment changes.
+    /// </summary>
+    public void LoadState(string path) =>
+        StepCount = OptimizerState.Load(path, Layout(), (i, second, start, buffer, count) => TorchTransformer.WriteRange(Moment(i, second), start, buffer, count));
+
+    private List<(string Name, int Length)> Layout() => _model.Parameters.Select(kv => (kv.Key, (int)kv.Value.numel())).ToList();
+
+    private Tensor Moment(int index, bool second) => second ? _state[index].V : _state[index].M;
 
     // log p(target) (B, T) of the laid-out batch, 0 on padding; weights (B, T) the loss mask
     private Tensor TargetLogProbs(out Tensor weights) => TargetLogProbs(_model, _batch, out weights);

@@ -139,14 +139,16 @@ internal sealed class SftStage(SftOptions options)
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && saved.Progress.DataHash != dataHash)
             throw new InvalidOperationException($"{statePath} was made from other SFT data (samples or options changed); delete it to start over.");
-        var loaded = saved?.Checkpoint ?? Checkpoint.Load(baseCheckpoint);
-        var (model, tokenizer) = (loaded.Model, loaded.Tokenizer);
+        // Where the weights start: the resume point, else the base. Only the config and tokenizer are read here; the
+        // engine reads the weights (torch: straight onto its device).
+        var start = saved?.CheckpointDirectory ?? baseCheckpoint;
+        var (config, tokenizer) = PolicyEngine.Describe(start);
 
         var examples = data.Examples.Select(e => Encode(e, tokenizer, Options.ChainLossWeight)).ToArray();
-        var tooLong = examples.Count(e => e.Tokens.Length - 1 > model.Config.MaxPositionEmbeddings);
+        var tooLong = examples.Count(e => e.Tokens.Length - 1 > config.MaxPositionEmbeddings);
         if (tooLong > 0)
             throw new InvalidOperationException($"{tooLong} of {examples.Length} SFT examples are longer than the model's context " +
-                $"({model.Config.MaxPositionEmbeddings} positions); shorten the queries or the samples' chains of thought.");
+                $"({config.MaxPositionEmbeddings} positions); shorten the queries or the samples' chains of thought.");
         int totalSteps = Options.Steps ?? Math.Max(1, (int)Math.Ceiling((double)Options.Epochs * examples.Length / Options.BatchSize));
         var trainerOptions = new TrainerOptions
         {
@@ -159,7 +161,7 @@ internal sealed class SftStage(SftOptions options)
             MicroBatchSize = Options.MicroBatchSize,
             Seed = Options.Seed,
         };
-        using var policy = PolicyEngine.Create(model, tokenizer, trainerOptions, Options.TorchDevice);
+        using var policy = PolicyEngine.Open(start, trainerOptions, Options.TorchDevice);
         if (saved is not null) policy.LoadState(saved.TrainerStatePath);
         var state = saved?.Progress ?? new Progress(0, totalSteps, dataHash, []);
         var meter = new StageMeter(Name, saved?.Report);
@@ -173,7 +175,7 @@ internal sealed class SftStage(SftOptions options)
         var runner = new StageRunner("sft", meter, reportPath)
         {
             SaveEvery = Options.SaveEvery,
-            Save = report => ResumeState.Save(statePath, policy, tokenizer, state, report),
+            Save = report => ResumeState.Save(statePath, policy, state, report),
             Progress = progress,
         };
         runner.Run(state.Step, totalSteps, step =>
@@ -193,7 +195,7 @@ internal sealed class SftStage(SftOptions options)
         meter.Detail("loss_first", first);
         meter.Detail("loss_last", last);
         meter.Detail("loss_curve", Downsample(state.Losses, 50));
-        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d => Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata)), statePath);
+        var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d => policy.Save(d, Options.OutputDType, metadata)), statePath);
         return new SftResult(outDir, data, totalSteps, first, last, report);
     }
 
