@@ -125,7 +125,7 @@ internal sealed class SftStage(SftOptions options)
         var statePath = Path.Combine(runDirectory, StateFolder);
         var reportPath = StageReport.PathFor(runDirectory, Name);
         var outDir = Path.Combine(runDirectory, CheckpointFolder);
-        var inputs = CompletedStage.InputsHash(Name, dataHash, CompletedStage.FileHash(Path.Combine(baseCheckpoint, Checkpoint.WeightsFileName)),
+        var inputs = CompletedStage.InputsHash(Name, dataHash, CompletedStage.WeightsHash(baseCheckpoint),
             JsonSerializer.Serialize(Options with { Alphas = Options.Alphas.ToArray() }, JsonlFile.Json));
         if (!Directory.Exists(statePath) && CompletedStage.Find(outDir, reportPath, inputs) is { } done)
         {
