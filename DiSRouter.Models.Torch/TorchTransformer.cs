@@ -49,21 +49,25 @@ public sealed class TorchTransformer : IDisposable
     }
 
     /// <summary>
-    /// Reads a checkpoint folder (ours or a Hugging Face Qwen2 one, single-file or sharded) one tensor at a time
-    /// straight onto the device, so host memory holds one tensor, not the model: each tensor is widened into a reused host
-    /// buffer (one per tensor size, so a layer's worth in all) and copied into a tensor of <paramref name="weightType"/>
-    /// on the device. bf16 keeps only bf16 weights (serving: 2 bytes a parameter instead of float32's 4 plus a bf16 copy's
-    /// 2); train with float32. <paramref name="fingerprint"/>, when given, is fed every tensor as the file holds it.
+    /// Reads a checkpoint folder (ours or a Hugging Face Qwen2 one, single-file or sharded) straight onto the device, so
+    /// host memory never holds the model, nor even one whole tensor: each tensor is streamed through one reused host
+    /// buffer of <see cref="ChunkElements"/> floats (widened from the file's dtype) into a tensor of
+    /// <paramref name="weightType"/> on the device. bf16 keeps only bf16 weights (serving: 2 bytes a parameter instead of
+    /// float32's 4 plus a bf16 copy's 2); train with float32 (the training stages load their checkpoints this way, the
+    /// AdamW moments then live beside the weights on the device). <paramref name="fingerprint"/>, when given, is fed
+    /// every tensor as the file holds it.
     /// </summary>
     public static TorchTransformer Load(string directory, Device? device = null, ScalarType? computeType = null, ScalarType weightType = ScalarType.Float32,
-        WeightsFingerprint.Hasher? fingerprint = null)
+        WeightsFingerprint.Hasher? fingerprint = null, int? maxPositions = null)
     {
         var config = ConfigFile.Read(Path.Combine(directory, ConfigFile.FileName));
+        // A wider context is the same weights with a longer rotary table (rotary embeddings hold no parameters).
+        if (maxPositions is { } positions && positions > config.MaxPositionEmbeddings) config = config with { MaxPositionEmbeddings = positions };
         TorchRuntime.EnsureLoaded();
         var dev = device ?? TorchRuntime.Device();
         using var file = SafeTensorsShards.Open(directory);
         var ps = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var buffers = new Dictionary<long, float[]>();
+        var buffer = new float[Math.Min(ChunkElements, Names(config).Max(n => Parameter.Numel(n.Shape)))];
         try
         {
             foreach (var (name, dims) in Names(config))
@@ -71,11 +75,15 @@ public sealed class TorchTransformer : IDisposable
                 if (!file.Tensors.TryGetValue(name, out var info)) throw new CheckpointException(Path.Combine(directory, Checkpoint.WeightsFileName), $"tensor '{name}' is missing");
                 if (!info.Shape.SequenceEqual(dims))
                     throw new CheckpointException(file.PathOf(name), $"tensor '{name}' has shape ({string.Join(", ", info.Shape)}), config.json implies ({string.Join(", ", dims)})");
-                long numel = dims.Aggregate(1L, (a, d) => a * d);
-                if (!buffers.TryGetValue(numel, out var host)) buffers[numel] = host = new float[numel];
-                file.ReadInto(name, host);
-                fingerprint?.Add(name, host);
-                ps[name] = Copy(host, dims, dev, weightType);
+                var t = ps[name] = Empty(dims, dev, weightType);
+                fingerprint?.Begin(name);
+                for (long done = 0, numel = t.numel(); done < numel; done += buffer.Length)
+                {
+                    int n = (int)Math.Min(buffer.Length, numel - done);
+                    file.ReadRange(name, done, buffer.AsSpan(0, n));
+                    fingerprint?.Append(buffer.AsSpan(0, n));
+                    WriteRange(t, done, buffer, n);
+                }
             }
             foreach (var name in file.Tensors.Keys)
                 if (!ps.ContainsKey(name) && !(name == "lm_head.weight" && config.TieWordEmbeddings))
@@ -89,19 +97,41 @@ public sealed class TorchTransformer : IDisposable
         return new TorchTransformer(config, dev, computeType ?? TorchRuntime.ComputeType(dev), ps);
     }
 
-    // A leaf of weightType on the device holding host's values; the host buffer is only read (from_array shares it,
-    // copy_ converts and moves), so the caller may reuse it for the next tensor.
-    private static Tensor Copy(float[] host, int[] dims, Device device, ScalarType type)
+    /// <summary>
+    /// Floats that cross between host and device at a time when a checkpoint is loaded (1 MB, as the checkpoint and
+    /// optimizer-state writers stream): small beside the tensors of a real model, large enough that a 7B model's 30 GB
+    /// move in some 30,000 copies, each well past the size where a host ↔ GPU copy runs at full bandwidth.
+    /// </summary>
+    internal const int ChunkElements = 1 << 18;
+
+    // An uninitialised leaf of type on device, outside any dispose scope (the model owns it).
+    private static Tensor Empty(int[] dims, Device device, ScalarType type)
     {
         using var scope = NewDisposeScope();
-        var shape = dims.Select(d => (long)d).ToArray();
-        var source = from_array(host).view(shape);
-        var t = empty(shape, type, device);
-        using (no_grad()) t.copy_(source);
-        return t.requires_grad_(true).DetachFromDisposeScope();
+        return empty(dims.Select(d => (long)d).ToArray(), type, device).requires_grad_(true).DetachFromDisposeScope();
     }
 
-    /// <summary>The weights as a managed model (float32 copies), e.g. to save with <see cref="Checkpoint.Save"/> or compare.</summary>
+    /// <summary>
+    /// Elements [<paramref name="start"/>, start + count) of <paramref name="t"/> (flattened, row-major) from
+    /// <c>buffer[0 .. count)</c>, converted to its dtype on its device; the buffer is only read (from_array shares it for
+    /// the copy), so the caller reuses it for the next chunk.
+    /// </summary>
+    internal static void WriteRange(Tensor t, long start, float[] buffer, int count)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        t.view(-1).narrow(0, start, count).copy_(from_array(buffer).narrow(0, 0, count));
+    }
+
+    /// <summary>Elements [<paramref name="start"/>, start + count) of <paramref name="t"/> (flattened) as float32 into <c>buffer[0 .. count)</c>.</summary>
+    internal static void ReadRange(Tensor t, long start, float[] buffer, int count)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        from_array(buffer).narrow(0, 0, count).copy_(t.detach().reshape(-1).narrow(0, start, count));
+    }
+
+    /// <summary>The weights as a managed model (float32 copies), e.g. to compare; <see cref="Save"/> does not need it.</summary>
     public TransformerModel ToModel()
     {
         var model = TransformerModel.CreateEmpty(Config);
@@ -110,10 +140,17 @@ public sealed class TorchTransformer : IDisposable
         return model;
     }
 
-    /// <summary>Saves in our checkpoint layout (the same safetensors names and shapes either engine reads).</summary>
+    /// <summary>
+    /// Saves in our checkpoint layout (the same safetensors names and shapes either engine reads), each tensor streamed
+    /// device → file a chunk at a time: host memory holds one chunk, never a float32 copy of the model.
+    /// </summary>
     public void Save(string directory, Tokenization.ITokenizer tokenizer, CheckpointDType dtype = CheckpointDType.F32,
-        IReadOnlyDictionary<string, string>? metadata = null) =>
-        Checkpoint.Save(directory, ToModel(), tokenizer, dtype, metadata);
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var layout = Names(Config).ToList();
+        Checkpoint.Save(directory, Config, layout, (i, start, buffer, count) => ReadRange(_params[layout[i].Name], start, buffer, count),
+            tokenizer, dtype, metadata);
+    }
 
     // ---------------------------------------------------------------------------------------------
     // forward

@@ -16,16 +16,29 @@ public static class Checkpoint
         IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var ps = model.Parameters;
+        Save(directory, model.Config, ps.Select(p => (p.Name, p.Shape)).ToList(),
+            (i, start, buffer, count) => Array.Copy(ps[i].Data, start, buffer, 0, count), tokenizer, dtype, metadata);
+    }
+
+    /// <summary>
+    /// The same folder from weights held elsewhere (on a GPU): <paramref name="layout"/> names every parameter in
+    /// <see cref="TransformerModel.Parameters"/> order and <paramref name="source"/> streams their values a chunk at a time.
+    /// </summary>
+    internal static void Save(string directory, TransformerConfig config, IReadOnlyList<(string Name, int[] Shape)> layout,
+        SafeTensorsWriter.ChunkSource source, ITokenizer tokenizer, CheckpointDType dtype = CheckpointDType.F32,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(tokenizer);
-        if (tokenizer.VocabSize > model.Config.VocabSize)
-            throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model only {model.Config.VocabSize} rows.");
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabSize} ids but the model only {config.VocabSize} rows.");
         Directory.CreateDirectory(directory);
         var meta = new Dictionary<string, string>(StringComparer.Ordinal) { ["format"] = "pt" }; // what HF loaders expect
         if (metadata is not null) foreach (var (k, v) in metadata) meta[k] = v;
-        var tensors = model.Parameters.Select(p => new NamedTensor(p.Name, p.Shape, p.Data)).ToArray();
-        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), tensors, dtype, meta);
+        SafeTensorsWriter.Write(Path.Combine(directory, WeightsFileName), layout, source, dtype, meta);
         TokenizerFile.Write(Path.Combine(directory, TokenizerFile.FileName), tokenizer);
-        ConfigFile.Write(Path.Combine(directory, ConfigFile.FileName), model.Config);
+        ConfigFile.Write(Path.Combine(directory, ConfigFile.FileName), config);
     }
 
     public static LoadedCheckpoint Load(string directory)

@@ -93,7 +93,19 @@ public sealed class SafeTensorsFile : IDisposable
         var info = Info(name);
         if (destination.Length != info.Numel)
             throw new ArgumentException($"Tensor '{name}' has {info.Numel} elements, the destination {destination.Length}.");
-        long offset = _dataStart + info.Begin;
+        ReadRange(name, 0, destination);
+    }
+
+    /// <summary>
+    /// Reads elements [<paramref name="start"/>, start + destination.Length) of a tensor (flattened, row-major), widened to
+    /// float32: a loader that streams a tensor through a small buffer never holds the whole tensor in host memory.
+    /// </summary>
+    public void ReadRange(string name, long start, Span<float> destination)
+    {
+        var info = Info(name);
+        if (start < 0 || start + destination.Length > info.Numel)
+            throw new ArgumentOutOfRangeException(nameof(start), $"Elements [{start}, {start + destination.Length}) lie outside tensor '{name}' ({info.Numel} elements).");
+        long offset = _dataStart + info.Begin + start * ElementSize(info.DType);
         switch (info.DType)
         {
             case "F32":

@@ -82,6 +82,13 @@ public sealed class SafeTensorsShards : IDisposable
         file.ReadInto(name, destination);
     }
 
+    /// <summary>Elements [<paramref name="start"/>, start + destination.Length) of a tensor, widened to float32 (<see cref="SafeTensorsFile.ReadRange"/>).</summary>
+    public void ReadRange(string name, long start, Span<float> destination)
+    {
+        if (!_fileOf.TryGetValue(name, out var file)) throw new CheckpointException(_files[0].Path, $"tensor '{name}' is missing");
+        file.ReadRange(name, start, destination);
+    }
+
     public float[] Read(string name)
     {
         if (!_fileOf.TryGetValue(name, out var file)) throw new CheckpointException(_files[0].Path, $"tensor '{name}' is missing");

@@ -9,17 +9,34 @@ public static class SafeTensorsWriter
 {
     private const int ChunkElements = 1 << 18;
 
+    /// <summary>
+    /// Fills <c>buffer[0 .. count)</c> with elements [<c>start</c>, start + count) of tensor <c>index</c> (flattened,
+    /// row-major): how a writer that never holds a whole tensor on the host (one streamed off a GPU) is fed.
+    /// </summary>
+    public delegate void ChunkSource(int index, long start, float[] buffer, int count);
+
     public static void Write(string path, IReadOnlyList<NamedTensor> tensors, CheckpointDType dtype = CheckpointDType.F32,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
+        foreach (var t in tensors)
+            if (Parameter.Numel(t.Shape) != t.Data.Length) throw new ArgumentException($"Tensor '{t.Name}' has {t.Data.Length} values for shape ({string.Join(", ", t.Shape)}).");
+        Write(path, tensors.Select(t => (t.Name, t.Shape)).ToList(), (i, start, buffer, count) => Array.Copy(tensors[i].Data, start, buffer, 0, count),
+            dtype, metadata);
+    }
+
+    /// <summary>
+    /// The same file, the tensors' values read chunk by chunk from <paramref name="source"/> in file order, so host memory
+    /// holds one chunk (a megabyte), not the model.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<(string Name, int[] Shape)> layout, ChunkSource source, CheckpointDType dtype = CheckpointDType.F32,
+        IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         int size = dtype == CheckpointDType.F32 ? 4 : 2;
         string dtypeName = dtype == CheckpointDType.F32 ? "F32" : "BF16";
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var t in tensors)
-        {
-            if (t.Name == "__metadata__" || !names.Add(t.Name)) throw new ArgumentException($"Tensor name '{t.Name}' is reserved or repeated.");
-            if (Parameter.Numel(t.Shape) != t.Data.Length) throw new ArgumentException($"Tensor '{t.Name}' has {t.Data.Length} values for shape ({string.Join(", ", t.Shape)}).");
-        }
+        foreach (var (name, _) in layout)
+            if (name == "__metadata__" || !names.Add(name)) throw new ArgumentException($"Tensor name '{name}' is reserved or repeated.");
 
         var header = new MemoryStream();
         using (var w = new Utf8JsonWriter(header))
@@ -32,16 +49,16 @@ public static class SafeTensorsWriter
                 w.WriteEndObject();
             }
             long offset = 0;
-            foreach (var t in tensors)
+            foreach (var (name, shape) in layout)
             {
-                w.WriteStartObject(t.Name);
+                w.WriteStartObject(name);
                 w.WriteString("dtype", dtypeName);
                 w.WriteStartArray("shape");
-                foreach (var d in t.Shape) w.WriteNumberValue(d);
+                foreach (var d in shape) w.WriteNumberValue(d);
                 w.WriteEndArray();
                 w.WriteStartArray("data_offsets");
                 w.WriteNumberValue(offset);
-                w.WriteNumberValue(offset += (long)t.Data.Length * size);
+                w.WriteNumberValue(offset += (long)Parameter.Numel(shape) * size);
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
@@ -56,15 +73,18 @@ public static class SafeTensorsWriter
             BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);
             fs.Write(len);
             fs.Write(header.GetBuffer(), 0, (int)header.Length);
-            var buffer = dtype == CheckpointDType.BF16 ? new ushort[ChunkElements] : null;
-            foreach (var t in tensors)
+            var chunk = new float[ChunkElements];
+            var halves = dtype == CheckpointDType.BF16 ? new ushort[ChunkElements] : null;
+            for (int i = 0; i < layout.Count; i++)
             {
-                if (buffer is null) { fs.Write(MemoryMarshal.AsBytes(t.Data.AsSpan())); continue; }
-                for (int done = 0; done < t.Data.Length; done += ChunkElements)
+                long numel = Parameter.Numel(layout[i].Shape);
+                for (long done = 0; done < numel; done += ChunkElements)
                 {
-                    int n = Math.Min(ChunkElements, t.Data.Length - done);
-                    for (int i = 0; i < n; i++) buffer[i] = BFloat16Bits.FromSingle(t.Data[done + i]);
-                    fs.Write(MemoryMarshal.AsBytes(buffer.AsSpan(0, n)));
+                    int n = (int)Math.Min(ChunkElements, numel - done);
+                    source(i, done, chunk, n);
+                    if (halves is null) { fs.Write(MemoryMarshal.AsBytes(chunk.AsSpan(0, n))); continue; }
+                    for (int j = 0; j < n; j++) halves[j] = BFloat16Bits.FromSingle(chunk[j]);
+                    fs.Write(MemoryMarshal.AsBytes(halves.AsSpan(0, n)));
                 }
             }
         });

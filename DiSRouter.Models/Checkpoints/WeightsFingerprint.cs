@@ -28,9 +28,14 @@ public static class WeightsFingerprint
 
         public void Add(string name, ReadOnlySpan<float> values)
         {
-            _sha.AppendData(Encoding.UTF8.GetBytes(name));
-            _sha.AppendData(MemoryMarshal.AsBytes(values));
+            Begin(name);
+            Append(values);
         }
+
+        /// <summary>Starts a tensor whose values follow in chunks (<see cref="Append"/>): the same hash as one <see cref="Add"/>.</summary>
+        public void Begin(string name) => _sha.AppendData(Encoding.UTF8.GetBytes(name));
+
+        public void Append(ReadOnlySpan<float> values) => _sha.AppendData(MemoryMarshal.AsBytes(values));
 
         public string Finish() => Convert.ToHexStringLower(_sha.GetHashAndReset())[..16];
 

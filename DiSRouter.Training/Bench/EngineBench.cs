@@ -90,6 +90,16 @@ internal static class EngineBench
         MaxPositionEmbeddings = 128, RopeTheta = 1e6, RmsNormEps = 1e-6, TieWordEmbeddings = true, AttentionBias = true,
     };
 
+    /// <summary>Config q, randomly initialised (seed 0), saved as a float32 checkpoint with the byte tokenizer.</summary>
+    public static int WriteCheckpoint(TextWriter output, string directory, int maxPositions)
+    {
+        if (maxPositions < 1) { Console.Error.WriteLine($"--max-positions {maxPositions}: must be positive."); return 2; }
+        var model = TransformerModel.Create(Qwen25HalfB with { MaxPositionEmbeddings = maxPositions }, seed: 0);
+        Models.Checkpoints.Checkpoint.Save(directory, model, ByteTokenizer.Default);
+        output.WriteLine($"{directory}: config q, {model.ParameterCount:N0} parameters ({model.ParameterCount * 4 / 1e9:0.00} GB in float32)");
+        return 0;
+    }
+
     public static Result Measure(Config c, string engineName = "disrouter", string device = "cpu")
     {
         bool large = c.Name == "q";

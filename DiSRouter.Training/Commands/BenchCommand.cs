@@ -26,6 +26,14 @@ internal static class BenchCommand
         engine.SetAction(parse => EngineBench.Run(Console.Out, parse.GetValue(configs) ?? "abc", parse.GetValue(json), parse.GetValue(engines) ?? "disrouter", parse.GetValue(device) ?? "cpu"));
         command.Subcommands.Add(engine);
 
+        var ckptOut = new Option<string>("--out") { Description = "Folder to write the checkpoint into.", Required = true };
+        var ckptPositions = new Option<int>("--max-positions") { Description = "Context of the written config (q's own is 128, too short for an SFT example).", DefaultValueFactory = _ => 1024 };
+        var checkpoint = new Command("checkpoint", "Write config q (Qwen2.5-0.5B's shape) as a random float32 checkpoint with the byte tokenizer: a real-sized model to train a step of and measure (docs/real-models.md).");
+        checkpoint.Options.Add(ckptOut);
+        checkpoint.Options.Add(ckptPositions);
+        checkpoint.SetAction(parse => EngineBench.WriteCheckpoint(Console.Out, parse.GetValue(ckptOut)!, parse.GetValue(ckptPositions)));
+        command.Subcommands.Add(checkpoint);
+
         var gemmJson = new Option<bool>("--json") { Description = "Print JSON lines." };
         var gemm = new Command("gemm", "fp32 GEMM GFLOP/s of the engine's kernels.");
         gemm.Options.Add(gemmJson);

@@ -4,6 +4,7 @@ using DiSRouter.Core.Scenarios;
 using DiSRouter.Core.Tasks;
 using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Inference;
+using DiSRouter.Models.Tokenization;
 using DiSRouter.Models.Torch;
 
 namespace DiSRouter.Training.SelfAwareness;
@@ -57,6 +58,20 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
     public CalibrationOptions Options { get; } = options;
 
     /// <summary>The stage's files for the checkpoint in folder <paramref name="checkpointFolder"/> (sft or rl) of a run.</summary>
+    // The model as it will be asked, with its weights' fingerprint: on torch read straight onto the device as an agent
+    // serving it reads it (bf16 where the device serves in it), fingerprinted as it streams in, never a float32 copy of
+    // the model in host memory.
+    private (ITextGenerator Generator, ITokenizer Tokenizer, string Weights) Open(string checkpointDirectory)
+    {
+        if (Options.TorchDevice is { } device)
+        {
+            var opened = new TorchInferenceEngine(device).OpenDirectory(checkpointDirectory);
+            return (opened.Generator, opened.Tokenizer, opened.WeightsFingerprint);
+        }
+        var ckpt = Checkpoint.Load(checkpointDirectory);
+        return (new Generator(ckpt.Model, ckpt.Tokenizer), ckpt.Tokenizer, WeightsFingerprint.Of(ckpt.Model));
+    }
+
     public static string LogPath(string runDirectory, string checkpointFolder) => Path.Combine(runDirectory, $"{Name}-{checkpointFolder}-log.jsonl");
 
     public static string ReportPath(string runDirectory, string checkpointFolder) => StageReport.PathFor(runDirectory, $"{Name}-{checkpointFolder}");
@@ -79,8 +94,7 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         var logPath = LogPath(runDirectory, folder);
         var reportPath = ReportPath(runDirectory, folder);
 
-        var ckpt = Checkpoint.Load(checkpointDirectory);
-        var weights = WeightsFingerprint.Of(ckpt.Model);
+        var (generator, tokenizer, weights) = Open(checkpointDirectory);
         var style = ScenarioPromptFile.Read(checkpointDirectory);
         // What the replies depend on: the weights, the queries, the reply budget, and how they are computed (whole prompts,
         // ReplyRunner; replies logged before that switch came from shared cached prefixes and are not reused). The
@@ -106,10 +120,7 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         meter.Detail("alphas", alphas);
 
         if (File.Exists(logPath) && logged.Count == 0) File.Delete(logPath);
-        ITextGenerator generator = Options.TorchDevice is { } device
-            ? new TorchInferenceEngine(device).Open(ckpt)
-            : new Generator(ckpt.Model, ckpt.Tokenizer);
-        var runner = new ReplyRunner(generator, ckpt.Tokenizer, grader, Options.MaxNewTokens, Options.Parallelism) { Style = style };
+        var runner = new ReplyRunner(generator, tokenizer, grader, Options.MaxNewTokens, Options.Parallelism) { Style = style };
         var todo = alphas.Where(a => !logged.ContainsKey(a)).ToArray();
         long total = (long)alphas.Length * queries.Count, done = (long)(alphas.Length - todo.Length) * queries.Count;
         progress?.Invoke(new StageProgress(Name, done, total));

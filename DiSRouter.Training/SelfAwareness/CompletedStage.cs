@@ -37,6 +37,21 @@ internal static class CompletedStage
     public static string FileHash(string path) => Pool.PoolManifest.Sha256(path)[..16];
 
     /// <summary>
+    /// A checkpoint folder's weights as a stage input: model.safetensors' <see cref="FileHash"/>, or for a sharded Hugging
+    /// Face folder (Qwen2.5-3B and larger ship as shards beside model.safetensors.index.json) a hash of the index's and
+    /// every shard's hashes.
+    /// </summary>
+    public static string WeightsHash(string checkpointDirectory)
+    {
+        var single = Path.Combine(checkpointDirectory, Checkpoint.WeightsFileName);
+        var index = Path.Combine(checkpointDirectory, SafeTensorsShards.IndexFileName);
+        if (File.Exists(single) || !File.Exists(index)) return FileHash(single);
+        using var shards = SafeTensorsShards.Open(checkpointDirectory);
+        var files = shards.Tensors.Keys.Select(shards.PathOf).Distinct().Order(StringComparer.Ordinal);
+        return InputsHash([FileHash(index), .. files.Select(f => $"{Path.GetFileName(f)}={FileHash(f)}")])[..16];
+    }
+
+    /// <summary>
     /// The stage's report when <paramref name="checkpointDirectory"/> holds a whole checkpoint trained from
     /// <paramref name="inputs"/> and the report says the stage completed; otherwise null (the stage runs).
     /// </summary>

@@ -1,4 +1,5 @@
 using DiSRouter.Models;
+using DiSRouter.Models.Checkpoints;
 using DiSRouter.Models.Inference;
 using DiSRouter.Models.Tokenization;
 using DiSRouter.Models.Torch;
@@ -11,16 +12,39 @@ namespace DiSRouter.Training.SelfAwareness;
 /// --device cuda|cpu|auto</c>). Both run the same maths: SFT's masked cross-entropy, RL's log-probability path, AdamW on
 /// the same warmup + cosine schedule, rollouts from the same seeded sampler; and both write resume points in one format
 /// (the weights as an F32 checkpoint beside the optimizer state file), so a run stopped on one engine resumes on either.
+/// The torch engine never holds the model in managed memory: it reads the checkpoint straight onto its device (as a
+/// serving agent does), keeps the AdamW moments there, and saves by streaming device → file.
 /// Not thread-safe: one stage drives it.
 /// </summary>
 internal abstract class PolicyEngine : IDisposable
 {
     /// <summary>
-    /// The engine over <paramref name="model"/>'s weights: ours when <paramref name="torchDevice"/> is null, else a copy on
-    /// that device. <paramref name="options"/> null: a frozen model (a reference policy) that is only scored and sampled.
+    /// The engine over the checkpoint in <paramref name="directory"/>: ours when <paramref name="torchDevice"/> is null,
+    /// else TorchSharp's on that device. <paramref name="options"/> null: a frozen model (a reference policy) that is
+    /// only scored and sampled.
     /// </summary>
-    public static PolicyEngine Create(TransformerModel model, ITokenizer tokenizer, TrainerOptions? options, string? torchDevice) =>
-        torchDevice is null ? new Managed(model, tokenizer, options) : new Torch(model, tokenizer, options, torchDevice);
+    /// <paramref name="context"/>, when larger than the checkpoint's, widens the model's context to that many positions:
+    /// the same weights (rotary embeddings hold no parameters) with a longer rotary table (sft --context).
+    public static PolicyEngine Open(string directory, TrainerOptions? options, string? torchDevice, int? context = null) =>
+        torchDevice is null ? new Managed(Widened(Checkpoint.Load(directory), context), options) : new Torch(directory, options, torchDevice, context);
+
+    private static LoadedCheckpoint Widened(LoadedCheckpoint loaded, int? context)
+    {
+        if (context is not { } positions || positions <= loaded.Model.Config.MaxPositionEmbeddings) return loaded;
+        var wide = TransformerModel.CreateEmpty(loaded.Model.Config with { MaxPositionEmbeddings = positions });
+        wide.LoadState(loaded.Model.State());
+        return loaded with { Model = wide };
+    }
+
+    /// <summary>The config and tokenizer of a checkpoint folder, without its weights (what a stage needs to plan its steps).</summary>
+    public static (TransformerConfig Config, ITokenizer Tokenizer) Describe(string directory)
+    {
+        var config = ConfigFile.Read(Path.Combine(directory, ConfigFile.FileName));
+        return (config, Checkpoint.LoadTokenizer(directory, config));
+    }
+
+    public abstract TransformerConfig Config { get; }
+    public abstract ITokenizer Tokenizer { get; }
 
     /// <summary>"disrouter" or "torch:&lt;device&gt;", for reports.</summary>
     public abstract string Name { get; }
@@ -48,8 +72,8 @@ internal abstract class PolicyEngine : IDisposable
 
     public abstract void LoadState(string path);
 
-    /// <summary>The managed model given at creation, holding the current weights (the torch engine copies them back first).</summary>
-    public abstract TransformerModel Weights();
+    /// <summary>Writes the current weights as a checkpoint folder into <paramref name="directory"/> (inside an atomic publish).</summary>
+    public abstract void Save(string directory, CheckpointDType dtype, IReadOnlyDictionary<string, string>? metadata = null);
 
     public virtual void Dispose() { }
 
@@ -82,41 +106,45 @@ internal abstract class PolicyEngine : IDisposable
         public override void Dispose() => _pass?.Dispose();
     }
 
-    private sealed class Managed(TransformerModel model, ITokenizer tokenizer, TrainerOptions? options) : WithPass<LogProbPass>
+    private sealed class Managed(LoadedCheckpoint checkpoint, TrainerOptions? options) : WithPass<LogProbPass>
     {
-        private readonly Trainer? _trainer = options is null ? null : new Trainer(model, options);
+        private readonly TransformerModel _model = checkpoint.Model;
+        private readonly Trainer? _trainer = options is null ? null : new Trainer(checkpoint.Model, options);
 
         public override string Name => "disrouter";
+        public override TransformerConfig Config => _model.Config;
+        public override ITokenizer Tokenizer => checkpoint.Tokenizer;
         private Trainer Trainer => Trained(_trainer);
         public override TrainStepResult Step(IReadOnlyList<TrainingExample> batch) => Trainer.Step(batch);
         protected override LogProbPass Forward(IReadOnlyList<int[]> sequences) => Trainer.ForwardLogProbs(sequences);
         protected override IReadOnlyList<float[]> Values(LogProbPass pass) => pass.LogProbs;
         protected override void Backward(LogProbPass pass, IReadOnlyList<float[]> dLossDLogProbs) => Trainer.Backward(pass, dLossDLogProbs);
         public override OptimizerStepResult OptimizerStep() => Trainer.OptimizerStep();
-        public override float[][] LogProbs(IReadOnlyList<int[]> sequences) => Models.Training.LogProbs.Compute(model, sequences);
-        public override ITextGenerator Generator() => new Generator(model, tokenizer);
+        public override float[][] LogProbs(IReadOnlyList<int[]> sequences) => Models.Training.LogProbs.Compute(_model, sequences);
+        public override ITextGenerator Generator() => new Generator(_model, Tokenizer);
         public override void SaveState(string path) => Trainer.SaveState(path);
         public override void LoadState(string path) => Trainer.LoadState(path);
-        public override TransformerModel Weights() => model;
+        public override void Save(string directory, CheckpointDType dtype, IReadOnlyDictionary<string, string>? metadata = null) =>
+            Checkpoint.Save(directory, _model, Tokenizer, dtype, metadata);
     }
 
     private sealed class Torch : WithPass<TorchLogProbPass>
     {
-        private readonly TransformerModel _host;
-        private readonly ITokenizer _tokenizer;
         private readonly TorchTransformer _model;
         private readonly TorchTrainer? _trainer;
 
-        public Torch(TransformerModel model, ITokenizer tokenizer, TrainerOptions? options, string device)
+        public Torch(string directory, TrainerOptions? options, string device, int? context)
         {
-            _host = model;
-            _tokenizer = tokenizer;
-            _model = TorchTransformer.FromModel(model, TorchRuntime.Device(device));
+            (_, Tokenizer) = Describe(directory);
+            // float32 weights (the master copy AdamW updates); the forward still runs in bf16 on a GPU.
+            _model = TorchTransformer.Load(directory, TorchRuntime.Device(device), weightType: TorchSharp.torch.ScalarType.Float32, maxPositions: context);
             _trainer = options is null ? null : new TorchTrainer(_model, options);
             Name = $"torch:{_model.Device.type.ToString().ToLowerInvariant()}";
         }
 
         public override string Name { get; }
+        public override TransformerConfig Config => _model.Config;
+        public override ITokenizer Tokenizer { get; }
         private TorchTrainer Trainer => Trained(_trainer);
         public override TrainStepResult Step(IReadOnlyList<TrainingExample> batch) => Trainer.Step(batch);
         protected override TorchLogProbPass Forward(IReadOnlyList<int[]> sequences) => Trainer.ForwardLogProbs(sequences);
@@ -124,17 +152,11 @@ internal abstract class PolicyEngine : IDisposable
         protected override void Backward(TorchLogProbPass pass, IReadOnlyList<float[]> dLossDLogProbs) => Trainer.Backward(pass, dLossDLogProbs);
         public override OptimizerStepResult OptimizerStep() => Trainer.OptimizerStep();
         public override float[][] LogProbs(IReadOnlyList<int[]> sequences) => TorchTrainer.LogProbs(_model, sequences);
-        public override ITextGenerator Generator() => new TorchGenerator(_model, _tokenizer);
+        public override ITextGenerator Generator() => new TorchGenerator(_model, Tokenizer);
         public override void SaveState(string path) => Trainer.SaveState(path);
         public override void LoadState(string path) => Trainer.LoadState(path);
-
-        public override TransformerModel Weights()
-        {
-            var trained = _model.ToModel();
-            foreach (var p in _host.Parameters) trained.Find(p.Name)!.Data.AsSpan().CopyTo(p.Data);
-            _host.MarkWeightsChanged();
-            return _host;
-        }
+        public override void Save(string directory, CheckpointDType dtype, IReadOnlyDictionary<string, string>? metadata = null) =>
+            _model.Save(directory, Tokenizer, dtype, metadata);
 
         public override void Dispose()
         {

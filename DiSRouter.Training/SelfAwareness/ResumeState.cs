@@ -1,6 +1,5 @@
 using System.Text.Json;
 using DiSRouter.Models.Checkpoints;
-using DiSRouter.Models.Tokenization;
 
 namespace DiSRouter.Training.SelfAwareness;
 
@@ -15,27 +14,32 @@ internal static class ResumeState
     private const string ProgressFile = "progress.json";
     private const string ReportFile = "report.json";
 
-    public static void Save<TProgress>(string directory, PolicyEngine policy, ITokenizer tokenizer, TProgress progress, StageReport report) =>
+    public static void Save<TProgress>(string directory, PolicyEngine policy, TProgress progress, StageReport report) =>
         AtomicWrite.ReplaceDirectory(directory, d =>
         {
-            Checkpoint.Save(d, policy.Weights(), tokenizer, CheckpointDType.F32);
+            policy.Save(d, CheckpointDType.F32);
             policy.SaveState(Path.Combine(d, TrainerFile));
             File.WriteAllText(Path.Combine(d, ProgressFile), JsonSerializer.Serialize(progress, StageReport.Json));
             File.WriteAllText(Path.Combine(d, ReportFile), JsonSerializer.Serialize(report, StageReport.Json));
         });
 
-    /// <summary>The saved resume point, or null when there is none (a fresh start).</summary>
+    /// <summary>
+    /// The saved resume point, or null when there is none (a fresh start). Its weights are not read here: the stage opens
+    /// <see cref="Loaded{TProgress}.CheckpointDirectory"/> on its engine (<see cref="PolicyEngine.Open"/>), which on torch
+    /// reads them straight onto the device.
+    /// </summary>
     public static Loaded<TProgress>? TryLoad<TProgress>(string directory)
     {
         AtomicWrite.RecoverDirectory(directory);
         if (!Directory.Exists(directory)) return null;
-        var checkpoint = Checkpoint.Load(directory);
+        if (!File.Exists(Path.Combine(directory, Checkpoint.WeightsFileName)) || !File.Exists(Path.Combine(directory, ConfigFile.FileName)))
+            throw new CheckpointException(directory, "the resume point has no weights (model.safetensors and config.json); delete it to start over");
         var progressPath = Path.Combine(directory, ProgressFile);
         var progress = JsonSerializer.Deserialize<TProgress>(File.ReadAllText(progressPath), StageReport.Json)
             ?? throw new InvalidDataException($"{progressPath}: empty progress record.");
         var report = StageReport.TryLoad(Path.Combine(directory, ReportFile));
-        return new Loaded<TProgress>(checkpoint, Path.Combine(directory, TrainerFile), progress, report);
+        return new Loaded<TProgress>(directory, Path.Combine(directory, TrainerFile), progress, report);
     }
 
-    internal sealed record Loaded<TProgress>(LoadedCheckpoint Checkpoint, string TrainerStatePath, TProgress Progress, StageReport? Report);
+    internal sealed record Loaded<TProgress>(string CheckpointDirectory, string TrainerStatePath, TProgress Progress, StageReport? Report);
 }

@@ -138,17 +138,15 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && (saved.Progress.ReferenceHash != referenceHash || saved.Progress.PromptsHash != promptsHash))
             throw new InvalidOperationException($"{statePath} was made from another SFT checkpoint or query set; delete it to start over.");
-        var sft = Checkpoint.Load(sftCheckpoint);
-        var policyStart = saved?.Checkpoint ?? Checkpoint.Load(sftCheckpoint);
-        var (model, tokenizer) = (policyStart.Model, policyStart.Tokenizer);
         var state = saved?.Progress ?? new Progress(0, totalSteps, referenceHash, promptsHash);
 
         // The log keeps exactly the steps the resume point has; later lines were lost work and are redone.
         var log = JsonlFile.Read<RlStepLog>(logPath).Where(l => l.Step < state.Step).ToList();
         JsonlFile.WriteAll(logPath, log);
 
-        using var reference = PolicyEngine.Create(sft.Model, sft.Tokenizer, options: null, Options.TorchDevice);
-        using var policy = PolicyEngine.Create(model, tokenizer, new TrainerOptions
+        // The reference is the SFT checkpoint, frozen; the policy starts from the resume point when there is one.
+        using var reference = PolicyEngine.Open(sftCheckpoint, options: null, Options.TorchDevice);
+        using var policy = PolicyEngine.Open(saved?.CheckpointDirectory ?? sftCheckpoint, new TrainerOptions
         {
             LearningRate = Options.LearningRate,
             MinLearningRate = Options.MinLearningRate,
@@ -159,6 +157,7 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
             MicroBatchSize = Options.MicroBatchSize,
             Seed = Options.Seed,
         }, Options.TorchDevice);
+        var tokenizer = policy.Tokenizer;
         if (saved is not null) policy.LoadState(saved.TrainerStatePath);
         var meter = new StageMeter(Name, saved?.Report);
         meter.Detail("sft_checkpoint", Path.GetFullPath(sftCheckpoint));
@@ -172,7 +171,7 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         var runner = new StageRunner("rl", meter, reportPath)
         {
             SaveEvery = Options.SaveEvery,
-            Save = report => ResumeState.Save(statePath, policy, tokenizer, state, report),
+            Save = report => ResumeState.Save(statePath, policy, state, report),
             Progress = progress,
         };
         using (var logStream = JsonlFile.OpenAppend(logPath))
@@ -197,7 +196,7 @@ internal sealed class RlStage(IReplyGrader grader, RlOptions options)
         }
         var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d =>
         {
-            Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata);
+            policy.Save(d, Options.OutputDType, metadata);
             if (File.Exists(Path.Combine(sftCheckpoint, ScenarioPromptFile.FileName))) ScenarioPromptFile.Write(d, _style);
         }), statePath);
         return new RlResult(outDir, totalSteps, log, report);

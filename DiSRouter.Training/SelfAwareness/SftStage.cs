@@ -146,7 +146,7 @@ internal sealed class SftStage(SftOptions options)
         var statePath = Path.Combine(runDirectory, StateFolder);
         var reportPath = StageReport.PathFor(runDirectory, Name);
         var outDir = Path.Combine(runDirectory, CheckpointFolder);
-        var inputs = CompletedStage.InputsHash(Name, dataHash, CompletedStage.FileHash(Path.Combine(baseCheckpoint, Checkpoint.WeightsFileName)),
+        var inputs = CompletedStage.InputsHash(Name, dataHash, CompletedStage.WeightsHash(baseCheckpoint),
             JsonSerializer.Serialize(Options with { Alphas = Options.Alphas.ToArray() }, JsonlFile.Json));
         if (!Directory.Exists(statePath) && CompletedStage.Find(outDir, reportPath, inputs) is { } done)
         {
@@ -160,22 +160,22 @@ internal sealed class SftStage(SftOptions options)
         var saved = ResumeState.TryLoad<Progress>(statePath);
         if (saved is not null && saved.Progress.DataHash != dataHash)
             throw new InvalidOperationException($"{statePath} was made from other SFT data (samples or options changed); delete it to start over.");
-        var loaded = saved?.Checkpoint ?? Checkpoint.Load(baseCheckpoint);
-        var (model, tokenizer) = (loaded.Model, loaded.Tokenizer);
-        if (Options.Context is { } context && context != model.Config.MaxPositionEmbeddings)
+        // Where the weights start: the resume point, else the base. Only the config and tokenizer are read here; the
+        // engine reads the weights (torch: straight onto its device), widened to Options.Context where that is set.
+        var start = saved?.CheckpointDirectory ?? baseCheckpoint;
+        var (config, tokenizer) = PolicyEngine.Describe(start);
+        if (Options.Context is { } context && context != config.MaxPositionEmbeddings)
         {
-            if (context < model.Config.MaxPositionEmbeddings)
-                throw new InvalidOperationException($"--context {context} is shorter than the base model's {model.Config.MaxPositionEmbeddings} positions.");
-            var wide = TransformerModel.CreateEmpty(model.Config with { MaxPositionEmbeddings = context });
-            wide.LoadState(model.State());
-            model = wide;
+            if (context < config.MaxPositionEmbeddings)
+                throw new InvalidOperationException($"--context {context} is shorter than the base model's {config.MaxPositionEmbeddings} positions.");
+            config = config with { MaxPositionEmbeddings = context };
         }
 
         var examples = data.Examples.Select(e => Encode(e, tokenizer, Options.ChainLossWeight)).ToArray();
-        var tooLong = examples.Count(e => e.Tokens.Length - 1 > model.Config.MaxPositionEmbeddings);
+        var tooLong = examples.Count(e => e.Tokens.Length - 1 > config.MaxPositionEmbeddings);
         if (tooLong > 0)
             throw new InvalidOperationException($"{tooLong} of {examples.Length} SFT examples are longer than the model's context " +
-                $"({model.Config.MaxPositionEmbeddings} positions); shorten the queries or the samples' chains of thought.");
+                $"({config.MaxPositionEmbeddings} positions); shorten the queries or the samples' chains of thought.");
         int totalSteps = Options.Steps ?? Math.Max(1, (int)Math.Ceiling((double)Options.Epochs * examples.Length / Options.BatchSize));
         var trainerOptions = new TrainerOptions
         {
@@ -188,7 +188,7 @@ internal sealed class SftStage(SftOptions options)
             MicroBatchSize = Options.MicroBatchSize,
             Seed = Options.Seed,
         };
-        using var policy = PolicyEngine.Create(model, tokenizer, trainerOptions, Options.TorchDevice);
+        using var policy = PolicyEngine.Open(start, trainerOptions, Options.TorchDevice, Options.Context);
         if (saved is not null) policy.LoadState(saved.TrainerStatePath);
         var state = saved?.Progress ?? new Progress(0, totalSteps, dataHash, []);
         var meter = new StageMeter(Name, saved?.Report);
@@ -202,7 +202,7 @@ internal sealed class SftStage(SftOptions options)
         var runner = new StageRunner("sft", meter, reportPath)
         {
             SaveEvery = Options.SaveEvery,
-            Save = report => ResumeState.Save(statePath, policy, tokenizer, state, report),
+            Save = report => ResumeState.Save(statePath, policy, state, report),
             Progress = progress,
         };
         runner.Run(state.Step, totalSteps, step =>
@@ -224,7 +224,7 @@ internal sealed class SftStage(SftOptions options)
         meter.Detail("loss_curve", Downsample(state.Losses, 50));
         var report = runner.Complete(() => AtomicWrite.ReplaceDirectory(outDir, d =>
         {
-            Checkpoint.Save(d, policy.Weights(), tokenizer, Options.OutputDType, metadata);
+            policy.Save(d, Options.OutputDType, metadata);
             if (Options.PromptStyle is { } style) ScenarioPromptFile.Write(d, style);
         }), statePath);
         return new SftResult(outDir, data, totalSteps, first, last, report);

@@ -99,6 +99,45 @@ public sealed class TorchTrainerTests
     }
 
     [Fact]
+    public void AStateFileOfAnotherModelIsRefusedBeforeAnyMomentChanges()
+    {
+        var tokenizer = Checkpoint.Load(NanoCheckpoints.Pool(1)).Tokenizer;
+        var batch = Examples(tokenizer, 2);
+        var dir = Directory.CreateTempSubdirectory("disrouter-adam-").FullName;
+        try
+        {
+            // A state of nano-2 (other layer count) offered to a nano-1 trainer that has taken a step: refused, moments kept.
+            using var other = TorchTransformer.Load(NanoCheckpoints.Pool(2), CPU);
+            using var otherTrainer = new TorchTrainer(other, Options);
+            otherTrainer.Step(batch);
+            var path = Path.Combine(dir, "trainer.state");
+            otherTrainer.SaveState(path);
+            using var model = TorchTransformer.Load(NanoCheckpoints.Pool(1), CPU);
+            using var trainer = new TorchTrainer(model, Options);
+            trainer.Step(batch);
+            var mine = Path.Combine(dir, "mine.state");
+            trainer.SaveState(mine);
+
+            var e = Assert.Throws<InvalidDataException>(() => trainer.LoadState(path));
+            Assert.Contains("parameters, the model has", e.Message);
+            // Its own state cut short: every entry but the last checks out, and still nothing is streamed in.
+            var cut = Path.Combine(dir, "cut.state");
+            File.WriteAllBytes(cut, File.ReadAllBytes(mine)[..^8]);
+            trainer.Step(batch);
+            trainer.SaveState(mine);
+            e = Assert.Throws<InvalidDataException>(() => trainer.LoadState(cut));
+            Assert.Contains("truncated", e.Message);
+            trainer.SaveState(Path.Combine(dir, "after.state"));
+            Assert.Equal(File.ReadAllBytes(mine), File.ReadAllBytes(Path.Combine(dir, "after.state")));
+            Assert.Equal(2, trainer.StepCount);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void TrainingLowersTheLossOnTheBatch()
     {
         var ours = Checkpoint.Load(NanoCheckpoints.Pool(1));

@@ -56,6 +56,36 @@ public sealed class SftStageTests : IDisposable
     }
 
     [Fact]
+    public void AShardedHuggingFaceBaseTrainsOnTheTorchEngineAsItsSingleFileTwin()
+    {
+        // The same weights in two layouts: one model.safetensors, and two shards beside model.safetensors.index.json (how
+        // Qwen2.5-3B and larger ship). The torch engine streams either onto its device; the stage hashes either as its input.
+        var single = TinyWorld.SaveRandomModel(Path.Combine(_dir, "single"), seed: 1);
+        var sharded = Directory.CreateDirectory(Path.Combine(_dir, "sharded")).FullName;
+        var tensors = SafeTensorsFile.ReadAll(Path.Combine(single, Checkpoint.WeightsFileName)).Values.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var halves = new[] { tensors.Take(tensors.Count / 2).ToList(), tensors.Skip(tensors.Count / 2).ToList() };
+        var weightMap = new Dictionary<string, string>();
+        for (int i = 0; i < 2; i++)
+        {
+            var file = $"model-0000{i + 1}-of-00002.safetensors";
+            SafeTensorsWriter.Write(Path.Combine(sharded, file), halves[i]);
+            foreach (var t in halves[i]) weightMap[t.Name] = file;
+        }
+        File.WriteAllText(Path.Combine(sharded, SafeTensorsShards.IndexFileName),
+            System.Text.Json.JsonSerializer.Serialize(new { metadata = new { }, weight_map = weightMap }));
+        foreach (var f in new[] { "config.json", "tokenizer.json" }) File.Copy(Path.Combine(single, f), Path.Combine(sharded, f));
+
+        var options = Options with { Steps = 2, TorchDevice = "cpu" };
+        var a = new SftStage(options).Run(single, PrepareRun("single"));
+        var b = new SftStage(options).Run(sharded, PrepareRun("sharded"));
+
+        Assert.Equal(a.LastLoss, b.LastLoss);
+        var x = Checkpoint.Load(a.CheckpointDirectory).Model;
+        var y = Checkpoint.Load(b.CheckpointDirectory).Model;
+        foreach (var p in x.Parameters) Assert.Equal(p.Data, y.Find(p.Name)!.Data);
+    }
+
+    [Fact]
     public void AnInterruptedRunResumesToTheSameWeightsAsAnUninterruptedOne()
     {
         var baseDir = TinyWorld.SaveRandomModel(Path.Combine(_dir, "base"), seed: 1);
