@@ -116,6 +116,9 @@ public sealed class CompareOverHttpTests
                 try { context = await _listener.GetContextAsync(); }
                 catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException) { return; }
                 using var response = context.Response;
+                // One request per connection: the managed HttpListener may drop a kept-alive connection just as the client
+                // reuses it ("An error occurred while sending the request"), which is the listener's race, not the bench's.
+                response.KeepAlive = false;
                 var request = JsonNode.Parse(context.Request.InputStream)!;
                 var model = (string)request["model"]!;
                 var alpha = (double)request["alpha"]!;
