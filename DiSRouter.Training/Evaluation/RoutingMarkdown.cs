@@ -161,13 +161,11 @@ internal static class RoutingMarkdown
             var rows = RoutingReportOptions.Named.Select(alpha => (alpha, d: seedLabels.Select(l => At(l, rl, alpha) - At(l, sft, alpha)).Where(x => x is not null).Select(x => x!.Value).ToList()))
                 .Where(x => x.d.Count > 0).ToList();
             if (rows.Count == 0) continue;
-            var parts = rows.Select(x => $"α = {x.alpha:0.0}: {string.Join(" / ", x.d.Select(v => v.ToString("+0.000;−0.000;0.000", CultureInfo.InvariantCulture)))} " +
+            var parts = rows.Select(x => $"α = {x.alpha:0.0}: {string.Join(" / ", x.d.Select(Signed))} " +
                 $"({(x.d.All(v => v >= 0.0005) ? "RL ahead in every seed" : x.d.All(v => v <= -0.0005) ? "RL behind in every seed" : "mixed")})");
-            sb.AppendLine($"SFT+RL minus SFT alone, {rule} decisions, per seed ({x(rows[0].d.Count)} seeds): {string.Join("; ", parts)}.");
+            sb.AppendLine($"SFT+RL minus SFT alone, {rule} decisions, per seed ({rows[0].d.Count} seeds): {string.Join("; ", parts)}.");
         }
         sb.AppendLine();
-
-        static string x(int n) => n.ToString(CultureInfo.InvariantCulture);
     }
 
     private static string Relative(string path) => Path.IsPathRooted(path) ? Path.GetRelativePath(Environment.CurrentDirectory, path) : path;
