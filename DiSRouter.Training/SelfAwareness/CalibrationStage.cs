@@ -57,7 +57,6 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
 
     public CalibrationOptions Options { get; } = options;
 
-    /// <summary>The stage's files for the checkpoint in folder <paramref name="checkpointFolder"/> (sft or rl) of a run.</summary>
     // The model as it will be asked, with its weights' fingerprint: on torch read straight onto the device as an agent
     // serving it reads it (bf16 where the device serves in it), fingerprinted as it streams in, never a float32 copy of
     // the model in host memory.
@@ -72,6 +71,7 @@ internal sealed class CalibrationStage(IReplyGrader grader, CalibrationOptions o
         return (new Generator(ckpt.Model, ckpt.Tokenizer), ckpt.Tokenizer, WeightsFingerprint.Of(ckpt.Model));
     }
 
+    /// <summary>The stage's files for the checkpoint in folder <paramref name="checkpointFolder"/> (sft or rl) of a run.</summary>
     public static string LogPath(string runDirectory, string checkpointFolder) => Path.Combine(runDirectory, $"{Name}-{checkpointFolder}-log.jsonl");
 
     public static string ReportPath(string runDirectory, string checkpointFolder) => StageReport.PathFor(runDirectory, $"{Name}-{checkpointFolder}");
