@@ -233,6 +233,27 @@ internal static class RoutingMarkdown
             }
             sb.AppendLine();
         }
+        if (r.GammaSweep.Count > 0)
+        {
+            var means = r.GammaSweep.GroupBy(x => x.Gamma).Select(g => (Gamma: g.Key, Validation: g.Average(x => x.Validation))).ToList();
+            var chosen = means.First(m => m.Validation == means.Max(x => x.Validation)).Gamma;
+            var atDefault = means.FirstOrDefault(m => m.Gamma == SelfAwareness.SelfAwarenessReward.DefaultGamma);
+            sb.AppendLine("The calibration's γ (the rejection's reward (1 − α)^γ that each agent's own cuts maximise; calibrate's default 0.5) swept:");
+            sb.AppendLine("every deciding agent's cuts at the named α recalibrated on its own validation answers with that γ (plug-and-play), the");
+            sb.AppendLine($"cascade graded on validation, where one γ for the pool would be chosen (highest mean over the named α: **γ = {chosen:0.###}**, " +
+                $"{Signed(means.Max(x => x.Validation) - atDefault.Validation)} over γ = 0.5), and on test:");
+            sb.AppendLine();
+            sb.AppendLine("| γ | validation α=0.2 | 0.5 | 0.8 | mean | test α=0.2 | 0.5 | 0.8 |");
+            sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+            foreach (var g in r.GammaSweep.GroupBy(x => x.Gamma))
+            {
+                var at = g.OrderBy(x => x.Alpha).ToList();
+                var mark = g.Key == chosen ? "**" : "";
+                sb.AppendLine($"| {mark}{g.Key:0.###}{mark} | {string.Join(" | ", at.Select(x => x.Validation.ToString("0.000", CultureInfo.InvariantCulture)))} | {at.Average(x => x.Validation):0.000} | " +
+                    $"{string.Join(" | ", at.Select(x => x.Test.ToString("0.000", CultureInfo.InvariantCulture)))} |");
+            }
+            sb.AppendLine();
+        }
         var seedLabels = r.TrainingSeeds.Select(s => s.Seed).Distinct().ToList();
         if (seedLabels.Count > 1)
         {

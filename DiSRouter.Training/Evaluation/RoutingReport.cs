@@ -76,6 +76,13 @@ internal sealed record RoutingReportResult
 
     /// <summary>The cascade's test utility with thresholds recalibrated on validation (draw 0) and on bootstrap resamples of it; empty unless validation decisions were measured.</summary>
     public IReadOnlyList<(int Draw, double Alpha, double Utility)> Recalibration { get; init; } = [];
+
+    /// <summary>
+    /// The calibration's γ swept: per γ and named α, the cascade with every deciding agent's own-reward cuts recalibrated
+    /// on validation with that γ, its utility on validation (where a γ would be chosen) and on test; empty unless validation
+    /// decisions were measured.
+    /// </summary>
+    public IReadOnlyList<(double Gamma, double Alpha, double Validation, double Test)> GammaSweep { get; init; } = [];
     /// <summary>Per kind of model pass: how many the report reads, and the model time their records hold (the run that measured them).</summary>
     public IReadOnlyList<(string Kind, int Passes, double ModelSeconds)> MeasurementCost { get; init; } = [];
 
@@ -241,6 +248,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             Probes = probes?.Agents ?? [],
             RouterSeeds = RouterSeeds,
             Recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [],
+            GammaSweep = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? SweepGamma(validation, test).ToList() : [],
             MeasurementCost = MeasurementCost(measured),
         };
     }
@@ -636,6 +644,32 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             }
         }
         return result;
+    }
+
+    /// <summary>The calibration γ values swept (the reward's domain is [0, 1]; 0.5 is the paper's and calibrate's default).</summary>
+    public static readonly double[] GammaGrid = [0.125, 0.25, 0.5, 0.75, 1.0];
+
+    /// <summary>
+    /// Calibrate's rule with each γ of <see cref="GammaGrid"/>: every deciding agent's cuts at the named α chosen on its
+    /// own validation answers (plug-and-play: nothing of the other agents), then the whole cascade graded on validation and
+    /// on test. One γ for the whole pool is one number of the pipeline, chosen on validation like its other settings.
+    /// </summary>
+    private static IEnumerable<(double, double, double, double)> SweepGamma(SetMeasurements validation, SetMeasurements test)
+    {
+        var all = Enumerable.Range(0, test.Agents.Count).ToArray();
+        foreach (var gamma in GammaGrid)
+        {
+            var reward = new SelfAwarenessReward(gamma);
+            var cuts = validation.Agents.Select(a => CalibrationStage.Points(RoutingReportOptions.Named.Select(alpha => new CalibrationRecord("gamma-sweep", alpha,
+                a.Rl[alpha].Select(d => d.LogitGap).ToArray(), a.Rl[alpha].Select(d => d.GreedyAnswers).ToArray(),
+                a.Rl[alpha].Select(d => d.Correct).ToArray())).ToList(), reward)).ToArray();
+            foreach (var (alpha, j) in RoutingReportOptions.Named.Select((x, j) => (x, j)))
+            {
+                double Utility(SetMeasurements m) => new World(m, all, alpha, m.Set.Name, AllAgents)
+                    .SelfAware(DiSRouter, rl: true, greedy: false, (k, _, d) => d.LogitGap >= cuts[k][j].LogitGap)!.Utility;
+                yield return (gamma, alpha, Utility(validation), Utility(test));
+            }
+        }
     }
 
     private static double[][] Predict(ICorrectnessModel model, IReadOnlyList<RoutedQuery> queries, Dictionary<string, double[]>? sink, string name)

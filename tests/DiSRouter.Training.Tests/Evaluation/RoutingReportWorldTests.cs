@@ -169,4 +169,23 @@ public class RoutingReportWorldTests
             Assert.Equal(Row(RoutingReport.Oracle, alpha).Utility, Row(RoutingReport.OwnAnswerBound, alpha).Utility, 9);
         Assert.DoesNotContain(Result.Value.Rows, r => r.Method == RoutingReport.OwnAnswerBound && !RoutingReportOptions.Named.Contains(r.Alpha));
     }
+    [Fact]
+    public void EveryCalibrationGammaRecalibratesTheCascadeOnValidationAndTheSweepSaysWhichWins()
+    {
+        var sweep = Result.Value.GammaSweep;
+        Assert.Equal(RoutingReport.GammaGrid.Length * RoutingReportOptions.Named.Length, sweep.Count);
+        // The cheap agent's gap is +2 on its right answers and −2 on its wrong ones: with any γ its own reward answers the
+        // apples and declines the zebras, which is the Oracle's routing on both splits.
+        foreach (var (gamma, alpha, validation, test) in sweep)
+        {
+            Assert.Equal(Row(RoutingReport.Oracle, alpha).Utility, test, 9);
+            Assert.Equal(test, validation, 9);
+        }
+        // γ = 0.5 is calibrate's own rule: the recalibration's draw 0.
+        foreach (var alpha in RoutingReportOptions.Named)
+            Assert.Equal(Result.Value.Recalibration.Single(r => r.Draw == 0 && r.Alpha == alpha).Utility, sweep.Single(x => x.Gamma == 0.5 && x.Alpha == alpha).Test, 9);
+        var markdown = RoutingMarkdown.Write(Result.Value, "report routing --validation-decisions", []);
+        Assert.Contains("| γ | validation α=0.2 | 0.5 | 0.8 | mean | test α=0.2 | 0.5 | 0.8 |", markdown);
+        Assert.Contains("| **0.125** |", markdown); // all tie: the first γ of the grid is the one named
+    }
 }
