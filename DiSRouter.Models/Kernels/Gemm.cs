@@ -138,8 +138,8 @@ public static unsafe class Gemm
 
     /// <summary>
     /// C(m, n) = alpha·A(m, k)·Wᵀ + beta·C with W a <see cref="PackedWeight"/> (n, k): up to <see cref="SmallM"/> rows
-    /// through the packing-free arithmetic (on the 256- and 128-bit paths reading the prebuilt panels, <see cref="PanelGemv"/>;
-    /// on the 512-bit path the raw weight), more through the packed path on the prebuilt panels. The
+    /// through the packing-free arithmetic reading the prebuilt panels (<see cref="PanelGemv"/>; the raw weight where it does
+    /// not apply), more through the packed path on the prebuilt panels. The
     /// result is bit for bit that of <see cref="Sgemm(bool, bool, int, int, int, float, float*, int, float*, int, float, float*, int)"/>
     /// with the blocking the weight was packed under.
     /// </summary>

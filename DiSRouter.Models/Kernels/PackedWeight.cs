@@ -8,8 +8,8 @@ namespace DiSRouter.Models.Kernels;
 /// each block's panels contiguous. WHY: a prompt pass multiplies every weight once by a few dozen rows, and packing
 /// plus the parallel hand-off before the product were about as long as the product itself (nano-3's gate/up at 46 rows:
 /// ~10 of 23 µs); weights change only between optimizer steps, so the panels are built once per weight snapshot.
-/// Products of up to <see cref="Gemm.SmallM"/> rows (decoding) read the same panels on the 256- and 128-bit paths
-/// (<see cref="PanelGemv"/>, so that generation streams one copy of each weight) and <see cref="Raw"/> on the 512-bit path.
+/// Products of up to <see cref="Gemm.SmallM"/> rows (decoding) read the same panels on every path of x64
+/// (<see cref="PanelGemv"/>, so that generation streams one copy of each weight), <see cref="Raw"/> where it does not apply.
 /// </summary>
 public sealed unsafe class PackedWeight
 {

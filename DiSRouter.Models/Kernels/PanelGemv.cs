@@ -7,7 +7,8 @@ namespace DiSRouter.Models.Kernels;
 
 /// <summary>
 /// C(m ≤ 8, n) = alpha·A·Wᵀ + beta·C read from a <see cref="PackedWeight"/>'s panels instead of its raw rows, with the
-/// very arithmetic of <see cref="GemmSmallM"/>'s 256- and 128-bit path, so the result is the same bit for bit.
+/// very arithmetic of <see cref="GemmSmallM"/> on the same path (256- and 128-bit; 512-bit in <see cref="Pass512"/>), so
+/// the result is the same bit for bit.
 /// WHY: a prompt pass reads the panels and token-by-token decoding read the raw rows, so generation streamed two copies of
 /// every weight: 38 MB for a 4.85 M-parameter model, more than the 32 MB L3 that the 2-core AVX2 machine shares with its
 /// neighbours (there two threads stream 19 MB at about 76 GB/s and 38 MB at about 38, DRAM's rate). Reading the panels
@@ -27,20 +28,28 @@ namespace DiSRouter.Models.Kernels;
 internal static unsafe class PanelGemv
 {
     private const int Cols = 8;    // output columns per pass (one 8-lane vector or two 4-lane ones)
-    private const int Panel = 16;  // panel width on the 256- and 128-bit paths (Gemm.NR16)
+    private const int Panel = 16;  // panel width on the 256- and 128-bit paths (Gemm.NR16), and on the 512-bit path for n ≤ 16
+    private const int Panel512 = 32; // panel width on the 512-bit path for n > 16 (Gemm.NR)
     private const int PrefetchRows = 128; // 8 KiB ahead: of 32, 64 and 128 rows the farthest was fastest (single thread, config c)
 
-    /// <summary>Whether products of up to <see cref="Gemm.SmallM"/> rows read the panels: the 256- and 128-bit paths, where <c>Vector.Sum</c> adds pairwise.</summary>
-    public static readonly bool Available = !SimdPath.Is512 && Vector128.IsHardwareAccelerated && (Vector<float>.Count is 4 or 8) && SumIsPairwise();
+    /// <summary>
+    /// Whether products of up to <see cref="Gemm.SmallM"/> rows read the panels: on the 256- and 128-bit paths where
+    /// <c>Vector.Sum</c> adds pairwise; on the 512-bit path where <c>GemmSmallM</c> reduces its accumulators with AVX's
+    /// shuffle tree (x64), whose order <see cref="Sum512"/> reproduces.
+    /// </summary>
+    public static readonly bool Available = SimdPath.Is512
+        ? Avx.IsSupported
+        : Vector128.IsHardwareAccelerated && (Vector<float>.Count is 4 or 8) && SumIsPairwise();
 
-    public static bool Applies(PackedWeight w) => Available && w.Width == Panel && w.NcLimit % Panel == 0;
+    public static bool Applies(PackedWeight w) =>
+        Available && (SimdPath.Is512 ? w.Width is Panel or Panel512 : w.Width == Panel) && w.NcLimit % w.Width == 0;
 
     public static void Run(int m, float alpha, float* a, int lda, PackedWeight w, float beta, float* c, int ldc, int threads)
     {
-        int n = w.N, k = w.K;
+        int n = w.N, k = w.K, width = w.Width;
         int n8 = n & ~(Cols - 1);
-        int units = (n8 + Panel - 1) / Panel;   // whole panels (the last may hold 8 live columns of 16)
-        var body = new Body { M = m, N = n, N8 = n8, K = k, Alpha = alpha, A = a, Lda = lda, W = w.Panels, KcMax = w.KcMax, NcLimit = w.NcLimit, Beta = beta, C = c, Ldc = ldc };
+        int units = (n8 + width - 1) / width;   // whole panels (the last may hold 8 live columns of 16, or 8, 16 or 24 of 32)
+        var body = new Body { M = m, N = n, N8 = n8, K = k, Alpha = alpha, A = a, Lda = lda, W = w.Panels, Width = width, KcMax = w.KcMax, NcLimit = w.NcLimit, Beta = beta, C = c, Ldc = ldc };
         if (units > 0)
         {
             if (threads > 1 && (long)n * k >= GemmSmallM.ParallelMinWeights && units >= 2)
@@ -63,11 +72,12 @@ internal static unsafe class PanelGemv
 
     private struct Body : IParallelBody
     {
-        public int M, N, N8, K, KcMax, NcLimit, UnitsPerChunk; public float Alpha, Beta;
+        public int M, N, N8, K, Width, KcMax, NcLimit, UnitsPerChunk; public float Alpha, Beta;
         public float* A, W, C; public int Lda, Ldc;
 
         public readonly void Invoke(int chunk)
         {
+            if (SimdPath.Is512) { Invoke512(chunk); return; }
             int j0 = chunk * UnitsPerChunk * Panel, j1 = Math.Min(N8, j0 + UnitsPerChunk * Panel);
             if (Sse.IsSupported && j0 < j1)
             {
@@ -92,6 +102,25 @@ internal static unsafe class PanelGemv
                 for (int half = 0; half < Panel && j + half < j1; half += Cols)
                     for (int i = 0; i < M; i++)
                         Pass(block, panels, q, half, A + (long)i * Lda, K, KcMax, Alpha, Beta, C + (long)i * Ldc + j + half);
+            }
+        }
+
+        // The 512-bit path: 16 columns (one Vector512) at a time, the last group of a chunk possibly 8 live columns.
+        private readonly void Invoke512(int chunk)
+        {
+            int j0 = chunk * UnitsPerChunk * Width, j1 = Math.Min(N8, j0 + UnitsPerChunk * Width);
+            for (int j = j0; j < j1; j += Width)
+            {
+                int jc = j / NcLimit * NcLimit;
+                int panels = (Math.Min(NcLimit, N - jc) + Width - 1) / Width;
+                float* block = W + (long)jc * K;
+                int q = (j - jc) / Width;
+                for (int col = 0; col < Width && j + col < j1; col += 16)
+                {
+                    bool whole = j + col + 16 <= j1;   // else 8 live columns (N8 is a multiple of 8), the panel zero-padded past them
+                    for (int i = 0; i < M; i++)
+                        Pass512(block, panels, Width, q, col, A + (long)i * Lda, K, KcMax, Alpha, Beta, C + (long)i * Ldc + j + col, whole);
+                }
             }
         }
     }
@@ -309,6 +338,79 @@ internal static unsafe class PanelGemv
             for (int t = 0; t < r; t++) { (a0, a1, a2, a3) = (a3, a0, a1, a2); (b0, b1, b2, b3) = (b3, b0, b1, b2); }
         }
         return ((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3));
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // The 512-bit path. GemmSmallM's Dot8 / Dot8x2 sum output j as Vector512 lane l (l < 16) accumulating W[j, p]·x[p]
+    // for p ≡ l (mod 16), p < k − k mod 16, in order by fused multiply-adds; Reduce8 then adds the lanes as
+    // (((s0 + s8) + (s1 + s9)) + ((s2 + s10) + (s3 + s11))) + (((s4 + s12) + (s5 + s13)) + ((s6 + s14) + (s7 + s15)))
+    // (upper half onto lower, then two rounds of AVX horizontal adds, then the two 128-bit halves); the last k mod 16
+    // products are added one at a time, each rounded before the sum; Store rounds alpha·s and beta·c separately.
+    // Here a Vector512 runs over 16 columns and there is one accumulator per lane: the same operations, transposed.
+
+    // c[0..16) (or c[0..8) when !whole) = alpha·dot(x, W column) + beta·c for the 16 columns at `col` of panel q.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pass512(float* block, int panels, int width, int q, int col, float* x, int k, int kcMax, float alpha, float beta, float* c, bool whole)
+    {
+        int kVec = k & ~15;
+        var sum = Sum512(block, panels, width, q, col, x, kVec, k, kcMax, 0) + Sum512(block, panels, width, q, col, x, kVec, k, kcMax, 4);
+        for (int p = kVec; p < k; p++)
+        {
+            int pc = p / kcMax * kcMax, kc = Math.Min(kcMax, k - pc);
+            float* row = block + (long)panels * width * pc + (long)q * kc * width + (long)(p - pc) * width + col;
+            sum += Vector512.Create(x[p]) * Vector512.Load(row);
+        }
+        var v = Vector512.Create(alpha) * sum;
+        if (whole)
+        {
+            if (beta != 0f) v += Vector512.Create(beta) * Vector512.Load(c);
+            v.Store(c);
+        }
+        else
+        {
+            var lo = v.GetLower();
+            if (beta != 0f) lo += Vector256.Create(beta) * Vector256.Load(c);
+            lo.Store(c);
+        }
+    }
+
+    // ((s_l0 + s_l0+8) + (s_l0+1 + s_l0+9)) + ((s_l0+2 + s_l0+10) + (s_l0+3 + s_l0+11)): half of Reduce8's tree (l0 = 0 or
+    // 4), s_l summing depths p ≡ l (mod 16), p < kVec, in order. In a depth block that starts at pc, lane l's depths sit
+    // at offsets d ≡ l − pc (mod 16) of each 16-row group.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static Vector512<float> Sum512(float* block, int panels, int width, int q, int col, float* x, int kVec, int k, int kcMax, int l0)
+    {
+        Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, b0 = default, b1 = default, b2 = default, b3 = default;
+        for (int pc = 0; pc < kVec; pc += kcMax)
+        {
+            int kc = Math.Min(kcMax, k - pc), live = Math.Min(kc, kVec - pc);
+            int d0 = (l0 - pc) & 15, d1 = (l0 + 1 - pc) & 15, d2 = (l0 + 2 - pc) & 15, d3 = (l0 + 3 - pc) & 15;
+            int e0 = (l0 + 8 - pc) & 15, e1 = (l0 + 9 - pc) & 15, e2 = (l0 + 10 - pc) & 15, e3 = (l0 + 11 - pc) & 15;
+            float* w = block + (long)panels * width * pc + (long)q * kc * width + col;
+            float* xp = x + pc;
+            int i = 0;
+            for (; i + 16 <= live; i += 16, w += 16 * width)
+            {
+                a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d0]), Vector512.Load(w + d0 * width), a0);
+                a1 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d1]), Vector512.Load(w + d1 * width), a1);
+                a2 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d2]), Vector512.Load(w + d2 * width), a2);
+                a3 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d3]), Vector512.Load(w + d3 * width), a3);
+                b0 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e0]), Vector512.Load(w + e0 * width), b0);
+                b1 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e1]), Vector512.Load(w + e1 * width), b1);
+                b2 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e2]), Vector512.Load(w + e2 * width), b2);
+                b3 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e3]), Vector512.Load(w + e3 * width), b3);
+            }
+            int rest = live - i;
+            if (d0 < rest) a0 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d0]), Vector512.Load(w + d0 * width), a0);
+            if (d1 < rest) a1 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d1]), Vector512.Load(w + d1 * width), a1);
+            if (d2 < rest) a2 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d2]), Vector512.Load(w + d2 * width), a2);
+            if (d3 < rest) a3 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + d3]), Vector512.Load(w + d3 * width), a3);
+            if (e0 < rest) b0 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e0]), Vector512.Load(w + e0 * width), b0);
+            if (e1 < rest) b1 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e1]), Vector512.Load(w + e1 * width), b1);
+            if (e2 < rest) b2 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e2]), Vector512.Load(w + e2 * width), b2);
+            if (e3 < rest) b3 = Vector512.FusedMultiplyAdd(Vector512.Create(xp[i + e3]), Vector512.Load(w + e3 * width), b3);
+        }
+        return ((a0 + b0) + (a1 + b1)) + ((a2 + b2) + (a3 + b3));
     }
 
     // Whether Vector.Sum adds lanes pairwise on this runtime and path (true of AVX2 and SSE; a software fallback adds them in order).

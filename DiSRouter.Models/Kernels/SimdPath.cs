@@ -24,7 +24,9 @@ public static class SimdPath
     /// The environment variable that forces a path: <c>512</c>, <c>256</c> or <c>128</c>. WHY: the runtime's switches only
     /// narrow the path, so without it the 512-bit kernels and the GEMM driver's 32-wide panels and 8-row tiles could only
     /// be tested on an AVX-512 machine. Forced wider than the hardware, the vectors are emulated by the runtime in software:
-    /// the same results, many times slower (for tests, never for use).
+    /// the engine's own kernels give the same results, many times slower (for tests, never for use). The reductions taken
+    /// from <c>TensorPrimitives</c> keep the width the hardware accelerates, so training on a forced path is not bit for bit
+    /// training on a machine of that width (docs/pool.md).
     /// </summary>
     public const string ForceVariable = "DISROUTER_SIMD_PATH";
 

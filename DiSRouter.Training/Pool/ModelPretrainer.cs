@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using DiSRouter.Models;
 using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Kernels;
 using DiSRouter.Models.Tokenization;
 using DiSRouter.Models.Training;
 
@@ -48,6 +49,7 @@ internal sealed class ModelPretrainer(PoolMemberSpec spec, PretrainCorpus corpus
         RecoverInterruptedSwap(stateDir);
         var (model, trainer, progress) = Restore(stateDir);
         options.OnResume?.Invoke(progress.Step);
+        string simdPath = progress.ContinuedOn(SimdPath.Describe());
 
         var schedule = new BatchSchedule(corpus.Lengths, spec.BatchSize, spec.Seed, spec.CurriculumSteps, spec.CurriculumMaxTokens);
         var sinceSave = Stopwatch.StartNew();
@@ -61,7 +63,7 @@ internal sealed class ModelPretrainer(PoolMemberSpec spec, PretrainCorpus corpus
         {
             SpecHash = SpecHash, Step = step, TokensSeen = tokens,
             TrainSeconds = startSeconds + clock.Elapsed.TotalSeconds, LossCurve = curve,
-            WindowLoss = windowLoss, WindowSteps = windowSteps,
+            WindowLoss = windowLoss, WindowSteps = windowSteps, SimdPath = simdPath,
         };
 
         while (step < spec.Steps)
@@ -90,6 +92,7 @@ internal sealed class ModelPretrainer(PoolMemberSpec spec, PretrainCorpus corpus
         {
             Steps = spec.Steps, BatchSize = spec.BatchSize, LearningRate = spec.LearningRate, TokensSeen = tokens,
             FinalLoss = curve.Count > 0 ? curve[^1] : windowSteps > 0 ? windowLoss / windowSteps : double.NaN, TrainSeconds = Math.Round(final.TrainSeconds, 1),
+            SimdPath = simdPath,
         };
         SaveState(stateDir, model, trainer, final); // so that a crash while exporting loses nothing
         Directory.CreateDirectory(outputDirectory);
@@ -163,6 +166,7 @@ internal sealed class ModelPretrainer(PoolMemberSpec spec, PretrainCorpus corpus
         ["disrouter.tokens_seen"] = info.TokensSeen.ToString(CultureInfo.InvariantCulture),
         ["disrouter.final_loss"] = info.FinalLoss.ToString("R", CultureInfo.InvariantCulture),
         ["disrouter.train_seconds"] = info.TrainSeconds.ToString("R", CultureInfo.InvariantCulture),
+        ["disrouter.simd_path"] = info.SimdPath ?? "",
     };
 
     private static TrainingInfo TrainingInfoFromMetadata(IReadOnlyDictionary<string, string> m)
@@ -173,6 +177,7 @@ internal sealed class ModelPretrainer(PoolMemberSpec spec, PretrainCorpus corpus
         {
             Steps = Get<int>(m, "steps"), BatchSize = Get<int>(m, "batch_size"), LearningRate = Get<float>(m, "learning_rate"),
             TokensSeen = Get<long>(m, "tokens_seen"), FinalLoss = Get<double>(m, "final_loss"), TrainSeconds = Get<double>(m, "train_seconds"),
+            SimdPath = m.GetValueOrDefault("disrouter.simd_path") is { Length: > 0 } path ? path : null, // absent before it was recorded
         };
     }
 }

@@ -124,6 +124,14 @@ internal sealed record TrainingInfo
     [JsonPropertyName("tokens_seen")] public required long TokensSeen { get; init; }
     [JsonPropertyName("final_loss")] public required double FinalLoss { get; init; }
     [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
+
+    /// <summary>
+    /// The engine's SIMD path the steps ran on (<see cref="Models.Kernels.SimdPath.Describe"/>; "A, then B" when a run was
+    /// resumed on another). WHY: the paths sum in different orders, so the same command gives other weights on a machine
+    /// with another vector width, and the same weights bit for bit only on the same path (docs/pool.md). Absent for
+    /// members trained before it was recorded (the committed pool of 2026-12-05: 512-bit, AVX-512).
+    /// </summary>
+    [JsonPropertyName("simd_path")] public string? SimdPath { get; init; }
 }
 
 internal sealed record AccuracyInfo

@@ -23,6 +23,19 @@ internal sealed record TrainingProgress
     [JsonPropertyName("window_loss")] public double WindowLoss { get; init; }
     [JsonPropertyName("window_steps")] public int WindowSteps { get; init; }
 
+    /// <summary>The SIMD path(s) the steps so far ran on, "A, then B" after a resume on another (see <see cref="TrainingInfo.SimdPath"/>).</summary>
+    [JsonPropertyName("simd_path")] public string? SimdPath { get; init; }
+
+    /// <summary>
+    /// The path after the steps to come run on <paramref name="current"/>: unchanged on the same path, else appended.
+    /// State saved before the path was recorded (null) counts as unknown, not as the current path.
+    /// </summary>
+    public string ContinuedOn(string current) =>
+        Step == 0 ? current
+        : SimdPath is null ? $"unknown, then {current}"
+        : SimdPath == current || SimdPath.EndsWith(", then " + current, StringComparison.Ordinal) ? SimdPath
+        : $"{SimdPath}, then {current}";
+
     public static TrainingProgress? TryLoad(string directory)
     {
         var path = Path.Combine(directory, FileName);

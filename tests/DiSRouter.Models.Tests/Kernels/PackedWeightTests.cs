@@ -1,4 +1,5 @@
 using DiSRouter.Models.Kernels;
+using DiSRouter.Models.Inference;
 
 namespace DiSRouter.Models.Tests.Kernels;
 
@@ -37,13 +38,15 @@ public sealed class PackedWeightTests
     }
 
     // Decoding shapes read from the panels (PanelGemv): config c's q|k|v, gate|up and down, depths in blocks that do not
-    // start at a multiple of the vector width (704 = 3 × 235), depth tails (k mod 8), short depths, column tails (n mod 8,
-    // n mod 16 = 8), every row count up to Gemm.SmallM, one thread and two.
+    // start at a multiple of the vector width (704 = 3 × 235), depth tails (k mod 8, k mod 16), short depths, column tails
+    // (n mod 8, n mod 16 = 8, and on the 512-bit path's 32-wide panels 8, 16 or 24 live columns in the last panel),
+    // 16-wide panels on the 512-bit path (n ≤ 16), every row count up to Gemm.SmallM, one thread and two.
     public static TheoryData<int, int, int> DecodeShapes() => new()
     {
         { 1, 768, 256 }, { 1, 1408, 256 }, { 1, 256, 704 }, { 1, 64, 256 },
         { 2, 256, 704 }, { 3, 200, 703 }, { 4, 100, 13 }, { 5, 24, 5 }, { 6, 40, 530 }, { 7, 1000, 257 }, { 8, 72, 704 },
         { 1, 8, 3 }, { 1, 7, 9 }, { 2, 136, 1 },
+        { 1, 16, 40 }, { 3, 13, 47 }, { 2, 48, 31 }, { 5, 56, 235 }, { 1, 88, 17 },
     };
 
     [Theory]
@@ -75,12 +78,57 @@ public sealed class PackedWeightTests
     }
 
     [Fact]
-    public void DecodingReadsThePanelsOnTheNarrowPathsOfX64()
+    public void DecodingReadsThePanelsOnEveryPathOfX64()
     {
-        // The bit-for-bit tests above would pass vacuously if the panel path switched itself off; on x64 it must not.
+        // The bit-for-bit tests above would pass vacuously if the panel path switched itself off; on x64 it must not,
+        // on the 512-bit path (forced and emulated where the machine has no AVX-512) as on the narrower ones.
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported && SimdPath.Is512)
+            Assert.True(PanelGemv.Available);
         if (System.Runtime.Intrinsics.X86.Sse.IsSupported && !SimdPath.Is512 && System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated)
             Assert.True(PanelGemv.Available);
-        if (SimdPath.Is512) Assert.False(PanelGemv.Available);
+        // Both panel widths of the 512-bit path (16 for n ≤ 16, else 32), and the 256- and 128-bit paths' 16, are read.
+        Assert.True(PanelGemv.Applies(new PackedWeight(new float[16 * 40], 16, 40)) == PanelGemv.Available);
+        Assert.True(PanelGemv.Applies(new PackedWeight(new float[48 * 40], 48, 40)) == PanelGemv.Available);
+    }
+
+    [Fact]
+    public void DecodeStepsFromThePanelsGiveTheRawRowsLogitsBitForBit()
+    {
+        // The whole decoder, prompt pass then token after token: with the panels read (PanelGemv, on every path of x64)
+        // and with the raw rows (the arithmetic decoding had before the panels, on this path), the same logits bit for bit.
+        // Head size 32: 32-wide panels on the 512-bit path, and an LM head of 264 = 8 × 32 + 8 columns (a part panel).
+        var model = Inference.TinyModels.Create(seed: 24, headDim: 32);
+        var tokens = Enumerable.Range(0, 20).Select(i => (i * 71 + 5) % 264).ToArray();
+        int v = model.Config.VocabSize, prompt = 7;
+
+        List<float[]> Decode()
+        {
+            var weights = InferenceWeights.For(model);
+            var ws = new Workspace(model.Config, prompt, 1, 1, tokens.Length);
+            var steps = new List<float[]>();
+            Decoder.Forward(weights, ws, tokens.AsSpan(0, prompt), 1, prompt, 0, [0], allLogits: false);
+            steps.Add(ws.Logits.AsSpan(0, v).ToArray());
+            for (int t = prompt; t < tokens.Length; t++)
+            {
+                Decoder.Forward(weights, ws, tokens.AsSpan(t, 1), 1, 1, t, [0], allLogits: false);
+                steps.Add(ws.Logits.AsSpan(0, v).ToArray());
+            }
+            return steps;
+        }
+
+        var fromPanels = Decode();
+        List<float[]> fromRows;
+        try
+        {
+            Gemm.UsePrepackedPanels = false;
+            fromRows = Decode();
+        }
+        finally
+        {
+            Gemm.UsePrepackedPanels = true;
+        }
+        Assert.Equal(fromRows.Count, fromPanels.Count);
+        for (int t = 0; t < fromRows.Count; t++) Assert.Equal(fromRows[t], fromPanels[t]);
     }
 
     [Fact]

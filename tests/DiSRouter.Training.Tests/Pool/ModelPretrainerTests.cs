@@ -1,4 +1,5 @@
 using DiSRouter.Models.Checkpoints;
+using DiSRouter.Models.Kernels;
 using DiSRouter.Models.Tokenization;
 using DiSRouter.Training.Pool;
 
@@ -52,6 +53,34 @@ public sealed class ModelPretrainerTests
         var b = Checkpoint.Load(dir.Sub("out-b")).Model;
         for (int i = 0; i < a.Parameters.Count; i++)
             Assert.Equal(a.Parameters[i].Data, b.Parameters[i].Data);
+    }
+
+    [Fact]
+    public void TrainedMemberRecordsTheSimdPathItsStepsRanOn()
+    {
+        using var dir = new TempDirectory();
+        var spec = TinySpec(steps: 3);
+        var trained = new ModelPretrainer(spec, SmallCorpus(), Tokenizer).Run(dir.Sub("work"), dir.Sub("out"), new PretrainRunOptions());
+
+        // The same weights come back bit for bit only on the same path, so the checkpoint and the manifest say which ran.
+        Assert.Equal(SimdPath.Describe(), trained.Info!.SimdPath);
+        Assert.Equal(SimdPath.Describe(), Checkpoint.Load(dir.Sub("out")).Metadata["disrouter.simd_path"]);
+        Assert.True(new ModelPretrainer(spec, SmallCorpus(), Tokenizer).IsFinished(dir.Sub("out"), out var skipped));
+        Assert.Equal(SimdPath.Describe(), skipped!.SimdPath);
+        Assert.Equal(SimdPath.Describe(), TrainingProgress.TryLoad(Path.Combine(dir.Sub("work"), "state"))!.SimdPath);
+    }
+
+    [Fact]
+    public void ResumingOnAnotherSimdPathRecordsBoth()
+    {
+        static TrainingProgress At(int step, string? path) =>
+            new() { SpecHash = "h", Step = step, TokensSeen = 0, TrainSeconds = 0, LossCurve = [], SimdPath = path };
+
+        Assert.Equal("256-bit", At(0, null).ContinuedOn("256-bit"));                      // a fresh run
+        Assert.Equal("512-bit", At(40, "512-bit").ContinuedOn("512-bit"));                // resumed on the same path
+        Assert.Equal("512-bit, then 256-bit", At(40, "512-bit").ContinuedOn("256-bit"));  // resumed on another machine
+        Assert.Equal("512-bit, then 256-bit", At(80, "512-bit, then 256-bit").ContinuedOn("256-bit"));
+        Assert.Equal("unknown, then 256-bit", At(40, null).ContinuedOn("256-bit"));       // state saved before the path was recorded
     }
 
     [Fact]
