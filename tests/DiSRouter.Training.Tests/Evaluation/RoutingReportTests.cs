@@ -154,5 +154,14 @@ public class RoutingReportTests
         var files = Directory.GetFiles(options.CacheDirectory, "decide*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
         Assert.Contains(files, f => f!.StartsWith("decide-full-0.20-", StringComparison.Ordinal));
         Assert.Contains(files, f => f!.StartsWith("decide-0.20-", StringComparison.Ordinal));
+
+        // The written report (every reply now cached) names the row and no longer lists the paper's configuration as not done.
+        var markdownFile = dir.Sub("docs/evaluation.md");
+        (rc, output) = Run(options with { PaperModels = paper, ValidationDecisions = false }, json: false, markdownFile);
+        Assert.True(rc == 0, output);
+        var markdown = File.ReadAllText(markdownFile);
+        Assert.Contains("| disrouter-paper |", markdown);
+        Assert.Contains("The paper's configuration (`disrouter-paper`) still departs from it in the context", markdown);
+        Assert.DoesNotContain("where `--paper-models` gives them", markdown);
     }
 }
