@@ -629,22 +629,30 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var result = new List<(int, double, double)>();
         int n = validation.Set.Queries.Count;
         var reward = new SelfAwarenessReward(SelfAwarenessReward.DefaultGamma);
-        var all = Enumerable.Range(0, test.Agents.Count).ToArray();
         for (int draw = 0; draw < CalibrationDraws; draw++)
         {
             var rng = new Core.Tasks.StableRandom((ulong)(Options.Seed + 1) * 104729 + (ulong)draw);
             var sample = draw == 0 ? Enumerable.Range(0, n).ToArray() : Enumerable.Range(0, n).Select(_ => rng.Next(n)).ToArray();
-            var cuts = validation.Agents.Select(a => CalibrationStage.Points(RoutingReportOptions.Named.Select(alpha => new CalibrationRecord("recalibration", alpha,
-                sample.Select(i => a.Rl[alpha][i].LogitGap).ToArray(), sample.Select(i => a.Rl[alpha][i].GreedyAnswers).ToArray(),
-                sample.Select(i => a.Rl[alpha][i].Correct).ToArray())).ToList(), reward)).ToArray();
+            var cuts = OwnRewardCuts(validation, sample, reward);
             foreach (var (alpha, j) in RoutingReportOptions.Named.Select((x, j) => (x, j)))
-            {
-                var run = new World(test, all, alpha, test.Set.Name, AllAgents).SelfAware(DiSRouter, rl: true, greedy: false, (k, _, d) => d.LogitGap >= cuts[k][j].LogitGap);
-                result.Add((draw, alpha, run!.Utility));
-            }
+                result.Add((draw, alpha, CascadeUtility(test, cuts, alpha, j)));
         }
         return result;
     }
+
+    /// <summary>
+    /// Calibrate's rule on validation queries (<paramref name="sample"/>, repeats allowed): per agent, its cuts at the
+    /// named α that maximise its own reward, answers never fewer as α rises. [agent][named α index].
+    /// </summary>
+    private static IReadOnlyList<Models.Checkpoints.DecisionPoint>[] OwnRewardCuts(SetMeasurements validation, int[] sample, SelfAwarenessReward reward) =>
+        validation.Agents.Select(a => CalibrationStage.Points(RoutingReportOptions.Named.Select(alpha => new CalibrationRecord("recalibration", alpha,
+            sample.Select(i => a.Rl[alpha][i].LogitGap).ToArray(), sample.Select(i => a.Rl[alpha][i].GreedyAnswers).ToArray(),
+            sample.Select(i => a.Rl[alpha][i].Correct).ToArray())).ToList(), reward)).ToArray();
+
+    /// <summary>The served cascade, all agents, on a set at the <paramref name="j"/>-th named α, each agent answering when its gap reaches its cut.</summary>
+    private static double CascadeUtility(SetMeasurements set, IReadOnlyList<Models.Checkpoints.DecisionPoint>[] cuts, double alpha, int j) =>
+        new World(set, Enumerable.Range(0, set.Agents.Count).ToArray(), alpha, set.Set.Name, AllAgents)
+            .SelfAware(DiSRouter, rl: true, greedy: false, (k, _, d) => d.LogitGap >= cuts[k][j].LogitGap)!.Utility;
 
     /// <summary>The calibration γ values swept (the reward's domain is [0, 1]; 0.5 is the paper's and calibrate's default).</summary>
     public static readonly double[] GammaGrid = [0.125, 0.25, 0.5, 0.75, 1.0];
@@ -656,19 +664,12 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// </summary>
     private static IEnumerable<(double, double, double, double)> SweepGamma(SetMeasurements validation, SetMeasurements test)
     {
-        var all = Enumerable.Range(0, test.Agents.Count).ToArray();
+        var every = Enumerable.Range(0, validation.Set.Queries.Count).ToArray();
         foreach (var gamma in GammaGrid)
         {
-            var reward = new SelfAwarenessReward(gamma);
-            var cuts = validation.Agents.Select(a => CalibrationStage.Points(RoutingReportOptions.Named.Select(alpha => new CalibrationRecord("gamma-sweep", alpha,
-                a.Rl[alpha].Select(d => d.LogitGap).ToArray(), a.Rl[alpha].Select(d => d.GreedyAnswers).ToArray(),
-                a.Rl[alpha].Select(d => d.Correct).ToArray())).ToList(), reward)).ToArray();
+            var cuts = OwnRewardCuts(validation, every, new SelfAwarenessReward(gamma));
             foreach (var (alpha, j) in RoutingReportOptions.Named.Select((x, j) => (x, j)))
-            {
-                double Utility(SetMeasurements m) => new World(m, all, alpha, m.Set.Name, AllAgents)
-                    .SelfAware(DiSRouter, rl: true, greedy: false, (k, _, d) => d.LogitGap >= cuts[k][j].LogitGap)!.Utility;
-                yield return (gamma, alpha, Utility(validation), Utility(test));
-            }
+                yield return (gamma, alpha, CascadeUtility(validation, cuts, alpha, j), CascadeUtility(test, cuts, alpha, j));
         }
     }
 
