@@ -47,10 +47,13 @@ internal sealed record MeasuredVerification(
 /// <summary>
 /// A self-aware checkpoint's own state where it decides, on one query at one α: the final normed hidden state at the
 /// decision position (the prompt's last token, the vector its output head reads to choose answer or reject), rounded to
-/// 4 decimals, and the logit gap read off the same pass. What a probe of the model's self-knowledge reads.
+/// 4 decimals, and the logit gap read off the same pass. What a probe of the model's self-knowledge reads. Also the mean of
+/// the final normed hidden states over every prompt position (<see cref="Pooled"/>): what the model holds of the whole
+/// query, not only of the position it decides at.
 /// </summary>
 internal sealed record MeasuredState(
     [property: JsonPropertyName("id")] string Id,
     [property: JsonPropertyName("alpha")] double Alpha,
     [property: JsonPropertyName("logit_gap")] double LogitGap,
-    [property: JsonPropertyName("hidden")] float[] Hidden);
+    [property: JsonPropertyName("hidden")] float[] Hidden,
+    [property: JsonPropertyName("pooled")] float[] Pooled);

@@ -110,9 +110,19 @@ internal sealed class MeasuringRunner(TransformerModel model, ITokenizer tokeniz
         {
             var gap = Math.Round(FirstTokenDecision.LogitGap(logits[^model.Config.VocabSize..], _answerOpening[0], _rejectToken), 5);
             var last = hidden[^channels..].ToArray().Select(h => MathF.Round(h, 4)).ToArray();
-            states[i] = new MeasuredState(queries[i].Id, alpha, gap, last);
+            states[i] = new MeasuredState(queries[i].Id, alpha, gap, last, MeanOverPositions(hidden, channels));
         }, wantHidden: true, n => { for (int j = 0; j < n; j++) onDone?.Invoke(); }, ct);
         return states;
+    }
+
+    // The mean of (T, C) hidden states over T, rounded as the last position's state is.
+    private static float[] MeanOverPositions(ReadOnlySpan<float> hidden, int channels)
+    {
+        var mean = new double[channels];
+        int positions = hidden.Length / channels;
+        for (int t = 0; t < positions; t++)
+            for (int j = 0; j < channels; j++) mean[j] += hidden[t * channels + j];
+        return mean.Select(m => MathF.Round((float)(m / positions), 4)).ToArray();
     }
 
     /// <summary>

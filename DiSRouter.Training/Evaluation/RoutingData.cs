@@ -189,7 +189,7 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
             var set = plans[p].Set;
             var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism) { Style = style };
             foreach (var alpha in plans[p].StateAlphas)
-                perPlan[p][alpha] = cache.GetOrMeasure(cache.PathFor($"{agent.Name}-rl", weights, $"state{StyleKey(style)}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}", set.Queries),
+                perPlan[p][alpha] = cache.GetOrMeasure(cache.PathFor($"{agent.Name}-rl", weights, $"state-pooled{StyleKey(style)}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}", set.Queries),
                     set.Queries, r => r.Id, Timed("self-aware decision state (batched prompt passes, hidden state kept)",
                         () => runner.DecisionStates(set.Queries, alpha, counter.Tick(agent.Name, $"state α={alpha:0.00} {set.Name}"), ct)));
         }

@@ -137,11 +137,11 @@ internal static class RoutingMarkdown
             sb.AppendLine("The probes, and how well each signal ranks the agent's own correctness (AUC of the logit gap and of the probe's score");
             sb.AppendLine("against the agent's own answer graded, per named α; validation and test; the diagnosis's AUC):");
             sb.AppendLine();
-            sb.AppendLine("| agent | state size | training rows | own right | L2 (5-fold CV) | CV log loss | validation AUC gap | probe | test AUC gap | probe |");
-            sb.AppendLine("|---|---:|---:|---:|---:|---:|---|---|---|---|");
+            sb.AppendLine("| agent | probe reads | features | training rows | own right | L2 (5-fold CV) | CV log loss | validation AUC gap | probe | test AUC gap | probe |");
+            sb.AppendLine("|---|---|---:|---:|---:|---:|---:|---|---|---|---|");
             string Triple(double[] x) => string.Join(" / ", x.Select(v => v.ToString("0.000", inv)));
             foreach (var p in r.Probes)
-                sb.AppendLine($"| {p.Agent} | {p.Dimensions} | {p.TrainRows} | {p.TrainRight * 100:0.0} % | {p.L2:g} | {p.CvLogLoss:0.000} | {Triple(p.GapAucValidation)} | " +
+                sb.AppendLine($"| {p.Agent} | {p.Features} | {p.Dimensions} | {p.TrainRows} | {p.TrainRight * 100:0.0} % | {p.L2:g} | {p.CvLogLoss:0.000} | {Triple(p.GapAucValidation)} | " +
                     $"{Triple(p.ProbeAucValidation)} | {Triple(p.GapAucTest)} | {Triple(p.ProbeAucTest)} |");
             sb.AppendLine();
         }

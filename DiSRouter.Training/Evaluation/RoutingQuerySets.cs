@@ -6,7 +6,7 @@ namespace DiSRouter.Training.Evaluation;
 /// <summary>The report's query sets, drawn from the nano world the pool was trained in, with the items that grade them.</summary>
 internal sealed record RoutingQuerySets(QuerySet Validation, QuerySet Test, QuerySet OutOfDomain, QuerySet Fresh, IReadOnlyDictionary<string, IReadOnlyList<TaskItem>> Items)
 {
-    /// <summary>Training-split queries (as many per family as validation): what a probe of the agents' own state is fitted on.</summary>
+    /// <summary>Training-split queries (as many per family as validation, unless --probe-train-per-family says): what a probe of the agents' own state is fitted on.</summary>
     public QuerySet Train { get; init; } = new(TrainName, []);
 
     public const string TrainName = "train";
@@ -21,12 +21,13 @@ internal sealed record RoutingQuerySets(QuerySet Validation, QuerySet Test, Quer
     /// Validation and test: <paramref name="perFamily"/> items of each in-domain family (the sets calibration and the
     /// self-awareness report use). Out of domain: <paramref name="oodPerFamily"/> test items of each reworded family.
     /// Fresh: <paramref name="freshPerFamily"/> in-domain test items drawn with generator seed <paramref name="freshSeed"/>,
-    /// less any whose prompt the test set already holds.
+    /// less any whose prompt the test set already holds. Train (the probes' queries): <paramref name="trainPerFamily"/> per
+    /// in-domain family, as many as validation when null.
     /// </summary>
-    public static RoutingQuerySets Draw(TaskSuite suite, int perFamily, int oodPerFamily, int freshPerFamily, int freshSeed)
+    public static RoutingQuerySets Draw(TaskSuite suite, int perFamily, int oodPerFamily, int freshPerFamily, int freshSeed, int? trainPerFamily = null)
     {
         var inDomain = suite.InDomainFamilies.Select(f => f.Name).ToList();
-        var train = inDomain.SelectMany(f => suite.Generate(f, TaskSplit.Train, perFamily)).ToList();
+        var train = inDomain.SelectMany(f => suite.Generate(f, TaskSplit.Train, trainPerFamily ?? perFamily)).ToList();
         var validation = inDomain.SelectMany(f => suite.Generate(f, TaskSplit.Validation, perFamily)).ToList();
         var test = inDomain.SelectMany(f => suite.Generate(f, TaskSplit.Test, perFamily)).ToList();
         var ood = suite.OutOfDomainFamilies.SelectMany(f => suite.Generate(f.Name, TaskSplit.Test, oodPerFamily)).ToList();

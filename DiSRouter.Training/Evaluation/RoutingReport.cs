@@ -28,11 +28,11 @@ internal sealed record MethodInfo(string Method, string Kind, string TrainedOn);
 internal sealed record VersusRow(string Method, string Baseline, string Split, string Subset, double Alpha, Interval Difference);
 
 /// <summary>
-/// One deciding agent's probe of its own state (<see cref="SelfKnowledgeProbe"/>): its size, training rows and their share
-/// right, the L2 chosen and its cross-validated log loss, and per named α the AUC of the logit gap and of the probe's
-/// score against the agent's own correctness, on validation and on test.
+/// One deciding agent's probe of its own state (<see cref="SelfKnowledgeProbe"/>): what it reads (<see cref="RoutingReport.ProbeFeatures"/>),
+/// its size, training rows and their share right, the L2 chosen and its cross-validated log loss, and per named α the AUC
+/// of the logit gap and of the probe's score against the agent's own correctness, on validation and on test.
 /// </summary>
-internal sealed record ProbeAgent(string Agent, int Dimensions, int TrainRows, double TrainRight, double L2, double CvLogLoss,
+internal sealed record ProbeAgent(string Agent, string Features, int Dimensions, int TrainRows, double TrainRight, double L2, double CvLogLoss,
     double[] GapAucValidation, double[] ProbeAucValidation, double[] GapAucTest, double[] ProbeAucTest);
 
 internal sealed record RoutingReportResult
@@ -120,6 +120,23 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string DiSRouterNetworkTwoSided = "disrouter-network-2s";
     public const string DiSRouterProbe = "disrouter-probe";
     public const string DiSRouterProbeNetwork = "disrouter-probe-network-2s";
+    public const string DiSRouterProbePooled = "disrouter-probe-pooled";
+    public const string DiSRouterBids = "disrouter-bids";
+    public const string DiSRouterBidsProbe = "disrouter-bids-probe";
+
+    /// <summary>The α whose prompt the bids are read under: one prompt pass per agent stands for every α (the pick applies α).</summary>
+    public const double BidAlpha = 0.5;
+    public const string DiSRouterProbePooledNetwork = "disrouter-probe-pooled-network-2s";
+
+    /// <summary>
+    /// What each probe reads of the agent's own prompt pass, and its two rows (own-reward cuts; cascade-tuned two-sided cuts):
+    /// the state at the decision position alone, or with the mean state over every prompt position beside it.
+    /// </summary>
+    public static readonly (string Features, string Own, string Network, Func<MeasuredState, float[]> Read)[] ProbeFeatures =
+    [
+        ("decision position", DiSRouterProbe, DiSRouterProbeNetwork, s => s.Hidden),
+        ("decision position + prompt mean", DiSRouterProbePooled, DiSRouterProbePooledNetwork, s => [.. s.Hidden, .. s.Pooled]),
+    ];
 
     /// <summary>The α whose prompt the probe's training answers are given under (answers hardly differ across the scenario prompts).</summary>
     public const double ProbeLabelAlpha = 0.5;
@@ -201,12 +218,16 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             (k, alpha) => validation.Agents[k].RlThresholds?.ThresholdAt(alpha) ?? 0);
         var probes = train is null ? null : FitProbes(train, validation, measured);
         if (probes is not null)
-        {
-            var own = OwnProbeCuts(validation, probes.Scores[RoutingQuerySets.ValidationName]);
-            foreach (var (key, cuts) in NetworkCutsOnValidation(validation, subsets, DiSRouterProbe, DiSRouterProbeNetwork,
-                (k, alpha) => probes.Scores[RoutingQuerySets.ValidationName][k][Array.IndexOf(RoutingReportOptions.Named, alpha)], (k, alpha) => own[(k, alpha)], ownRow: true))
-                network[key] = cuts;
-        }
+            foreach (var (_, ownMethod, networkMethod, _) in ProbeFeatures)
+            {
+                var onValidation = probes.Scores[ownMethod][RoutingQuerySets.ValidationName];
+                var own = OwnProbeCuts(validation, onValidation);
+                foreach (var (key, cuts) in NetworkCutsOnValidation(validation, subsets, ownMethod, networkMethod,
+                    (k, alpha) => onValidation[k][Array.IndexOf(RoutingReportOptions.Named, alpha)], (k, alpha) => own[(k, alpha)], ownRow: true))
+                    network[key] = cuts;
+            }
+
+        var bids = BidScales.Fit(validation);
 
         var rows = new List<MethodRow>();
         var versus = new List<VersusRow>();
@@ -214,8 +235,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var spread = new List<(string, double, double, double, double)>();
         foreach (var set in graded)
         {
-            GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.GetValueOrDefault(set.Set.Name), rows, versus, curves,
-                paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name));
+            GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.ToDictionary(p => p.Key, p => p.Value[set.Set.Name]), rows, versus, curves,
+                paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name), SetBids(set, bids, probes));
             if (set.Set.Name == RoutingQuerySets.TestName) spread.AddRange(SeedSpread(set, fit));
         }
 
@@ -324,8 +345,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// over the sweep. Cascade thresholds depend on validation, the subset and α only: tuned once, used on every set.
     /// </summary>
     private void GradeSet(SetMeasurements set, ValidationFit fit, List<(string Name, int[] Agents)> subsets, Dictionary<(string, string, double), double[]> thresholds,
-        IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> network, double[][][]? probeScores, List<MethodRow> rows, List<VersusRow> versus, List<CurveRow> curves,
-        SetMeasurements? paperSet = null)
+        IReadOnlyDictionary<(string Method, string Subset, double Alpha), NetworkCuts> network, Dictionary<string, double[][][]>? probeScores, List<MethodRow> rows, List<VersusRow> versus, List<CurveRow> curves,
+        SetMeasurements? paperSet = null, Dictionary<string, double[][]>? bids = null)
     {
         var queries = Routed(set);
         var routerMs = new Dictionary<string, double[]>();
@@ -354,6 +375,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 runs.Add(world.Fixed(bestK) with { Method = BestFixed });
                 foreach (var (name, p) in predictions)
                     runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set, members[0]) : null));
+                foreach (var (method, b) in bids ?? []) runs.Add(world.Bids(method, b));
                 runs.Add(world.Cascade(Confidence, scores[Confidence], Tuned(Confidence, alpha)));
                 runs.Add(world.Cascade(Frugal, scores[Frugal], Tuned(Frugal, alpha)));
                 runs.Add(world.Cascade(AutoMix, scores[AutoMix], Tuned(AutoMix, alpha), verifyMs));
@@ -373,10 +395,11 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                         runs.Add(n);
                 // A bound: every agent knows exactly whether its own answer is right and answers iff it is (the last always answers).
                 if (named >= 0 && world.SelfAware(OwnAnswerBound, rl: true, greedy: false, (_, _, d) => d.Correct) is { } bound) runs.Add(bound);
-                foreach (var method in new[] { DiSRouterProbe, DiSRouterProbeNetwork })
-                    if (probeScores is not null && network.TryGetValue((method, subsetName, alpha), out var cuts)
-                        && world.SelfAware(method, rl: true, greedy: false, (k, i, _) => cuts.Answers(Array.IndexOf(members, k), probeScores[k][named][i])) is { } n)
-                        runs.Add(n);
+                foreach (var (_, own, net, _) in ProbeFeatures)
+                    foreach (var method in new[] { own, net })
+                        if (probeScores is not null && network.TryGetValue((method, subsetName, alpha), out var cuts)
+                            && world.SelfAware(method, rl: true, greedy: false, (k, i, _) => cuts.Answers(Array.IndexOf(members, k), probeScores[own][k][named][i])) is { } n)
+                            runs.Add(n);
             }
             Summarise(runs, set.Set.Name, subsetName, fit.Agents, members, fit.Costs, rows, versus, curves);
         }
@@ -420,7 +443,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         m.Agents.Select(a => (IReadOnlyList<double>)(a.Verify.Length == 0 ? new double[m.Set.Queries.Count] : a.Verify.Select(v => v.YesNoGap).ToArray())).ToList();
 
     /// <summary>The decision-rule ablations (beyond the served cascade) that are compared with the strongest baselines one by one.</summary>
-    public static readonly string[] Ablations = [DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork];
+    public static readonly string[] Ablations = [DiSRouterBids, DiSRouterBidsProbe, DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork, DiSRouterProbePooled, DiSRouterProbePooledNetwork];
 
     /// <summary>The baselines the ablations are held against: the best fixed agent, the text routers and the lookup ceiling.</summary>
     public static readonly string[] StrongBaselines = [BestFixed, Mf, Transformer, Logistic, SelfRoute, Lookup];
@@ -494,14 +517,24 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             yield return new MethodInfo(DiSRouterNetwork, "self-aware cascade, the served checkpoints with cascade-tuned cuts (answer when gap ≥ θ_k)", fitted);
             yield return new MethodInfo(DiSRouterNetworkTwoSided, "self-aware cascade, cascade-tuned two-sided cuts (answer when gap ≥ θ_k or gap < λ_k: a query hopeless here is answered cheaply)", fitted);
         }
+        yield return new MethodInfo(DiSRouterBids, "self-assessed bids: every agent's prompt pass gives its own calibrated P(my answer is right); the agent of highest P − α·c answers (fixed arithmetic, nothing learned across agents)",
+            $"each agent alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability by a logistic fit on its own validation answers (L2 by 5-fold CV) — plug-and-play");
         if (probe)
         {
+            yield return new MethodInfo(DiSRouterBidsProbe, "self-assessed bids, each deciding agent's bid read off its probe (disrouter-probe's, under the α = 0.5 prompt)",
+                "each agent alone: the probe's probability, fitted on its own graded answers to training-split queries; the last agent, which has no probe, bids as in disrouter-bids — plug-and-play");
             const string probed = "own samples for SFT/RL; the probe on the agent's own graded answers to training-split queries (hidden state at the decision position, " +
                 "each named α's prompt; logistic regression, L2 by 5-fold CV on them)";
             yield return new MethodInfo(DiSRouterProbe, "self-aware cascade deciding by a probe of its own hidden state, own-reward cuts (calibrate's rule, γ = 0.5)",
                 probed + "; cuts on validation by the agent's own reward, its own answers only — plug-and-play");
             yield return new MethodInfo(DiSRouterProbeNetwork, "self-aware cascade deciding by the probe, cascade-tuned two-sided cuts",
                 probed + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
+            const string pooled = "own samples for SFT/RL; the probe on the agent's own graded answers to training-split queries (hidden state at the decision position " +
+                "beside the mean hidden state over every prompt position, each named α's prompt; logistic regression, L2 by 5-fold CV on them)";
+            yield return new MethodInfo(DiSRouterProbePooled, "self-aware cascade deciding by a probe of its own state at the decision position and over the whole prompt, own-reward cuts (γ = 0.5)",
+                pooled + "; cuts on validation by the agent's own reward, its own answers only — plug-and-play");
+            yield return new MethodInfo(DiSRouterProbePooledNetwork, "self-aware cascade deciding by the pooled probe, cascade-tuned two-sided cuts",
+                pooled + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
         }
         yield return new MethodInfo(OwnAnswerBound, "bound: the served cascade with agents that know exactly whether their own answer is right, answering iff it is",
             "the graded labels of each agent's own answers (a bound on self-knowledge under a one-sided rule, not a method)");
@@ -541,8 +574,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     // The logit gaps of an agent's served decisions at α; zeros where the agent never decides there (the last one, measured once).
     private static double[] Gaps(AgentMeasurements agent, double alpha) => agent.Rl[alpha].Select(d => d.LogitGap).ToArray();
 
-    /// <summary>The probes and their scores: per set name, [agent][named α][query] (zeros for the last agent, which has none).</summary>
-    private sealed record ProbeFit(Dictionary<string, double[][][]> Scores, IReadOnlyList<ProbeAgent> Agents);
+    /// <summary>The probes and their scores: per probe (its own-cuts method's name) and set name, [agent][named α][query] (zeros for the last agent, which has none).</summary>
+    private sealed record ProbeFit(Dictionary<string, Dictionary<string, double[][][]>> Scores, IReadOnlyList<ProbeAgent> Agents);
 
     /// <summary>
     /// Fits each deciding agent's probe on its own answers to the training queries (its states under every named α's prompt,
@@ -553,28 +586,50 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     {
         var named = RoutingReportOptions.Named;
         int agents = train.Agents.Count;
-        var scores = measured.ToDictionary(m => m.Set.Name, m => Enumerable.Range(0, agents).Select(_ => named.Select(_ => new double[m.Set.Queries.Count]).ToArray()).ToArray());
+        var all = new Dictionary<string, Dictionary<string, double[][][]>>();
         var rows = new List<ProbeAgent>();
         var test = measured.Single(m => m.Set.Name == RoutingQuerySets.TestName);
-        for (int k = 0; k < agents - 1; k++)
+        foreach (var (features, method, _, read) in ProbeFeatures)
         {
+          var scores = measured.ToDictionary(m => m.Set.Name, m => Enumerable.Range(0, agents).Select(_ => named.Select(_ => new double[m.Set.Queries.Count]).ToArray()).ToArray());
+          all[method] = scores;
+          for (int k = 0; k < agents - 1; k++)
+          {
             var a = train.Agents[k];
             var labels = a.Rl[ProbeLabelAlpha];
-            var states = named.SelectMany(alpha => a.States[alpha]).Select(s => s.Hidden).ToList();
+            var states = named.SelectMany(alpha => a.States[alpha]).Select(read).ToList();
             var right = named.SelectMany(_ => labels.Select(d => d.Correct)).ToList();
             var group = named.SelectMany(_ => Enumerable.Range(0, labels.Length)).ToList();
             var probe = SelfKnowledgeProbe.Fit(states, right, group);
             foreach (var m in measured)
                 for (int j = 0; j < named.Length; j++)
                     if (m.Agents[k].States.TryGetValue(named[j], out var s))
-                        scores[m.Set.Name][k][j] = s.Select(x => probe.Score(x.Hidden)).ToArray();
+                        scores[m.Set.Name][k][j] = s.Select(x => probe.Score(read(x))).ToArray();
             double[] Auc(SetMeasurements m, Func<int, int, double> score) => named.Select((alpha, j) => SelfAwareDiagnosis.Auc(
                 Enumerable.Range(0, m.Set.Queries.Count).Select(i => score(j, i)).ToArray(), m.Agents[k].Rl[alpha].Select(d => d.Correct).ToArray())).ToArray();
-            rows.Add(new ProbeAgent(a.Name, probe.Dimensions, states.Count, labels.Average(d => d.Correct ? 1.0 : 0.0), probe.L2, probe.CrossValidatedLogLoss,
+            rows.Add(new ProbeAgent(a.Name, features, probe.Dimensions, states.Count, labels.Average(d => d.Correct ? 1.0 : 0.0), probe.L2, probe.CrossValidatedLogLoss,
                 Auc(validation, (j, i) => validation.Agents[k].Rl[named[j]][i].LogitGap), Auc(validation, (j, i) => scores[validation.Set.Name][k][j][i]),
                 Auc(test, (j, i) => test.Agents[k].Rl[named[j]][i].LogitGap), Auc(test, (j, i) => scores[test.Set.Name][k][j][i])));
+          }
         }
-        return new ProbeFit(scores, rows);
+        return new ProbeFit(all, rows);
+    }
+
+    /// <summary>
+    /// The bids on one set, per bidding method: each agent's gap made a probability (<see cref="BidScales"/>) and, with
+    /// probes, the deciding agents' probe probabilities under the bid prompt (the last agent keeps its gap's bid).
+    /// </summary>
+    private static Dictionary<string, double[][]> SetBids(SetMeasurements set, BidScales? scales, ProbeFit? probes)
+    {
+        var result = new Dictionary<string, double[][]>();
+        if (scales?.Bids(set) is not { } gaps) return result;
+        result[DiSRouterBids] = gaps;
+        if (probes?.Scores[DiSRouterProbe].GetValueOrDefault(set.Set.Name) is { } scores)
+        {
+            int j = Array.IndexOf(RoutingReportOptions.Named, BidAlpha);
+            result[DiSRouterBidsProbe] = gaps.Select((g, k) => k == gaps.Length - 1 ? g : scores[k][j].Select(BidScales.Probability).ToArray()).ToArray();
+        }
+        return result;
     }
 
     /// <summary>Each deciding agent's own-reward cuts on its probe score at the named α: calibrate's rule (γ = 0.5, answers never fewer as α rises) on validation.</summary>
@@ -601,6 +656,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var all = Enumerable.Range(0, test.Agents.Count).ToArray();
         var cuts = NetworkCutsOnValidation(validation, [(AllAgents, all)], DiSRouterNetwork, DiSRouterNetworkTwoSided, (k, alpha) => Gaps(validation.Agents[k], alpha),
             (k, alpha) => validation.Agents[k].RlThresholds?.ThresholdAt(alpha) ?? 0);
+        var bids = BidScales.Fit(validation)?.Bids(test);
         foreach (var alpha in RoutingReportOptions.Named)
         {
             var world = new World(test, all, alpha, test.Set.Name, AllAgents);
@@ -613,6 +669,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 var c = cuts[(method, AllAgents, alpha)];
                 yield return (label, method, alpha, world.SelfAware(method, rl: true, greedy: false, (k, _, d) => c.Answers(k, d.LogitGap))!.Utility);
             }
+            if (bids is not null) yield return (label, DiSRouterBids, alpha, world.Bids(DiSRouterBids, bids).Utility);
         }
     }
 
@@ -734,6 +791,21 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             var cost = ThresholdCascade.Costs(local, members.Select(k => Agents[k].Cost).ToArray());
             var latency = local.Select((j, i) => members.Take(j + 1).Select((k, m) => Agents[k].Base[i].ModelMs + (checkMs is not null && m < members.Length - 1 ? checkMs[k][i] : 0)).Sum()).ToArray();
             return Make(method, routed, cost, latency);
+        }
+
+        /// <summary>
+        /// Self-assessed bids: every member's prompt pass at once (each under the <see cref="BidAlpha"/> prompt) gives its
+        /// calibrated probability that its own answer is right, <paramref name="bids"/>[k][i]; the member of highest
+        /// bid − α·c answers with its own answer under that prompt. Every member spent a prompt pass (compute, no cost); they
+        /// run side by side, so the time is the slowest prompt pass and the answer.
+        /// </summary>
+        public PolicyRun Bids(string method, double[][] bids)
+        {
+            var costs = members.Select(k => Agents[k].Cost).ToArray();
+            var routed = Enumerable.Range(0, _n).Select(i => members[UtilityChoice.Pick(members.Select(k => bids[k][i]).ToArray(), costs, alpha)]).ToArray();
+            var answers = routed.Select((k, i) => Agents[k].Rl[BidAlpha][i]).ToArray();
+            var latency = answers.Select((a, i) => members.Max(k => Agents[k].Rl[BidAlpha][i].DecisionMs) + a.AnswerMs).ToArray();
+            return new PolicyRun(method, split, subset, alpha, routed, answers.Select(a => a.Correct).ToArray(), routed.Select(k => Agents[k].Cost).ToArray(), latency);
         }
 
         /// <summary>

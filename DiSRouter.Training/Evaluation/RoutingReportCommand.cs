@@ -31,6 +31,7 @@ internal static class RoutingReportCommand
         var sft = new Option<bool>("--sft") { Description = "Also measure the SFT checkpoints (models/nano-sft) at the named α on test." };
         var validationDecisions = new Option<bool>("--validation-decisions") { Description = "Also measure the served checkpoints' decisions on validation (the recalibration spread)." };
         var probe = new Option<bool>("--probe") { Description = "Also fit a probe of each served checkpoint's hidden state at the decision position on its own answers to training-split queries, and report it (measures decision states on every set, and validation decisions)." };
+        var probeTrain = new Option<int?>("--probe-train-per-family") { Description = "Training-split queries per in-domain family the probes are fitted on (default: --items-per-family)." };
         var seedModels = new Option<string?>("--seed-models") { Description = "Comma-separated models folders of other training seeds (layout of --models-dir): their cascades on test in the seed table (decisions on validation and test measured through the cache)." };
         var paperModels = new Option<string?>("--paper-models") { Description = "Models folder of agents trained in the paper's configuration (scripts/selfaware-paper.sh, then scripts/seed-models.sh): adds the row disrouter-paper, greedy decisions in their own scenario wording, on every graded set." };
         var lastEvery = new Option<bool>("--last-agent-every-alpha") { Description = "Measure the last agent at every α too (by default its answer under the α = 0.5 prompt stands for all: it always answers)." };
@@ -39,7 +40,7 @@ internal static class RoutingReportCommand
         var diagnosis = new Option<bool>("--diagnosis") { Description = "Instead of the report, write docs/selfaware-diagnosis.md: each agent's decisions against its own correctness per family × difficulty, beside the central routers (validation with --validation-decisions, else test)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, seedModels, paperModels, lastEvery, json, outFile, diagnosis,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, probeTrain, seedModels, paperModels, lastEvery, json, outFile, diagnosis,
         };
         command.SetAction((parse, ct) =>
         {
@@ -61,6 +62,7 @@ internal static class RoutingReportCommand
                 Sft = parse.GetValue(sft),
                 ValidationDecisions = parse.GetValue(validationDecisions),
                 Probe = parse.GetValue(probe),
+                ProbeTrainPerFamily = parse.GetValue(probeTrain),
                 SeedModels = SelfAwareCli.ParseList(parse.GetValue(seedModels)) ?? [],
                 PaperModels = parse.GetValue(paperModels),
                 LastAgentAlpha = parse.GetValue(lastEvery) ? null : 0.5,
@@ -85,7 +87,8 @@ internal static class RoutingReportCommand
         var clock = Stopwatch.StartNew();
         var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
         var loadAtStart = LoadAverage();
-        var sets = RoutingQuerySets.Draw(SelfAwareCli.NanoSuite(), options.ItemsPerFamily, options.OodPerFamily, options.FreshPerFamily, options.FreshSeed);
+        var sets = RoutingQuerySets.Draw(SelfAwareCli.NanoSuite(), options.ItemsPerFamily, options.OodPerFamily, options.FreshPerFamily, options.FreshSeed,
+            options.ProbeTrainPerFamily);
         var cache = new ReplyCache(options.CacheDirectory);
         var data = new RoutingData(cache, s => new TaskReplyGrader(sets.Items[s.Name]), options.Parallelism, options.LastAgentAlpha);
         var seeds = new List<List<RoutingAgent>>();

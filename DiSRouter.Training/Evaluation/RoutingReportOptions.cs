@@ -40,6 +40,12 @@ internal sealed record RoutingReportOptions
     public bool Probe { get; init; }
 
     /// <summary>
+    /// Training-split queries per in-domain family the probes are fitted on; null: <see cref="ItemsPerFamily"/>. The
+    /// split is procedurally unlimited, and an agent labels its own answers, so how far more rows help is measured here.
+    /// </summary>
+    public int? ProbeTrainPerFamily { get; init; }
+
+    /// <summary>
     /// Models folders of other training seeds of the self-awareness pipeline (nano-selfaware/&lt;agent&gt; with decision.json,
     /// like --models-dir): their served cascade and decision-rule rows on test, beside the main models', in the seed table.
     /// </summary>
@@ -66,6 +72,7 @@ internal sealed record RoutingReportOptions
     public string? Validate()
     {
         if (ItemsPerFamily < 2) return "--items-per-family must be at least 2.";
+        if (ProbeTrainPerFamily is < 10) return "--probe-train-per-family must be at least 10 (the probe's cross-validation needs rows in every fold).";
         if (OodPerFamily < 1 || FreshPerFamily < 1) return "--ood-per-family and --fresh-per-family must be at least 1.";
         if (BootstrapResamples < 100) return "--bootstrap needs at least 100 resamples.";
         if (TransformerEpochs < 1) return "--transformer-epochs must be at least 1.";

@@ -35,6 +35,29 @@ public class MeasuringRunnerTests
     }
 
     [Fact]
+    public void ADecisionStateHoldsTheLastPositionsStateAndTheMeanStateOverTheWholePrompt()
+    {
+        var model = TransformerModel.Create(TinyWorld.Config, 8);
+        var states = new MeasuringRunner(model, TinyWorld.Tokenizer, new ToyGrader(), maxNewTokens: 4, parallelism: 2).DecisionStates(Queries, 0.8);
+        int c = model.Config.HiddenSize;
+        for (int i = 0; i < Queries.Length; i++)
+        {
+            // The same prompt through one unbatched pass: its (T, C) final normed states.
+            var prompt = ChatFormat.EncodePrompt(TinyWorld.Tokenizer, SelfAwarePrompt.System(Scenario.FromAlpha(0.8), Queries[i].System, SelfAwarePrompt.Style), Queries[i].Question);
+            var logits = new float[prompt.Length * model.Config.VocabSize];
+            var hidden = new float[prompt.Length * c];
+            ForwardPass.Logits(model, prompt, 1, prompt.Length, logits, hidden);
+            for (int j = 0; j < c; j++)
+            {
+                Assert.Equal(hidden[(prompt.Length - 1) * c + j], states[i].Hidden[j], 2e-4); // both rounded to 4 decimals, another GEMM shape
+                Assert.Equal(Enumerable.Range(0, prompt.Length).Average(t => hidden[t * c + j]), states[i].Pooled[j], 2e-4);
+            }
+        }
+        // The mean is not the last state: it reads the whole prompt.
+        Assert.Contains(states, s => s.Pooled.Zip(s.Hidden).Any(p => Math.Abs(p.First - p.Second) > 1e-2));
+    }
+
+    [Fact]
     public void AnAnswersMeanLogProbabilityIsTheTrainingGraphsOverItsTokens()
     {
         var model = TransformerModel.Create(TinyWorld.Config, 6);

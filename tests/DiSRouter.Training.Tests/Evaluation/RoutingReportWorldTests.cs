@@ -31,7 +31,7 @@ public class RoutingReportWorldTests
             queries.Select(q => new MeasuredVerification(q.Id, IsApple(q) ? 3 : -3, 20, 1)).ToArray(),
             Decisions(IsApple, IsApple), sftAnswersAll ? Decisions(_ => true, IsApple) : new Dictionary<double, MeasuredDecision[]>(), null, null)
         {
-            States = states ? RoutingReportOptions.Named.ToDictionary(a => a, a => queries.Select(q => new MeasuredState(q.Id, a, IsApple(q) ? 2 : -2, [IsApple(q) ? 1f : -1f])).ToArray())
+            States = states ? RoutingReportOptions.Named.ToDictionary(a => a, a => queries.Select(q => new MeasuredState(q.Id, a, IsApple(q) ? 2 : -2, [IsApple(q) ? 1f : -1f], [0.5f])).ToArray())
                 : new Dictionary<double, MeasuredState[]>(),
         };
         var dear = new AgentMeasurements("dear", 0.9, queries.Select(q => Reply(q, true)).ToArray(), [],
@@ -89,6 +89,20 @@ public class RoutingReportWorldTests
     }
 
     [Fact]
+    public void SelfAssessedBidsSendApplesToTheCheapAgentAndZebrasToTheDearOneAtEveryAlphaOfTheSweep()
+    {
+        // Each agent's bid is its own gap made a probability on its own validation answers: the cheap one learns that its
+        // +2 means right and its −2 wrong, the dear one that it is always right; the pick p − α·c then routes like the Oracle.
+        foreach (var alpha in RoutingReportOptions.Named)
+            Assert.Equal(Row(RoutingReport.Oracle, alpha).Utility, Row(RoutingReport.DiSRouterBids, alpha).Utility, 6);
+        Assert.Equal(new[] { 0.5, 0.5 }, Row(RoutingReport.DiSRouterBids).RoutingShare);
+        // One prompt pass under one prompt stands for every α, so the bids have a curve over the whole sweep.
+        var curve = Result.Value.Curves.Single(c => c.Method == RoutingReport.DiSRouterBids && c.Split == RoutingQuerySets.TestName && c.Subset == RoutingReport.AllAgents);
+        Assert.Equal(RoutingReportOptions.DefaultAlphas.Length, curve.Points.Count);
+        Assert.Contains(Result.Value.Methods, m => m.Method == RoutingReport.DiSRouterBids && m.TrainedOn.Contains("own validation answers", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheSelfAwareCascadeAnswersApplesCheaplyAndPassesZebrasOn()
     {
         var oracle = Row(RoutingReport.Oracle);
@@ -109,15 +123,23 @@ public class RoutingReportWorldTests
     [Theory]
     [InlineData(RoutingReport.DiSRouterProbe)]
     [InlineData(RoutingReport.DiSRouterProbeNetwork)]
+    [InlineData(RoutingReport.DiSRouterProbePooled)]
+    [InlineData(RoutingReport.DiSRouterProbePooledNetwork)]
+    [InlineData(RoutingReport.DiSRouterBidsProbe)]
     public void AProbeOfTheCheapAgentsOwnStateRoutesLikeTheOracle(string method)
     {
         var oracle = Probed.Value.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == RoutingReport.Oracle && r.Alpha == 0.5);
         var row = Probed.Value.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == 0.5);
         Assert.Equal(oracle.Utility, row.Utility, 9);
-        var probe = Assert.Single(Probed.Value.Probes);
-        Assert.Equal("cheap", probe.Agent);
-        Assert.Equal(100 * 3, probe.TrainRows); // 50 apples and 50 zebras, one state per named α
-        Assert.All(probe.ProbeAucTest, auc => Assert.Equal(1.0, auc, 9));
+        // One probe per feature set, each of the cheap agent (the last one decides nothing).
+        Assert.Equal(RoutingReport.ProbeFeatures.Select(f => f.Features), Probed.Value.Probes.Select(p => p.Features));
+        foreach (var probe in Probed.Value.Probes)
+        {
+            Assert.Equal("cheap", probe.Agent);
+            Assert.Equal(100 * 3, probe.TrainRows); // 50 apples and 50 zebras, one state per named α
+            Assert.All(probe.ProbeAucTest, auc => Assert.Equal(1.0, auc, 9));
+        }
+        Assert.Equal([1, 2], Probed.Value.Probes.Select(p => p.Dimensions)); // the pooled probe reads the mean state beside the last
     }
 
     [Fact]

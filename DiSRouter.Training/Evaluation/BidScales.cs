@@ -1,0 +1,36 @@
+using DiSRouter.Training.SelfAwareness;
+
+namespace DiSRouter.Training.Evaluation;
+
+/// <summary>
+/// Each agent's own map from its logit gap (under the <see cref="RoutingReport.BidAlpha"/> prompt) to the probability that
+/// its own answer is right: a one-feature logistic fit (<see cref="SelfKnowledgeProbe"/>) on that agent's validation
+/// decisions and its own graded answers, nothing of any other agent. WHY: a gap is on each checkpoint's own scale; a bid
+/// must be a probability to be weighed against cost (p − α·c) beside other agents' bids.
+/// </summary>
+internal sealed class BidScales
+{
+    private readonly SelfKnowledgeProbe[] _scales;
+
+    private BidScales(SelfKnowledgeProbe[] scales) => _scales = scales;
+
+    /// <summary>Fits every agent's scale on validation; null unless every agent's decisions were measured there under the bid prompt.</summary>
+    public static BidScales? Fit(SetMeasurements validation)
+    {
+        if (!validation.Agents.All(a => a.Rl.TryGetValue(RoutingReport.BidAlpha, out var d) && d.Length > 0 && d[0].HasAnswer)) return null;
+        return new BidScales(validation.Agents.Select(a =>
+        {
+            var decisions = a.Rl[RoutingReport.BidAlpha];
+            return SelfKnowledgeProbe.Fit(decisions.Select(d => new[] { (float)d.LogitGap }).ToList(), decisions.Select(d => d.Correct).ToList(),
+                Enumerable.Range(0, decisions.Length).ToList());
+        }).ToArray());
+    }
+
+    /// <summary>Every agent's bid on every query of <paramref name="set"/>, [agent][query]; null where the bid prompt was not measured.</summary>
+    public double[][]? Bids(SetMeasurements set) =>
+        set.Agents.All(a => a.Rl.ContainsKey(RoutingReport.BidAlpha))
+            ? set.Agents.Select((a, k) => a.Rl[RoutingReport.BidAlpha].Select(d => Probability(_scales[k].Score([(float)d.LogitGap]))).ToArray()).ToArray()
+            : null;
+
+    public static double Probability(double logOdds) => 1 / (1 + Math.Exp(-logOdds));
+}
