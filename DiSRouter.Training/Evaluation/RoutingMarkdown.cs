@@ -94,9 +94,19 @@ internal static class RoutingMarkdown
         {
             sb.AppendLine("`disrouter-probe` decides by a logistic probe of each agent's own hidden state at the decision position, fitted on the");
             sb.AppendLine("agent's own graded answers to training-split queries, with own-reward cuts (plug-and-play); `disrouter-probe-network-2s`");
-            sb.AppendLine("puts cascade-tuned two-sided cuts on the probe's score.");
+            sb.AppendLine("puts cascade-tuned two-sided cuts on the probe's score; the `-pooled` pair reads the mean state over every prompt");
+            sb.AppendLine("position beside it.");
         }
         sb.AppendLine("They exist at the named α only (validation decisions are measured there), so they have no α-sweep curve.");
+        if (r.Rows.Any(x => x.Method == RoutingReport.DiSRouterBids))
+        {
+            sb.AppendLine("`disrouter-bids` is not a cascade: every agent runs its prompt pass (under the α = 0.5 prompt, one pass for every α),");
+            sb.AppendLine("turns its own logit gap into its probability of answering right (a logistic fit on its own validation answers, nothing");
+            sb.AppendLine("of any other agent: plug-and-play), and the agent of highest probability − α·cost answers: the central routers' pick");
+            sb.AppendLine("rule, fed by the agents' own self-assessment instead of a router's guess. It has a sweep curve; every agent spends a");
+            sb.AppendLine("prompt pass on every query (compute, no cost units, as a declining agent's in the cascade). `disrouter-bids-probe` bids");
+            sb.AppendLine("the probe's probability instead (the last agent, which has no probe, keeps its gap's).");
+        }
         sb.AppendLine();
         sb.AppendLine("U(rule) − U(baseline), paired bootstrap 95 % interval (win / tie / loss for the rule):");
         sb.AppendLine();
@@ -181,7 +191,8 @@ internal static class RoutingMarkdown
         sb.AppendLine("Per query: the self-aware cascade's every prompt pass (each declining agent's and the answering agent's) plus the answer;");
         sb.AppendLine("a cascade's every agent's full answer up to the one returned (AutoMix's: and each of those agents' verification pass but");
         sb.AppendLine("the last's); a central router's own call plus the chosen agent's answer (Self-Route's: the smallest agent's prompt pass");
-        sb.AppendLine("over the query). Answers and the served agents' decisions at the named α are timed one query at a time, two queries in");
+        sb.AppendLine("over the query); the bids' slowest agent's prompt pass (every agent's runs side by side; their compute adds up) plus the");
+        sb.AppendLine("chosen agent's answer. Answers and the served agents' decisions at the named α are timed one query at a time, two queries in");
         sb.AppendLine("flight on this shared 2-core machine while other work ran, in the run that measured them (a cold run; the header gives");
         sb.AppendLine("its load); each agent's passes were timed at a different moment of it: read the ratios loosely. AutoMix's verification");
         sb.AppendLine("passes are batched, and a query is charged its share of its batch's time, so its verification times are understated");

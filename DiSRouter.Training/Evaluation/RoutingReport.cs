@@ -523,18 +523,15 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         {
             yield return new MethodInfo(DiSRouterBidsProbe, "self-assessed bids, each deciding agent's bid read off its probe (disrouter-probe's, under the α = 0.5 prompt)",
                 "each agent alone: the probe's probability, fitted on its own graded answers to training-split queries; the last agent, which has no probe, bids as in disrouter-bids — plug-and-play");
-            const string probed = "own samples for SFT/RL; the probe on the agent's own graded answers to training-split queries (hidden state at the decision position, " +
-                "each named α's prompt; logistic regression, L2 by 5-fold CV on them)";
-            yield return new MethodInfo(DiSRouterProbe, "self-aware cascade deciding by a probe of its own hidden state, own-reward cuts (calibrate's rule, γ = 0.5)",
-                probed + "; cuts on validation by the agent's own reward, its own answers only — plug-and-play");
-            yield return new MethodInfo(DiSRouterProbeNetwork, "self-aware cascade deciding by the probe, cascade-tuned two-sided cuts",
-                probed + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
-            const string pooled = "own samples for SFT/RL; the probe on the agent's own graded answers to training-split queries (hidden state at the decision position " +
-                "beside the mean hidden state over every prompt position, each named α's prompt; logistic regression, L2 by 5-fold CV on them)";
-            yield return new MethodInfo(DiSRouterProbePooled, "self-aware cascade deciding by a probe of its own state at the decision position and over the whole prompt, own-reward cuts (γ = 0.5)",
-                pooled + "; cuts on validation by the agent's own reward, its own answers only — plug-and-play");
-            yield return new MethodInfo(DiSRouterProbePooledNetwork, "self-aware cascade deciding by the pooled probe, cascade-tuned two-sided cuts",
-                pooled + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
+            foreach (var (features, own, twoSided, _) in ProbeFeatures)
+            {
+                var probed = $"own samples for SFT/RL; the probe on the agent's own graded answers to training-split queries (its hidden state: {features}, " +
+                    "each named α's prompt; logistic regression, L2 by 5-fold CV on them)";
+                yield return new MethodInfo(own, $"self-aware cascade deciding by a probe of its own hidden state ({features}), own-reward cuts (calibrate's rule, γ = 0.5)",
+                    probed + "; cuts on validation by the agent's own reward, its own answers only — plug-and-play");
+                yield return new MethodInfo(twoSided, $"self-aware cascade deciding by the probe ({features}), cascade-tuned two-sided cuts",
+                    probed + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
+            }
         }
         yield return new MethodInfo(OwnAnswerBound, "bound: the served cascade with agents that know exactly whether their own answer is right, answering iff it is",
             "the graded labels of each agent's own answers (a bound on self-knowledge under a one-sided rule, not a method)");
