@@ -216,6 +216,14 @@ internal static class RoutingMarkdown
             sb.AppendLine($"| {method} | {string.Join(" | ", cells)} |");
         }
         sb.AppendLine();
+        if (r.BidAsked.Count > 0)
+        {
+            sb.AppendLine($"The bids above ask all {r.Agents.Count} agents at once. Asked cheapest first instead, an auction can stop once the best bid so far");
+            sb.AppendLine("reaches what the next dearer agent could at most be worth (1 − α·c: a bid is a probability), with the same pick: it");
+            sb.AppendLine($"asks {string.Join(" / ", r.BidAsked.Select(b => b.MeanAsked.ToString("0.00", CultureInfo.InvariantCulture)))} agents per test query at α = " +
+                $"{string.Join(" / ", r.BidAsked.Select(b => b.Alpha.ToString("0.0", CultureInfo.InvariantCulture)))}, their prompt passes one after another.");
+            sb.AppendLine();
+        }
     }
 
     private static void Seeds(StringBuilder sb, RoutingReportResult r)

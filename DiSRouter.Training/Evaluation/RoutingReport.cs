@@ -60,6 +60,9 @@ internal sealed record RoutingReportResult
     /// <summary>Spread of the learned routers' test utility over router seeds (method, α, mean, min, max).</summary>
     public IReadOnlyList<(string Method, double Alpha, double Mean, double Min, double Max)> SeedSpread { get; init; } = [];
 
+    /// <summary>Per named α, the agents a cheapest-first auction of the bids asks per query on test (<see cref="BidPasses"/>); empty without bids.</summary>
+    public IReadOnlyList<(double Alpha, double MeanAsked)> BidAsked { get; init; } = [];
+
     /// <summary>What Self-Route's primary states, scored on test: family and difficulty accuracy.</summary>
     public (double Family, double Difficulty) SelfRouteStatement { get; init; }
 
@@ -241,6 +244,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
 
         var test = graded.Single(m => m.Set.Name == RoutingQuerySets.TestName);
+        var testBids = SetBids(test, bids, null).GetValueOrDefault(DiSRouterBids);
+        var bidAsked = testBids is null ? [] : RoutingReportOptions.Named.Select(a => (a, BidPasses.MeanAsked(testBids, test.Agents.Select(x => x.Cost).ToArray(), a))).ToList();
         var selfRoute = (SelfRouteRouter)fit.Routers[0][SelfRoute];
         var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
         return new RoutingReportResult
@@ -260,6 +265,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             AnswerAgreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
                 .Average(i => a.Rl[0.2][i].Correct == a.Rl[0.8][i].Correct ? 1.0 : 0.0))).ToList(),
             SeedSpread = spread,
+            BidAsked = bidAsked,
             SelfRouteStatement = (statements.Select((s, i) => s.Family == test.Set.Queries[i].Family ? 1.0 : 0.0).Average(),
                 statements.Select((s, i) => s.Difficulty == test.Set.Queries[i].Difficulty ? 1.0 : 0.0).Average()),
             Tuned = fit.Tuned,
