@@ -124,12 +124,12 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string DiSRouterProbe = "disrouter-probe";
     public const string DiSRouterProbeNetwork = "disrouter-probe-network-2s";
     public const string DiSRouterProbePooled = "disrouter-probe-pooled";
+    public const string DiSRouterProbePooledNetwork = "disrouter-probe-pooled-network-2s";
     public const string DiSRouterBids = "disrouter-bids";
     public const string DiSRouterBidsProbe = "disrouter-bids-probe";
 
     /// <summary>The α whose prompt the bids are read under: one prompt pass per agent stands for every α (the pick applies α).</summary>
     public const double BidAlpha = 0.5;
-    public const string DiSRouterProbePooledNetwork = "disrouter-probe-pooled-network-2s";
 
     /// <summary>
     /// What each probe reads of the agent's own prompt pass, and its two rows (own-reward cuts; cascade-tuned two-sided cuts):
@@ -594,26 +594,26 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var test = measured.Single(m => m.Set.Name == RoutingQuerySets.TestName);
         foreach (var (features, method, _, read) in ProbeFeatures)
         {
-          var scores = measured.ToDictionary(m => m.Set.Name, m => Enumerable.Range(0, agents).Select(_ => named.Select(_ => new double[m.Set.Queries.Count]).ToArray()).ToArray());
-          all[method] = scores;
-          for (int k = 0; k < agents - 1; k++)
-          {
-            var a = train.Agents[k];
-            var labels = a.Rl[ProbeLabelAlpha];
-            var states = named.SelectMany(alpha => a.States[alpha]).Select(read).ToList();
-            var right = named.SelectMany(_ => labels.Select(d => d.Correct)).ToList();
-            var group = named.SelectMany(_ => Enumerable.Range(0, labels.Length)).ToList();
-            var probe = SelfKnowledgeProbe.Fit(states, right, group);
-            foreach (var m in measured)
-                for (int j = 0; j < named.Length; j++)
-                    if (m.Agents[k].States.TryGetValue(named[j], out var s))
-                        scores[m.Set.Name][k][j] = s.Select(x => probe.Score(read(x))).ToArray();
-            double[] Auc(SetMeasurements m, Func<int, int, double> score) => named.Select((alpha, j) => SelfAwareDiagnosis.Auc(
-                Enumerable.Range(0, m.Set.Queries.Count).Select(i => score(j, i)).ToArray(), m.Agents[k].Rl[alpha].Select(d => d.Correct).ToArray())).ToArray();
-            rows.Add(new ProbeAgent(a.Name, features, probe.Dimensions, states.Count, labels.Average(d => d.Correct ? 1.0 : 0.0), probe.L2, probe.CrossValidatedLogLoss,
-                Auc(validation, (j, i) => validation.Agents[k].Rl[named[j]][i].LogitGap), Auc(validation, (j, i) => scores[validation.Set.Name][k][j][i]),
-                Auc(test, (j, i) => test.Agents[k].Rl[named[j]][i].LogitGap), Auc(test, (j, i) => scores[test.Set.Name][k][j][i])));
-          }
+            var scores = measured.ToDictionary(m => m.Set.Name, m => Enumerable.Range(0, agents).Select(_ => named.Select(_ => new double[m.Set.Queries.Count]).ToArray()).ToArray());
+            all[method] = scores;
+            for (int k = 0; k < agents - 1; k++)
+            {
+                var a = train.Agents[k];
+                var labels = a.Rl[ProbeLabelAlpha];
+                var states = named.SelectMany(alpha => a.States[alpha]).Select(read).ToList();
+                var right = named.SelectMany(_ => labels.Select(d => d.Correct)).ToList();
+                var group = named.SelectMany(_ => Enumerable.Range(0, labels.Length)).ToList();
+                var probe = SelfKnowledgeProbe.Fit(states, right, group);
+                foreach (var m in measured)
+                    for (int j = 0; j < named.Length; j++)
+                        if (m.Agents[k].States.TryGetValue(named[j], out var s))
+                            scores[m.Set.Name][k][j] = s.Select(x => probe.Score(read(x))).ToArray();
+                double[] Auc(SetMeasurements m, Func<int, int, double> score) => named.Select((alpha, j) => SelfAwareDiagnosis.Auc(
+                    Enumerable.Range(0, m.Set.Queries.Count).Select(i => score(j, i)).ToArray(), m.Agents[k].Rl[alpha].Select(d => d.Correct).ToArray())).ToArray();
+                rows.Add(new ProbeAgent(a.Name, features, probe.Dimensions, states.Count, labels.Average(d => d.Correct ? 1.0 : 0.0), probe.L2, probe.CrossValidatedLogLoss,
+                    Auc(validation, (j, i) => validation.Agents[k].Rl[named[j]][i].LogitGap), Auc(validation, (j, i) => scores[validation.Set.Name][k][j][i]),
+                    Auc(test, (j, i) => test.Agents[k].Rl[named[j]][i].LogitGap), Auc(test, (j, i) => scores[test.Set.Name][k][j][i])));
+            }
         }
         return new ProbeFit(all, rows);
     }
