@@ -122,7 +122,8 @@ internal static class AgentApi
     /// that its own answer is right. A model without a gap (hosted) or without a bid scale for its weights answers 200 with
     /// null p_right and the reason: not bidding is an answer, not an error; bad input is a problem.
     /// </summary>
-    public static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(HttpContext http, IChatBackend backend, IOptions<AgentOptions> options)
+    public static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(HttpContext http, IChatBackend backend, AgentTelemetry telemetry,
+        IOptions<AgentOptions> options)
     {
         var ct = http.RequestAborted;
         var o = options.Value;
@@ -136,6 +137,8 @@ internal static class AgentApi
         try
         {
             var a = await local.AssessAsync(alpha => AgentPrompts.Decide(Scenario.FromAlpha(alpha), backend, conversation), ct);
+            // A bid's prompt pass is model time like a decision's: the model-latency histogram counts it, purpose "assess".
+            if (a.PromptTime is { } passed) telemetry.RecordModelCall(o.Name, backend.ModelName, passed, "assess");
             return TypedResults.Ok(new AssessResponse(o.Name, backend.ModelName, o.Cost, a.PromptAlpha,
                 a.LogitGap is { } gap ? Math.Round(gap, 6) : null, a.PRight, a.PromptTime is { } t ? Math.Round(t.TotalMilliseconds, 3) : null, a.PRight is null ? a.NoBid : null));
         }

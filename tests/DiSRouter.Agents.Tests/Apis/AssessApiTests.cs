@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Net;
 using DiSRouter.Agents.Backends;
 using DiSRouter.Agents.Cascade;
@@ -59,6 +60,16 @@ public sealed class AssessApiTests : IDisposable
         var (agent, next) = Start();
         await using var a = agent;
         await using var n = next;
+        var assessCalls = new System.Collections.Concurrent.ConcurrentQueue<double>();
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) => { if (instrument.Name == "disrouter.agent.model.duration") listener.EnableMeasurementEvents(instrument); };
+        meters.SetMeasurementEventCallback<double>((_, value, tags, _) =>
+        {
+            var d = new Dictionary<string, object?>();
+            foreach (var t in tags) d[t.Key] = t.Value;
+            if (Equals(d.GetValueOrDefault("disrouter.purpose"), "assess") && Equals(d.GetValueOrDefault("disrouter.agent"), "agent-1")) assessCalls.Enqueue(value);
+        });
+        meters.Start();
 
         var reply = await agent.Client.PostJsonAsync("/v1/assess", Http.Chat(TrainedRejecter.Query, "\"model\":\"disrouter-bids\",\"stream\":true"));
         var cascade = await agent.Client.PostJsonAsync("/v1/chat/completions", Http.Chat(TrainedRejecter.Query, "\"alpha\":0.5,\"max_tokens\":24"));
@@ -72,6 +83,8 @@ public sealed class AssessApiTests : IDisposable
         Assert.Equal(1 / (1 + Math.Exp(-(0.5 * gap + 0.25))), json.GetProperty("p_right").GetDouble(), 5);
         Assert.True(json.GetProperty("prompt_ms").GetDouble() > 0);
         Assert.False(json.TryGetProperty("no_bid", out _));
+        // The prompt pass is model time in the agent's latency histogram, as the assessment's own purpose.
+        Assert.InRange(Assert.Single(assessCalls) - json.GetProperty("prompt_ms").GetDouble() / 1000, -1e-6, 1e-6); // prompt_ms is rounded to 3 places
     }
 
     [Fact]
