@@ -57,6 +57,18 @@ internal sealed class GatewayOptions
     public AgentHealthSettings Health { get; set; } = new();
 
     public SelfRouteSettings SelfRoute { get; set; } = new();
+
+    public BidsSettings Bids { get; set; } = new();
+}
+
+/// <summary>The bids mode (model alias <c>disrouter-bids</c>): every agent's own P(right) is asked for, the best p − α·c answers.</summary>
+internal sealed class BidsSettings
+{
+    /// <summary>
+    /// How long the gateway waits for an agent's bid (POST /v1/assess: one prompt pass, but queued behind the agent's
+    /// other work); an agent that has not bid by then is left out of the auction.
+    /// </summary>
+    public double TimeoutSeconds { get; set; } = 30;
 }
 
 /// <summary>The Self-Route mode (model alias <c>disrouter-self-route</c>): a central router in the gateway picks the agent.</summary>

@@ -26,6 +26,7 @@ internal sealed class GatewayOptionsValidator : IValidateOptions<GatewayOptions>
         if (!(o.Health.ProbeTimeoutSeconds > 0)) errors.Add($"Gateway:Health:ProbeTimeoutSeconds must be positive, got {o.Health.ProbeTimeoutSeconds}.");
         if (o.Health.MinimumRequests < 1) errors.Add($"Gateway:Health:MinimumRequests must be at least 1, got {o.Health.MinimumRequests}.");
         if (!(o.Health.LeftOutSeconds > 0)) errors.Add($"Gateway:Health:LeftOutSeconds must be positive, got {o.Health.LeftOutSeconds}.");
+        if (!(o.Bids.TimeoutSeconds > 0)) errors.Add($"Gateway:Bids:TimeoutSeconds must be positive, got {o.Bids.TimeoutSeconds}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

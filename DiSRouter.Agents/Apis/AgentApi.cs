@@ -16,7 +16,7 @@ namespace DiSRouter.Agents.Apis;
 /// <summary>
 /// The agent's HTTP API. <c>/v1</c> is the cascade (scenario prompt, answer or forward, routing metadata);
 /// <c>/raw/v1</c> is the bare model, a complete OpenAI-compatible base URL for baselines, evaluation and other
-/// agents' hosted backends.
+/// agents' hosted backends. <c>/v1/assess</c> is the agent's bid for the gateway's bids mode (a prompt pass, no answer).
 /// </summary>
 internal static class AgentApi
 {
@@ -24,6 +24,7 @@ internal static class AgentApi
     public const string RawBase = "/raw/v1";
     public const string RawRoute = RawBase + "/chat/completions";
     public const string CheckpointRoute = "/checkpoint";
+    public const string AssessRoute = "/v1/assess";
 
     private static readonly long StartedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
@@ -36,6 +37,7 @@ internal static class AgentApi
 
         app.MapPost(CascadeRoute, Cascade).WithName("Cascade");
         app.MapPost(RawRoute, Raw).WithName("RawChat");
+        app.MapPost(AssessRoute, Assess).WithName("Assess");
         app.MapGet("/v1/models", Models).WithName("Models");
         app.MapGet(RawBase + "/models", Models).WithName("RawModels");
         app.MapGet(CheckpointRoute, Checkpoint).WithName("Checkpoint");
@@ -108,6 +110,41 @@ internal static class AgentApi
                 default:
                     throw new UnreachableException();
             }
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // POST /v1/assess
+
+    /// <summary>
+    /// The agent's self-assessment of a chat request: the decision's prompt pass alone under its bid scale's scenario
+    /// prompt (one α for every request: the gateway applies the request's α to the bid), the logit gap, and the probability
+    /// that its own answer is right. A model without a gap (hosted) or without a bid scale for its weights answers 200 with
+    /// null p_right and the reason: not bidding is an answer, not an error; bad input is a problem.
+    /// </summary>
+    public static async Task<Results<Ok<AssessResponse>, ProblemHttpResult>> Assess(HttpContext http, IChatBackend backend, AgentTelemetry telemetry,
+        IOptions<AgentOptions> options)
+    {
+        var ct = http.RequestAborted;
+        var o = options.Value;
+        var (request, _, problem) = await ChatRequests.ReadAsync(http.Request, ct);
+        if (problem is not null) return problem;
+        if (ChatRequestRules.ValidateForCascade(request!) is { } cascadeError) return Problems.BadRequest(cascadeError);
+        if (backend is not LocalCheckpointBackend local)
+            return TypedResults.Ok(new AssessResponse(o.Name, backend.ModelName, o.Cost, DiSRouter.Models.Checkpoints.BidScale.DefaultPromptAlpha, null, null, null,
+                $"a hosted model ({backend.ModelName}) writes text; it has no first-token logit gap to bid with"));
+        var conversation = ConversationParts.From(request!.Messages);
+        try
+        {
+            var a = await local.AssessAsync(alpha => AgentPrompts.Decide(Scenario.FromAlpha(alpha), backend, conversation), ct);
+            // A bid's prompt pass is model time like a decision's: the model-latency histogram counts it, purpose "assess".
+            if (a.PromptTime is { } passed) telemetry.RecordModelCall(o.Name, backend.ModelName, passed, "assess");
+            return TypedResults.Ok(new AssessResponse(o.Name, backend.ModelName, o.Cost, a.PromptAlpha,
+                a.LogitGap is { } gap ? Math.Round(gap, 6) : null, a.PRight, a.PromptTime is { } t ? Math.Round(t.TotalMilliseconds, 3) : null, a.PRight is null ? a.NoBid : null));
+        }
+        catch (ModelInputException ex)
+        {
+            return Problems.BadRequest(ex.Message);
         }
     }
 

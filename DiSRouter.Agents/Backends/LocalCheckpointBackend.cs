@@ -25,9 +25,10 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
     /// <param name="Decision">The checkpoint's calibrated thresholds with the two token ids they compare; null when it has none.</param>
     /// <param name="Style">The scenario wording the checkpoint records (scenario_prompt.json); null when it records none.</param>
+    /// <param name="Bid">The checkpoint's bid scale (bid.json) when it was fitted on these weights; else null and <paramref name="NoBid"/> says why.</param>
     private sealed record LoadedModel(ITextGenerator Generator, ITokenizer Tokenizer, int MaxPositions, int Generation,
         CheckpointFingerprint Fingerprint, long ParameterCount, CalibratedDecision? Decision, DateTimeOffset LoadedAt, string WeightsSha256,
-        ScenarioPromptStyle? Style = null);
+        ScenarioPromptStyle? Style = null, BidScale? Bid = null, string? NoBid = null);
 
     private sealed record CalibratedDecision(DecisionThresholds Thresholds, int[] AnswerOpening, int RejectToken)
     {
@@ -127,8 +128,9 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         // The engine reads the folder its own way: ours into host memory, the torch engine straight onto its device.
         var opened = engine.OpenDirectory(Directory);
         var decision = ReadDecision(opened.WeightsFingerprint, opened.Tokenizer);
+        var (bid, noBid) = ReadBid(opened.WeightsFingerprint);
         var model = new LoadedModel(opened.Generator, opened.Tokenizer, opened.Config.MaxPositionEmbeddings, generation, before, opened.ParameterCount, decision, DateTimeOffset.UtcNow, opened.WeightsFingerprint,
-            File.Exists(Path.Combine(Directory, ScenarioPromptFile.FileName)) ? ScenarioPromptFile.Read(Directory) : null);
+            File.Exists(Path.Combine(Directory, ScenarioPromptFile.FileName)) ? ScenarioPromptFile.Read(Directory) : null, bid, noBid);
         Log.CheckpointLoaded(_logger, Directory, generation, model.ParameterCount, sw.Elapsed.TotalMilliseconds);
         if (model.Decision is { } d) Log.DecisionThresholdsLoaded(_logger, Directory, d.Thresholds.Points.Count);
         return model;
@@ -150,6 +152,29 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         }
         return new CalibratedDecision(thresholds, t.Encode(thresholds.AnswerText), t.Encode(thresholds.RejectText)[0]);
     }
+
+    /// <summary>
+    /// The checkpoint's bid.json if it was fitted on these weights, else why not. Unlike decision.json a bad bid file does
+    /// not fail the load: the cascade never reads it, so the agent serves on and its assessments say why they have no p_right.
+    /// </summary>
+    private (BidScale? Bid, string? NoBid) ReadBid(string weights)
+    {
+        try
+        {
+            var bid = BidScale.TryRead(Directory);
+            if (bid is null) return (null, $"no {BidScale.FileName} beside the checkpoint (write it with `dotnet run -c Release --project DiSRouter.Training -- fit bids`)");
+            if (bid.WeightsSha256 != weights)
+                return (null, $"{BidScale.FileName} was fitted on other weights ({bid.WeightsSha256}; these are {weights}): fit it again with `fit bids`");
+            return (bid, null);
+        }
+        catch (CheckpointException e)
+        {
+            return (null, e.Message);
+        }
+    }
+
+    /// <summary>The α of the scenario prompt this agent's assessments are read under: its bid scale's, else the report's 0.5.</summary>
+    public double BidPromptAlpha => _current?.Bid?.PromptAlpha ?? BidScale.DefaultPromptAlpha;
 
     /// <summary>Whether the loaded checkpoint decides by calibrated thresholds.</summary>
     public bool HasDecisionThresholds => _current?.Decision is not null;
@@ -351,20 +376,8 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
     private static ChatGeneration Decide(LoadedModel model, CalibratedDecision decision, double alpha, int[] ids, GenerationOptions options,
         Func<int, string, bool>? shouldContinue, Action<DecisionVerdict>? onVerdict, Stopwatch sw, TimeSpan encoded, CancellationToken ct)
     {
-        var timings = new GenerationTimings();
-        double gap = double.NaN;
-        model.Generator.Generate(ids, options with
-        {
-            MaxNewTokens = 1,
-            NumSamples = 1,
-            StopStrings = [],
-            ChooseFirstToken = logits =>
-            {
-                gap = FirstTokenDecision.LogitGap(logits, decision.AnswerToken, decision.RejectToken);
-                return decision.RejectToken;
-            },
-        }, ct: ct, timings: timings);
-        var firstToken = encoded + timings.SetUp + timings.Prefill + timings.FirstToken;
+        var (gap, pass) = PromptPass(model, decision, ids, options, ct);
+        var firstToken = encoded + pass;
         var verdict = new DecisionVerdict(gap, decision.Thresholds.ThresholdAt(alpha));
         onVerdict?.Invoke(verdict); // the commit point: known before a single answer token
         if (!verdict.Answers)
@@ -379,6 +392,56 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
             shouldContinue is null ? null : (i, text) => shouldContinue(i, opening + text), ct);
         var samples = results.Select(r => new ChatSample(opening + r.Text, r.FinishReason, decision.AnswerOpening.Length + r.TokenIds.Length)).ToList();
         return new ChatGeneration(samples, ids.Length, sw.Elapsed, firstToken) { Decision = verdict };
+    }
+
+    /// <summary>One prompt pass: the first-token logit gap (answer − reject) and the pass's time (set-up, prefill, first token).</summary>
+    private static (double Gap, TimeSpan Time) PromptPass(LoadedModel model, CalibratedDecision decision, int[] ids, GenerationOptions options, CancellationToken ct)
+    {
+        var timings = new GenerationTimings();
+        double gap = double.NaN;
+        model.Generator.Generate(ids, options with
+        {
+            MaxNewTokens = 1,
+            NumSamples = 1,
+            StopStrings = [],
+            ChooseFirstToken = logits =>
+            {
+                gap = FirstTokenDecision.LogitGap(logits, decision.AnswerToken, decision.RejectToken);
+                return decision.RejectToken;
+            },
+        }, ct: ct, timings: timings);
+        return (gap, timings.SetUp + timings.Prefill + timings.FirstToken);
+    }
+
+    /// <summary>
+    /// The agent's self-assessment for a bid: the decision's prompt pass alone (no answer), its logit gap, and through the
+    /// bid scale the probability that its own answer is right. <paramref name="promptAt"/> builds the prompt for the bid
+    /// scale's α; one loaded model serves the whole call, so a reload between the pass and the scale cannot mix two.
+    /// </summary>
+    public async Task<SelfAssessment> AssessAsync(Func<double, ChatPrompt> promptAt, CancellationToken ct)
+    {
+        await _slots.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var model = _current ?? throw new InvalidOperationException($"Agent '{_options.Name}': no checkpoint is loaded.");
+            var alpha = model.Bid?.PromptAlpha ?? BidScale.DefaultPromptAlpha;
+            if (model.Decision is not { } decision)
+                return new SelfAssessment(alpha, null, null, null, $"the checkpoint has no calibrated decision ({DecisionThresholds.FileName} for these weights), so no logit gap to bid with");
+            var prompt = promptAt(alpha);
+            return await Task.Run(() =>
+            {
+                var sw = Stopwatch.StartNew();
+                var ids = ChatFormat.EncodePrompt(model.Tokenizer, prompt.System, FoldTurns(prompt.Turns));
+                if (ids.Length >= model.MaxPositions)
+                    throw new ModelInputException($"The prompt takes {ids.Length} tokens; the model's context holds {model.MaxPositions}.");
+                var (gap, _) = PromptPass(model, decision, ids, new GenerationOptions { StopAtEos = true }, ct);
+                return new SelfAssessment(alpha, gap, model.Bid?.Probability(gap), sw.Elapsed, model.NoBid);
+            }, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _slots.Release();
+        }
     }
 
     /// <summary>

@@ -33,6 +33,21 @@ public static class ModelAliases
         (SelfRoute, Scenario.Balance),
     ];
 
+    /// <summary>The gateway's self-assessed bids mode: every agent bids its own P(right) and the one of highest p − α·c answers.</summary>
+    public const string Bids = "disrouter-bids";
+
+    /// <summary>The bids aliases, with the scenario each implies ("disrouter-bids" alone is Balance); α is chosen as for every alias.</summary>
+    public static IReadOnlyList<(string Id, Scenario Scenario)> BidsAll { get; } =
+    [
+        (Bids + "-performance-first", Scenario.PerformanceFirst),
+        (Bids + "-balance", Scenario.Balance),
+        (Bids + "-cost-first", Scenario.CostFirst),
+        (Bids, Scenario.Balance),
+    ];
+
+    /// <summary>The scenario of a bids alias, or null when the model is not one.</summary>
+    public static Scenario? BidsScenarioOf(string? model) => Find(BidsAll, model);
+
     /// <summary>The scenario of a Self-Route alias, or null when the model is not one.</summary>
     public static Scenario? SelfRouteScenarioOf(string? model) => Find(SelfRouteAll, model);
 

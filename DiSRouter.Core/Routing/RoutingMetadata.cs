@@ -24,36 +24,77 @@ public sealed class RoutingMetadata
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Degraded { get; set; }
 
-    /// <summary>Set when a central router in the gateway chose the agent (the Self-Route mode); null in the cascade.</summary>
+    /// <summary>Set when the gateway chose the agent (the Self-Route mode, the bids mode); null in the cascade.</summary>
     [JsonPropertyName("router")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RouterMetadata? Router { get; set; }
 }
 
-/// <summary>What the gateway's central router did: the mode, what it stated about the query, whom it chose, its time.</summary>
+/// <summary>What the gateway's router did: the mode, what it stated about the query or the bids it took, whom it chose, its time.</summary>
 public sealed class RouterMetadata
 {
-    /// <summary>"self-route".</summary>
+    /// <summary>"self-route" or "bids".</summary>
     [JsonPropertyName("mode")] public string Mode { get; set; } = "";
 
-    /// <summary>The task family the router stated (its family head).</summary>
-    [JsonPropertyName("family")] public string Family { get; set; } = "";
+    /// <summary>The task family the router stated (Self-Route's family head); null in the bids mode.</summary>
+    [JsonPropertyName("family")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Family { get; set; }
 
-    /// <summary>The difficulty the router stated (its difficulty head).</summary>
-    [JsonPropertyName("difficulty")] public string Difficulty { get; set; } = "";
+    /// <summary>The difficulty the router stated (Self-Route's difficulty head); null in the bids mode.</summary>
+    [JsonPropertyName("difficulty")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Difficulty { get; set; }
+
+    /// <summary>The bids mode's auction: every agent asked, with its bid or why it has none; null in Self-Route.</summary>
+    [JsonPropertyName("bids")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public List<BidMetadata>? Bids { get; set; }
 
     /// <summary>The agent the router chose (a service name), and the pool model its registry knows it as.</summary>
     [JsonPropertyName("chosen")] public string Chosen { get; set; } = "";
     [JsonPropertyName("chosen_model")] public string ChosenModel { get; set; } = "";
 
-    /// <summary>The chosen agent's accuracy in the registry for the stated family and difficulty (measured on validation).</summary>
+    /// <summary>
+    /// The chosen agent's expected accuracy: Self-Route's registry cell for the stated family and difficulty (measured on
+    /// validation), or in the bids mode the agent's own bid.
+    /// </summary>
     [JsonPropertyName("expected_accuracy")] public double ExpectedAccuracy { get; set; }
 
     /// <summary>The agent the request went to: the chosen one, or where it was down the one that stood in (see <see cref="RoutingMetadata.Degraded"/>).</summary>
     [JsonPropertyName("forwarded_to")] public string ForwardedTo { get; set; } = "";
 
-    /// <summary>The router's own time in the gateway: the heads' forward and the choice.</summary>
+    /// <summary>The router's own time in the gateway: the heads' forward and the choice, or the whole auction (every agent's prompt pass, concurrently).</summary>
     [JsonPropertyName("router_ms")] public double RouterMs { get; set; }
+}
+
+/// <summary>One agent's bid in the bids mode: its P(right), its cost and p − α·c, or why it is out of the auction.</summary>
+public sealed class BidMetadata
+{
+    [JsonPropertyName("agent")] public string Agent { get; set; } = "";
+
+    [JsonPropertyName("p_right")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PRight { get; set; }
+
+    [JsonPropertyName("cost")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Cost { get; set; }
+
+    /// <summary>p − α·c at the request's α: the auction's score.</summary>
+    [JsonPropertyName("utility")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Utility { get; set; }
+
+    /// <summary>The agent's first-token logit gap the bid was read from.</summary>
+    [JsonPropertyName("logit_gap")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? LogitGap { get; set; }
+
+    /// <summary>Why the agent is out of the auction (it failed, timed out, or has no bid scale); null for a bid.</summary>
+    [JsonPropertyName("absent")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Absent { get; set; }
 }
 
 /// <summary>One agent's part in a request.</summary>

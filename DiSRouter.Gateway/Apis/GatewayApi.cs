@@ -3,6 +3,7 @@ using System.Globalization;
 using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Gateway.Auth;
+using DiSRouter.Gateway.Bids;
 using DiSRouter.Gateway.Forwarding;
 using DiSRouter.Gateway.Guard;
 using DiSRouter.Gateway.Ledger;
@@ -81,29 +82,38 @@ internal static class GatewayApi
         }
         var scenario = selection.Scenario!;
 
-        // 2b) Self-Route: the router in the gateway picks the agent, which is told to answer (a client's own copy of
-        // that header never reaches an agent)
+        // 2b) Self-Route or bids: the gateway picks the agent, which is told to answer (a client's own copy of that
+        // header never reaches an agent); reroute names the next agent when the chosen one cannot be reached
         http.Request.Headers.Remove(RoutingHeaders.RoutedBy);
-        SelfRouteState? selfRouteState = null;
-        SelfRouteDecision? selfRouted = null;
-        var query = route.SelfRoute ? request.Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "" : "";
+        RouterDecision? selfRouted = null;
+        Func<IReadOnlySet<string>, RouterDecision>? reroute = null;
         if (route.SelfRoute)
         {
-            selfRouteState = await services.SelfRoute.StateAsync(ct);
+            var query = request.Messages.LastOrDefault(m => m.Role == "user")?.Content ?? "";
+            var selfRouteState = await services.SelfRoute.StateAsync(ct);
             if (selfRouteState.Problem is { } unusable)
             {
                 await RefuseAsync(Problem(StatusCodes.Status503ServiceUnavailable, unusable), scenario.Name);
                 return;
             }
-            selfRouted = services.SelfRoute.Route(selfRouteState, query, scenario.Alpha);
+            reroute = failed => services.SelfRoute.Route(selfRouteState, query, scenario.Alpha, failed);
+        }
+        else if (route.Bids)
+        {
+            var auction = await services.Bids.AuctionAsync(read.Body!, ct);
+            reroute = failed => BidsService.Route(auction, scenario.Alpha, services.Bids.Available, failed);
+        }
+        if (reroute is not null)
+        {
+            selfRouted = reroute(new HashSet<string>());
             if (SelfRouteRefusal(http, selfRouted, options) is { } refusal)
             {
                 await RefuseAsync(refusal, scenario.Name);
                 return;
             }
             services.Telemetry.RecordRoute(selfRouted);
-            http.Items[SelfRouteMetadataTransform.ItemKey] = selfRouted;
-            http.Request.Headers[RoutingHeaders.RoutedBy] = SelfRouteService.Mode;
+            http.Items[RouterMetadataTransform.ItemKey] = selfRouted;
+            http.Request.Headers[RoutingHeaders.RoutedBy] = selfRouted.Metadata.Mode;
         }
         var target = selfRouted?.ForwardTo ?? route.EntryAgent;
         if (!string.Equals(target, options.EntryAgent, StringComparison.OrdinalIgnoreCase)
@@ -123,7 +133,7 @@ internal static class GatewayApi
         activity?.SetTag("disrouter.entry_agent", target);
         if (selfRouted is not null)
         {
-            activity?.SetTag("disrouter.router", SelfRouteService.Mode);
+            activity?.SetTag("disrouter.router", selfRouted.Metadata.Mode);
             activity?.SetTag("disrouter.router.family", selfRouted.Metadata.Family);
             activity?.SetTag("disrouter.router.difficulty", selfRouted.Metadata.Difficulty);
             activity?.SetTag("disrouter.router.chosen", selfRouted.Metadata.Chosen);
@@ -136,20 +146,20 @@ internal static class GatewayApi
         try
         {
             await next();
-            // Self-Route's agent could not be reached (down since the last probe): the next one in the fallback order
-            // takes the request, as long as nothing of an answer has gone out.
+            // The routed agent could not be reached (down since the last probe): the next one in the router's fallback
+            // order takes the request, as long as nothing of an answer has gone out.
             var unreachable = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            while (selfRouted is not null && !http.Response.HasStarted &&
+            while (reroute is not null && !http.Response.HasStarted &&
                    http.Features.Get<IForwarderErrorFeature>() is { Error: ForwarderError.Request or ForwarderError.NoAvailableDestinations })
             {
                 unreachable.Add(target);
-                var again = services.SelfRoute.Route(selfRouteState!, query, scenario.Alpha, unreachable);
+                var again = reroute(unreachable);
                 if ((fallbackRefusal = SelfRouteRefusal(http, again, options)) is not null
                     || !services.Proxy.TryGetCluster(again.ForwardTo!, out var next2)) break;
-                LogMessages.EntryAgentFailed(services.Logger, target, $"unreachable; Self-Route falls back to {again.ForwardTo}", null);
+                LogMessages.EntryAgentFailed(services.Logger, target, $"unreachable; {again.Metadata.Mode} falls back to {again.ForwardTo}", null);
                 selfRouted = again;
                 target = again.ForwardTo!;
-                http.Items[SelfRouteMetadataTransform.ItemKey] = again;
+                http.Items[RouterMetadataTransform.ItemKey] = again;
                 http.Features.Set<IForwarderErrorFeature>(null);
                 http.Response.StatusCode = StatusCodes.Status200OK;
                 http.Request.Body = new MemoryStream(read.Body!, writable: false);
@@ -218,12 +228,25 @@ internal static class GatewayApi
     }
 
     /// <summary>
-    /// Why a Self-Route decision cannot be forwarded: no agent it routes among is up (503, Retry-After: the next probe),
-    /// or the chosen one is down and Gateway:DegradedAnswers is Refuse (503 as the cascade's degraded answers get).
+    /// Why a Self-Route or bids decision cannot be forwarded: no agent bid (503 with every agent's reason), no agent it
+    /// routes among is up (503, Retry-After: the next probe), or the chosen one is down and Gateway:DegradedAnswers is
+    /// Refuse (503 as the cascade's degraded answers get).
     /// </summary>
-    private static ProblemHttpResult? SelfRouteRefusal(HttpContext http, SelfRouteDecision decision, GatewayOptions o)
+    private static ProblemHttpResult? SelfRouteRefusal(HttpContext http, RouterDecision decision, GatewayOptions o)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(o.Health.ProbeIntervalSeconds));
+        if (decision.Metadata.Mode == BidsService.Mode && decision.Metadata.Chosen.Length == 0)
+        {
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "No agent bid on this query, so the bids mode has no one to send it to: " +
+                string.Join("; ", decision.Metadata.Bids!.Select(b => $"{b.Agent}: {b.Absent}")) + $"; retry after {seconds} s.");
+        }
+        if (decision.ForwardTo is null && decision.Metadata.Mode == BidsService.Mode)
+        {
+            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable,
+                $"The bids chose {decision.Metadata.Chosen}, and no agent that bid has an available replica; retry after {seconds} s.");
+        }
         if (decision.ForwardTo is null)
         {
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
@@ -234,7 +257,7 @@ internal static class GatewayApi
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers[RoutingHeaders.Degraded] = decision.Degraded;
         return Problem(StatusCodes.Status503ServiceUnavailable,
-            $"Self-Route could only give a degraded answer ({decision.Degraded}) and Gateway:DegradedAnswers is Refuse; retry after {seconds} s.");
+            $"{(decision.Metadata.Mode == BidsService.Mode ? "The bids mode" : "Self-Route")} could only give a degraded answer ({decision.Degraded}) and Gateway:DegradedAnswers is Refuse; retry after {seconds} s.");
     }
 
     public static Ok<ModelList> ListModels(ModelCatalog models) =>
@@ -283,4 +306,5 @@ internal sealed record GatewayServices(
     RepeatedLog Repeated,
     CostLedger Ledger,
     SelfRouteService SelfRoute,
+    BidsService Bids,
     ILogger<GatewayServices> Logger);

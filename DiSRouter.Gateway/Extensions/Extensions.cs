@@ -1,9 +1,11 @@
 using DiSRouter.Gateway.Apis;
 using DiSRouter.Gateway.Auth;
+using DiSRouter.Gateway.Bids;
 using DiSRouter.Gateway.Forwarding;
 using DiSRouter.Gateway.Guard;
 using DiSRouter.Gateway.Health;
 using DiSRouter.Gateway.Ledger;
+using DiSRouter.Gateway.Routing;
 using DiSRouter.Gateway.SelfRoute;
 using DiSRouter.Gateway.Telemetry;
 using Microsoft.Extensions.Options;
@@ -41,6 +43,8 @@ internal static class Extensions
         builder.Services.AddSingleton<SelfRouteService>();
         builder.Services.AddHostedService<SelfRouteChecker>();
         builder.Services.AddHttpClient(SelfRouteService.HttpClientName);
+        builder.Services.AddSingleton<BidsService>();
+        builder.Services.AddHttpClient(BidsService.HttpClientName);
         builder.Services.AddSingleton<Routing.ModelCatalog>();
         builder.Services.AddSingleton<GatewayServices>();
 
@@ -57,7 +61,7 @@ internal static class Extensions
             {
                 t.AddResponseTransform(AgentFailureTransform.ExplainAsync);
                 t.AddResponseTransform(DegradedAnswerTransform.ApplyAsync);
-                t.AddResponseTransform(SelfRouteMetadataTransform.ApplyAsync);
+                t.AddResponseTransform(RouterMetadataTransform.ApplyAsync);
             });
         builder.Services.Configure<Yarp.ReverseProxy.Health.TransportFailureRateHealthPolicyOptions>(o =>
             o.MinimalTotalCountThreshold = gateway.Health.MinimumRequests);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Serialization;
 using DiSRouter.Core.Evaluation.Routers;
 using DiSRouter.Core.Routing;
+using DiSRouter.Gateway.Routing;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Model;
@@ -126,7 +127,7 @@ internal sealed class SelfRouteService(
     /// utility among the served ones; when that agent has no available replica (YARP's probes), the next costlier one
     /// that has takes it, else the costliest cheaper one (as the cascade skips a successor that is down), marked degraded.
     /// </summary>
-    public SelfRouteDecision Route(SelfRouteState state, string query, double alpha, IReadOnlySet<string>? failed = null)
+    public RouterDecision Route(SelfRouteState state, string query, double alpha, IReadOnlySet<string>? failed = null)
     {
         var clock = Stopwatch.GetTimestamp();
         var costs = state.File!.Agents.Select(a => a.Cost).ToArray();
@@ -149,7 +150,7 @@ internal sealed class SelfRouteService(
         };
         string? degraded = forwardedTo is null || forwardedTo == chosen ? null
             : $"skipped {chosen} (self-route's choice: {(failed?.Contains(chosen) == true ? "could not be reached" : "no available replica")}); {forwardedTo} answered";
-        return new SelfRouteDecision(metadata, forwardedTo, degraded);
+        return new RouterDecision(metadata, forwardedTo, degraded, "self-route heads (hashed n-grams)");
     }
 
     /// <summary>Whether YARP would send to one of the agent's replicas (healthy or not yet probed).</summary>
@@ -171,9 +172,6 @@ internal sealed record SelfRouteState(string? Problem, SelfRouteRouter? Router, 
 
     public static SelfRouteState Broken(string reason) => new(reason, null, null, [], null);
 }
-
-/// <summary>The router's answer for one request: its metadata, where to forward (null: no agent is up), and why the answer is degraded.</summary>
-internal sealed record SelfRouteDecision(RouterMetadata Metadata, string? ForwardTo, string? Degraded);
 
 internal static partial class SelfRouteLog
 {

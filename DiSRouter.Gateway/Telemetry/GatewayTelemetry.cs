@@ -28,7 +28,7 @@ internal sealed class GatewayTelemetry
             "Time of a central router's call in the gateway (Self-Route: its heads and choice), by chosen agent and the agent forwarded to.");
     }
 
-    public void RecordRoute(SelfRoute.SelfRouteDecision decision) =>
+    public void RecordRoute(Routing.RouterDecision decision) =>
         _routerDuration.Record(decision.Metadata.RouterMs / 1000, new TagList
         {
             { "disrouter.router", decision.Metadata.Mode },

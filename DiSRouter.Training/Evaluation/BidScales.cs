@@ -32,5 +32,12 @@ internal sealed class BidScales
             ? set.Agents.Select((a, k) => a.Rl[RoutingReport.BidAlpha].Select(d => Probability(_scales[k].Score([(float)d.LogitGap]))).ToArray()).ToArray()
             : null;
 
+    /// <summary>Agent <paramref name="agent"/>'s fitted map as log-odds = weight·gap + bias on its raw gap, and the L2 the cross-validation chose.</summary>
+    public (double Weight, double Bias, double L2) Map(int agent)
+    {
+        var (weights, bias) = _scales[agent].Unstandardised();
+        return (weights[0], bias, _scales[agent].L2);
+    }
+
     public static double Probability(double logOdds) => 1 / (1 + Math.Exp(-logOdds));
 }

@@ -37,19 +37,21 @@ internal sealed class ReplyCache(string root)
     {
         lock (this)
         {
-            if (File.Exists(path))
-            {
-                var cached = JsonlFile.Read<T>(path);
-                if (cached.Count == queries.Count && cached.Select(id).SequenceEqual(queries.Select(q => q.Id)))
-                {
-                    Hits++;
-                    return cached.ToArray();
-                }
-            }
+            if (TryRead(path, queries, id) is { } cached) return cached;
             Misses++;
         }
         var records = measure();
         JsonlFile.WriteAll(path, records);
         return records;
+    }
+
+    /// <summary>The cached records when complete and in query order, else null; never measures (a reader that must not run models).</summary>
+    public T[]? TryRead<T>(string path, IReadOnlyList<TrainingQuery> queries, Func<T, string> id)
+    {
+        if (!File.Exists(path)) return null;
+        var cached = JsonlFile.Read<T>(path);
+        if (cached.Count != queries.Count || !cached.Select(id).SequenceEqual(queries.Select(q => q.Id))) return null;
+        lock (this) Hits++;
+        return cached.ToArray();
     }
 }

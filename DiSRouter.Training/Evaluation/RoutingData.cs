@@ -158,7 +158,7 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
             var set = plans[p].Set;
             var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism) { Style = style };
             var (full, only) = (fullAlphas(plans[p]), decisionOnly(plans[p]));
-            string Kind(string what, double alpha) => $"{what}{StyleKey(style)}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}-{agent.MaxNewTokens}";
+            string Kind(string what, double alpha) => SelfAwareKind(what, style, alpha, agent.MaxNewTokens);
             if (lastAgentAlpha is { } a && last && full.Count > 0)
             {
                 var records = cache.GetOrMeasure(cache.PathFor(model, weights, Kind("decide", a), set.Queries),
@@ -195,6 +195,10 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
         }
         return perPlan;
     }
+
+    /// <summary>The cache kind of a self-aware checkpoint's pass ("decide-0.50-192"): what it measured, its wording, α and answer budget.</summary>
+    internal static string SelfAwareKind(string what, Core.Scenarios.ScenarioPromptStyle style, double alpha, int maxNewTokens) =>
+        $"{what}{StyleKey(style)}-{alpha.ToString("0.00", CultureInfo.InvariantCulture)}-{maxNewTokens}";
 
     /// <summary>
     /// The scenario wording in a self-aware pass's cache kind ("decide-full-0.50-192"), so compact and full-text passes never

@@ -38,6 +38,22 @@ internal sealed class SelfKnowledgeProbe
         return z;
     }
 
+    /// <summary>
+    /// The same map on the raw features, the standardisation folded in: log-odds = Σ weights[j]·state[j] + bias. WHY: a
+    /// file that serves the probe (bid.json) then needs no mean or spread beside it.
+    /// </summary>
+    public (double[] Weights, double Bias) Unstandardised()
+    {
+        var weights = new double[_mean.Length];
+        double bias = _weights[^1];
+        for (int j = 0; j < weights.Length; j++)
+        {
+            weights[j] = _weights[j] / _scale[j];
+            bias -= weights[j] * _mean[j];
+        }
+        return (weights, bias);
+    }
+
     /// <summary>Fits on <paramref name="states"/> with labels <paramref name="right"/>; <paramref name="group"/>[i] names row i's query (folds keep a query's rows together).</summary>
     public static SelfKnowledgeProbe Fit(IReadOnlyList<float[]> states, IReadOnlyList<bool> right, IReadOnlyList<int> group)
     {

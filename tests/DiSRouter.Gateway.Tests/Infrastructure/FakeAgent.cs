@@ -28,6 +28,7 @@ public sealed class FakeAgent : IAsyncDisposable
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         _app = builder.Build();
         _app.MapPost("/v1/chat/completions", (Delegate)HandleAsync);
+        _app.MapPost("/v1/assess", (Delegate)AssessAsync);
         _app.MapGet("/health", () => "Healthy");
         _app.MapGet("/checkpoint", () => Weights is { } w ? Results.Json(new JsonObject { ["generation"] = 1, ["weights_sha256"] = w }) : Results.NotFound());
     }
@@ -39,6 +40,18 @@ public sealed class FakeAgent : IAsyncDisposable
 
     /// <summary>The weights fingerprint GET /checkpoint names (what Self-Route's router file is matched against); null: 404, as a hosted model.</summary>
     public string? Weights { get; set; }
+
+    /// <summary>The p_right POST /v1/assess bids (null: no bid, with <see cref="NoBid"/>), as a real agent reads it off its bid scale.</summary>
+    public double? PRight { get; set; } = 0.5;
+
+    /// <summary>Why the agent has no bid when <see cref="PRight"/> is null.</summary>
+    public string NoBid { get; set; } = "no bid.json beside the checkpoint";
+
+    /// <summary>Replaces the default assessment; gets the request body.</summary>
+    public Func<JsonObject, IResult>? RespondToAssess { get; set; }
+
+    /// <summary>The bodies POST /v1/assess received.</summary>
+    public ConcurrentQueue<Received> Assessments { get; } = new();
 
     /// <summary>Replaces the default answer; gets the request body.</summary>
     public Func<JsonObject, IResult>? Respond { get; set; }
@@ -83,6 +96,20 @@ public sealed class FakeAgent : IAsyncDisposable
         }
         http.Response.Headers["X-DiSRouter-Answered-By"] = Name;
         return Results.Content(Answer(headers).ToJsonString(), "application/json");
+    }
+
+    private async Task<IResult> AssessAsync(HttpContext http)
+    {
+        var body = (JsonObject)(await JsonNode.ParseAsync(http.Request.Body))!;
+        Assessments.Enqueue(new Received(body, http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase)));
+        if (RespondToAssess?.Invoke(body) is { } custom) return custom;
+        var assessment = new JsonObject
+        {
+            ["agent"] = Name, ["model"] = "nano-" + Name, ["cost"] = Cost, ["prompt_alpha"] = 0.5,
+            ["logit_gap"] = PRight is null ? null : 1.25, ["p_right"] = PRight, ["prompt_ms"] = 3.5,
+        };
+        if (PRight is null) assessment["no_bid"] = NoBid;
+        return Results.Content(assessment.ToJsonString(), "application/json");
     }
 
     /// <summary>The answer as a real agent streams it: a role chunk, a chunk per word, a last chunk with usage and metadata, [DONE].</summary>

@@ -37,6 +37,33 @@ public sealed partial class ReadmeExampleTests(NanoNetwork network) : IClassFixt
         }
     }
 
+    [Fact]
+    public async Task BidsExampleHearsEveryCommittedAgentBidWhatItsBidScaleMakesOfItsGap()
+    {
+        var body = """{"model":"disrouter-bids","messages":[{"role":"user","content":"What is 12+7?"}]}""";
+
+        using var response = await network.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var router = JsonNode.Parse(text)!["disrouter"]!["router"]!;
+        var bids = router["bids"]!.AsArray();
+        Assert.Equal(5, bids.Count);
+        for (var k = 1; k <= 5; k++)
+        {
+            // Each committed bid.json is bound to its committed weights, so every agent bids, as its own scale maps its gap.
+            var bid = bids[k - 1]!;
+            Assert.True(bid["absent"] is null, $"agent-{k} did not bid: {bid["absent"]}");
+            var scale = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(NanoNetwork.RepositoryRoot, "models", "nano-selfaware", $"nano-{k}", "bid.json")))!;
+            var gap = (double)bid["logit_gap"]!;
+            var expected = 1 / (1 + Math.Exp(-((double)scale["weight"]! * gap + (double)scale["bias"]!)));
+            Assert.InRange((double)bid["p_right"]! - expected, -2e-6, 2e-6); // the metadata rounds gap and p_right to 6 places
+        }
+        var best = bids.MaxBy(b => (double)b!["utility"]!)!;
+        Assert.Equal((string?)best["agent"], (string?)router["chosen"]);
+        Assert.Equal((string?)best["agent"], (string?)JsonNode.Parse(text)!["disrouter"]!["answered_by"]);
+    }
+
     /// <summary>A curl command's body, then the README's "# prints … The final answer is: N." line under it.</summary>
     [GeneratedRegex(@"-d '(?<body>\{.*?\})'\s*\n\s*# prints[^\n]*?(?<printed>The final answer is: [^\n""]*\.)")]
     private static partial Regex Curl();

@@ -5,19 +5,20 @@ using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using Yarp.ReverseProxy.Transforms;
 
-namespace DiSRouter.Gateway.SelfRoute;
+namespace DiSRouter.Gateway.Routing;
 
 /// <summary>
-/// An answer to a Self-Route request gets the router's part in its routing metadata, whole or streamed: "router" (mode,
-/// stated family and difficulty, chosen agent, the router's time), a first hop for the router in "path" (decision
+/// An answer to a request the gateway routed (Self-Route, bids) gets the router's part in its routing metadata, whole or
+/// streamed: "router" (mode, what it stated or the bids it took, chosen agent, the router's time), a first hop for the
+/// router in "path" (decision
 /// "route", no cost: the cost charged stays the answering agent's), and, where the chosen agent was down, "degraded" and
 /// X-DiSRouter-Degraded. A whole answer is rewritten once read; a stream passes event by event, only the event that
 /// carries the metadata rewritten, each flushed as it comes. The ledger (<see cref="Ledger.LedgerTap"/>) reads the result.
 /// </summary>
-internal static class SelfRouteMetadataTransform
+internal static class RouterMetadataTransform
 {
     /// <summary>Where <see cref="Apis.GatewayApi"/> leaves the request's decision for this transform.</summary>
-    public const string ItemKey = "disrouter.self-route";
+    public const string ItemKey = "disrouter.router";
 
     private const string DataPrefix = "data: ";
 
@@ -25,7 +26,7 @@ internal static class SelfRouteMetadataTransform
     {
         var http = context.HttpContext;
         if (context.SuppressResponseBody || context.ProxyResponse is not { IsSuccessStatusCode: true } response ||
-            http.Items[ItemKey] is not SelfRouteDecision decision) return;
+            http.Items[ItemKey] is not RouterDecision decision) return;
         if (decision.Degraded is { } degraded)
             http.Response.Headers[RoutingHeaders.Degraded] = http.Response.Headers.TryGetValue(RoutingHeaders.Degraded, out var agents) && agents.Count > 0
                 ? $"{degraded}; {agents}" : degraded;
@@ -61,7 +62,7 @@ internal static class SelfRouteMetadataTransform
     }
 
     /// <summary>The answer or chunk with the router's part joined to its "disrouter" object; unchanged when it has none.</summary>
-    private static byte[] Rewrite(byte[] json, SelfRouteDecision decision)
+    private static byte[] Rewrite(byte[] json, RouterDecision decision)
     {
         JsonNode? root;
         try { root = JsonNode.Parse(json); }
@@ -70,8 +71,8 @@ internal static class SelfRouteMetadataTransform
         metadata["router"] = JsonSerializer.SerializeToNode(decision.Metadata, WireJson.Options);
         var hop = new Hop
         {
-            Agent = SelfRouteService.Mode,
-            Model = "self-route heads (hashed n-grams)",
+            Agent = decision.Metadata.Mode,
+            Model = decision.RouterModel,
             Decision = HopDecision.Route,
             LatencyMs = decision.Metadata.RouterMs,
             ModelMs = decision.Metadata.RouterMs,

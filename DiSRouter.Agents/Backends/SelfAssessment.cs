@@ -1,0 +1,9 @@
+namespace DiSRouter.Agents.Backends;
+
+/// <summary>
+/// What an agent's prompt pass says of its competence on one query, for a bid (<c>POST /v1/assess</c>): the α of the
+/// scenario prompt it was read under, the first-token logit gap (null where there is none: a hosted model, an uncalibrated
+/// checkpoint), the probability that its own answer is right (null without a bid scale for these weights), the pass's
+/// time, and why there is no probability when there is none.
+/// </summary>
+internal sealed record SelfAssessment(double PromptAlpha, double? LogitGap, double? PRight, TimeSpan? PromptTime, string? NoBid);
