@@ -38,14 +38,15 @@ internal sealed record MethodFigures(
 }
 
 /// <summary>
-/// The bench's last part: the same questions, one at a time, through the cascade, through the gateway's Self-Route mode
-/// and to the largest agent alone, at each scenario's α. The figures per method (<see cref="Of"/>), as a markdown table
+/// The bench's last part: the same questions, one at a time, through the cascade, through the gateway's router modes
+/// (Self-Route, the bids) and to the largest agent alone, at each scenario's α. The figures per method (<see cref="Of"/>), as a markdown table
 /// that reads the same on a terminal, and as JSON lines.
 /// </summary>
 internal static class Comparison
 {
     public const string Cascade = "cascade";
     public const string SelfRoute = "self-route";
+    public const string Bids = "bids";
 
     public static string Alone(string largest) => largest + " alone";
 
@@ -82,9 +83,9 @@ internal static class Comparison
     {
         var sb = new StringBuilder();
         var alone = Alone(largest);
-        sb.AppendLine().AppendLine(Inv, $"### Cascade, Self-Route and {alone} (the same questions, one at a time, client-side end-to-end)").AppendLine();
-        foreach (var reason in rows.Where(r => r.Method == SelfRoute && r.Off is not null).Select(r => r.Off!).Distinct())
-            sb.AppendLine(Inv, $"Self-Route is off on this network, so it has no figures: {reason}").AppendLine();
+        sb.AppendLine().AppendLine(Inv, $"### Cascade, the gateway's router modes and {alone} (the same questions, one at a time, client-side end-to-end)").AppendLine();
+        foreach (var (method, reason) in rows.Where(r => r.Off is not null).Select(r => (r.Method, r.Off!)).Distinct())
+            sb.AppendLine(Inv, $"{method} is off on this network, so it has no figures: {reason}").AppendLine();
         sb.AppendLine(Inv, $"| α | method | answered | accuracy | mean cost | utility | p50 / p99 ms | p50 / {alone}'s | router_ms p50 / p99 |");
         sb.AppendLine("|---|---|---:|---:|---:|---:|---|---:|---|");
         foreach (var group in rows.GroupBy(r => r.Alpha))

@@ -18,6 +18,9 @@ internal sealed class LoadGenerator(HttpClient http, Uri gateway, string apiKey,
 {
     private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
+    /// <summary>The model (alias or agent) every request names.</summary>
+    public string Model => model;
+
     public async Task<(IReadOnlyList<BenchSample> Samples, TimeSpan Wall)> RunAsync(
         IReadOnlyList<string> prompts, int count, int concurrency, TimeSpan cap, CancellationToken ct)
     {

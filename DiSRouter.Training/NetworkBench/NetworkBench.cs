@@ -19,9 +19,9 @@ internal static class NetworkBench
     /// <summary>The α of the three scenarios (Performance First, Balance, Cost First).</summary>
     private static readonly double[] ComparedAlphas = [0.2, 0.5, 0.8];
 
-    // Enough for the gateway's Self-Route code (the router's heads, the answer's rewrite) to be compiled again, optimised,
+    // Enough for the gateway's router-mode code (the router's heads, the answer's rewrite) to be compiled again, optimised,
     // as the load phase's requests are for the cascade's (BenchOptions.Warmup): .NET does so after 30 calls of a method.
-    private const int SelfRouteWarmup = 200;
+    private const int RouterModeWarmup = 200;
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, string repositoryRoot, CancellationToken ct)
     {
@@ -101,9 +101,19 @@ internal static class NetworkBench
     }
 
     /// <summary>
-    /// The same questions one at a time, at each scenario's α, through the cascade, through the gateway's Self-Route mode
-    /// (the scenario's own alias) and to the largest agent alone (a request naming the last agent enters the cascade there,
-    /// and the last agent always answers), every answer graded. Self-Route's rows say why when the mode is off.
+    /// The gateway's router modes the bench compares with the cascade: its name in the rows, and the alias a scenario is
+    /// asked through (the scenario's own alias; the plain one for another α, whose request "alpha" wins either way).
+    /// </summary>
+    internal static readonly (string Method, Func<Scenario, string> Alias)[] RouterModes =
+    [
+        (Comparison.SelfRoute, SelfRouteAlias),
+        (Comparison.Bids, BidsAlias),
+    ];
+
+    /// <summary>
+    /// The same questions one at a time, at each scenario's α, through the cascade, through the gateway's router modes
+    /// (Self-Route, the bids; each scenario's own alias) and to the largest agent alone (a request naming the last agent
+    /// enters the cascade there, and the last agent always answers), every answer graded. A mode's rows say why when it is off.
     /// </summary>
     internal static async Task<IReadOnlyList<MethodFigures>> CompareAsync(HttpClient http, Uri gateway, string apiKey, IReadOnlyList<string> agents,
         IReadOnlyList<TaskItem> items, BenchOptions options, TextWriter progress, CancellationToken ct)
@@ -111,13 +121,15 @@ internal static class NetworkBench
         var prompts = items.Select(i => i.Prompt).ToList();
         var largest = agents[^1];
         var compared = new List<MethodFigures>();
-        var selfRouteOff = await WarmSelfRouteAsync(new LoadGenerator(http, gateway, apiKey, Scenario.Balance, options.MaxTokens, SelfRouteAlias(Scenario.Balance)),
-            prompts, options, progress, ct);
+        var off = new Dictionary<string, string?>();
+        foreach (var (method, alias) in RouterModes)
+            off[method] = await WarmRouterModeAsync(method, new LoadGenerator(http, gateway, apiKey, Scenario.Balance, options.MaxTokens, alias(Scenario.Balance)),
+                prompts, options, progress, ct);
         foreach (var alpha in ComparedAlphas)
         {
             if (ct.IsCancellationRequested) break;
             await progress.WriteLineAsync($"bench: {options.Requests} requests at α = {alpha.ToString(CultureInfo.InvariantCulture)}: cascade, " +
-                $"{(selfRouteOff is null ? "self-route" : "(self-route off)")}, {largest} alone");
+                $"{string.Join(", ", RouterModes.Select(m => off[m.Method] is null ? m.Method : $"({m.Method} off)"))}, {largest} alone");
             var scenario = Scenario.FromAlpha(alpha);
             async Task<MethodFigures> AskAsync(string method, string model)
             {
@@ -126,9 +138,8 @@ internal static class NetworkBench
                 return Comparison.Of(alpha, method, samples, items, agents);
             }
             compared.Add(await AskAsync(Comparison.Cascade, ModelAliases.Default));
-            compared.Add(selfRouteOff is null
-                ? await AskAsync(Comparison.SelfRoute, SelfRouteAlias(scenario))
-                : MethodFigures.Unavailable(alpha, Comparison.SelfRoute, selfRouteOff));
+            foreach (var (method, alias) in RouterModes)
+                compared.Add(off[method] is { } reason ? MethodFigures.Unavailable(alpha, method, reason) : await AskAsync(method, alias(scenario)));
             compared.Add(await AskAsync(Comparison.Alone(largest), largest));
         }
         return compared;
@@ -138,30 +149,35 @@ internal static class NetworkBench
     /// The Self-Route alias of a named scenario ("disrouter-self-route-cost-first"); the plain alias for another α (the
     /// request's "alpha" wins over an alias's scenario either way).
     /// </summary>
-    internal static string SelfRouteAlias(Scenario scenario) =>
-        ModelAliases.SelfRouteAll.FirstOrDefault(a => a.Scenario == scenario && a.Id != ModelAliases.SelfRoute).Id ?? ModelAliases.SelfRoute;
+    internal static string SelfRouteAlias(Scenario scenario) => ScenarioAlias(ModelAliases.SelfRouteAll, ModelAliases.SelfRoute, scenario);
+
+    /// <summary>The bids alias of a named scenario ("disrouter-bids-cost-first"); the plain alias for another α.</summary>
+    internal static string BidsAlias(Scenario scenario) => ScenarioAlias(ModelAliases.BidsAll, ModelAliases.Bids, scenario);
+
+    private static string ScenarioAlias(IReadOnlyList<(string Id, Scenario Scenario)> all, string plain, Scenario scenario) =>
+        all.FirstOrDefault(a => a.Scenario == scenario && a.Id != plain).Id ?? plain;
 
     /// <summary>
-    /// Asks the Self-Route mode once: null when it answers with the router's metadata, else why it is off (the gateway's
-    /// 503 reason: no router file beside the served agents, a stale one...). When on, warm-up requests follow: the load
-    /// phase ran the cascade's code, not the router's heads or the gateway's rewrite of the answer.
+    /// Asks a router mode once: null when it answers with the router's metadata, else why it is off (the gateway's 503
+    /// reason: no router file beside the served agents, no agent bids...). When on, warm-up requests follow: the load
+    /// phase ran the cascade's code, not the mode's router or the gateway's rewrite of the answer.
     /// </summary>
-    private static async Task<string?> WarmSelfRouteAsync(LoadGenerator probe, IReadOnlyList<string> prompts, BenchOptions options,
+    private static async Task<string?> WarmRouterModeAsync(string method, LoadGenerator probe, IReadOnlyList<string> prompts, BenchOptions options,
         TextWriter progress, CancellationToken ct)
     {
         var first = await probe.SendAsync(prompts[0], ct);
-        var off = !first.Succeeded ? $"the gateway answered {SelfRouteAlias(Scenario.Balance)} with HTTP {first.Status}: {first.Error}"
-            : first.Routing!.Router is null ? $"the gateway answered {SelfRouteAlias(Scenario.Balance)} without the router's metadata (disrouter.router)"
+        var off = !first.Succeeded ? $"the gateway answered {probe.Model} with HTTP {first.Status}: {first.Error}"
+            : first.Routing!.Router is null ? $"the gateway answered {probe.Model} without the router's metadata (disrouter.router)"
             : null;
         if (off is not null)
         {
-            await progress.WriteLineAsync("bench: Self-Route is off: " + off);
+            await progress.WriteLineAsync($"bench: {method} is off: " + off);
             return off;
         }
-        var warmup = Math.Min(options.Warmup, SelfRouteWarmup);
+        var warmup = Math.Min(options.Warmup, RouterModeWarmup);
         if (warmup > 0)
         {
-            await progress.WriteLineAsync($"bench: {warmup} Self-Route warm-up requests");
+            await progress.WriteLineAsync($"bench: {warmup} {method} warm-up requests");
             await probe.RunAsync(prompts, warmup, 1, options.SecondsCap, ct);
         }
         return null;

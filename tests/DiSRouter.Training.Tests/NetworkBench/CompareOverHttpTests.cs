@@ -25,39 +25,43 @@ public sealed class CompareOverHttpTests
     ];
 
     [Fact]
-    public async Task SelfRouteRowsAppearForEveryAlphaThroughTheScenariosOwnAlias()
+    public async Task RouterModeRowsAppearForEveryAlphaThroughTheScenariosOwnAlias()
     {
-        await using var gateway = FakeGateway.Start(selfRouteOn: true);
+        await using var gateway = FakeGateway.Start(routerModesOn: true);
         var options = BenchOptions.Parse(["--requests", "2", "--warmup", "3"]);
         using var http = new HttpClient();
 
         var rows = await Training.NetworkBench.NetworkBench.CompareAsync(http, gateway.Url, "key", Agents, Items, options, TextWriter.Null, CancellationToken.None);
 
         Assert.Equal(
-            ["cascade", "self-route", "agent-3 alone", "cascade", "self-route", "agent-3 alone", "cascade", "self-route", "agent-3 alone"],
+            ["cascade", "self-route", "bids", "agent-3 alone", "cascade", "self-route", "bids", "agent-3 alone", "cascade", "self-route", "bids", "agent-3 alone"],
             rows.Select(r => r.Method));
-        Assert.Equal([0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8], rows.Select(r => r.Alpha));
-        var selfRoute = rows.Where(r => r.Method == "self-route").ToList();
+        Assert.Equal([0.2, 0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8, 0.8], rows.Select(r => r.Alpha));
+        var routed = rows.Where(r => r.Method is "self-route" or "bids").ToList();
         // The fake router sends q0 to agent-1, which answers it right, and q1 to agent-2, which answers it wrong.
-        Assert.All(selfRoute, r => Assert.Equal((2, 2, 1, 0.15), (r.Sent, r.Succeeded, r.Correct, Math.Round(r.MeanCost!.Value, 9))));
-        Assert.All(selfRoute, r => Assert.Equal(new Distribution(2, 0.125, 0.25), r.RouterMs));
-        Assert.All(selfRoute, r => Assert.Equal([1, 1, 0], r.AnsweredBy.Select(a => a.Answers)));
+        Assert.All(routed, r => Assert.Equal((2, 2, 1, 0.15), (r.Sent, r.Succeeded, r.Correct, Math.Round(r.MeanCost!.Value, 9))));
+        Assert.All(routed, r => Assert.Equal(new Distribution(2, 0.125, 0.25), r.RouterMs));
+        Assert.All(routed, r => Assert.Equal([1, 1, 0], r.AnsweredBy.Select(a => a.Answers)));
         Assert.All(rows.Where(r => r.Method == "cascade"), r => Assert.Equal((1.0, 0.1), (r.Accuracy!.Value, r.MeanCost!.Value)));
-        Assert.All(rows.Where(r => r.Method != "self-route"), r => Assert.Null(r.RouterMs));
+        Assert.All(rows.Where(r => r.Method is not ("self-route" or "bids")), r => Assert.Null(r.RouterMs));
 
-        // The probe and the 3 warm-up requests at Balance, then each α's own alias with its α in the body.
-        var selfRouted = gateway.Requests.Where(r => r.Model.StartsWith("disrouter-self-route", StringComparison.Ordinal)).ToList();
-        Assert.Equal(1 + 3 + 3 * 2, selfRouted.Count);
-        Assert.Equal(1 + 3 + 2, selfRouted.Count(r => r is { Model: "disrouter-self-route-balance", Alpha: 0.5 }));
-        Assert.Equal(2, selfRouted.Count(r => r is { Model: "disrouter-self-route-performance-first", Alpha: 0.2 }));
-        Assert.Equal(2, selfRouted.Count(r => r is { Model: "disrouter-self-route-cost-first", Alpha: 0.8 }));
+        // Per mode: the probe and the 3 warm-up requests at Balance, then each α's own alias with its α in the body.
+        foreach (var mode in new[] { "disrouter-self-route", "disrouter-bids" })
+        {
+            var routed = gateway.Requests.Where(r => r.Model.StartsWith(mode, StringComparison.Ordinal)).ToList();
+            Assert.Equal(1 + 3 + 3 * 2, routed.Count);
+            Assert.Equal(1 + 3 + 2, routed.Count(r => r.Model == mode + "-balance" && r.Alpha == 0.5));
+            Assert.Equal(2, routed.Count(r => r.Model == mode + "-performance-first" && r.Alpha == 0.2));
+            Assert.Equal(2, routed.Count(r => r.Model == mode + "-cost-first" && r.Alpha == 0.8));
+        }
         Assert.Contains("| 0.8 | self-route | 2/2 | 0.500 | 0.150 | 0.380 |", Comparison.Markdown(rows, "agent-3"));
+        Assert.Contains("| 0.8 | bids | 2/2 | 0.500 | 0.150 | 0.380 |", Comparison.Markdown(rows, "agent-3"));
     }
 
     [Fact]
-    public async Task WhenTheGatewayRefusesSelfRouteTheRowsCarryItsReasonAndNoMoreSelfRouteRequestsAreSent()
+    public async Task WhenTheGatewayRefusesARouterModeItsRowsCarryTheReasonAndNoMoreOfItsRequestsAreSent()
     {
-        await using var gateway = FakeGateway.Start(selfRouteOn: false);
+        await using var gateway = FakeGateway.Start(routerModesOn: false);
         var options = BenchOptions.Parse(["--requests", "2", "--warmup", "3"]);
         using var http = new HttpClient();
 
@@ -68,13 +72,15 @@ public sealed class CompareOverHttpTests
         Assert.All(selfRoute, r => Assert.Equal(
             "the gateway answered disrouter-self-route-balance with HTTP 503: " + FakeGateway.OffReason, r.Off));
         Assert.Single(gateway.Requests, r => r.Model.StartsWith("disrouter-self-route", StringComparison.Ordinal));
+        Assert.All(rows.Where(r => r.Method == "bids"), r => Assert.Equal("the gateway answered disrouter-bids-balance with HTTP 503: " + FakeGateway.OffReason, r.Off));
+        Assert.Single(gateway.Requests, r => r.Model.StartsWith("disrouter-bids", StringComparison.Ordinal));
         Assert.Equal(6, rows.Count(r => r.Off is null && r.Succeeded == 2));
     }
 
     /// <summary>
     /// Answers POST /v1/chat/completions as the gateway would for this tiny world: the cascade ("disrouter") from agent-1,
-    /// which answers every question right; an agent's name from that agent, right on q0 only; a Self-Route alias from
-    /// agent-1 for q0 and agent-2 for q1 with the router's metadata, or, when the mode is off, the gateway's 503 problem.
+    /// which answers every question right; an agent's name from that agent, right on q0 only; a Self-Route or bids alias
+    /// from agent-1 for q0 and agent-2 for q1 with the router's metadata, or, when the modes are off, the gateway's 503 problem.
     /// </summary>
     private sealed class FakeGateway : IAsyncDisposable
     {
@@ -82,20 +88,20 @@ public sealed class CompareOverHttpTests
 
         private readonly HttpListener _listener;
         private readonly Task _serving;
-        private readonly bool _selfRouteOn;
+        private readonly bool _routerModesOn;
 
         public Uri Url { get; }
         public ConcurrentQueue<(string Model, double Alpha)> Requests { get; } = new();
 
-        private FakeGateway(HttpListener listener, Uri url, bool selfRouteOn)
+        private FakeGateway(HttpListener listener, Uri url, bool routerModesOn)
         {
             _listener = listener;
             Url = url;
-            _selfRouteOn = selfRouteOn;
+            _routerModesOn = routerModesOn;
             _serving = Task.Run(ServeAsync);
         }
 
-        public static FakeGateway Start(bool selfRouteOn)
+        public static FakeGateway Start(bool routerModesOn)
         {
             using var probe = new TcpListener(IPAddress.Loopback, 0);
             probe.Start();
@@ -105,7 +111,7 @@ public sealed class CompareOverHttpTests
             var listener = new HttpListener();
             listener.Prefixes.Add(url.ToString());
             listener.Start();
-            return new FakeGateway(listener, url, selfRouteOn);
+            return new FakeGateway(listener, url, routerModesOn);
         }
 
         private async Task ServeAsync()
@@ -125,8 +131,9 @@ public sealed class CompareOverHttpTests
                 Requests.Enqueue((model, alpha));
                 var question = (string)request["messages"]![0]!["content"]!;
                 var q1 = question == Items[1].Prompt;
+                var mode = model.StartsWith("disrouter-self-route", StringComparison.Ordinal) ? "self-route" : model.StartsWith("disrouter-bids", StringComparison.Ordinal) ? "bids" : null;
                 JsonObject body;
-                if (model.StartsWith("disrouter-self-route", StringComparison.Ordinal) && !_selfRouteOn)
+                if (mode is not null && !_routerModesOn)
                 {
                     response.StatusCode = 503;
                     response.ContentType = "application/problem+json";
@@ -137,7 +144,7 @@ public sealed class CompareOverHttpTests
                     var (agent, cost, right) = model switch
                     {
                         "disrouter" => ("agent-1", 0.1, true),
-                        _ when model.StartsWith("disrouter-self-route", StringComparison.Ordinal) => q1 ? ("agent-2", 0.2, false) : ("agent-1", 0.1, true),
+                        _ when mode is not null => q1 ? ("agent-2", 0.2, false) : ("agent-1", 0.1, true),
                         _ => (model, 0.4, !q1),
                     };
                     var answer = right ? Items[q1 ? 1 : 0].Answer : "12";
@@ -146,8 +153,8 @@ public sealed class CompareOverHttpTests
                         ["alpha"] = alpha, ["answered_by"] = agent, ["cost"] = cost, ["latency_ms"] = 1.0,
                         ["path"] = new JsonArray(new JsonObject { ["agent"] = agent, ["decision"] = "answer", ["latency_ms"] = 1.0, ["model_ms"] = 0.5, ["cost"] = cost }),
                     };
-                    if (model.StartsWith("disrouter-self-route", StringComparison.Ordinal))
-                        metadata["router"] = new JsonObject { ["mode"] = "self-route", ["chosen"] = agent, ["forwarded_to"] = agent, ["router_ms"] = q1 ? 0.25 : 0.125 };
+                    if (mode is not null)
+                        metadata["router"] = new JsonObject { ["mode"] = mode, ["chosen"] = agent, ["forwarded_to"] = agent, ["router_ms"] = q1 ? 0.25 : 0.125 };
                     body = new JsonObject
                     {
                         ["id"] = "chatcmpl-1", ["object"] = "chat.completion", ["model"] = model,

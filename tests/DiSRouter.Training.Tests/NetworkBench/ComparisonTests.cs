@@ -101,7 +101,7 @@ public sealed class ComparisonTests
     {
         var sut = Comparison.Markdown(Rows(selfRouteOff: false), "agent-3");
 
-        Assert.Contains("### Cascade, Self-Route and agent-3 alone", sut);
+        Assert.Contains("### Cascade, the gateway's router modes and agent-3 alone", sut);
         // p50 ratios to agent-3 alone's 40 ms: the cascade's 10 ms (nearest rank of 10, 30), Self-Route's 12 ms.
         Assert.Contains("| 0.5 | cascade | 2/2 | 1.000 | 0.150 | 0.925 | 10.0 / 30.0 | 0.25 | - |", sut);
         Assert.Contains("| 0.5 | self-route | 4/5 | 0.500 | 0.250 | 0.375 | 12.0 / 30.0 | 0.30 | 0.200 / 0.400 |", sut);
@@ -118,7 +118,7 @@ public sealed class ComparisonTests
     {
         var sut = Comparison.Markdown(Rows(selfRouteOff: true), "agent-3");
 
-        Assert.Contains("Self-Route is off on this network, so it has no figures: the gateway answered disrouter-self-route-balance with HTTP 503: no router file", sut);
+        Assert.Contains("self-route is off on this network, so it has no figures: the gateway answered disrouter-self-route-balance with HTTP 503: no router file", sut);
         Assert.Contains("| 0.5 | self-route | off | - | - | - | - | - | - |", sut);
         Assert.DoesNotContain("| 0.5 | self-route | 0", sut);
     }
@@ -153,5 +153,16 @@ public sealed class ComparisonTests
     public void EachScenarioIsAskedThroughItsOwnSelfRouteAlias(double alpha, string alias)
     {
         Assert.Equal(alias, Training.NetworkBench.NetworkBench.SelfRouteAlias(Scenario.FromAlpha(alpha)));
+    }
+
+    [Theory]
+    [InlineData(0.2, "disrouter-bids-performance-first")]
+    [InlineData(0.5, "disrouter-bids-balance")]
+    [InlineData(0.8, "disrouter-bids-cost-first")]
+    [InlineData(0.35, "disrouter-bids")]
+    public void EachScenarioIsAskedThroughItsOwnBidsAlias(double alpha, string alias)
+    {
+        Assert.Equal(alias, Training.NetworkBench.NetworkBench.BidsAlias(Scenario.FromAlpha(alpha)));
+        Assert.Contains(Training.NetworkBench.NetworkBench.RouterModes, m => m.Method == Comparison.Bids);
     }
 }
