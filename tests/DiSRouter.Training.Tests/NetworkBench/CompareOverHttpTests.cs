@@ -37,11 +37,11 @@ public sealed class CompareOverHttpTests
             ["cascade", "self-route", "bids", "agent-3 alone", "cascade", "self-route", "bids", "agent-3 alone", "cascade", "self-route", "bids", "agent-3 alone"],
             rows.Select(r => r.Method));
         Assert.Equal([0.2, 0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8, 0.8], rows.Select(r => r.Alpha));
-        var routed = rows.Where(r => r.Method is "self-route" or "bids").ToList();
+        var modeRows = rows.Where(r => r.Method is "self-route" or "bids").ToList();
         // The fake router sends q0 to agent-1, which answers it right, and q1 to agent-2, which answers it wrong.
-        Assert.All(routed, r => Assert.Equal((2, 2, 1, 0.15), (r.Sent, r.Succeeded, r.Correct, Math.Round(r.MeanCost!.Value, 9))));
-        Assert.All(routed, r => Assert.Equal(new Distribution(2, 0.125, 0.25), r.RouterMs));
-        Assert.All(routed, r => Assert.Equal([1, 1, 0], r.AnsweredBy.Select(a => a.Answers)));
+        Assert.All(modeRows, r => Assert.Equal((2, 2, 1, 0.15), (r.Sent, r.Succeeded, r.Correct, Math.Round(r.MeanCost!.Value, 9))));
+        Assert.All(modeRows, r => Assert.Equal(new Distribution(2, 0.125, 0.25), r.RouterMs));
+        Assert.All(modeRows, r => Assert.Equal([1, 1, 0], r.AnsweredBy.Select(a => a.Answers)));
         Assert.All(rows.Where(r => r.Method == "cascade"), r => Assert.Equal((1.0, 0.1), (r.Accuracy!.Value, r.MeanCost!.Value)));
         Assert.All(rows.Where(r => r.Method is not ("self-route" or "bids")), r => Assert.Null(r.RouterMs));
 
