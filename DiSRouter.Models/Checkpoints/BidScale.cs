@@ -60,26 +60,8 @@ public sealed record BidScale
     public static BidScale? TryRead(string checkpointDirectory)
     {
         var path = Path.Combine(checkpointDirectory, FileName);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        BidScale? read;
-        try
-        {
-            read = JsonSerializer.Deserialize<BidScale>(text, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException(path, "not a valid bid file: " + e.Message, e);
-        }
-        if (read is null) throw new CheckpointException(path, "the file is empty");
-        read.Validate(path);
+        var read = CheckpointJson.TryRead<BidScale>(path, Json, "bid file");
+        read?.Validate(path);
         return read;
     }
 

@@ -75,26 +75,8 @@ public sealed record DecisionThresholds
     public static DecisionThresholds? TryRead(string checkpointDirectory)
     {
         var path = Path.Combine(checkpointDirectory, FileName);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
-        DecisionThresholds? read;
-        try
-        {
-            read = JsonSerializer.Deserialize<DecisionThresholds>(text, Json);
-        }
-        catch (JsonException e)
-        {
-            throw new CheckpointException(path, "not a valid decision file: " + e.Message, e);
-        }
-        if (read is null) throw new CheckpointException(path, "the file is empty");
-        read.Validate(path);
+        var read = CheckpointJson.TryRead<DecisionThresholds>(path, Json, "decision file");
+        read?.Validate(path);
         return read;
     }
 
