@@ -14,22 +14,26 @@ internal sealed class BidScales
 
     private BidScales(SelfKnowledgeProbe[] scales) => _scales = scales;
 
-    /// <summary>Fits every agent's scale on validation; null unless every agent's decisions were measured there under the bid prompt.</summary>
-    public static BidScales? Fit(SetMeasurements validation)
+    /// <summary>
+    /// Fits every agent's scale on validation; null unless every agent's decisions were measured there under the bid
+    /// prompt. <paramref name="checkpoint"/> picks whose decisions: the served checkpoints' (the default) or the SFT ones'.
+    /// </summary>
+    public static BidScales? Fit(SetMeasurements validation, Func<AgentMeasurements, IReadOnlyDictionary<double, MeasuredDecision[]>>? checkpoint = null)
     {
-        if (!validation.Agents.All(a => a.Rl.TryGetValue(RoutingReport.BidAlpha, out var d) && d.Length > 0 && d[0].HasAnswer)) return null;
+        checkpoint ??= a => a.Rl;
+        if (!validation.Agents.All(a => checkpoint(a).TryGetValue(RoutingReport.BidAlpha, out var d) && d.Length > 0 && d[0].HasAnswer)) return null;
         return new BidScales(validation.Agents.Select(a =>
         {
-            var decisions = a.Rl[RoutingReport.BidAlpha];
+            var decisions = checkpoint(a)[RoutingReport.BidAlpha];
             return SelfKnowledgeProbe.Fit(decisions.Select(d => new[] { (float)d.LogitGap }).ToList(), decisions.Select(d => d.Correct).ToList(),
                 Enumerable.Range(0, decisions.Length).ToList());
         }).ToArray());
     }
 
     /// <summary>Every agent's bid on every query of <paramref name="set"/>, [agent][query]; null where the bid prompt was not measured.</summary>
-    public double[][]? Bids(SetMeasurements set) =>
-        set.Agents.All(a => a.Rl.ContainsKey(RoutingReport.BidAlpha))
-            ? set.Agents.Select((a, k) => a.Rl[RoutingReport.BidAlpha].Select(d => Probability(_scales[k].Score([(float)d.LogitGap]))).ToArray()).ToArray()
+    public double[][]? Bids(SetMeasurements set, Func<AgentMeasurements, IReadOnlyDictionary<double, MeasuredDecision[]>>? checkpoint = null) =>
+        (checkpoint ??= a => a.Rl) is var of && set.Agents.All(a => of(a).ContainsKey(RoutingReport.BidAlpha))
+            ? set.Agents.Select((a, k) => of(a)[RoutingReport.BidAlpha].Select(d => Probability(_scales[k].Score([(float)d.LogitGap]))).ToArray()).ToArray()
             : null;
 
     /// <summary>Agent <paramref name="agent"/>'s fitted map as log-odds = weight·gap + bias on its raw gap, and the L2 the cross-validation chose.</summary>

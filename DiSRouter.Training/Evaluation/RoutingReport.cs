@@ -127,6 +127,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string DiSRouterProbePooledNetwork = "disrouter-probe-pooled-network-2s";
     public const string DiSRouterBids = "disrouter-bids";
     public const string DiSRouterBidsProbe = "disrouter-bids-probe";
+    public const string DiSRouterBidsSft = "disrouter-bids-sft";
 
     /// <summary>The α whose prompt the bids are read under: one prompt pass per agent stands for every α (the pick applies α).</summary>
     public const double BidAlpha = 0.5;
@@ -175,7 +176,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var states = options.Probe ? named : [];
         var plans = new List<MeasurementPlan>
         {
-            new(sets.Validation, options.ValidationDecisions || options.Probe ? named : [], [], []) { StateAlphas = states },
+            // With --sft, the SFT checkpoints' answers under the bid prompt on validation too: their own bid scales are fitted there.
+            new(sets.Validation, options.ValidationDecisions || options.Probe ? named : [], [], options.Sft ? [BidAlpha] : []) { StateAlphas = states },
             new(sets.Test, named, between, options.Sft ? named : []) { StateAlphas = states },
             new(sets.OutOfDomain, named, between, []) { StateAlphas = states },
             new(sets.Fresh, named, between, []) { StateAlphas = states },
@@ -231,6 +233,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             }
 
         var bids = BidScales.Fit(validation);
+        var sftBids = BidScales.Fit(validation, a => a.Sft);
 
         var rows = new List<MethodRow>();
         var versus = new List<VersusRow>();
@@ -239,7 +242,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         foreach (var set in graded)
         {
             GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.ToDictionary(p => p.Key, p => p.Value[set.Set.Name]), rows, versus, curves,
-                paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name), SetBids(set, bids, probes));
+                paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name), SetBids(set, bids, probes, sftBids));
             if (set.Set.Name == RoutingQuerySets.TestName) spread.AddRange(SeedSpread(set, fit));
         }
 
@@ -381,7 +384,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 runs.Add(world.Fixed(bestK) with { Method = BestFixed });
                 foreach (var (name, p) in predictions)
                     runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set, members[0]) : null));
-                foreach (var (method, b) in bids ?? []) runs.Add(world.Bids(method, b));
+                foreach (var (method, b) in bids ?? []) runs.Add(world.Bids(method, b, sft: method == DiSRouterBidsSft));
                 runs.Add(world.Cascade(Confidence, scores[Confidence], Tuned(Confidence, alpha)));
                 runs.Add(world.Cascade(Frugal, scores[Frugal], Tuned(Frugal, alpha)));
                 runs.Add(world.Cascade(AutoMix, scores[AutoMix], Tuned(AutoMix, alpha), verifyMs));
@@ -487,7 +490,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                     Percentile.Of(r.LatencyMs, 0.5), Percentile.Of(r.LatencyMs, 0.99), against, share));
             }
             foreach (var ours in at.Where(r => Ablations.Contains(r.Method)))
-                foreach (var baseline in at.Where(r => StrongBaselines.Contains(r.Method)))
+                foreach (var baseline in at.Where(r => StrongBaselines.Contains(r.Method) || (ours.Method == DiSRouterBids && r.Method == DiSRouterBidsSft)))
                     versus.Add(new VersusRow(ours.Method, baseline.Method, split, subset, alpha, PairedBootstrap.Difference(ours.PerQueryUtility, baseline.PerQueryUtility,
                         Options.BootstrapResamples, (ulong)(Options.Seed + 1) * 7919 + (ulong)Math.Round(alpha * 100))));
         }
@@ -525,6 +528,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
         yield return new MethodInfo(DiSRouterBids, "self-assessed bids: every agent's prompt pass gives its own calibrated P(my answer is right); the agent of highest P − α·c answers (fixed arithmetic, nothing learned across agents)",
             $"each agent alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability by a logistic fit on its own validation answers (L2 by 5-fold CV) — plug-and-play");
+        if (sft)
+            yield return new MethodInfo(DiSRouterBidsSft, "self-assessed bids of the SFT checkpoints (no RL): what RL adds to the bids",
+                $"each SFT checkpoint alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability on its own validation answers — plug-and-play");
         if (probe)
         {
             yield return new MethodInfo(DiSRouterBidsProbe, "self-assessed bids, each deciding agent's bid read off its probe (disrouter-probe's, under the α = 0.5 prompt)",
@@ -622,9 +628,10 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// The bids on one set, per bidding method: each agent's gap made a probability (<see cref="BidScales"/>) and, with
     /// probes, the deciding agents' probe probabilities under the bid prompt (the last agent keeps its gap's bid).
     /// </summary>
-    private static Dictionary<string, double[][]> SetBids(SetMeasurements set, BidScales? scales, ProbeFit? probes)
+    private static Dictionary<string, double[][]> SetBids(SetMeasurements set, BidScales? scales, ProbeFit? probes, BidScales? sftScales = null)
     {
         var result = new Dictionary<string, double[][]>();
+        if (sftScales?.Bids(set, a => a.Sft) is { } sft) result[DiSRouterBidsSft] = sft;
         if (scales?.Bids(set) is not { } gaps) return result;
         result[DiSRouterBids] = gaps;
         if (probes?.Scores[DiSRouterProbe].GetValueOrDefault(set.Set.Name) is { } scores)
@@ -802,12 +809,14 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         /// bid − α·c answers with its own answer under that prompt. Every member spent a prompt pass (compute, no cost); they
         /// run side by side, so the time is the slowest prompt pass and the answer.
         /// </summary>
-        public PolicyRun Bids(string method, double[][] bids)
+        /// <param name="sft">The SFT checkpoints bid and answer instead of the served ones.</param>
+        public PolicyRun Bids(string method, double[][] bids, bool sft = false)
         {
+            var decisions = members.ToDictionary(k => k, k => (sft ? Agents[k].Sft : Agents[k].Rl)[BidAlpha]);
             var costs = members.Select(k => Agents[k].Cost).ToArray();
             var routed = Enumerable.Range(0, _n).Select(i => members[UtilityChoice.Pick(members.Select(k => bids[k][i]).ToArray(), costs, alpha)]).ToArray();
-            var answers = routed.Select((k, i) => Agents[k].Rl[BidAlpha][i]).ToArray();
-            var latency = answers.Select((a, i) => members.Max(k => Agents[k].Rl[BidAlpha][i].DecisionMs) + a.AnswerMs).ToArray();
+            var answers = routed.Select((k, i) => decisions[k][i]).ToArray();
+            var latency = answers.Select((a, i) => members.Max(k => decisions[k][i].DecisionMs) + a.AnswerMs).ToArray();
             return new PolicyRun(method, split, subset, alpha, routed, answers.Select(a => a.Correct).ToArray(), routed.Select(k => Agents[k].Cost).ToArray(), latency);
         }
 

@@ -177,6 +177,13 @@ public class RoutingReportWorldTests
             double U(string method) => result.TrainingSeeds.Single(s => s.Seed == seed && s.Method == method && s.Alpha == 0.5).Utility;
             Assert.Equal(0.3, U(RoutingReport.DiSRouterGreedy) - U(RoutingReport.DiSRouterSftGreedy), 9);
         }
+        // The bids too: the SFT checkpoints' gap (+2 on every query) tells apples from zebras not at all, so each cheap bid is
+        // 0.5 and every query goes to the dear agent (1 − 0.45); the served ones' bids route like the Oracle (0.75 at α = 0.5).
+        var bidsSft = result.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == RoutingReport.DiSRouterBidsSft && r.Alpha == 0.5);
+        Assert.Equal(0.55, bidsSft.Utility, 9);
+        var rlAgainstSft = result.Versus.Single(v => v.Method == RoutingReport.DiSRouterBids && v.Baseline == RoutingReport.DiSRouterBidsSft
+            && v.Split == RoutingQuerySets.TestName && v.Subset == RoutingReport.AllAgents && v.Alpha == 0.5);
+        Assert.Equal(0.2, rlAgainstSft.Difference.Mean, 9);
         var markdown = RoutingMarkdown.Write(result, "report routing --sft --seed-models seed-2", []);
         Assert.Contains("| disrouter-sft-greedy | 0.5 |", markdown);
         Assert.Contains("SFT+RL minus SFT alone, greedy decisions, per seed (2 seeds): α = 0.2:", markdown);
