@@ -106,7 +106,7 @@ internal static class GatewayApi
         if (reroute is not null)
         {
             selfRouted = reroute(new HashSet<string>());
-            if (SelfRouteRefusal(http, selfRouted, options) is { } refusal)
+            if (RouterRefusal(http, selfRouted, options) is { } refusal)
             {
                 await RefuseAsync(refusal, scenario.Name);
                 return;
@@ -154,7 +154,7 @@ internal static class GatewayApi
             {
                 unreachable.Add(target);
                 var again = reroute(unreachable);
-                if ((fallbackRefusal = SelfRouteRefusal(http, again, options)) is not null
+                if ((fallbackRefusal = RouterRefusal(http, again, options)) is not null
                     || !services.Proxy.TryGetCluster(again.ForwardTo!, out var next2)) break;
                 LogMessages.EntryAgentFailed(services.Logger, target, $"unreachable; {again.Metadata.Mode} falls back to {again.ForwardTo}", null);
                 selfRouted = again;
@@ -228,36 +228,23 @@ internal static class GatewayApi
     }
 
     /// <summary>
-    /// Why a Self-Route or bids decision cannot be forwarded: no agent bid (503 with every agent's reason), no agent it
-    /// routes among is up (503, Retry-After: the next probe), or the chosen one is down and Gateway:DegradedAnswers is
-    /// Refuse (503 as the cascade's degraded answers get).
+    /// Why a Self-Route or bids decision cannot be forwarded: no agent can take it, in the router's own words (no agent
+    /// bid, or none it routes among is up: 503, Retry-After: the next probe), or the chosen one is down and
+    /// Gateway:DegradedAnswers is Refuse (503 as the cascade's degraded answers get).
     /// </summary>
-    private static ProblemHttpResult? SelfRouteRefusal(HttpContext http, RouterDecision decision, GatewayOptions o)
+    private static ProblemHttpResult? RouterRefusal(HttpContext http, RouterDecision decision, GatewayOptions o)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(o.Health.ProbeIntervalSeconds));
-        if (decision.Metadata.Mode == BidsService.Mode && decision.Metadata.Chosen.Length == 0)
-        {
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable, "No agent bid on this query, so the bids mode has no one to send it to: " +
-                string.Join("; ", decision.Metadata.Bids!.Select(b => $"{b.Agent}: {b.Absent}")) + $"; retry after {seconds} s.");
-        }
-        if (decision.ForwardTo is null && decision.Metadata.Mode == BidsService.Mode)
-        {
-            http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable,
-                $"The bids chose {decision.Metadata.Chosen}, and no agent that bid has an available replica; retry after {seconds} s.");
-        }
         if (decision.ForwardTo is null)
         {
             http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status503ServiceUnavailable,
-                $"Self-Route chose {decision.Metadata.Chosen}, and no agent it routes among has an available replica; retry after {seconds} s.");
+            return Problem(StatusCodes.Status503ServiceUnavailable, $"{decision.Unforwardable}; retry after {seconds} s.");
         }
         if (decision.Degraded is null || o.DegradedAnswers != DegradedAnswerPolicy.Refuse) return null;
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         http.Response.Headers[RoutingHeaders.Degraded] = decision.Degraded;
         return Problem(StatusCodes.Status503ServiceUnavailable,
-            $"{(decision.Metadata.Mode == BidsService.Mode ? "The bids mode" : "Self-Route")} could only give a degraded answer ({decision.Degraded}) and Gateway:DegradedAnswers is Refuse; retry after {seconds} s.");
+            $"{decision.Name} could only give a degraded answer ({decision.Degraded}) and Gateway:DegradedAnswers is Refuse; retry after {seconds} s.");
     }
 
     public static Ok<ModelList> ListModels(ModelCatalog models) =>

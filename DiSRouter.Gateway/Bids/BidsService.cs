@@ -25,6 +25,7 @@ internal sealed class BidsService(IOptionsMonitor<GatewayOptions> options, IHttp
     public const string HttpClientName = "bids-assess";
     public const string AssessPath = "/v1/assess";
     public const string RouterModel = "self-assessed bids (each agent's prompt pass)";
+    private const string Name = "The bids mode";
 
     /// <summary>Asks every agent for its bid on the request (its body as the client sent it), concurrently.</summary>
     public async Task<BidsAuction> AuctionAsync(byte[] body, CancellationToken ct)
@@ -87,7 +88,9 @@ internal sealed class BidsService(IOptionsMonitor<GatewayOptions> options, IHttp
             }).ToList(),
             RouterMs = Math.Round(auction.Elapsed.TotalMilliseconds, 3),
         };
-        if (bidders.Count == 0) return new RouterDecision(metadata, null, null, RouterModel);
+        if (bidders.Count == 0)
+            return new RouterDecision(metadata, null, null, RouterModel, Name,
+                "No agent bid on this query, so the bids mode has no one to send it to: " + string.Join("; ", auction.Bids.Select(b => $"{b.Agent}: {b.Absent}")));
 
         var best = bidders[UtilityChoice.Pick(bidders.Select(b => b.PRight!.Value).ToArray(), bidders.Select(b => b.Cost!.Value).ToArray(), alpha)];
         var order = bidders.Where(b => b != best).OrderByDescending(b => b.PRight!.Value - alpha * b.Cost!.Value).ThenBy(b => b.Cost).Prepend(best);
@@ -98,7 +101,8 @@ internal sealed class BidsService(IOptionsMonitor<GatewayOptions> options, IHttp
         metadata.ForwardedTo = forwardTo?.Agent ?? "";
         string? degraded = forwardTo is null || forwardTo == best ? null
             : $"skipped {best.Agent} (the highest bid: {(failed?.Contains(best.Agent) == true ? "could not be reached" : "no available replica")}); {forwardTo.Agent} answered (the next best bid)";
-        return new RouterDecision(metadata, forwardTo?.Agent, degraded, RouterModel);
+        return new RouterDecision(metadata, forwardTo?.Agent, degraded, RouterModel, Name,
+            forwardTo is null ? $"The bids chose {best.Agent}, and no agent that bid has an available replica" : null);
     }
 
     /// <summary>Whether YARP would send to one of the agent's replicas (healthy or not yet probed).</summary>

@@ -150,7 +150,8 @@ internal sealed class SelfRouteService(
         };
         string? degraded = forwardedTo is null || forwardedTo == chosen ? null
             : $"skipped {chosen} (self-route's choice: {(failed?.Contains(chosen) == true ? "could not be reached" : "no available replica")}); {forwardedTo} answered";
-        return new RouterDecision(metadata, forwardedTo, degraded, "self-route heads (hashed n-grams)");
+        return new RouterDecision(metadata, forwardedTo, degraded, "self-route heads (hashed n-grams)", "Self-Route",
+            forwardedTo is null ? $"Self-Route chose {chosen}, and no agent it routes among has an available replica" : null);
     }
 
     /// <summary>Whether YARP would send to one of the agent's replicas (healthy or not yet probed).</summary>
