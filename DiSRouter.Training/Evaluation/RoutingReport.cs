@@ -239,15 +239,20 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var versus = new List<VersusRow>();
         var curves = new List<CurveRow>();
         var spread = new List<(string, double, double, double, double)>();
+        double[][]? testBids = null;
         foreach (var set in graded)
         {
+            var setBids = SetBids(set, bids, probes, sftBids);
             GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.ToDictionary(p => p.Key, p => p.Value[set.Set.Name]), rows, versus, curves,
-                paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name), SetBids(set, bids, probes, sftBids));
-            if (set.Set.Name == RoutingQuerySets.TestName) spread.AddRange(SeedSpread(set, fit));
+                paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name), setBids);
+            if (set.Set.Name == RoutingQuerySets.TestName)
+            {
+                spread.AddRange(SeedSpread(set, fit));
+                testBids = setBids.GetValueOrDefault(DiSRouterBids);
+            }
         }
 
         var test = graded.Single(m => m.Set.Name == RoutingQuerySets.TestName);
-        var testBids = SetBids(test, bids, null).GetValueOrDefault(DiSRouterBids);
         var bidAsked = testBids is null ? [] : RoutingReportOptions.Named.Select(a => (a, BidPasses.MeanAsked(testBids, test.Agents.Select(x => x.Cost).ToArray(), a))).ToList();
         var selfRoute = (SelfRouteRouter)fit.Routers[0][SelfRoute];
         var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
