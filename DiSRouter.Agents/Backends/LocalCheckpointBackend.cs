@@ -173,9 +173,6 @@ internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, 
         }
     }
 
-    /// <summary>The α of the scenario prompt this agent's assessments are read under: its bid scale's, else the report's 0.5.</summary>
-    public double BidPromptAlpha => _current?.Bid?.PromptAlpha ?? BidScale.DefaultPromptAlpha;
-
     /// <summary>Whether the loaded checkpoint decides by calibrated thresholds.</summary>
     public bool HasDecisionThresholds => _current?.Decision is not null;
 
