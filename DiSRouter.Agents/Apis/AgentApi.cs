@@ -47,7 +47,7 @@ internal static class AgentApi
     // ---------------------------------------------------------------------------------------------------------------
     // POST /v1/chat/completions
 
-    public static async Task<Results<Ok<ChatCompletionResponse>, ChunkStreamResult, ProblemHttpResult, PassThroughResult>> Cascade(
+    public static async Task<Results<Ok<ChatCompletionResponse>, ChunkStreamResult, ProblemHttpResult, PassThroughResult, HandBackResult>> Cascade(
         HttpContext http, CascadeAgent agent, IOptions<AgentOptions> options, ILogger<CascadeAgent> logger)
     {
         var started = Stopwatch.GetTimestamp();
@@ -63,6 +63,7 @@ internal static class AgentApi
         }
 
         if (ChatRequests.TryReadRoutedBy(http.Request.Headers, hops, out var routedBy) is { } badRouted) return badRouted;
+        if (ChatRequests.TryReadRule(http.Request.Headers, routedBy, out var auction) is { } badRule) return badRule;
 
         var (request, _, problem) = await ChatRequests.ReadAsync(http.Request, ct);
         if (problem is not null) return problem;
@@ -77,7 +78,7 @@ internal static class AgentApi
             try
             {
                 result = await agent.HandleAsync(request!, scenario, hops, ChatRequests.Settings(request!, o), started, ct,
-                    ChatRequests.CommitBudget(http.Request.Headers), routedBy);
+                    ChatRequests.CommitBudget(http.Request.Headers), routedBy, auction);
             }
             catch (ModelInputException ex)
             {
@@ -91,6 +92,8 @@ internal static class AgentApi
             {
                 case CascadeResult.PassedBack p:
                     return new PassThroughResult(p.StatusCode, p.Body, p.ContentType);
+                case CascadeResult.HandingBack h:
+                    return new HandBackResult(h.HandBack);
                 case CascadeResult.Answering a when request!.Stream == true:
                     // Known at the commit point, so it goes out as a header before the first chunk.
                     if (a.Degraded is { } degradedStream) http.Response.Headers[RoutingHeaders.Degraded] = degradedStream;
@@ -130,15 +133,9 @@ internal static class AgentApi
         var (request, _, problem) = await ChatRequests.ReadAsync(http.Request, ct);
         if (problem is not null) return problem;
         if (ChatRequestRules.ValidateForCascade(request!) is { } cascadeError) return Problems.BadRequest(cascadeError);
-        if (backend is not LocalCheckpointBackend local)
-            return TypedResults.Ok(new AssessResponse(o.Name, backend.ModelName, o.Cost, DiSRouter.Models.Checkpoints.BidScale.DefaultPromptAlpha, null, null, null,
-                $"a hosted model ({backend.ModelName}) writes text; it has no first-token logit gap to bid with"));
-        var conversation = ConversationParts.From(request!.Messages);
         try
         {
-            var a = await local.AssessAsync(alpha => AgentPrompts.Decide(Scenario.FromAlpha(alpha), backend, conversation), ct);
-            // A bid's prompt pass is model time like a decision's: the model-latency histogram counts it, purpose "assess".
-            if (a.PromptTime is { } passed) telemetry.RecordModelCall(o.Name, backend.ModelName, passed, "assess");
+            var a = await Bidding.AssessAsync(backend, telemetry, o.Name, ConversationParts.From(request!.Messages), ct);
             return TypedResults.Ok(new AssessResponse(o.Name, backend.ModelName, o.Cost, a.PromptAlpha,
                 a.LogitGap is { } gap ? Math.Round(gap, 6) : null, a.PRight, a.PromptTime is { } t ? Math.Round(t.TotalMilliseconds, 3) : null, a.PRight is null ? a.NoBid : null));
         }
@@ -255,6 +252,19 @@ internal static class AgentApi
         {
             Data = [new ModelCard { Id = backend.ModelName, Created = StartedAt, OwnedBy = options.Value.Name }],
         });
+}
+
+/// <summary>Under the auction rule: the query handed back to the winner it names (<see cref="HandBack"/>), nothing committed.</summary>
+internal sealed class HandBackResult(HandBack handBack) : IResult, IStatusCodeHttpResult
+{
+    public int? StatusCode => HandBack.StatusCode;
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        httpContext.Response.StatusCode = HandBack.StatusCode;
+        httpContext.Response.ContentType = HandBack.MediaType;
+        await httpContext.Response.Body.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(handBack, WireJson.Options), httpContext.RequestAborted);
+    }
 }
 
 /// <summary>A successor's refusal sent back byte for byte, status and content type included.</summary>

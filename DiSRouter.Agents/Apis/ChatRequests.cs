@@ -1,5 +1,6 @@
 using System.Globalization;
 using DiSRouter.Agents.Backends;
+using DiSRouter.Agents.Cascade;
 using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Core.Scenarios;
@@ -67,6 +68,33 @@ internal static class ChatRequests
         if (hops != 0 || !headers.ContainsKey(RoutingHeaders.HopCount))
             return Problems.BadRequest($"Header {RoutingHeaders.RoutedBy} is accepted only from the gateway ({RoutingHeaders.HopCount}: 0); this request has " +
                 (headers.ContainsKey(RoutingHeaders.HopCount) ? $"{hops} hops." : $"no {RoutingHeaders.HopCount}."));
+        return null;
+    }
+
+    /// <summary>
+    /// The cascade rule (<see cref="RoutingHeaders.Rule"/>): null for the threshold cascade (no header), the auction with
+    /// the best bid so far (<see cref="RoutingHeaders.BestBid"/>) for "auction". An unknown rule, a best bid without the
+    /// auction, a malformed one, or the auction for an agent a router already chose is refused with the reason.
+    /// </summary>
+    public static ProblemHttpResult? TryReadRule(IHeaderDictionary headers, string? routedBy, out AuctionCall? auction)
+    {
+        auction = null;
+        var rule = headers.TryGetValue(RoutingHeaders.Rule, out var r) ? r.ToString().Trim() : null;
+        var best = headers.TryGetValue(RoutingHeaders.BestBid, out var b) ? b.ToString() : null;
+        if (rule is null)
+            return best is null ? null : Problems.BadRequest($"Header {RoutingHeaders.BestBid} belongs to the auction rule; this request has no {RoutingHeaders.Rule}.");
+        if (!string.Equals(rule, RoutingHeaders.AuctionRule, StringComparison.Ordinal))
+            return Problems.BadRequest($"Header {RoutingHeaders.Rule} names the cascade rule; this agent knows '{RoutingHeaders.AuctionRule}', got '{rule}'.");
+        if (routedBy is not null)
+            return Problems.BadRequest($"Header {RoutingHeaders.RoutedBy} says a router chose this agent, so there is no auction to hold ({RoutingHeaders.Rule}: {rule}).");
+        if (best is null)
+        {
+            auction = new AuctionCall(null);
+            return null;
+        }
+        var (bid, error) = AuctionBid.Parse(best);
+        if (error is not null) return Problems.BadRequest(error);
+        auction = new AuctionCall(bid);
         return null;
     }
 

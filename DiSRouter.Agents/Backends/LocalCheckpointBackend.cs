@@ -20,7 +20,7 @@ namespace DiSRouter.Agents.Backends;
 /// its parent is watched too and the directory's watch is set up again on the new folder. The checkpoint runs on the engine of Agent:Engine (<see cref="InferenceEngines"/>):
 /// ours by default, or TorchSharp's, which serves one generation at a time on its device.
 /// </summary>
-internal sealed class LocalCheckpointBackend : IChatBackend, IStartableBackend, IDisposable
+internal sealed class LocalCheckpointBackend : IChatBackend, ISelfAssessingBackend, IStartableBackend, IDisposable
 {
     /// <summary>Everything one loaded checkpoint needs to serve, swapped as one reference.</summary>
     /// <param name="Decision">The checkpoint's calibrated thresholds with the two token ids they compare; null when it has none.</param>

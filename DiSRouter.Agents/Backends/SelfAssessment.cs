@@ -7,3 +7,13 @@ namespace DiSRouter.Agents.Backends;
 /// time, and why there is no probability when there is none.
 /// </summary>
 internal sealed record SelfAssessment(double PromptAlpha, double? LogitGap, double? PRight, TimeSpan? PromptTime, string? NoBid);
+
+/// <summary>
+/// A backend that can bid: its model's prompt pass read as a self-assessment (a local checkpoint with a logit gap). What
+/// POST /v1/assess and the auction rule ask; a backend without it (a hosted model) has nothing to bid with.
+/// </summary>
+internal interface ISelfAssessingBackend
+{
+    /// <summary><paramref name="promptAt"/> builds the decision prompt for the α the bid scale was fitted under.</summary>
+    Task<SelfAssessment> AssessAsync(Func<double, ChatPrompt> promptAt, CancellationToken ct);
+}

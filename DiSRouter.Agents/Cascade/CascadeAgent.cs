@@ -16,8 +16,9 @@ namespace DiSRouter.Agents.Cascade;
 /// is relayed with this agent's hop joined to the routing metadata of its last chunk. Before the commit point (a
 /// decision to answer, or a successor's 200) a failed successor is skipped; after it, a failure ends the stream with an
 /// error chunk. The last agent, and an agent whose successors are all unreachable, answer without the option to reject.
+/// Under the auction rule the agent bids instead of deciding (CascadeAgent.Auction.cs).
 /// </summary>
-internal sealed class CascadeAgent(
+internal sealed partial class CascadeAgent(
     IChatBackend backend,
     SuccessorClient successors,
     IOptions<AgentOptions> options,
@@ -43,8 +44,10 @@ internal sealed class CascadeAgent(
     /// <param name="started">Stopwatch timestamp of the request's arrival, so parsing counts as this hop's overhead.</param>
     /// <param name="commitBudget">How long the caller waits for this agent to commit (<see cref="RoutingHeaders.CommitBudget"/>), or null.</param>
     /// <param name="routedBy">The central router that chose this agent (from the gateway): it answers without deciding.</param>
+    /// <param name="auction">The auction rule and the best bid so far (<see cref="RoutingHeaders.Rule"/>), or null for the threshold cascade.</param>
     public async Task<CascadeResult> HandleAsync(ChatCompletionRequest request, Scenario scenario, int hops,
-        GenerationSettings settings, long started, CancellationToken ct, TimeSpan? commitBudget = null, string? routedBy = null)
+        GenerationSettings settings, long started, CancellationToken ct, TimeSpan? commitBudget = null, string? routedBy = null,
+        AuctionCall? auction = null)
     {
         var o = options.Value;
         // The hop's span lives until its stream ends: the answer is part of the hop.
@@ -62,8 +65,10 @@ internal sealed class CascadeAgent(
             settings = settings with { N = 1 };
 
             // The last agent has no one to pass to; an agent a central router chose was asked for its answer, not its judgement.
-            if (o.IsLast || routedBy is not null)
+            if ((o.IsLast && auction is null) || routedBy is not null)
                 return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, null, [], null, metadata, started, activity, ct);
+            if (auction is not null)
+                return await AuctionAsync(request, scenario, hops, settings, started, commitBudget, auction.Best, conversation, metadata, activity, ct);
 
             // 1) decide: the model's first token, by thresholds or by its words
             var decideAfter = o.RejectionDecidedAfter ?? (backend.NeedsProtocolPrompt ? 0 : 1);
@@ -78,43 +83,20 @@ internal sealed class CascadeAgent(
             RecordDecision(activity, decision, first, scenario.Alpha);
             var rejectHop = OwnHop(decision.HopDecision, first, decision);
             rejectHop.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
-            var skipped = new List<Hop>();
-            foreach (var successor in o.Successors)
+            var (taken, skipped) = await ForwardAsync(request, scenario, hops, started, commitBudget, null, ct);
+            switch (taken)
             {
-                var timeout = o.TimeoutFor(successor);
-                if (commitBudget is { } budget)
-                {
-                    // a share of what is left of the caller's wait: if this successor hangs, this agent gives up first
-                    var share = (budget - Stopwatch.GetElapsedTime(started)) * BudgetShare;
-                    if (share < MinimumForward)
-                    {
-                        skipped.Add(new Hop { Agent = successor, Model = "", Decision = HopDecision.Unreachable, Error = "not asked: the caller's commit budget is spent" });
-                        continue;
-                    }
-                    if (share < timeout) timeout = share;
-                }
-                var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, TimeSpan.FromSeconds(o.StreamIdleTimeoutSeconds), ct);
-                switch (outcome)
-                {
-                    case ForwardOutcome.Committed committed:
-                        var degraded = Degradation.Join(Degradation.Skipped(skipped), committed.Stream.Degraded);
-                        return new CascadeResult.Answering(Relay(committed.Stream, scenario, rejectHop, skipped, first, degraded, started, activity, ct), degraded);
-                    case ForwardOutcome.Refused refused:
-                        activity?.Dispose();
-                        return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
-                    case ForwardOutcome.Unreachable down:
-                        telemetry.RecordDecision(o.Name, HopDecision.Unreachable);
-                        Log.SuccessorUnreachable(logger, o.Name, successor, down.Reason);
-                        skipped.Add(new Hop
-                        {
-                            Agent = successor,
-                            Model = "",
-                            Decision = HopDecision.Unreachable,
-                            LatencyMs = Ms(down.Elapsed),
-                            Error = down.Reason,
-                        });
-                        break;
-                }
+                case ForwardOutcome.Committed committed:
+                    var degraded = Degradation.Join(Degradation.Skipped(skipped), committed.Stream.Degraded);
+                    return new CascadeResult.Answering(Relay(committed.Stream, scenario, rejectHop, skipped, first, degraded, started, activity, null, ct), degraded);
+                case ForwardOutcome.Refused refused:
+                    activity?.Dispose();
+                    return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
+                case ForwardOutcome.HandedBack handedBack:
+                    // A successor under the auction rule, though this request travels under the threshold rule: a mis-set
+                    // chain. Passed back as it came, it ends at the gateway as a 502 that says so.
+                    activity?.Dispose();
+                    return new CascadeResult.HandingBack(handedBack.HandBack);
             }
 
             // 3) every successor is down: answering here beats returning nothing; the answer is marked on its hop
@@ -128,6 +110,46 @@ internal sealed class CascadeAgent(
             activity?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The request to the successors in order until one takes it (commits, refuses, or under the auction rule hands it
+    /// back): each gets a share of what is left of the caller's commit budget; the ones that cannot be reached are skipped
+    /// and listed. Null when none took it.
+    /// </summary>
+    private async Task<(ForwardOutcome? Taken, List<Hop> Skipped)> ForwardAsync(ChatCompletionRequest request, Scenario scenario, int hops, long started,
+        TimeSpan? commitBudget, AuctionCall? auction, CancellationToken ct)
+    {
+        var o = options.Value;
+        var skipped = new List<Hop>();
+        foreach (var successor in o.Successors)
+        {
+            var timeout = o.TimeoutFor(successor);
+            if (commitBudget is { } budget)
+            {
+                // a share of what is left of the caller's wait: if this successor hangs, this agent gives up first
+                var share = (budget - Stopwatch.GetElapsedTime(started)) * BudgetShare;
+                if (share < MinimumForward)
+                {
+                    skipped.Add(new Hop { Agent = successor, Model = "", Decision = HopDecision.Unreachable, Error = "not asked: the caller's commit budget is spent" });
+                    continue;
+                }
+                if (share < timeout) timeout = share;
+            }
+            var outcome = await successors.OpenAsync(successor, request, hops + 1, scenario, timeout, TimeSpan.FromSeconds(o.StreamIdleTimeoutSeconds), ct, auction);
+            if (outcome is not ForwardOutcome.Unreachable down) return (outcome, skipped);
+            telemetry.RecordDecision(o.Name, HopDecision.Unreachable);
+            Log.SuccessorUnreachable(logger, o.Name, successor, down.Reason);
+            skipped.Add(new Hop
+            {
+                Agent = successor,
+                Model = "",
+                Decision = HopDecision.Unreachable,
+                LatencyMs = Ms(down.Elapsed),
+                Error = down.Reason,
+            });
+        }
+        return (null, skipped);
     }
 
     /// <summary>An answer without the option to reject: committed at once, streamed as generated.</summary>
@@ -226,9 +248,13 @@ internal sealed class CascadeAgent(
         }
     }
 
-    /// <summary>The successor's chunks as they come; its last one gets this agent's hop (and skipped ones) in front.</summary>
-    private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Scenario scenario, Hop rejectHop, List<Hop> skipped, ChatGeneration first,
-        string? degraded, long started, Activity? activity, [EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>
+    /// The successor's chunks as they come; its last one gets this agent's hop (and skipped ones) in front, and under the
+    /// auction rule this agent's bid (and the skipped ones') in front of the auction's bids.
+    /// </summary>
+    /// <param name="first">This agent's own model call (its rejection), whose tokens join the usage; null for a bid, whose tokens are not counted.</param>
+    private async IAsyncEnumerable<ChatCompletionChunk> Relay(SuccessorStream stream, Scenario scenario, Hop rejectHop, List<Hop> skipped, ChatGeneration? first,
+        string? degraded, long started, Activity? activity, IReadOnlyList<BidMetadata>? bids, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var o = options.Value;
         await using var _ = stream;
@@ -274,6 +300,8 @@ internal sealed class CascadeAgent(
                     downstream.Path = [rejectHop, .. skipped, .. downstream.Path];
                     downstream.Degraded = degraded;
                     downstream.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
+                    if (bids is not null && downstream.Router is { Mode: RoutingHeaders.AuctionRule, Bids: { } auctionBids } router)
+                        router.Bids = [.. bids, .. auctionBids];
                     chunk.Usage = AddUsage(chunk.Usage ?? new ChatUsage(), first);
                 }
                 yield return chunk;
@@ -337,8 +365,9 @@ internal sealed class CascadeAgent(
     };
 
     /// <summary>Usage counts every model call on the path, rejections included: it is what the network consumed.</summary>
-    private static ChatUsage AddUsage(ChatUsage usage, ChatGeneration generation)
+    private static ChatUsage AddUsage(ChatUsage usage, ChatGeneration? generation)
     {
+        if (generation is null) return usage;
         usage.PromptTokens += generation.PromptTokens;
         usage.CompletionTokens += generation.CompletionTokens;
         usage.TotalTokens = usage.PromptTokens + usage.CompletionTokens;

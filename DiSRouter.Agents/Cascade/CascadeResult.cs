@@ -14,4 +14,7 @@ internal abstract record CascadeResult
 
     /// <summary>A successor refused the request (4xx, or 508 from the loop guard): its reply goes back unchanged.</summary>
     public sealed record PassedBack(int StatusCode, byte[] Body, string? ContentType) : CascadeResult;
+
+    /// <summary>Under the auction rule: an earlier agent won; this agent hands the query back to it, committing nothing.</summary>
+    public sealed record HandingBack(HandBack HandBack) : CascadeResult;
 }

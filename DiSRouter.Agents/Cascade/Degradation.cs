@@ -16,6 +16,10 @@ internal static class Degradation
     public static string Fallback(string agent, IReadOnlyCollection<Hop> skipped) =>
         $"{agent} answered after rejecting: no successor reachable" + (skipped.Count == 0 ? "" : $" ({string.Join(", ", skipped.Select(h => h.Agent))})");
 
+    /// <summary>Under the auction rule: the auction ended at an agent before the last, because no successor could be reached.</summary>
+    public static string AuctionCut(string agent, IReadOnlyCollection<Hop> skipped) =>
+        $"the auction ended at {agent}: no successor reachable" + (skipped.Count == 0 ? "" : $" ({string.Join(", ", skipped.Select(h => h.Agent))})");
+
     /// <summary>This hop's part first, then what the successors reported, "; " between.</summary>
     public static string? Join(params string?[] parts)
     {

@@ -14,7 +14,8 @@ namespace DiSRouter.Agents.Cascade;
 /// <summary>
 /// Sends a rejected request to one successor's cascade endpoint, always streamed, and sorts the outcome: the successor
 /// committed (200 and its stream of chunks: it answers, or its own successor does), a refusal to pass back unchanged
-/// (a 4xx, or 508 from the loop guard), or unreachable (no address, connection failure, 5xx, timeout) — the cue to try
+/// (a 4xx, or 508 from the loop guard), under the auction rule a hand-back (<see cref="HandBack"/>: the successor names
+/// the winner instead of answering), or unreachable (no address, connection failure, 5xx, timeout) — the cue to try
 /// the next successor. The call goes through IHttpClientFactory's HttpClient, which carries the W3C trace context.
 /// </summary>
 internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, SuccessorResolver resolver, SuccessorBreaker breaker)
@@ -24,8 +25,9 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
 
     /// <param name="timeout">How long the successor may take to commit (send its status).</param>
     /// <param name="idleTimeout">After the commit, how long its stream may stay silent between two events before it counts as broken.</param>
+    /// <param name="auction">Under the auction rule: the rule is passed on, with the best bid so far (null while no one has bid).</param>
     public async Task<ForwardOutcome> OpenAsync(string successor, ChatCompletionRequest request, int hops, Scenario scenario,
-        TimeSpan timeout, TimeSpan idleTimeout, CancellationToken ct)
+        TimeSpan timeout, TimeSpan idleTimeout, CancellationToken ct, AuctionCall? auction = null)
     {
         var sw = Stopwatch.StartNew();
         if (breaker.SkipReason(successor) is { } open) return new ForwardOutcome.Unreachable(open, sw.Elapsed);
@@ -49,6 +51,11 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             message.Headers.Add(RoutingHeaders.Alpha, scenario.Alpha.ToString("R", CultureInfo.InvariantCulture));
             message.Headers.Add(RoutingHeaders.Scenario, scenario.Name);
             message.Headers.Add(RoutingHeaders.CommitBudget, Math.Round(timeout.TotalMilliseconds).ToString("R", CultureInfo.InvariantCulture));
+            if (auction is not null)
+            {
+                message.Headers.Add(RoutingHeaders.Rule, RoutingHeaders.AuctionRule);
+                if (auction.Best is { } best) message.Headers.Add(RoutingHeaders.BestBid, best.ToHeader());
+            }
 
             var client = httpClientFactory.CreateClient(HttpClientName);
             response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeoutCts.Token);
@@ -65,6 +72,10 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             breaker.Answered(successor);
             if (response.IsSuccessStatusCode)
                 return new ForwardOutcome.Unreachable($"HTTP {status} with a body that is not a stream of chunks", sw.Elapsed);
+            if (status == HandBack.StatusCode && response.Content.Headers.ContentType?.MediaType == HandBack.MediaType)
+                return ReadHandBack(body) is { } handBack
+                    ? new ForwardOutcome.HandedBack(handBack, sw.Elapsed)
+                    : new ForwardOutcome.Unreachable("a hand-back whose body names no winner", sw.Elapsed);
             if (status == (int)HttpStatusCode.LoopDetected || status < 500)
                 return new ForwardOutcome.Refused(status, body, response.Content.Headers.ContentType?.ToString(), sw.Elapsed);
             return new ForwardOutcome.Unreachable($"HTTP {status}", sw.Elapsed);
@@ -110,6 +121,18 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
         Scenario = r.Scenario,
         Extra = r.Extra,
     };
+
+    private static HandBack? ReadHandBack(byte[] body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<HandBack>(body, WireJson.Options) is { Winner.Length: > 0 } handBack ? handBack : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 
     private static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
@@ -165,6 +188,9 @@ internal abstract record ForwardOutcome(TimeSpan Elapsed)
 
     /// <summary>The successor refused the request itself (4xx, or 508 from the loop guard): passed back as is.</summary>
     public sealed record Refused(int StatusCode, byte[] Body, string? ContentType, TimeSpan Elapsed) : ForwardOutcome(Elapsed);
+
+    /// <summary>Under the auction rule: the successor (or one after it) named an earlier agent the winner; nothing is committed.</summary>
+    public sealed record HandedBack(HandBack HandBack, TimeSpan Elapsed) : ForwardOutcome(Elapsed);
 
     public sealed record Unreachable(string Reason, TimeSpan Elapsed) : ForwardOutcome(Elapsed);
 }

@@ -21,6 +21,10 @@ internal static partial class Log
         Message = "{Agent}: every successor is unreachable; answering the rejected query itself")]
     public static partial void AnsweringAfterAllUnreachable(ILogger logger, string agent);
 
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning,
+        Message = "{Agent}: every successor is unreachable; the auction ends here with the best bid so far")]
+    public static partial void AuctionCut(ILogger logger, string agent);
+
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
         Message = "{Agent}: refused a request that already passed {Hops} agents (loop guard at {MaxHops})")]
     public static partial void LoopRefused(ILogger logger, string agent, int hops, int maxHops);

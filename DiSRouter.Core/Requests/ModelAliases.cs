@@ -45,6 +45,25 @@ public static class ModelAliases
         (Bids, Scenario.Balance),
     ];
 
+    /// <summary>
+    /// The agents' own auction, run as a cascade rule (<see cref="Routing.RoutingHeaders.Rule"/>): the query enters the
+    /// cheapest agent as in the cascade, each agent bids its own P(right) unless it cannot outbid the best bid so far, and
+    /// the agent of highest p − α·c answers. No auctioneer: the gateway only names the rule.
+    /// </summary>
+    public const string Auction = "disrouter-auction";
+
+    /// <summary>The auction aliases, with the scenario each implies ("disrouter-auction" alone is Balance); α is chosen as for every alias.</summary>
+    public static IReadOnlyList<(string Id, Scenario Scenario)> AuctionAll { get; } =
+    [
+        (Auction + "-performance-first", Scenario.PerformanceFirst),
+        (Auction + "-balance", Scenario.Balance),
+        (Auction + "-cost-first", Scenario.CostFirst),
+        (Auction, Scenario.Balance),
+    ];
+
+    /// <summary>The scenario of an auction alias, or null when the model is not one.</summary>
+    public static Scenario? AuctionScenarioOf(string? model) => Find(AuctionAll, model);
+
     /// <summary>The scenario of a bids alias, or null when the model is not one.</summary>
     public static Scenario? BidsScenarioOf(string? model) => Find(BidsAll, model);
 

@@ -43,5 +43,22 @@ public static class RoutingHeaders
     /// </summary>
     public const string RoutedBy = "X-DiSRouter-Routed-By";
 
+    /// <summary>
+    /// The cascade rule the request travels under: absent is the threshold cascade (each agent answers when its own
+    /// decision says so); "auction" (<see cref="AuctionRule"/>) is the auction the agents hold among themselves, cheapest
+    /// first. Set by the gateway for the <c>disrouter-auction</c> aliases (a client's own copy is dropped) and passed on
+    /// by every agent; an agent refuses a rule it does not know.
+    /// </summary>
+    public const string Rule = "X-DiSRouter-Rule";
+
+    /// <summary>The value of <see cref="Rule"/> for the agents' own auction.</summary>
+    public const string AuctionRule = "auction";
+
+    /// <summary>
+    /// Under the auction rule, between agents: the best bid so far, "agent=agent-1; p_right=0.634; cost=0.1" (absent
+    /// at the first agent, and while no agent has bid). An agent that cannot outbid it hands the query back at once.
+    /// </summary>
+    public const string BestBid = "X-DiSRouter-Best-Bid";
+
     public const int MaxHops = 16;
 }

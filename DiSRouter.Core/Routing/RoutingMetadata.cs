@@ -24,7 +24,10 @@ public sealed class RoutingMetadata
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Degraded { get; set; }
 
-    /// <summary>Set when the gateway chose the agent (the Self-Route mode, the bids mode); null in the cascade.</summary>
+    /// <summary>
+    /// Set when a router chose the agent: the gateway's (the Self-Route mode, the bids mode) or the agents' own auction
+    /// (mode "auction"); null in the threshold cascade.
+    /// </summary>
     [JsonPropertyName("router")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RouterMetadata? Router { get; set; }
@@ -33,7 +36,7 @@ public sealed class RoutingMetadata
 /// <summary>What the gateway's router did: the mode, what it stated about the query or the bids it took, whom it chose, its time.</summary>
 public sealed class RouterMetadata
 {
-    /// <summary>"self-route" or "bids".</summary>
+    /// <summary>"self-route", "bids" or "auction" (the agents' own, <see cref="RoutingHeaders.AuctionRule"/>).</summary>
     [JsonPropertyName("mode")] public string Mode { get; set; } = "";
 
     /// <summary>The task family the router stated (Self-Route's family head); null in the bids mode.</summary>
@@ -46,7 +49,10 @@ public sealed class RouterMetadata
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Difficulty { get; set; }
 
-    /// <summary>The bids mode's auction: every agent asked, with its bid or why it has none; null in Self-Route.</summary>
+    /// <summary>
+    /// The bids mode's auction: every agent asked, with its bid or why it has none; in the agents' auction, every agent the
+    /// query reached, in cascade order; null in Self-Route.
+    /// </summary>
     [JsonPropertyName("bids")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public List<BidMetadata>? Bids { get; set; }
@@ -64,7 +70,10 @@ public sealed class RouterMetadata
     /// <summary>The agent the request went to: the chosen one, or where it was down the one that stood in (see <see cref="RoutingMetadata.Degraded"/>).</summary>
     [JsonPropertyName("forwarded_to")] public string ForwardedTo { get; set; } = "";
 
-    /// <summary>The router's own time in the gateway: the heads' forward and the choice, or the whole auction (every agent's prompt pass, concurrently).</summary>
+    /// <summary>
+    /// The router's own time in the gateway: the heads' forward and the choice, or the whole auction (every agent's prompt
+    /// pass, concurrently). The agents' auction has no router of its own: 0, its time is in the hops' <c>model_ms</c>.
+    /// </summary>
     [JsonPropertyName("router_ms")] public double RouterMs { get; set; }
 }
 
@@ -103,7 +112,10 @@ public sealed class Hop
     [JsonPropertyName("agent")] public string Agent { get; set; } = "";
     [JsonPropertyName("model")] public string Model { get; set; } = "";
 
-    /// <summary>"answer", "reject", "unreachable", "failed" or, for the gateway's central router, "route" (see <see cref="HopDecision"/>).</summary>
+    /// <summary>
+    /// "answer", "reject", "unreachable", "failed", under the auction rule "bid", "no-bid" or "hand-back", or, for the
+    /// gateway's central router, "route" (see <see cref="HopDecision"/>).
+    /// </summary>
     [JsonPropertyName("decision")] public string Decision { get; set; } = HopDecision.Answer;
 
     /// <summary>Wall time spent in this agent (model time included, successors excluded).</summary>
@@ -151,6 +163,16 @@ public sealed class Hop
     /// <summary>The agent's fixed normalised cost c_i ∈ [0, 1].</summary>
     [JsonPropertyName("cost")] public double Cost { get; set; }
 
+    /// <summary>Under the auction rule, on a <see cref="HopDecision.Bid"/> hop: the agent's own P(right) (its bid).</summary>
+    [JsonPropertyName("p_right")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? PRight { get; set; }
+
+    /// <summary>Under the auction rule, on a <see cref="HopDecision.Bid"/> hop: its bid's p − α·c.</summary>
+    [JsonPropertyName("utility")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? Utility { get; set; }
+
     [JsonPropertyName("error")] public string? Error { get; set; }
 }
 
@@ -168,4 +190,16 @@ public static class HopDecision
 
     /// <summary>A central router's hop in the gateway: it chose the agent that answers (no model call, no cost).</summary>
     public const string Route = "route";
+
+    /// <summary>Under the auction rule: the agent bid (one prompt pass) and passed the query on with the best bid so far.</summary>
+    public const string Bid = "bid";
+
+    /// <summary>Under the auction rule: the agent has no bid (no bid scale, a hosted model) and passed the query on; the reason is its error.</summary>
+    public const string NoBid = "no-bid";
+
+    /// <summary>
+    /// Under the auction rule: the agent handed the query back to the best bidder upstream, without a prompt pass when
+    /// its cost left it no way to outbid (the reason is its error), or after bidding when it was the last to ask.
+    /// </summary>
+    public const string HandBack = "hand-back";
 }
