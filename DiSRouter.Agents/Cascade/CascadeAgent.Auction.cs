@@ -76,9 +76,10 @@ internal sealed partial class CascadeAgent
                     return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
                 case ForwardOutcome.HandedBack { HandBack: var back } when back.Winner == o.Name && own is not null:
                     metadata.Degraded = Degradation.Join(Degradation.Skipped(skipped), back.Degraded);
-                    metadata.Router = Won(own, [.. bids, .. back.Bids]);
+                    List<Hop> before = [bidHop, .. skipped, .. back.Path];
+                    metadata.Router = Won(own, [.. bids, .. back.Bids], before);
                     return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, null,
-                        [bidHop, .. skipped, .. back.Path], null, metadata, started, activity, ct);
+                        before, null, metadata, started, activity, ct);
                 case ForwardOutcome.HandedBack { HandBack: var back }:
                     activity?.Dispose();
                     return new CascadeResult.HandingBack(new HandBack
@@ -99,7 +100,7 @@ internal sealed partial class CascadeAgent
         if (leader is null || leader.Agent == o.Name)
         {
             metadata.Degraded = cut;
-            metadata.Router = Won(leader, closing);
+            metadata.Router = Won(leader, closing, [bidHop]);
             return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings,
                 leader is null ? "no agent bid: answered as the cascade's last resort" : null, [bidHop, .. skipped], null, metadata, started, activity, ct);
         }
@@ -136,9 +137,13 @@ internal sealed partial class CascadeAgent
         };
     }
 
-    /// <summary>The auction's part of the answer's metadata, written by the winner: every bid, and itself as the one chosen.</summary>
-    private RouterMetadata Won(AuctionBid? own, List<BidMetadata> bids) => new()
+    /// <summary>
+    /// The auction's part of the answer's metadata, written by the winner: every bid, itself as the one chosen, and as the
+    /// auction's time the bids' prompt passes on <paramref name="path"/> (each agent upstream adds its own as it relays).
+    /// </summary>
+    private RouterMetadata Won(AuctionBid? own, List<BidMetadata> bids, IEnumerable<Hop> path) => new()
     {
+        RouterMs = Math.Round(path.Where(h => h.Decision is HopDecision.Bid or HopDecision.NoBid or HopDecision.HandBack).Sum(h => h.ModelMs), 3),
         Mode = RoutingHeaders.AuctionRule,
         Bids = bids,
         Chosen = options.Value.Name,

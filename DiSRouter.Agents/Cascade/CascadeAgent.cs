@@ -301,7 +301,10 @@ internal sealed partial class CascadeAgent(
                     downstream.Degraded = degraded;
                     downstream.LatencyMs = Ms(Stopwatch.GetElapsedTime(started));
                     if (bids is not null && downstream.Router is { Mode: RoutingHeaders.AuctionRule, Bids: { } auctionBids } router)
+                    {
                         router.Bids = [.. bids, .. auctionBids];
+                        router.RouterMs = Math.Round(router.RouterMs + rejectHop.ModelMs, 3);
+                    }
                     chunk.Usage = AddUsage(chunk.Usage ?? new ChatUsage(), first);
                 }
                 yield return chunk;

@@ -72,7 +72,7 @@ public sealed class RouterMetadata
 
     /// <summary>
     /// The router's own time in the gateway: the heads' forward and the choice, or the whole auction (every agent's prompt
-    /// pass, concurrently). The agents' auction has no router of its own: 0, its time is in the hops' <c>model_ms</c>.
+    /// pass, concurrently). In the agents' auction, the bidders' prompt passes on the path, one after another.
     /// </summary>
     [JsonPropertyName("router_ms")] public double RouterMs { get; set; }
 }

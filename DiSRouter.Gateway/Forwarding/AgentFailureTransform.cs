@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Gateway.Apis;
 using Yarp.ReverseProxy.Model;
@@ -13,6 +14,8 @@ namespace DiSRouter.Gateway.Forwarding;
 /// A refusal that is not application/problem+json (a plain JSON or text 4xx) keeps its status but is rewritten as a
 /// problem quoting it, so that every error a client gets, the gateway's own or relayed, has one content type.
 /// A refusal (4xx problem) and the gateway-class statuses the cascade itself uses (502, 503, 504, 508) pass through.
+/// A hand-back of the auction rule (<see cref="HandBack"/>) names an agent upstream of the entry agent, and there is none:
+/// the chain is mis-set, and the client gets a 502 problem that says so rather than a reply it cannot read.
 /// </summary>
 internal static class AgentFailureTransform
 {
@@ -31,9 +34,25 @@ internal static class AgentFailureTransform
         context.SuppressResponseBody = true;
         context.HttpContext.Response.Headers.Clear();
         context.HttpContext.Response.Headers.Remove(RoutingHeaders.AnsweredBy);
+        if (mediaType == HandBack.MediaType)
+        {
+            await GatewayApi.Problem(StatusCodes.Status502BadGateway, HandedBackToGateway(agent, body)).ExecuteAsync(context.HttpContext);
+            return;
+        }
         var relayed = isCascades ? status : StatusCodes.Status502BadGateway;
         await GatewayApi.Problem(relayed, $"The entry agent {agent} answered HTTP {status}: {Detail(body, isJson)}")
             .ExecuteAsync(context.HttpContext);
+    }
+
+    /// <summary>Why a hand-back reached the gateway: the winner it names (no agent before the entry agent can answer), and its reason.</summary>
+    private static string HandedBackToGateway(string agent, byte[] body)
+    {
+        HandBack? handBack = null;
+        try { handBack = JsonSerializer.Deserialize<HandBack>(body, WireJson.Options); }
+        catch (JsonException) { }
+        var named = handBack is { Winner.Length: > 0 } ? $"named {handBack.Winner} the auction's winner ({handBack.Reason})" : "sent a hand-back that names no winner";
+        return $"The entry agent {agent} handed the query back to the gateway: it {named}, but a hand-back must end at the agent it names, " +
+            "upstream of the one that sends it, and there is none before the entry agent. The agents' chain is mis-set (a successor that is not dearer, or a winner that is not on the path).";
     }
 
     /// <summary>The detail (or title) of an agent's problem body, else the start of whatever it sent.</summary>

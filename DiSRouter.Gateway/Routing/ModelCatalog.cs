@@ -11,7 +11,7 @@ namespace DiSRouter.Gateway.Routing;
 /// </summary>
 internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
 {
-    public IEnumerable<string> ModelIds => ModelAliases.All.Concat(ModelAliases.SelfRouteAll).Concat(ModelAliases.BidsAll).Select(a => a.Id).Concat(options.CurrentValue.Agents);
+    public IEnumerable<string> ModelIds => ModelAliases.All.Concat(ModelAliases.SelfRouteAll).Concat(ModelAliases.BidsAll).Concat(ModelAliases.AuctionAll).Select(a => a.Id).Concat(options.CurrentValue.Agents);
 
     /// <summary>A missing model means <see cref="ModelAliases.Default"/>; an unknown one is an error the client must see.</summary>
     public bool TryResolve(string? model, out ModelRoute route)
@@ -33,6 +33,11 @@ internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
             route = new ModelRoute(o.EntryAgent, bid, Bids: true);
             return true;
         }
+        if (ModelAliases.AuctionScenarioOf(model) is { } auctioned)
+        {
+            route = new ModelRoute(o.EntryAgent, auctioned, Auction: true);
+            return true;
+        }
         foreach (var agent in o.Agents)
         {
             if (!string.Equals(agent, model, StringComparison.OrdinalIgnoreCase)) continue;
@@ -47,6 +52,7 @@ internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
 /// <summary>
 /// Where a request enters the cascade, and the scenario its model alias implies (null for an agent name); with
 /// <paramref name="SelfRoute"/> the gateway's Self-Route router picks the agent instead, which answers; with
-/// <paramref name="Bids"/> the agents' own bids do.
+/// <paramref name="Bids"/> the agents' own bids do; with <paramref name="Auction"/> the request enters the cascade as usual
+/// under the auction rule (<see cref="Core.Routing.RoutingHeaders.Rule"/>), and the agents hold the auction themselves.
 /// </summary>
-internal readonly record struct ModelRoute(string EntryAgent, Scenario? Scenario, bool SelfRoute = false, bool Bids = false);
+internal readonly record struct ModelRoute(string EntryAgent, Scenario? Scenario, bool SelfRoute = false, bool Bids = false, bool Auction = false);

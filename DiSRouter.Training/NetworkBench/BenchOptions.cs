@@ -12,7 +12,8 @@ internal sealed record BenchOptions
         Starts the network through the AppHost (its topology; the gateway on a free port), sends nano-world test questions to the
         gateway's POST /v1/chat/completions, prints routing overhead per hop, rejection time per agent and
         requests/s; then asks the same questions one at a time through the cascade, through the gateway's Self-Route
-        mode (disrouter-self-route-*) and of the largest agent alone at α = 0.2, 0.5 and 0.8, and prints each one's
+        and bids modes (disrouter-self-route-*, disrouter-bids-*), through the agents' own auction (disrouter-auction-*)
+        and of the largest agent alone at α = 0.2, 0.5 and 0.8, and prints each one's
         latency, graded accuracy, mean cost, utility, the router's own time and who answered; then stops every service.
 
           --requests N          measured requests per concurrency level, and per method and α (default 40)

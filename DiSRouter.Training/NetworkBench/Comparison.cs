@@ -38,8 +38,8 @@ internal sealed record MethodFigures(
 }
 
 /// <summary>
-/// The bench's last part: the same questions, one at a time, through the cascade, through the gateway's router modes
-/// (Self-Route, the bids) and to the largest agent alone, at each scenario's α. The figures per method (<see cref="Of"/>), as a markdown table
+/// The bench's last part: the same questions, one at a time, through the cascade, through the router modes (the
+/// gateway's Self-Route and bids, the agents' own auction) and to the largest agent alone, at each scenario's α. The figures per method (<see cref="Of"/>), as a markdown table
 /// that reads the same on a terminal, and as JSON lines.
 /// </summary>
 internal static class Comparison
@@ -47,6 +47,7 @@ internal static class Comparison
     public const string Cascade = "cascade";
     public const string SelfRoute = "self-route";
     public const string Bids = "bids";
+    public const string Auction = "auction";
 
     public static string Alone(string largest) => largest + " alone";
 

@@ -101,18 +101,20 @@ internal static class NetworkBench
     }
 
     /// <summary>
-    /// The gateway's router modes the bench compares with the cascade: its name in the rows, and the alias a scenario is
-    /// asked through (the scenario's own alias; the plain one for another α, whose request "alpha" wins either way).
+    /// The router modes the bench compares with the cascade (the gateway's Self-Route and bids, the agents' own auction):
+    /// its name in the rows, and the alias a scenario is asked through (the scenario's own alias; the plain one for another
+    /// α, whose request "alpha" wins either way).
     /// </summary>
     internal static readonly (string Method, Func<Scenario, string> Alias)[] RouterModes =
     [
         (Comparison.SelfRoute, SelfRouteAlias),
         (Comparison.Bids, BidsAlias),
+        (Comparison.Auction, AuctionAlias),
     ];
 
     /// <summary>
-    /// The same questions one at a time, at each scenario's α, through the cascade, through the gateway's router modes
-    /// (Self-Route, the bids; each scenario's own alias) and to the largest agent alone (a request naming the last agent
+    /// The same questions one at a time, at each scenario's α, through the cascade, through the router modes
+    /// (Self-Route, the bids, the auction; each scenario's own alias) and to the largest agent alone (a request naming the last agent
     /// enters the cascade there, and the last agent always answers), every answer graded. A mode's rows say why when it is off.
     /// </summary>
     internal static async Task<IReadOnlyList<MethodFigures>> CompareAsync(HttpClient http, Uri gateway, string apiKey, IReadOnlyList<string> agents,
@@ -153,6 +155,9 @@ internal static class NetworkBench
 
     /// <summary>The bids alias of a named scenario ("disrouter-bids-cost-first"); the plain alias for another α.</summary>
     internal static string BidsAlias(Scenario scenario) => ScenarioAlias(ModelAliases.BidsAll, ModelAliases.Bids, scenario);
+
+    /// <summary>The auction alias of a named scenario ("disrouter-auction-cost-first"); the plain alias for another α.</summary>
+    internal static string AuctionAlias(Scenario scenario) => ScenarioAlias(ModelAliases.AuctionAll, ModelAliases.Auction, scenario);
 
     private static string ScenarioAlias(IReadOnlyList<(string Id, Scenario Scenario)> all, string plain, Scenario scenario) =>
         all.FirstOrDefault(a => a.Scenario == scenario && a.Id != plain).Id ?? plain;

@@ -18,6 +18,7 @@ public sealed class ModelsAndHealthTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal(["disrouter-performance-first", "disrouter-balance", "disrouter-cost-first", "disrouter",
             "disrouter-self-route-performance-first", "disrouter-self-route-balance", "disrouter-self-route-cost-first", "disrouter-self-route",
             "disrouter-bids-performance-first", "disrouter-bids-balance", "disrouter-bids-cost-first", "disrouter-bids",
+            "disrouter-auction-performance-first", "disrouter-auction-balance", "disrouter-auction-cost-first", "disrouter-auction",
             "agent-1", "agent-2"], ids);
         Assert.All(body["data"]!.AsArray(), m => Assert.Equal("model", (string?)m!["object"]));
         Assert.All(body["data"]!.AsArray(), m => Assert.True((long)m!["created"]! > 0));

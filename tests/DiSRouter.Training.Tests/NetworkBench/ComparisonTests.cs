@@ -165,4 +165,15 @@ public sealed class ComparisonTests
         Assert.Equal(alias, Training.NetworkBench.NetworkBench.BidsAlias(Scenario.FromAlpha(alpha)));
         Assert.Contains(Training.NetworkBench.NetworkBench.RouterModes, m => m.Method == Comparison.Bids);
     }
+
+    [Theory]
+    [InlineData(0.2, "disrouter-auction-performance-first")]
+    [InlineData(0.5, "disrouter-auction-balance")]
+    [InlineData(0.8, "disrouter-auction-cost-first")]
+    [InlineData(0.35, "disrouter-auction")]
+    public void EachScenarioIsAskedThroughItsOwnAuctionAlias(double alpha, string alias)
+    {
+        Assert.Equal(alias, Training.NetworkBench.NetworkBench.AuctionAlias(Scenario.FromAlpha(alpha)));
+        Assert.Contains(Training.NetworkBench.NetworkBench.RouterModes, m => m.Method == Comparison.Auction);
+    }
 }

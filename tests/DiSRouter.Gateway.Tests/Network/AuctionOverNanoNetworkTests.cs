@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace DiSRouter.Gateway.Tests.Network;
+
+/// <summary>
+/// The agents' own auction over the committed nano agents, through the gateway: on the same questions at α = 0.2, 0.5
+/// and 0.8 it picks the agent the gateway's bids mode picks (every agent asked at once), from the same bids, while the
+/// agents it leaves unasked are the dearer ones no bid of theirs could make win.
+/// </summary>
+public sealed class AuctionOverNanoNetworkTests(NanoNetwork network) : IClassFixture<NanoNetwork>
+{
+    private static readonly string[] Questions = ["What is 12+7?", "What is 86+57?", "What is 9*8?", "What is 734-289?", "What is 47*36?"];
+
+    [Theory]
+    [InlineData(0.2)]
+    [InlineData(0.5)]
+    [InlineData(0.8)]
+    public async Task AuctionPicksTheWinnerOfTheGatewaysBidsFromTheSameBids(double alpha)
+    {
+        foreach (var question in Questions)
+        {
+            var bids = await AskAsync("disrouter-bids", question, alpha);
+            var auction = await AskAsync("disrouter-auction", question, alpha);
+
+            var everyBid = bids["router"]!["bids"]!.AsArray();
+            var auctionBids = auction["router"]!["bids"]!.AsArray();
+            var winner = (string?)bids["router"]!["chosen"];
+            Assert.True(winner == (string?)auction["answered_by"], $"{question} at α = {alpha}: the bids chose {winner}, the auction {auction["answered_by"]}");
+            Assert.Equal(winner, (string?)auction["router"]!["chosen"]);
+            Assert.Equal("auction", (string?)auction["router"]!["mode"]);
+            Assert.Equal((double)bids["cost"]!, (double)auction["cost"]!);
+
+            // Cheapest first: the agents asked bid what they bid to the gateway; the first left out names why, and no one after it was reached.
+            var asked = auctionBids.TakeWhile(b => b!["absent"] is null).ToList();
+            Assert.NotEmpty(asked);
+            for (var k = 0; k < asked.Count; k++)
+            {
+                Assert.Equal((string?)everyBid[k]!["agent"], (string?)asked[k]!["agent"]);
+                Assert.InRange((double)asked[k]!["p_right"]! - (double)everyBid[k]!["p_right"]!, -1e-6, 1e-6);
+            }
+            if (asked.Count < everyBid.Count)
+            {
+                var stopped = Assert.Single(auctionBids.Skip(asked.Count));
+                Assert.StartsWith("not asked", (string?)stopped!["absent"]);
+                var best = everyBid.Take(asked.Count).Max(b => (double)b!["utility"]!);
+                Assert.True(best >= 1 - alpha * (double)stopped["cost"]!, $"{question} at α = {alpha}: {stopped["agent"]} could still have outbid {best}");
+            }
+        }
+    }
+
+    private async Task<JsonNode> AskAsync(string model, string question, double alpha)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = model,
+            ["alpha"] = alpha,
+            ["max_tokens"] = 32,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = question }),
+        };
+        using var response = await network.Client.PostAsync("/v1/chat/completions", new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, string.Create(CultureInfo.InvariantCulture, $"{model} at α = {alpha}: {text}"));
+        return JsonNode.Parse(text)!["disrouter"]!;
+    }
+}
