@@ -432,7 +432,7 @@ internal sealed class LocalCheckpointBackend : IChatBackend, ISelfAssessingBacke
                 if (ids.Length >= model.MaxPositions)
                     throw new ModelInputException($"The prompt takes {ids.Length} tokens; the model's context holds {model.MaxPositions}.");
                 var (gap, _) = PromptPass(model, decision, ids, new GenerationOptions { StopAtEos = true }, ct);
-                return new SelfAssessment(alpha, gap, model.Bid?.Probability(gap), sw.Elapsed, model.NoBid);
+                return new SelfAssessment(alpha, gap, model.Bid?.Probability(gap), sw.Elapsed, model.NoBid) { PromptTokens = ids.Length };
             }, ct).ConfigureAwait(false);
         }
         finally

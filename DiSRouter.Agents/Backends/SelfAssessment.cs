@@ -6,7 +6,11 @@ namespace DiSRouter.Agents.Backends;
 /// checkpoint), the probability that its own answer is right (null without a bid scale for these weights), the pass's
 /// time, and why there is no probability when there is none.
 /// </summary>
-internal sealed record SelfAssessment(double PromptAlpha, double? LogitGap, double? PRight, TimeSpan? PromptTime, string? NoBid);
+internal sealed record SelfAssessment(double PromptAlpha, double? LogitGap, double? PRight, TimeSpan? PromptTime, string? NoBid)
+{
+    /// <summary>Tokens the prompt pass read (null where there was none): compute the auction rule books on the bid's hop.</summary>
+    public int? PromptTokens { get; init; }
+}
 
 /// <summary>
 /// A backend that can bid: its model's prompt pass read as a self-assessment (a local checkpoint with a logit gap). What

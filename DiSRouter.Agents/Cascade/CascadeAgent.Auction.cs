@@ -70,7 +70,7 @@ internal sealed partial class CascadeAgent
             {
                 case ForwardOutcome.Committed committed:
                     var degraded = Degradation.Join(Degradation.Skipped(skipped), committed.Stream.Degraded);
-                    return new CascadeResult.Answering(Relay(committed.Stream, scenario, bidHop, skipped, null, degraded, started, activity, bids, ct), degraded);
+                    return new CascadeResult.Answering(Relay(committed.Stream, scenario, bidHop, skipped, Spent([bidHop]), degraded, started, activity, bids, ct), degraded);
                 case ForwardOutcome.Refused refused:
                     activity?.Dispose();
                     return new CascadeResult.PassedBack(refused.StatusCode, refused.Body, refused.ContentType);
@@ -79,7 +79,7 @@ internal sealed partial class CascadeAgent
                     List<Hop> before = [bidHop, .. skipped, .. back.Path];
                     metadata.Router = Won(own, [.. bids, .. back.Bids], before);
                     return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings, null,
-                        before, null, metadata, started, activity, ct);
+                        before, Spent(before), metadata, started, activity, ct);
                 case ForwardOutcome.HandedBack { HandBack: var back }:
                     activity?.Dispose();
                     return new CascadeResult.HandingBack(new HandBack
@@ -102,7 +102,7 @@ internal sealed partial class CascadeAgent
             metadata.Degraded = cut;
             metadata.Router = Won(leader, closing, [bidHop]);
             return await AnswerAsync(AgentPrompts.AnswerOnly(scenario, backend, conversation), settings,
-                leader is null ? "no agent bid: answered as the cascade's last resort" : null, [bidHop, .. skipped], null, metadata, started, activity, ct);
+                leader is null ? "no agent bid: answered as the cascade's last resort" : null, [bidHop, .. skipped], Spent([bidHop]), metadata, started, activity, ct);
         }
         bidHop.Decision = HopDecision.HandBack;
         activity?.Dispose();
@@ -114,6 +114,16 @@ internal sealed partial class CascadeAgent
             Path = [bidHop, .. skipped],
             Degraded = cut,
         });
+    }
+
+    /// <summary>
+    /// The bids' prompt passes on <paramref name="hops"/> as one model call for the answer's usage, which counts every model
+    /// call on the path (as the cascade's rejections are counted); null when none read a token.
+    /// </summary>
+    private static ChatGeneration? Spent(IEnumerable<Hop> hops)
+    {
+        var tokens = hops.Sum(h => h.Decision is HopDecision.Bid or HopDecision.NoBid or HopDecision.HandBack ? h.PromptTokens ?? 0 : 0);
+        return tokens == 0 ? null : new ChatGeneration([], tokens, TimeSpan.Zero);
     }
 
     /// <summary>This agent's bid as a hop: its P(right) and p − α·c, or why it has none; the prompt pass's time.</summary>
@@ -129,6 +139,7 @@ internal sealed partial class CascadeAgent
             LatencyMs = Ms(Stopwatch.GetElapsedTime(started)),
             ModelMs = passMs,
             FirstTokenMs = assessment.PromptTime is null ? null : passMs,
+            PromptTokens = assessment.PromptTokens,
             DecisionLogitGap = assessment.LogitGap is { } gap ? Math.Round(gap, 4) : null,
             PRight = own is null ? null : Math.Round(own.PRight, 6),
             Utility = own is null ? null : Math.Round(own.Utility(alpha), 6),

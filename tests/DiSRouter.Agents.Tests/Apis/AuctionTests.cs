@@ -40,6 +40,10 @@ public sealed class AuctionTests
         Assert.Equal([null, null, routing.Path[2].Error], router.Bids!.Select(b => b.Absent));
         Assert.Equal(4.0, router.RouterMs, 3); // the two bids' prompt passes, 2 ms each
         Assert.Null(routing.Degraded);
+        // Usage counts every model call on the path: the two bids' prompt passes and the answer.
+        Assert.Equal([BiddingBackend.PromptTokens, BiddingBackend.PromptTokens, null], routing.Path.Take(3).Select(h => h.PromptTokens));
+        Assert.True(routing.Path[^1].PromptTokens > 0);
+        Assert.Equal(2 * BiddingBackend.PromptTokens + routing.Path[^1].PromptTokens, sut.Completion.Usage!.PromptTokens);
     }
 
     [Fact]

@@ -1,8 +1,6 @@
-extern alias training;
-
 using DiSRouter.Agents.Cascade;
 using DiSRouter.Core.Evaluation.Routers;
-using training::DiSRouter.Training.Evaluation;
+using DiSRouter.Training.Evaluation;
 
 namespace DiSRouter.Agents.Tests.Cascade;
 

@@ -12,6 +12,9 @@ internal sealed class BiddingBackend(ScriptedBackend model, double? pRight) : IC
 {
     public const string NoBidReason = "no bid.json beside the checkpoint";
 
+    /// <summary>Tokens each bid's prompt pass reports.</summary>
+    public const int PromptTokens = 100;
+
     private readonly ConcurrentQueue<string> _assessed = new();
 
     public ScriptedBackend Model => model;
@@ -29,6 +32,9 @@ internal sealed class BiddingBackend(ScriptedBackend model, double? pRight) : IC
     public Task<SelfAssessment> AssessAsync(Func<double, ChatPrompt> promptAt, CancellationToken ct)
     {
         _assessed.Enqueue(promptAt(0.5).Turns[^1].Content);
-        return Task.FromResult(new SelfAssessment(0.5, pRight is null ? null : 1.5, pRight, TimeSpan.FromMilliseconds(2), pRight is null ? NoBidReason : null));
+        return Task.FromResult(new SelfAssessment(0.5, pRight is null ? null : 1.5, pRight, TimeSpan.FromMilliseconds(2), pRight is null ? NoBidReason : null)
+        {
+            PromptTokens = PromptTokens,
+        });
     }
 }
