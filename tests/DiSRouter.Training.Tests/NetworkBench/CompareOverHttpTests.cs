@@ -34,19 +34,20 @@ public sealed class CompareOverHttpTests
         var rows = await Training.NetworkBench.NetworkBench.CompareAsync(http, gateway.Url, "key", Agents, Items, options, TextWriter.Null, CancellationToken.None);
 
         Assert.Equal(
-            ["cascade", "self-route", "bids", "agent-3 alone", "cascade", "self-route", "bids", "agent-3 alone", "cascade", "self-route", "bids", "agent-3 alone"],
+            ["cascade", "self-route", "bids", "auction", "agent-3 alone", "cascade", "self-route", "bids", "auction", "agent-3 alone",
+             "cascade", "self-route", "bids", "auction", "agent-3 alone"],
             rows.Select(r => r.Method));
-        Assert.Equal([0.2, 0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8, 0.8], rows.Select(r => r.Alpha));
-        var modeRows = rows.Where(r => r.Method is "self-route" or "bids").ToList();
+        Assert.Equal([0.2, 0.2, 0.2, 0.2, 0.2, 0.5, 0.5, 0.5, 0.5, 0.5, 0.8, 0.8, 0.8, 0.8, 0.8], rows.Select(r => r.Alpha));
+        var modeRows = rows.Where(r => r.Method is "self-route" or "bids" or "auction").ToList();
         // The fake router sends q0 to agent-1, which answers it right, and q1 to agent-2, which answers it wrong.
         Assert.All(modeRows, r => Assert.Equal((2, 2, 1, 0.15), (r.Sent, r.Succeeded, r.Correct, Math.Round(r.MeanCost!.Value, 9))));
         Assert.All(modeRows, r => Assert.Equal(new Distribution(2, 0.125, 0.25), r.RouterMs));
         Assert.All(modeRows, r => Assert.Equal([1, 1, 0], r.AnsweredBy.Select(a => a.Answers)));
         Assert.All(rows.Where(r => r.Method == "cascade"), r => Assert.Equal((1.0, 0.1), (r.Accuracy!.Value, r.MeanCost!.Value)));
-        Assert.All(rows.Where(r => r.Method is not ("self-route" or "bids")), r => Assert.Null(r.RouterMs));
+        Assert.All(rows.Where(r => r.Method is not ("self-route" or "bids" or "auction")), r => Assert.Null(r.RouterMs));
 
         // Per mode: the probe and the 3 warm-up requests at Balance, then each α's own alias with its α in the body.
-        foreach (var mode in new[] { "disrouter-self-route", "disrouter-bids" })
+        foreach (var mode in new[] { "disrouter-self-route", "disrouter-bids", "disrouter-auction" })
         {
             var routed = gateway.Requests.Where(r => r.Model.StartsWith(mode, StringComparison.Ordinal)).ToList();
             Assert.Equal(1 + 3 + 3 * 2, routed.Count);
@@ -56,6 +57,7 @@ public sealed class CompareOverHttpTests
         }
         Assert.Contains("| 0.8 | self-route | 2/2 | 0.500 | 0.150 | 0.380 |", Comparison.Markdown(rows, "agent-3"));
         Assert.Contains("| 0.8 | bids | 2/2 | 0.500 | 0.150 | 0.380 |", Comparison.Markdown(rows, "agent-3"));
+        Assert.Contains("| 0.8 | auction | 2/2 | 0.500 | 0.150 | 0.380 |", Comparison.Markdown(rows, "agent-3"));
     }
 
     [Fact]
@@ -74,13 +76,18 @@ public sealed class CompareOverHttpTests
         Assert.Single(gateway.Requests, r => r.Model.StartsWith("disrouter-self-route", StringComparison.Ordinal));
         Assert.All(rows.Where(r => r.Method == "bids"), r => Assert.Equal("the gateway answered disrouter-bids-balance with HTTP 503: " + FakeGateway.OffReason, r.Off));
         Assert.Single(gateway.Requests, r => r.Model.StartsWith("disrouter-bids", StringComparison.Ordinal));
+        // Agents that answer the auction alias without the auction's metadata (a build without the rule): off, and why.
+        Assert.All(rows.Where(r => r.Method == "auction"), r => Assert.Equal(
+            "the gateway answered disrouter-auction-balance without the router's metadata (disrouter.router)", r.Off));
+        Assert.Single(gateway.Requests, r => r.Model.StartsWith("disrouter-auction", StringComparison.Ordinal));
         Assert.Equal(6, rows.Count(r => r.Off is null && r.Succeeded == 2));
     }
 
     /// <summary>
     /// Answers POST /v1/chat/completions as the gateway would for this tiny world: the cascade ("disrouter") from agent-1,
-    /// which answers every question right; an agent's name from that agent, right on q0 only; a Self-Route or bids alias
-    /// from agent-1 for q0 and agent-2 for q1 with the router's metadata, or, when the modes are off, the gateway's 503 problem.
+    /// which answers every question right; an agent's name from that agent, right on q0 only; a Self-Route, bids or auction
+    /// alias from agent-1 for q0 and agent-2 for q1 with the router's metadata, or, when the modes are off, the gateway's 503
+    /// problem (Self-Route, bids) or an answer without the router's metadata (the auction on agents without the rule).
     /// </summary>
     private sealed class FakeGateway : IAsyncDisposable
     {
@@ -131,9 +138,11 @@ public sealed class CompareOverHttpTests
                 Requests.Enqueue((model, alpha));
                 var question = (string)request["messages"]![0]!["content"]!;
                 var q1 = question == Items[1].Prompt;
-                var mode = model.StartsWith("disrouter-self-route", StringComparison.Ordinal) ? "self-route" : model.StartsWith("disrouter-bids", StringComparison.Ordinal) ? "bids" : null;
+                var mode = model.StartsWith("disrouter-self-route", StringComparison.Ordinal) ? "self-route"
+                    : model.StartsWith("disrouter-bids", StringComparison.Ordinal) ? "bids"
+                    : model.StartsWith("disrouter-auction", StringComparison.Ordinal) ? "auction" : null;
                 JsonObject body;
-                if (mode is not null && !_routerModesOn)
+                if (mode is "self-route" or "bids" && !_routerModesOn)
                 {
                     response.StatusCode = 503;
                     response.ContentType = "application/problem+json";
@@ -153,7 +162,7 @@ public sealed class CompareOverHttpTests
                         ["alpha"] = alpha, ["answered_by"] = agent, ["cost"] = cost, ["latency_ms"] = 1.0,
                         ["path"] = new JsonArray(new JsonObject { ["agent"] = agent, ["decision"] = "answer", ["latency_ms"] = 1.0, ["model_ms"] = 0.5, ["cost"] = cost }),
                     };
-                    if (mode is not null)
+                    if (mode is not null && _routerModesOn)
                         metadata["router"] = new JsonObject { ["mode"] = mode, ["chosen"] = agent, ["forwarded_to"] = agent, ["router_ms"] = q1 ? 0.25 : 0.125 };
                     body = new JsonObject
                     {
