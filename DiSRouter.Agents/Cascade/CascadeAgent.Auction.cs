@@ -62,10 +62,11 @@ internal sealed partial class CascadeAgent
 
         // 3) on to the successors: one answers (relayed), or the query comes back naming the winner
         var skipped = new List<Hop>();
+        List<BidMetadata> BidsHere() => [ownBid, .. skipped.Select(h => new BidMetadata { Agent = h.Agent, Absent = $"unreachable: {h.Error}" })];
         if (!o.IsLast)
         {
             (var taken, skipped) = await ForwardAsync(request, scenario, hops, started, commitBudget, new AuctionCall(leader), ct);
-            List<BidMetadata> bids = [ownBid, .. skipped.Select(h => new BidMetadata { Agent = h.Agent, Absent = $"unreachable: {h.Error}" })];
+            var bids = BidsHere();
             switch (taken)
             {
                 case ForwardOutcome.Committed committed:
@@ -95,7 +96,7 @@ internal sealed partial class CascadeAgent
         }
 
         // 4) the last agent, or every successor unreachable: the best bid so far wins (here, when no one bid at all)
-        List<BidMetadata> closing = [ownBid, .. skipped.Select(h => new BidMetadata { Agent = h.Agent, Absent = $"unreachable: {h.Error}" })];
+        var closing = BidsHere();
         var cut = o.IsLast ? null : Degradation.AuctionCut(o.Name, skipped);
         if (leader is null || leader.Agent == o.Name)
         {

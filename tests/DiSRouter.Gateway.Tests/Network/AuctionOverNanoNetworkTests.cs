@@ -59,6 +59,39 @@ public sealed class AuctionOverNanoNetworkTests(NanoNetwork network, Xunit.Abstr
         }
     }
 
+    [Fact]
+    public async Task StreamedAuctionRelaysTheWinnersAnswerWithEveryHopAndBidInItsLastChunk()
+    {
+        // A question only the larger agents get (agent-4 wins it at every α above): the auction runs the whole chain,
+        // and the winner's answer streams back through the agents before it.
+        var body = new JsonObject
+        {
+            ["model"] = "disrouter-auction",
+            ["stream"] = true,
+            ["max_tokens"] = 32,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = "What is 58-9+4*3-7?" }),
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        using var response = await network.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var events = text.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal)).Select(l => l["data: ".Length..]).ToList();
+        Assert.Equal("[DONE]", events[^1]);
+        var chunks = events.SkipLast(1).Select(e => JsonNode.Parse(e)!).ToList();
+        Assert.True(chunks.Count > 3, text); // streamed: role, text chunks, the last
+        var metadata = chunks[^1]["disrouter"]!;
+        var winner = (string?)metadata["answered_by"];
+        Assert.Equal(winner, (string?)metadata["router"]!["chosen"]);
+        var path = metadata["path"]!.AsArray();
+        Assert.Equal(("answer", winner), ((string?)path[^1]!["decision"], (string?)path[^1]!["agent"]));
+        Assert.Equal(["agent-1", "agent-2", "agent-3", "agent-4"], path.Take(4).Select(h => (string?)h!["agent"]));
+        Assert.All(path.Take(4), h => Assert.Contains((string?)h!["decision"], new[] { "bid", "hand-back" }));
+        Assert.Equal(path.Count - 1, metadata["router"]!["bids"]!.AsArray().Count);
+        Assert.True((int)chunks[^1]["usage"]!["prompt_tokens"]! > (int)path[^1]!["prompt_tokens"]!, "the bids' prompt passes count in the usage");
+    }
+
     private async Task<JsonNode> AskAsync(string model, string question, double alpha)
     {
         var body = new JsonObject
