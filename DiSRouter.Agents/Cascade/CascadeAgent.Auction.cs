@@ -22,6 +22,7 @@ internal sealed partial class CascadeAgent
     {
         var o = options.Value;
         var alpha = scenario.Alpha;
+        activity?.SetTag(AgentTags.Rule, RoutingHeaders.AuctionRule);
 
         // 1) no agent from here on can outbid the best so far: back to it at once, without a prompt pass
         if (best is not null && !AuctionRule.CanOutbid(best, o.Cost, alpha))
@@ -59,6 +60,7 @@ internal sealed partial class CascadeAgent
         };
         telemetry.RecordDecision(o.Name, bidHop.Decision);
         activity?.SetTag(AgentTags.Decision, bidHop.Decision);
+        if (bidHop.Utility is { } utility) activity?.SetTag(AgentTags.BidUtility, utility);
 
         // 3) on to the successors: one answers (relayed), or the query comes back naming the winner
         var skipped = new List<Hop>();

@@ -88,4 +88,10 @@ internal static class AgentTags
 
     /// <summary>The central router that chose this agent (the gateway's self-route mode); absent in the cascade.</summary>
     public const string RoutedBy = "disrouter.routed_by";
+
+    /// <summary>Under the auction rule: "auction", and the agent's bid (p − α·c) when it bid; absent in the threshold cascade.</summary>
+    public const string Rule = "disrouter.rule";
+
+    /// <inheritdoc cref="Rule"/>
+    public const string BidUtility = "disrouter.bid.utility";
 }
