@@ -89,7 +89,16 @@ public sealed class AuctionOverNanoNetworkTests(NanoNetwork network, Xunit.Abstr
         Assert.Equal(["agent-1", "agent-2", "agent-3", "agent-4"], path.Take(4).Select(h => (string?)h!["agent"]));
         Assert.All(path.Take(4), h => Assert.Contains((string?)h!["decision"], new[] { "bid", "hand-back" }));
         Assert.Equal(path.Count - 1, metadata["router"]!["bids"]!.AsArray().Count);
-        Assert.True((int)chunks[^1]["usage"]!["prompt_tokens"]! > (int)path[^1]!["prompt_tokens"]!, "the bids' prompt passes count in the usage");
+        var usage = (int)chunks[^1]["usage"]!["prompt_tokens"]!;
+        Assert.True(usage > (int)path[^1]!["prompt_tokens"]!, "the bids' prompt passes count in the usage");
+
+        // The ledger charges the winner's cost alone, books the auction as the router and every hop's tokens: the usage's.
+        using var admin = network.Gateway.CreateAuthorizedClient(NanoNetwork.AdminKey);
+        var books = JsonNode.Parse(await admin.GetStringAsync("/admin/ledger"))!;
+        var entry = books["recent"]!.AsArray().Last(e => (bool)e!["streamed"]!)!;
+        Assert.Equal((winner, (double)path[^1]!["cost"]!, "auction"), ((string?)entry["answered_by"], (double)entry["cost"]!, (string?)entry["router"]));
+        Assert.Equal(path.Count, (int)entry["hops"]!);
+        Assert.Equal(usage, (long)entry["prompt_tokens"]!);
     }
 
     private async Task<JsonNode> AskAsync(string model, string question, double alpha)

@@ -15,6 +15,9 @@ public sealed class NanoNetwork : IAsyncLifetime
     private static readonly double[] Costs = [0.1, 0.2, 0.4, 0.7, 0.9];
     private readonly Dictionary<string, Process> _agents = [];
 
+    /// <summary>The key that reads the gateway's ledger (GET /admin/ledger).</summary>
+    public const string AdminKey = "nano-admin-key";
+
     public Infrastructure.GatewayFactory Gateway { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
     public Dictionary<string, Uri> Urls { get; } = [];
@@ -39,6 +42,7 @@ public sealed class NanoNetwork : IAsyncLifetime
         Gateway = new Infrastructure.GatewayFactory(Urls, new()
         {
             ["Gateway:Health:ProbeIntervalSeconds"] = "1",
+            ["Gateway:AdminKeys:0"] = AdminKey,
             // The committed Self-Route router: it must match the committed agents' weights, or its alias answers 503.
             ["Gateway:SelfRoute:RouterFile"] = Path.Combine(RepositoryRoot, "models", "nano-selfaware", "self-route.json"),
         });
