@@ -128,6 +128,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string DiSRouterBids = "disrouter-bids";
     public const string DiSRouterBidsProbe = "disrouter-bids-probe";
     public const string DiSRouterBidsSft = "disrouter-bids-sft";
+    public const string DiSRouterAuction = "disrouter-auction";
 
     /// <summary>The α whose prompt the bids are read under: one prompt pass per agent stands for every α (the pick applies α).</summary>
     public const double BidAlpha = 0.5;
@@ -390,6 +391,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 foreach (var (name, p) in predictions)
                     runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set, members[0]) : null));
                 foreach (var (method, b) in bids ?? []) runs.Add(world.Bids(method, b, sft: method == DiSRouterBidsSft));
+                if (bids?.GetValueOrDefault(DiSRouterBids) is { } served) runs.Add(world.Auction(DiSRouterAuction, served));
                 runs.Add(world.Cascade(Confidence, scores[Confidence], Tuned(Confidence, alpha)));
                 runs.Add(world.Cascade(Frugal, scores[Frugal], Tuned(Frugal, alpha)));
                 runs.Add(world.Cascade(AutoMix, scores[AutoMix], Tuned(AutoMix, alpha), verifyMs));
@@ -533,6 +535,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
         yield return new MethodInfo(DiSRouterBids, "self-assessed bids: every agent's prompt pass gives its own calibrated P(my answer is right); the agent of highest P − α·c answers (fixed arithmetic, nothing learned across agents)",
             $"each agent alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability by a logistic fit on its own validation answers (L2 by 5-fold CV) — plug-and-play");
+        yield return new MethodInfo(DiSRouterAuction, "self-assessed bids asked cheapest first, as the agents serve them (`disrouter-auction`): each asked agent's prompt pass in turn, " +
+            "until the best bid so far beats 1 − α·c of the next dearer agent; the best answers. The bids' pick; the passes one after another",
+            "as disrouter-bids — plug-and-play");
         if (sft)
             yield return new MethodInfo(DiSRouterBidsSft, "self-assessed bids of the SFT checkpoints (no RL): what RL adds to the bids",
                 $"each SFT checkpoint alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability on its own validation answers — plug-and-play");
@@ -823,6 +828,28 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             var answers = routed.Select((k, i) => decisions[k][i]).ToArray();
             var latency = answers.Select((a, i) => members.Max(k => decisions[k][i].DecisionMs) + a.AnswerMs).ToArray();
             return new PolicyRun(method, split, subset, alpha, routed, answers.Select(a => a.Correct).ToArray(), routed.Select(k => Agents[k].Cost).ToArray(), latency);
+        }
+
+        /// <summary>
+        /// The same bids asked cheapest first, as the agents run the auction themselves (<see cref="BidPasses"/>): each asked
+        /// member's prompt pass, one after another, until no dearer member could outbid the best so far; the best answers.
+        /// The pick is the bids' pick; the time is the asked members' passes in sequence and the answer.
+        /// </summary>
+        public PolicyRun Auction(string method, double[][] bids)
+        {
+            var decisions = members.Select(k => Agents[k].Rl[BidAlpha]).ToArray();
+            var costs = members.Select(k => Agents[k].Cost).ToArray();
+            var routed = new int[_n];
+            var correct = new bool[_n];
+            var latency = new double[_n];
+            for (int i = 0; i < _n; i++)
+            {
+                var (asked, picked) = BidPasses.Auction(members.Select(k => bids[k][i]).ToArray(), costs, alpha);
+                routed[i] = members[picked];
+                correct[i] = decisions[picked][i].Correct;
+                latency[i] = decisions.Take(asked).Sum(d => d[i].DecisionMs) + decisions[picked][i].AnswerMs;
+            }
+            return new PolicyRun(method, split, subset, alpha, routed, correct, routed.Select(k => Agents[k].Cost).ToArray(), latency);
         }
 
         /// <summary>

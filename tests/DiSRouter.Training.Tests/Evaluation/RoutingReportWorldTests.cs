@@ -103,6 +103,22 @@ public class RoutingReportWorldTests
     }
 
     [Fact]
+    public void TheAuctionAskedCheapestFirstPicksWhatTheBidsPickAtEveryAlphaOfTheSweep()
+    {
+        var rows = Result.Value.Rows.Where(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents).ToList();
+        foreach (var alpha in RoutingReportOptions.Named)
+        {
+            var bids = rows.Single(r => r.Method == RoutingReport.DiSRouterBids && r.Alpha == alpha);
+            var auction = rows.Single(r => r.Method == RoutingReport.DiSRouterAuction && r.Alpha == alpha);
+            Assert.Equal(bids.Utility, auction.Utility, 12);
+            Assert.Equal(bids.RoutingShare, auction.RoutingShare);
+        }
+        var bidsCurve = Result.Value.Curves.Single(c => c.Method == RoutingReport.DiSRouterBids && c.Split == RoutingQuerySets.TestName && c.Subset == RoutingReport.AllAgents);
+        var auctionCurve = Result.Value.Curves.Single(c => c.Method == RoutingReport.DiSRouterAuction && c.Split == RoutingQuerySets.TestName && c.Subset == RoutingReport.AllAgents);
+        Assert.Equal(bidsCurve.Points, auctionCurve.Points);
+    }
+
+    [Fact]
     public void TheSelfAwareCascadeAnswersApplesCheaplyAndPassesZebrasOn()
     {
         var oracle = Row(RoutingReport.Oracle);
