@@ -70,7 +70,7 @@ internal static class RoutingMarkdown
             sb.AppendLine($"- **{split}**:");
             foreach (var alpha in RoutingReportOptions.Named)
             {
-                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle && x.Method != RoutingReport.OwnAnswerBound).ToList();
+                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle && x.Method != RoutingReport.OwnAnswerBound && x.Method != RoutingReport.PxBids).ToList();
                 string List(string verdict) => string.Join(", ", at.Where(x => x.VersusDiSRouter!.Value.Verdict == verdict).Select(x => x.Method));
                 sb.AppendLine($"  α = {alpha:0.0}: wins over {Or(List("win"))}; ties with {Or(List("tie"))}; loses to {Or(List("loss"))}.");
             }
@@ -106,6 +106,13 @@ internal static class RoutingMarkdown
             sb.AppendLine("rule, fed by the agents' own self-assessment instead of a router's guess. It has a sweep curve; every agent spends a");
             sb.AppendLine("prompt pass on every query (compute, no cost units, as a declining agent's in the cascade). `disrouter-bids-probe` bids");
             sb.AppendLine("the probe's probability instead (the last agent, which has no probe, keeps its gap's).");
+        }
+        if (r.Rows.Any(x => x.Method == RoutingReport.PxBids))
+        {
+            sb.AppendLine("`px-bids` is a bound, not a method: every agent bids its base model's p(x) on the query, measured by sampling (the");
+            sb.AppendLine("share of its sampled answers that are right, at the temperature its own SFT labels were drawn at), and answers with its");
+            sb.AppendLine("served answer. An agent trained toward its p(x) can at best bid this; how far it lies above `disrouter-bids` is what");
+            sb.AppendLine("better self-knowledge of that kind could still buy, and how it stands against the routers says whether it would be enough.");
         }
         sb.AppendLine();
         sb.AppendLine("U(rule) − U(baseline), paired bootstrap 95 % interval (win / tie / loss for the rule):");
