@@ -34,6 +34,16 @@ internal sealed record MeasuredDecision(
     [property: JsonPropertyName("answer_ms")] double AnswerMs);
 
 /// <summary>
+/// A base model's p(x) on one query: the share of <see cref="Samples"/> sampled answers (no scenario, the task's own system
+/// text, <see cref="RoutingReportOptions.CapabilityTemperature"/>) that are right, as the sampling stage labels the
+/// agent's own SFT data.
+/// </summary>
+internal sealed record MeasuredCapability(
+    [property: JsonPropertyName("id")] string Id,
+    [property: JsonPropertyName("p")] double P,
+    [property: JsonPropertyName("samples")] int Samples);
+
+/// <summary>
 /// A base model's verification of its own answer to one query (AutoMix-style): the log-odds it gives "yes, the answer is
 /// right" over "no" when asked by a second prompt (<see cref="SelfVerification"/>), and that prompt pass's time (its share
 /// of a batched pass).

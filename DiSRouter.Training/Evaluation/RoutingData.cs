@@ -28,6 +28,9 @@ internal sealed record AgentMeasurements(
 {
     /// <summary>Per α, the served checkpoint's state where it decides (hidden state and gap); empty unless the plan asked for it.</summary>
     public IReadOnlyDictionary<double, MeasuredState[]> States { get; init; } = new Dictionary<double, MeasuredState[]>();
+
+    /// <summary>The base model's p(x) on each query (share of sampled answers right); empty unless the plan asked for it.</summary>
+    public MeasuredCapability[] Capability { get; init; } = [];
 }
 
 /// <summary>One kind of model pass as this run measured it: files (cache misses), passes, wall and process CPU seconds.</summary>
@@ -43,6 +46,9 @@ internal sealed record MeasurementPlan(QuerySet Set, IReadOnlyList<double> RlAlp
 {
     /// <summary>The α at which the served checkpoints' decision states (hidden state at the decision position) are measured; none for the last agent.</summary>
     public IReadOnlyList<double> StateAlphas { get; init; } = [];
+
+    /// <summary>Samples per query for each base model's p(x) on this set (<see cref="RoutingReportOptions.CapabilitySamples"/>); 0: not measured.</summary>
+    public int CapabilitySamples { get; init; }
 
     /// <summary>
     /// A set only the deciding agents' own state and answers are measured on (the probe's training queries): no base
@@ -71,6 +77,9 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
     public IReadOnlyList<MeasuringCost> Costs => [.. _costs.Values];
 
     // Measures one file's records, timing the wall clock and the process's CPU time around it: the run's own profile.
+    /// <summary>The seed of the p(x) samples (each query's own stream is derived from it and the query's id).</summary>
+    private const int CapabilitySeed = 1;
+
     private Func<T[]> Timed<T>(string kind, Func<T[]> measure) => () =>
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
@@ -92,7 +101,7 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
         EngineThreads.Count = Math.Max(1, Environment.ProcessorCount / Math.Max(1, parallelism));
         try
         {
-            var counter = new Progress(progress, plans.Sum(p => (long)p.Set.Queries.Count * agents.Count * (2 + p.RlAlphas.Count + p.RlDecisionOnly.Count + p.SftAlphas.Count + p.StateAlphas.Count)));
+            var counter = new Progress(progress, plans.Sum(p => (long)p.Set.Queries.Count * agents.Count * (2 + p.RlAlphas.Count + p.RlDecisionOnly.Count + p.SftAlphas.Count + p.StateAlphas.Count + (p.CapabilitySamples > 0 ? 1 : 0))));
             var byAgent = agents.Select(agent => MeasureAgent(agent, ReferenceEquals(agent, agents[^1]), plans, counter, ct)).ToList(); // [agent][plan]
             return plans.Select((plan, p) => new SetMeasurements(plan.Set, byAgent.Select(a => a[p]).ToList())).ToList();
         }
@@ -104,26 +113,31 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
 
     private AgentMeasurements[] MeasureAgent(RoutingAgent agent, bool last, IReadOnlyList<MeasurementPlan> plans, Progress counter, CancellationToken ct)
     {
-        var (baseReplies, verifications) = MeasureBase(agent, last, plans, counter, ct);
+        var (baseReplies, verifications, capability) = MeasureBase(agent, last, plans, counter, ct);
         var (rl, rlThresholds) = MeasureSelfAware(agent, "rl", agent.Rl, last, plans, p => last && p.DecidingAgentsOnly ? [] : p.RlAlphas,
             p => last && p.DecidingAgentsOnly ? [] : p.RlDecisionOnly, counter, ct);
         var (sft, sftThresholds) = MeasureSelfAware(agent, "sft", agent.Sft, last, plans, p => p.SftAlphas, _ => [], counter, ct);
         var states = last ? plans.Select(_ => new Dictionary<double, MeasuredState[]>()).ToArray() : MeasureStates(agent, plans, counter, ct);
         return plans.Select((_, p) => new AgentMeasurements(agent.Name, agent.Cost, baseReplies[p], verifications[p], rl[p], sft[p], rlThresholds, sftThresholds)
-            { States = states[p] }).ToArray();
+            { States = states[p], Capability = capability[p] }).ToArray();
     }
 
-    /// <summary>The base model's greedy replies on every set, and (but for the last agent) its verification of each.</summary>
-    private (MeasuredReply[][] Replies, MeasuredVerification[][] Verifications) MeasureBase(RoutingAgent agent, bool last, IReadOnlyList<MeasurementPlan> plans,
+    /// <summary>
+    /// The base model's greedy replies on every set, (but for the last agent) its verification of each, and where the
+    /// plan asks for it its p(x) on each query.
+    /// </summary>
+    private (MeasuredReply[][] Replies, MeasuredVerification[][] Verifications, MeasuredCapability[][] Capability) MeasureBase(RoutingAgent agent, bool last, IReadOnlyList<MeasurementPlan> plans,
         Progress counter, CancellationToken ct)
     {
         var ckpt = Checkpoint.Load(agent.Base);
         var weights = WeightsFingerprint.Of(ckpt.Model);
         var replies = new MeasuredReply[plans.Count][];
         var verifications = new MeasuredVerification[plans.Count][];
+        var capability = new MeasuredCapability[plans.Count][];
         for (int p = 0; p < plans.Count; p++)
         {
             var set = plans[p].Set;
+            capability[p] = [];
             if (plans[p].DecidingAgentsOnly) { (replies[p], verifications[p]) = ([], []); continue; }
             var runner = new MeasuringRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
             var model = agent.Name + "-base";
@@ -132,8 +146,19 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
             var answers = replies[p];
             verifications[p] = last ? [] : cache.GetOrMeasure(cache.PathFor(model, weights, $"verify-{agent.MaxNewTokens}", set.Queries),
                 set.Queries, r => r.Id, Timed("AutoMix verifications (batched prompt passes)", () => runner.Verify(set.Queries, answers, counter.Tick(agent.Name, $"verify {set.Name}"), ct)));
+            if (plans[p].CapabilitySamples is > 0 and var n)
+            {
+                const double t = RoutingReportOptions.CapabilityTemperature;
+                var sampler = new ReplyRunner(ckpt.Model, ckpt.Tokenizer, graderFor(set), agent.MaxNewTokens, parallelism);
+                capability[p] = cache.GetOrMeasure(cache.PathFor(model, weights, $"capability-{t.ToString("0.00", CultureInfo.InvariantCulture)}-{n}-{agent.MaxNewTokens}", set.Queries),
+                    set.Queries, r => r.Id, Timed("p(x): sampled base answers", () =>
+                    {
+                        var px = sampler.Capability(set.Queries, n, t, CapabilitySeed, counter.Tick(agent.Name, $"p(x) {set.Name}"), ct);
+                        return set.Queries.Select((q, i) => new MeasuredCapability(q.Id, px[i], n)).ToArray();
+                    }));
+            }
         }
-        return (replies, verifications);
+        return (replies, verifications, capability);
     }
 
     /// <summary>

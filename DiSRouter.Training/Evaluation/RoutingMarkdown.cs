@@ -70,7 +70,7 @@ internal static class RoutingMarkdown
             sb.AppendLine($"- **{split}**:");
             foreach (var alpha in RoutingReportOptions.Named)
             {
-                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle && x.Method != RoutingReport.OwnAnswerBound).ToList();
+                var at = r.Rows.Where(x => x.Split == split && x.Subset == RoutingReport.AllAgents && x.Alpha == alpha && x.VersusDiSRouter is not null && x.Method != RoutingReport.Oracle && x.Method != RoutingReport.OwnAnswerBound && x.Method != RoutingReport.PxBids).ToList();
                 string List(string verdict) => string.Join(", ", at.Where(x => x.VersusDiSRouter!.Value.Verdict == verdict).Select(x => x.Method));
                 sb.AppendLine($"  α = {alpha:0.0}: wins over {Or(List("win"))}; ties with {Or(List("tie"))}; loses to {Or(List("loss"))}.");
             }
@@ -106,6 +106,13 @@ internal static class RoutingMarkdown
             sb.AppendLine("rule, fed by the agents' own self-assessment instead of a router's guess. It has a sweep curve; every agent spends a");
             sb.AppendLine("prompt pass on every query (compute, no cost units, as a declining agent's in the cascade). `disrouter-bids-probe` bids");
             sb.AppendLine("the probe's probability instead (the last agent, which has no probe, keeps its gap's).");
+        }
+        if (r.Rows.Any(x => x.Method == RoutingReport.PxBids))
+        {
+            sb.AppendLine("`px-bids` is a bound, not a method: every agent bids its base model's p(x) on the query, measured by sampling (the");
+            sb.AppendLine("share of its sampled answers that are right, at the temperature its own SFT labels were drawn at), and answers with its");
+            sb.AppendLine("served answer. An agent trained toward its p(x) can at best bid this; how far it lies above `disrouter-bids` is what");
+            sb.AppendLine("better self-knowledge of that kind could still buy, and how it stands against the routers says whether it would be enough.");
         }
         sb.AppendLine();
         sb.AppendLine("U(rule) − U(baseline), paired bootstrap 95 % interval (win / tie / loss for the rule):");
@@ -192,7 +199,8 @@ internal static class RoutingMarkdown
         sb.AppendLine("a cascade's every agent's full answer up to the one returned (AutoMix's: and each of those agents' verification pass but");
         sb.AppendLine("the last's); a central router's own call plus the chosen agent's answer (Self-Route's: the smallest agent's prompt pass");
         sb.AppendLine("over the query); the bids' slowest agent's prompt pass (every agent's runs side by side; their compute adds up) plus the");
-        sb.AppendLine("chosen agent's answer. Answers and the served agents' decisions at the named α are timed one query at a time, two queries in");
+        sb.AppendLine("chosen agent's answer; the auction's asked agents' prompt passes one after another plus the chosen agent's answer.");
+        sb.AppendLine("Answers and the served agents' decisions at the named α are timed one query at a time, two queries in");
         sb.AppendLine("flight on this shared 2-core machine while other work ran, in the run that measured them (a cold run; the header gives");
         sb.AppendLine("its load); each agent's passes were timed at a different moment of it: read the ratios loosely. AutoMix's verification");
         sb.AppendLine("passes are batched, and a query is charged its share of its batch's time, so its verification times are understated");
@@ -218,10 +226,11 @@ internal static class RoutingMarkdown
         sb.AppendLine();
         if (r.BidAsked.Count > 0)
         {
-            sb.AppendLine($"The bids above ask all {r.Agents.Count} agents at once. Asked cheapest first instead, an auction can stop once the best bid so far");
-            sb.AppendLine("reaches what the next dearer agent could at most be worth (1 − α·c: a bid is a probability), with the same pick: it");
+            sb.AppendLine($"`{RoutingReport.DiSRouterBids}` asks all {r.Agents.Count} agents at once. Asked cheapest first instead (`{RoutingReport.DiSRouterAuction}`, as the");
+            sb.AppendLine("agents serve it themselves), the auction stops once the best bid so far reaches what the next dearer agent could at most be");
+            sb.AppendLine("worth (1 − α·c: a bid is a probability), with the same pick: it");
             sb.AppendLine($"asks {string.Join(" / ", r.BidAsked.Select(b => b.MeanAsked.ToString("0.00", CultureInfo.InvariantCulture)))} agents per test query at α = " +
-                $"{string.Join(" / ", r.BidAsked.Select(b => b.Alpha.ToString("0.0", CultureInfo.InvariantCulture)))}, their prompt passes one after another.");
+                $"{string.Join(" / ", r.BidAsked.Select(b => b.Alpha.ToString("0.0", CultureInfo.InvariantCulture)))}, their prompt passes one after another (its row above adds them up).");
             sb.AppendLine();
         }
     }

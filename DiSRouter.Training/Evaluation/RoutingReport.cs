@@ -128,6 +128,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string DiSRouterBids = "disrouter-bids";
     public const string DiSRouterBidsProbe = "disrouter-bids-probe";
     public const string DiSRouterBidsSft = "disrouter-bids-sft";
+    public const string DiSRouterAuction = "disrouter-auction";
+    public const string PxBids = "px-bids";
 
     /// <summary>The α whose prompt the bids are read under: one prompt pass per agent stands for every α (the pick applies α).</summary>
     public const double BidAlpha = 0.5;
@@ -178,7 +180,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         {
             // With --sft, the SFT checkpoints' answers under the bid prompt on validation too: their own bid scales are fitted there.
             new(sets.Validation, options.ValidationDecisions || options.Probe ? named : [], [], options.Sft ? [BidAlpha] : []) { StateAlphas = states },
-            new(sets.Test, named, between, options.Sft ? named : []) { StateAlphas = states },
+            new(sets.Test, named, between, options.Sft ? named : []) { StateAlphas = states, CapabilitySamples = options.CapabilitySamples },
             new(sets.OutOfDomain, named, between, []) { StateAlphas = states },
             new(sets.Fresh, named, between, []) { StateAlphas = states },
         };
@@ -262,7 +264,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             Costs = fit.Costs,
             Alphas = Options.Alphas,
             SetSizes = measured.ToDictionary(m => m.Set.Name, m => m.Set.Queries.Count),
-            Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0), network.Count > 0, probes is not null, paper is not null).ToList(),
+            Methods = MethodInfos(fit.Agents, test.Agents.Any(a => a.Sft.Count > 0), network.Count > 0, probes is not null, paper is not null,
+                test.Agents.All(a => a.Capability.Length > 0)).ToList(),
             Rows = rows,
             Versus = versus,
             TrainingSeeds = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
@@ -390,6 +393,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 foreach (var (name, p) in predictions)
                     runs.Add(world.Central(name, p, routerMs[name], name == SelfRoute ? SelfRouteCallMs(set, members[0]) : null));
                 foreach (var (method, b) in bids ?? []) runs.Add(world.Bids(method, b, sft: method == DiSRouterBidsSft));
+                if (bids?.GetValueOrDefault(DiSRouterBids) is { } served) runs.Add(world.Auction(DiSRouterAuction, served));
                 runs.Add(world.Cascade(Confidence, scores[Confidence], Tuned(Confidence, alpha)));
                 runs.Add(world.Cascade(Frugal, scores[Frugal], Tuned(Frugal, alpha)));
                 runs.Add(world.Cascade(AutoMix, scores[AutoMix], Tuned(AutoMix, alpha), verifyMs));
@@ -457,7 +461,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         m.Agents.Select(a => (IReadOnlyList<double>)(a.Verify.Length == 0 ? new double[m.Set.Queries.Count] : a.Verify.Select(v => v.YesNoGap).ToArray())).ToList();
 
     /// <summary>The decision-rule ablations (beyond the served cascade) that are compared with the strongest baselines one by one.</summary>
-    public static readonly string[] Ablations = [DiSRouterBids, DiSRouterBidsProbe, DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork, DiSRouterProbePooled, DiSRouterProbePooledNetwork];
+    public static readonly string[] Ablations = [DiSRouterBids, PxBids, DiSRouterBidsProbe, DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork, DiSRouterProbePooled, DiSRouterProbePooledNetwork];
 
     /// <summary>The baselines the ablations are held against: the best fixed agent, the text routers and the lookup ceiling.</summary>
     public static readonly string[] StrongBaselines = [BestFixed, Mf, Transformer, Logistic, SelfRoute, Lookup];
@@ -501,7 +505,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
     }
 
-    private static IEnumerable<MethodInfo> MethodInfos(IReadOnlyList<string> agents, bool sft, bool network, bool probe, bool paper = false)
+    private static IEnumerable<MethodInfo> MethodInfos(IReadOnlyList<string> agents, bool sft, bool network, bool probe, bool paper = false, bool capability = false)
     {
         foreach (var a in agents) yield return new MethodInfo(a, "fixed agent", "nothing");
         yield return new MethodInfo(BestFixed, "fixed agent", "the agent of highest validation utility at each α");
@@ -533,6 +537,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         }
         yield return new MethodInfo(DiSRouterBids, "self-assessed bids: every agent's prompt pass gives its own calibrated P(my answer is right); the agent of highest P − α·c answers (fixed arithmetic, nothing learned across agents)",
             $"each agent alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability by a logistic fit on its own validation answers (L2 by 5-fold CV) — plug-and-play");
+        yield return new MethodInfo(DiSRouterAuction, "self-assessed bids asked cheapest first, as the agents serve them (`disrouter-auction`): each asked agent's prompt pass in turn, " +
+            "until the best bid so far beats 1 − α·c of the next dearer agent; the best answers. The bids' pick; the passes one after another",
+            "as disrouter-bids — plug-and-play");
         if (sft)
             yield return new MethodInfo(DiSRouterBidsSft, "self-assessed bids of the SFT checkpoints (no RL): what RL adds to the bids",
                 $"each SFT checkpoint alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability on its own validation answers — plug-and-play");
@@ -550,6 +557,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                     probed + "; cuts tuned together on validation for the cascade's utility (every agent's validation labels, as disrouter-network)");
             }
         }
+        if (capability)
+            yield return new MethodInfo(PxBids, "bound: the bids with every agent knowing its p(x) exactly (its base model's share of right sampled answers) and answering with its served answer",
+                "the test queries' sampled answers of each base model (a bound on self-knowledge trained toward p(x), as the SFT labels are; not a method)");
         yield return new MethodInfo(OwnAnswerBound, "bound: the served cascade with agents that know exactly whether their own answer is right, answering iff it is",
             "the graded labels of each agent's own answers (a bound on self-knowledge under a one-sided rule, not a method)");
         yield return new MethodInfo(Oracle, "utility optimum", "the test labels (a bound, not a method)");
@@ -639,6 +649,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         if (sftScales?.Bids(set, a => a.Sft) is { } sft) result[DiSRouterBidsSft] = sft;
         if (scales?.Bids(set) is not { } gaps) return result;
         result[DiSRouterBids] = gaps;
+        // A bound: every agent bids its base model's p(x) measured by sampling, what its self-assessment was trained toward.
+        if (set.Agents.All(a => a.Capability.Length == set.Set.Queries.Count))
+            result[PxBids] = set.Agents.Select(a => a.Capability.Select(c => c.P).ToArray()).ToArray();
         if (probes?.Scores[DiSRouterProbe].GetValueOrDefault(set.Set.Name) is { } scores)
         {
             int j = Array.IndexOf(RoutingReportOptions.Named, BidAlpha);
@@ -823,6 +836,28 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             var answers = routed.Select((k, i) => decisions[k][i]).ToArray();
             var latency = answers.Select((a, i) => members.Max(k => decisions[k][i].DecisionMs) + a.AnswerMs).ToArray();
             return new PolicyRun(method, split, subset, alpha, routed, answers.Select(a => a.Correct).ToArray(), routed.Select(k => Agents[k].Cost).ToArray(), latency);
+        }
+
+        /// <summary>
+        /// The same bids asked cheapest first, as the agents run the auction themselves (<see cref="BidPasses"/>): each asked
+        /// member's prompt pass, one after another, until no dearer member could outbid the best so far; the best answers.
+        /// The pick is the bids' pick; the time is the asked members' passes in sequence and the answer.
+        /// </summary>
+        public PolicyRun Auction(string method, double[][] bids)
+        {
+            var decisions = members.Select(k => Agents[k].Rl[BidAlpha]).ToArray();
+            var costs = members.Select(k => Agents[k].Cost).ToArray();
+            var routed = new int[_n];
+            var correct = new bool[_n];
+            var latency = new double[_n];
+            for (int i = 0; i < _n; i++)
+            {
+                var (asked, picked) = BidPasses.Auction(members.Select(k => bids[k][i]).ToArray(), costs, alpha);
+                routed[i] = members[picked];
+                correct[i] = decisions[picked][i].Correct;
+                latency[i] = decisions.Take(asked).Sum(d => d[i].DecisionMs) + decisions[picked][i].AnswerMs;
+            }
+            return new PolicyRun(method, split, subset, alpha, routed, correct, routed.Select(k => Agents[k].Cost).ToArray(), latency);
         }
 
         /// <summary>

@@ -34,13 +34,14 @@ internal static class RoutingReportCommand
         var probeTrain = new Option<int?>("--probe-train-per-family") { Description = "Training-split queries per in-domain family the probes are fitted on (default: --items-per-family)." };
         var seedModels = new Option<string?>("--seed-models") { Description = "Comma-separated models folders of other training seeds (layout of --models-dir): their cascades on test in the seed table (decisions on validation and test measured through the cache)." };
         var paperModels = new Option<string?>("--paper-models") { Description = "Models folder of agents trained in the paper's configuration (scripts/selfaware-paper.sh, then scripts/seed-models.sh): adds the row disrouter-paper, greedy decisions in their own scenario wording, on every graded set." };
+        var capability = new Option<int>("--capability-samples") { Description = "Samples per test query and base model for its p(x) (temperature 0.5, as the agents' own labels): adds the bound row px-bids, the bids with every agent knowing its p(x) exactly (0: none)." };
         var lastEvery = new Option<bool>("--last-agent-every-alpha") { Description = "Measure the last agent at every α too (by default its answer under the α = 0.5 prompt stands for all: it always answers)." };
         var json = new Option<bool>("--json") { Description = "Print one JSON line per method × α × split instead of writing the report." };
         var outFile = new Option<string?>("--out") { Description = "Where the report goes (default docs/evaluation.md; the plots beside it)." };
         var diagnosis = new Option<bool>("--diagnosis") { Description = "Instead of the report, write docs/selfaware-diagnosis.md: each agent's decisions against its own correctness per family × difficulty, beside the central routers (validation with --validation-decisions, else test)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, probeTrain, seedModels, paperModels, lastEvery, json, outFile, diagnosis,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, probeTrain, seedModels, paperModels, capability, lastEvery, json, outFile, diagnosis,
         };
         command.SetAction((parse, ct) =>
         {
@@ -65,6 +66,7 @@ internal static class RoutingReportCommand
                 ProbeTrainPerFamily = parse.GetValue(probeTrain),
                 SeedModels = SelfAwareCli.ParseList(parse.GetValue(seedModels)) ?? [],
                 PaperModels = parse.GetValue(paperModels),
+                CapabilitySamples = parse.GetValue(capability),
                 LastAgentAlpha = parse.GetValue(lastEvery) ? null : 0.5,
                 BootstrapResamples = parse.GetValue(bootstrap),
                 TransformerEpochs = parse.GetValue(transformerEpochs),

@@ -58,6 +58,16 @@ internal sealed record RoutingReportOptions
     /// </summary>
     public string? PaperModels { get; init; }
 
+    /// <summary>
+    /// Samples per test query and base model for its p(x) (the share of sampled answers that are right, at
+    /// <see cref="CapabilityTemperature"/>: what the agents' own SFT labels were drawn from); 0 skips them. They give the
+    /// bound row px-bids: the bids with every agent knowing its p(x) exactly, what self-knowledge trained toward p(x) can reach.
+    /// </summary>
+    public int CapabilitySamples { get; init; }
+
+    /// <summary>The temperature of those samples: the nano pipeline's sampling temperature (scripts/selfaware.sh).</summary>
+    public const double CapabilityTemperature = 0.5;
+
     public int BootstrapResamples { get; init; } = 1000;
 
     /// <summary>Most epochs the transformer router trains (the count used is chosen on held-out validation queries).</summary>
@@ -74,6 +84,7 @@ internal sealed record RoutingReportOptions
         if (ItemsPerFamily < 2) return "--items-per-family must be at least 2.";
         if (ProbeTrainPerFamily is < 10) return "--probe-train-per-family must be at least 10 (the probe's cross-validation needs rows in every fold).";
         if (OodPerFamily < 1 || FreshPerFamily < 1) return "--ood-per-family and --fresh-per-family must be at least 1.";
+        if (CapabilitySamples is < 0 or > 256) return "--capability-samples must be between 0 (none) and 256.";
         if (BootstrapResamples < 100) return "--bootstrap needs at least 100 resamples.";
         if (TransformerEpochs < 1) return "--transformer-epochs must be at least 1.";
         if (Named.Any(a => !Alphas.Any(x => Math.Abs(x - a) < 1e-9))) return "--alphas must hold 0.2, 0.5 and 0.8 (the named scenarios).";

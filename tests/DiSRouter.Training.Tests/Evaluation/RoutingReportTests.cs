@@ -113,6 +113,27 @@ public class RoutingReportTests
     }
 
     [Fact]
+    public void CapabilitySamplesMeasureEachBaseModelsPxOnTestThroughTheCacheAndAddTheBoundRow()
+    {
+        using var dir = new TempDirectory();
+        var options = SaveTinyPool(dir) with { CapabilitySamples = 2 };
+        var doc = dir.Sub("docs/evaluation.md");
+        var (rc, output) = Run(options, json: false, doc);
+        Assert.True(rc == 0, output);
+        var markdown = File.ReadAllText(doc);
+        Assert.Contains("| px-bids |", markdown);
+        Assert.Contains("`px-bids` is a bound, not a method", markdown);
+        // One p(x) file per base model, for the test split only, and a rerun reads them back.
+        var files = Directory.GetFiles(options.CacheDirectory, "capability-0.50-2-*.jsonl", SearchOption.AllDirectories);
+        Assert.Equal(Names.Length, files.Length);
+        Assert.All(files, f => Assert.All(File.ReadAllLines(f), l => Assert.InRange(JsonDocument.Parse(l).RootElement.GetProperty("p").GetDouble(), 0, 1)));
+        var (rc2, rerun) = Run(options, json: false, doc);
+        Assert.True(rc2 == 0, rerun);
+        Assert.Contains(" 0 misses", rerun);
+        Assert.Equal(SelfAwareCli.BadInput, Run(options with { CapabilitySamples = -1 }, json: true, dir.Sub("x.md")).Rc);
+    }
+
+    [Fact]
     public void ASweepWithoutTheNamedScenariosIsRefused()
     {
         using var dir = new TempDirectory();

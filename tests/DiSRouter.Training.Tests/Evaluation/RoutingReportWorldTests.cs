@@ -19,7 +19,9 @@ public class RoutingReportWorldTests
 
     // With states: the cheap agent's hidden state where it decides is +1 on apples and −1 on zebras (what a probe reads).
     // With sftAnswersAll: the cheap agent's SFT checkpoint answers every query (zebras wrong), where its RL one declines zebras.
-    private static SetMeasurements World(string split, int each, bool states = false, bool sftAnswersAll = false)
+    // With capability: each base model's p(x) as sampled: the cheap one's 0.6 on apples (its greedy answer is still right) and 0 on
+    // zebras, the dear one's 1 everywhere.
+    private static SetMeasurements World(string split, int each, bool states = false, bool sftAnswersAll = false, bool capability = false)
     {
         var queries = Enumerable.Range(0, each).SelectMany(i => new[] { Apple(split, i), Zebra(split, i) }).ToList();
         bool IsApple(TrainingQuery q) => q.Family == "apple";
@@ -33,9 +35,13 @@ public class RoutingReportWorldTests
         {
             States = states ? RoutingReportOptions.Named.ToDictionary(a => a, a => queries.Select(q => new MeasuredState(q.Id, a, IsApple(q) ? 2 : -2, [IsApple(q) ? 1f : -1f], [0.5f])).ToArray())
                 : new Dictionary<double, MeasuredState[]>(),
+            Capability = capability ? queries.Select(q => new MeasuredCapability(q.Id, IsApple(q) ? 0.6 : 0, 10)).ToArray() : [],
         };
         var dear = new AgentMeasurements("dear", 0.9, queries.Select(q => Reply(q, true)).ToArray(), [],
-            Decisions(_ => true, _ => true), sftAnswersAll ? Decisions(_ => true, _ => true) : new Dictionary<double, MeasuredDecision[]>(), null, null);
+            Decisions(_ => true, _ => true), sftAnswersAll ? Decisions(_ => true, _ => true) : new Dictionary<double, MeasuredDecision[]>(), null, null)
+        {
+            Capability = capability ? queries.Select(q => new MeasuredCapability(q.Id, 1, 10)).ToArray() : [],
+        };
         return new SetMeasurements(new QuerySet(split, queries), [cheap, dear]);
     }
 
@@ -100,6 +106,43 @@ public class RoutingReportWorldTests
         var curve = Result.Value.Curves.Single(c => c.Method == RoutingReport.DiSRouterBids && c.Split == RoutingQuerySets.TestName && c.Subset == RoutingReport.AllAgents);
         Assert.Equal(RoutingReportOptions.DefaultAlphas.Length, curve.Points.Count);
         Assert.Contains(Result.Value.Methods, m => m.Method == RoutingReport.DiSRouterBids && m.TrainedOn.Contains("own validation answers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void TheAuctionAskedCheapestFirstPicksWhatTheBidsPickAtEveryAlphaOfTheSweep()
+    {
+        var rows = Result.Value.Rows.Where(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents).ToList();
+        foreach (var alpha in RoutingReportOptions.Named)
+        {
+            var bids = rows.Single(r => r.Method == RoutingReport.DiSRouterBids && r.Alpha == alpha);
+            var auction = rows.Single(r => r.Method == RoutingReport.DiSRouterAuction && r.Alpha == alpha);
+            Assert.Equal(bids.Utility, auction.Utility, 12);
+            Assert.Equal(bids.RoutingShare, auction.RoutingShare);
+        }
+        var bidsCurve = Result.Value.Curves.Single(c => c.Method == RoutingReport.DiSRouterBids && c.Split == RoutingQuerySets.TestName && c.Subset == RoutingReport.AllAgents);
+        var auctionCurve = Result.Value.Curves.Single(c => c.Method == RoutingReport.DiSRouterAuction && c.Split == RoutingQuerySets.TestName && c.Subset == RoutingReport.AllAgents);
+        Assert.Equal(bidsCurve.Points, auctionCurve.Points);
+    }
+
+    [Fact]
+    public void AgentsBiddingTheirPxRouteByItAndAreGradedByTheirServedAnswers()
+    {
+        var report = new RoutingReport(new RoutingReportOptions
+        {
+            PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12, CapabilitySamples = 10,
+        }).Run([World(RoutingQuerySets.ValidationName, 100), World(RoutingQuerySets.TestName, 20, capability: true), World(RoutingQuerySets.OutOfDomainName, 5),
+            World(RoutingQuerySets.FreshName, 5)]);
+        MethodRow At(string method, double alpha) => report.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == alpha);
+        // α = 0.2: an apple is worth 0.6 − 0.02 to the cheap agent and 1 − 0.18 to the dear one, so everything goes dear.
+        Assert.Equal(new[] { 0.0, 1.0 }, At(RoutingReport.PxBids, 0.2).RoutingShare);
+        Assert.Equal(1 - 0.2 * 0.9, At(RoutingReport.PxBids, 0.2).Utility, 9);
+        // α = 0.8: 0.6 − 0.08 beats 1 − 0.72, so apples go cheap, and the cheap agent's served answers to them are right: the Oracle.
+        Assert.Equal(At(RoutingReport.Oracle, 0.8).Utility, At(RoutingReport.PxBids, 0.8).Utility, 9);
+        // Only the test split was sampled; the bound is held against the strong baselines there, and is never a method in the verdict.
+        Assert.DoesNotContain(report.Rows, r => r.Method == RoutingReport.PxBids && r.Split != RoutingQuerySets.TestName);
+        Assert.Contains(report.Versus, v => v.Method == RoutingReport.PxBids && v.Baseline == RoutingReport.Mf);
+        Assert.Contains(report.Methods, m => m.Method == RoutingReport.PxBids && m.Kind.StartsWith("bound", StringComparison.Ordinal));
+        Assert.DoesNotContain(Result.Value.Rows, r => r.Method == RoutingReport.PxBids);
     }
 
     [Fact]
