@@ -25,25 +25,13 @@ public static class ModelAliases
     /// The Self-Route aliases, with the scenario each implies ("disrouter-self-route" alone is Balance); α is chosen as for
     /// the cascade's aliases (a body "alpha" wins). Not in <see cref="All"/>: an agent called directly knows only its cascade.
     /// </summary>
-    public static IReadOnlyList<(string Id, Scenario Scenario)> SelfRouteAll { get; } =
-    [
-        (SelfRoute + "-performance-first", Scenario.PerformanceFirst),
-        (SelfRoute + "-balance", Scenario.Balance),
-        (SelfRoute + "-cost-first", Scenario.CostFirst),
-        (SelfRoute, Scenario.Balance),
-    ];
+    public static IReadOnlyList<(string Id, Scenario Scenario)> SelfRouteAll { get; } = ModeAliases(SelfRoute);
 
     /// <summary>The gateway's self-assessed bids mode: every agent bids its own P(right) and the one of highest p − α·c answers.</summary>
     public const string Bids = "disrouter-bids";
 
     /// <summary>The bids aliases, with the scenario each implies ("disrouter-bids" alone is Balance); α is chosen as for every alias.</summary>
-    public static IReadOnlyList<(string Id, Scenario Scenario)> BidsAll { get; } =
-    [
-        (Bids + "-performance-first", Scenario.PerformanceFirst),
-        (Bids + "-balance", Scenario.Balance),
-        (Bids + "-cost-first", Scenario.CostFirst),
-        (Bids, Scenario.Balance),
-    ];
+    public static IReadOnlyList<(string Id, Scenario Scenario)> BidsAll { get; } = ModeAliases(Bids);
 
     /// <summary>
     /// The agents' own auction, run as a cascade rule (<see cref="Routing.RoutingHeaders.Rule"/>): the query enters the
@@ -53,12 +41,15 @@ public static class ModelAliases
     public const string Auction = "disrouter-auction";
 
     /// <summary>The auction aliases, with the scenario each implies ("disrouter-auction" alone is Balance); α is chosen as for every alias.</summary>
-    public static IReadOnlyList<(string Id, Scenario Scenario)> AuctionAll { get; } =
+    public static IReadOnlyList<(string Id, Scenario Scenario)> AuctionAll { get; } = ModeAliases(Auction);
+
+    // A mode's aliases: one per named scenario, and the mode's own name for Balance.
+    private static (string Id, Scenario Scenario)[] ModeAliases(string mode) =>
     [
-        (Auction + "-performance-first", Scenario.PerformanceFirst),
-        (Auction + "-balance", Scenario.Balance),
-        (Auction + "-cost-first", Scenario.CostFirst),
-        (Auction, Scenario.Balance),
+        (mode + "-performance-first", Scenario.PerformanceFirst),
+        (mode + "-balance", Scenario.Balance),
+        (mode + "-cost-first", Scenario.CostFirst),
+        (mode, Scenario.Balance),
     ];
 
     /// <summary>The scenario of an auction alias, or null when the model is not one.</summary>
