@@ -174,5 +174,16 @@ public sealed class UnansweredComputeTests
         return JsonNode.Parse(text)!;
     }
 
-    private static async Task<JsonNode> KeyAsync(GatewayFactory factory) => (await LedgerAsync(factory))["keys"]!.AsArray().Single()!;
+    // A stream is booked when the gateway's pipeline ends, which on a loaded machine can come just after the client has read
+    // the last event: wait for the booking (bounded) rather than read an empty ledger.
+    private static async Task<JsonNode> KeyAsync(GatewayFactory factory)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Request;
+        while (true)
+        {
+            var keys = (await LedgerAsync(factory))["keys"]!.AsArray();
+            if (keys.Count > 0 || DateTime.UtcNow > deadline) return keys.Single()!;
+            await Task.Delay(20);
+        }
+    }
 }
