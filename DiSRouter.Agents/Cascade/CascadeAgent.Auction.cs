@@ -125,9 +125,12 @@ internal sealed partial class CascadeAgent
     /// </summary>
     private static ChatGeneration? Spent(IEnumerable<Hop> hops)
     {
-        var tokens = hops.Sum(h => h.Decision is HopDecision.Bid or HopDecision.NoBid or HopDecision.HandBack ? h.PromptTokens ?? 0 : 0);
+        var tokens = hops.Where(IsAuctionHop).Sum(h => h.PromptTokens ?? 0);
         return tokens == 0 ? null : new ChatGeneration([], tokens, TimeSpan.Zero);
     }
+
+    /// <summary>A hop of the auction itself (a bid, a no-bid or a hand-back), as against an answer or an unreachable successor.</summary>
+    private static bool IsAuctionHop(Hop h) => h.Decision is HopDecision.Bid or HopDecision.NoBid or HopDecision.HandBack;
 
     /// <summary>This agent's bid as a hop: its P(right) and p − α·c, or why it has none; the prompt pass's time.</summary>
     private Hop BidHop(AuctionBid? own, SelfAssessment assessment, double alpha, long started)
@@ -157,7 +160,7 @@ internal sealed partial class CascadeAgent
     /// </summary>
     private RouterMetadata Won(AuctionBid? own, List<BidMetadata> bids, IEnumerable<Hop> path) => new()
     {
-        RouterMs = Math.Round(path.Where(h => h.Decision is HopDecision.Bid or HopDecision.NoBid or HopDecision.HandBack).Sum(h => h.ModelMs), 3),
+        RouterMs = Math.Round(path.Where(IsAuctionHop).Sum(h => h.ModelMs), 3),
         Mode = RoutingHeaders.AuctionRule,
         Bids = bids,
         Chosen = options.Value.Name,
