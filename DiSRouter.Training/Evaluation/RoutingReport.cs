@@ -128,6 +128,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     public const string DiSRouterBids = "disrouter-bids";
     public const string DiSRouterBidsProbe = "disrouter-bids-probe";
     public const string DiSRouterBidsSft = "disrouter-bids-sft";
+    public const string DiSRouterBidsText = "disrouter-bids-text";
     public const string DiSRouterAuction = "disrouter-auction";
     public const string PxBids = "px-bids";
 
@@ -236,6 +237,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
 
         var bids = BidScales.Fit(validation);
         var sftBids = BidScales.Fit(validation, a => a.Sft);
+        var textBids = TextBids.Fit(validation, Routed(validation), new NGramFeatures(), Options.Seed);
 
         var rows = new List<MethodRow>();
         var versus = new List<VersusRow>();
@@ -244,7 +246,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         double[][]? testBids = null;
         foreach (var set in graded)
         {
-            var setBids = SetBids(set, bids, probes, sftBids);
+            var setBids = SetBids(set, bids, probes, sftBids, textBids);
             GradeSet(set, fit, subsets, thresholds, network, probes?.Scores.ToDictionary(p => p.Key, p => p.Value[set.Set.Name]), rows, versus, curves,
                 paper?.SingleOrDefault(m => m.Set.Name == set.Set.Name), setBids);
             if (set.Set.Name == RoutingQuerySets.TestName)
@@ -461,7 +463,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         m.Agents.Select(a => (IReadOnlyList<double>)(a.Verify.Length == 0 ? new double[m.Set.Queries.Count] : a.Verify.Select(v => v.YesNoGap).ToArray())).ToList();
 
     /// <summary>The decision-rule ablations (beyond the served cascade) that are compared with the strongest baselines one by one.</summary>
-    public static readonly string[] Ablations = [DiSRouterBids, PxBids, DiSRouterBidsProbe, DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork, DiSRouterProbePooled, DiSRouterProbePooledNetwork];
+    public static readonly string[] Ablations = [DiSRouterBids, DiSRouterBidsText, PxBids, DiSRouterBidsProbe, DiSRouterNetwork, DiSRouterNetworkTwoSided, DiSRouterProbe, DiSRouterProbeNetwork, DiSRouterProbePooled, DiSRouterProbePooledNetwork];
 
     /// <summary>The baselines the ablations are held against: the best fixed agent, the text routers and the lookup ceiling.</summary>
     public static readonly string[] StrongBaselines = [BestFixed, Mf, Transformer, Logistic, SelfRoute, Lookup];
@@ -540,6 +542,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         yield return new MethodInfo(DiSRouterAuction, "self-assessed bids asked cheapest first, as the agents serve them (`disrouter-auction`): each asked agent's prompt pass in turn, " +
             "until the best bid so far beats 1 − α·c of the next dearer agent; the best answers. The bids' pick; the passes one after another",
             "as disrouter-bids — plug-and-play");
+        yield return new MethodInfo(DiSRouterBidsText, "self-assessed bids that also read the agent's own record: its logit gap and an n-gram score of how it fared on queries worded like this one, joined into its P(my answer is right)",
+            $"each agent alone: a logistic regression on the query's n-grams fitted on its own validation answers (as logistic-ngram, one agent's labels), joined with its logit gap under the α = {BidAlpha} prompt by a two-feature logistic fit on the same answers (the n-gram score out of fold) — plug-and-play");
         if (sft)
             yield return new MethodInfo(DiSRouterBidsSft, "self-assessed bids of the SFT checkpoints (no RL): what RL adds to the bids",
                 $"each SFT checkpoint alone: its logit gap under the α = {BidAlpha} prompt mapped to a probability on its own validation answers — plug-and-play");
@@ -643,12 +647,13 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// The bids on one set, per bidding method: each agent's gap made a probability (<see cref="BidScales"/>) and, with
     /// probes, the deciding agents' probe probabilities under the bid prompt (the last agent keeps its gap's bid).
     /// </summary>
-    private static Dictionary<string, double[][]> SetBids(SetMeasurements set, BidScales? scales, ProbeFit? probes, BidScales? sftScales = null)
+    private static Dictionary<string, double[][]> SetBids(SetMeasurements set, BidScales? scales, ProbeFit? probes, BidScales? sftScales = null, TextBids? text = null)
     {
         var result = new Dictionary<string, double[][]>();
         if (sftScales?.Bids(set, a => a.Sft) is { } sft) result[DiSRouterBidsSft] = sft;
         if (scales?.Bids(set) is not { } gaps) return result;
         result[DiSRouterBids] = gaps;
+        if (text?.Bids(set, Routed(set)) is { } joined) result[DiSRouterBidsText] = joined;
         // A bound: every agent bids its base model's p(x) measured by sampling, what its self-assessment was trained toward.
         if (set.Agents.All(a => a.Capability.Length == set.Set.Queries.Count))
             result[PxBids] = set.Agents.Select(a => a.Capability.Select(c => c.P).ToArray()).ToArray();

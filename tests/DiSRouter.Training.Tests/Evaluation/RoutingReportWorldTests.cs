@@ -21,7 +21,8 @@ public class RoutingReportWorldTests
     // With sftAnswersAll: the cheap agent's SFT checkpoint answers every query (zebras wrong), where its RL one declines zebras.
     // With capability: each base model's p(x) as sampled: the cheap one's 0.6 on apples (its greedy answer is still right) and 0 on
     // zebras, the dear one's 1 everywhere.
-    private static SetMeasurements World(string split, int each, bool states = false, bool sftAnswersAll = false, bool capability = false)
+    // With blindGap: the cheap agent's logit gap is 0 on every query (its prompt pass tells apples from zebras no more).
+    private static SetMeasurements World(string split, int each, bool states = false, bool sftAnswersAll = false, bool capability = false, bool blindGap = false)
     {
         var queries = Enumerable.Range(0, each).SelectMany(i => new[] { Apple(split, i), Zebra(split, i) }).ToList();
         bool IsApple(TrainingQuery q) => q.Family == "apple";
@@ -29,9 +30,12 @@ public class RoutingReportWorldTests
         Dictionary<double, MeasuredDecision[]> Decisions(Func<TrainingQuery, bool> answers, Func<TrainingQuery, bool> right) =>
             RoutingReportOptions.DefaultAlphas.ToDictionary(a => a, a => queries.Select(q =>
                 new MeasuredDecision(q.Id, a, answers(q) ? 2 : -2, answers(q), 10, 1, true, right(q), 5, 1)).ToArray());
+        var cheapDecisions = blindGap
+            ? RoutingReportOptions.DefaultAlphas.ToDictionary(a => a, a => queries.Select(q => new MeasuredDecision(q.Id, a, 0, true, 10, 1, true, IsApple(q), 5, 1)).ToArray())
+            : Decisions(IsApple, IsApple);
         var cheap = new AgentMeasurements("cheap", 0.1, queries.Select(q => Reply(q, IsApple(q))).ToArray(),
             queries.Select(q => new MeasuredVerification(q.Id, IsApple(q) ? 3 : -3, 20, 1)).ToArray(),
-            Decisions(IsApple, IsApple), sftAnswersAll ? Decisions(_ => true, IsApple) : new Dictionary<double, MeasuredDecision[]>(), null, null)
+            cheapDecisions, sftAnswersAll ? Decisions(_ => true, IsApple) : new Dictionary<double, MeasuredDecision[]>(), null, null)
         {
             States = states ? RoutingReportOptions.Named.ToDictionary(a => a, a => queries.Select(q => new MeasuredState(q.Id, a, IsApple(q) ? 2 : -2, [IsApple(q) ? 1f : -1f], [0.5f])).ToArray())
                 : new Dictionary<double, MeasuredState[]>(),
@@ -106,6 +110,25 @@ public class RoutingReportWorldTests
         var curve = Result.Value.Curves.Single(c => c.Method == RoutingReport.DiSRouterBids && c.Split == RoutingQuerySets.TestName && c.Subset == RoutingReport.AllAgents);
         Assert.Equal(RoutingReportOptions.DefaultAlphas.Length, curve.Points.Count);
         Assert.Contains(Result.Value.Methods, m => m.Method == RoutingReport.DiSRouterBids && m.TrainedOn.Contains("own validation answers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void BidsThatReadTheAgentsOwnRecordOfSuchQueriesRouteLikeTheOracleWhenItsGapCannotTellThem()
+    {
+        // The cheap agent's gap is 0 everywhere: its gap-only bid is one number for apples and zebras alike. Its own
+        // validation record says it is right on "apple orchard" wording and wrong on "zebra savanna": the text head learns that.
+        var report = new RoutingReport(new RoutingReportOptions
+        {
+            PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12,
+        }).Run([World(RoutingQuerySets.ValidationName, 100, blindGap: true), World(RoutingQuerySets.TestName, 20, blindGap: true),
+            World(RoutingQuerySets.OutOfDomainName, 5, blindGap: true), World(RoutingQuerySets.FreshName, 5, blindGap: true)]);
+        MethodRow At(string method) => report.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == 0.5);
+        Assert.Equal(At(RoutingReport.Oracle).Utility, At(RoutingReport.DiSRouterBidsText).Utility, 9);
+        Assert.Equal(new[] { 0.5, 0.5 }, At(RoutingReport.DiSRouterBidsText).RoutingShare);
+        Assert.True(At(RoutingReport.DiSRouterBids).Utility < At(RoutingReport.Oracle).Utility - 0.1, "the gap alone cannot split apples from zebras");
+        Assert.Contains(report.Versus, v => v.Method == RoutingReport.DiSRouterBidsText && v.Baseline == RoutingReport.Mf);
+        // In the world where the gap does tell them, the joined bid routes like the Oracle too.
+        Assert.Equal(Row(RoutingReport.Oracle).Utility, Row(RoutingReport.DiSRouterBidsText).Utility, 9);
     }
 
     [Fact]
