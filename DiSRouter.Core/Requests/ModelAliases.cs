@@ -4,7 +4,8 @@ namespace DiSRouter.Core.Requests;
 
 /// <summary>
 /// The model names that choose a scenario rather than an agent ("disrouter-cost-first"); "disrouter" alone is
-/// Balance. Matched without regard to case, as clients type them.
+/// Balance. Matched without regard to case, as clients type them. The plain aliases (<see cref="All"/>) take the
+/// gateway's default rule (Gateway:Rule, the agents' auction unless set); the others name their rule or mode.
 /// </summary>
 public static class ModelAliases
 {
@@ -17,6 +18,18 @@ public static class ModelAliases
         ("disrouter-cost-first", Scenario.CostFirst),
         (Default, Scenario.Balance),
     ];
+
+    /// <summary>
+    /// The threshold cascade by name, whatever the gateway's default rule: each agent answers when its own decision says
+    /// it can (the method's rule), else passes the query on.
+    /// </summary>
+    public const string Cascade = "disrouter-cascade";
+
+    /// <summary>The cascade aliases, with the scenario each implies ("disrouter-cascade" alone is Balance).</summary>
+    public static IReadOnlyList<(string Id, Scenario Scenario)> CascadeAll { get; } = ModeAliases(Cascade);
+
+    /// <summary>The scenario of a cascade alias, or null when the model is not one.</summary>
+    public static Scenario? CascadeScenarioOf(string? model) => Find(CascadeAll, model);
 
     /// <summary>The gateway's central-router mode: Self-Route picks one agent, which answers (no cascade).</summary>
     public const string SelfRoute = "disrouter-self-route";
@@ -61,7 +74,8 @@ public static class ModelAliases
     /// <summary>The scenario of a Self-Route alias, or null when the model is not one.</summary>
     public static Scenario? SelfRouteScenarioOf(string? model) => Find(SelfRouteAll, model);
 
-    public static Scenario? ScenarioOf(string? model) => Find(All, model);
+    /// <summary>The scenario of a plain alias or a cascade alias (an agent called directly runs its cascade under either), or null.</summary>
+    public static Scenario? ScenarioOf(string? model) => Find(All, model) ?? Find(CascadeAll, model);
 
     private static Scenario? Find(IReadOnlyList<(string Id, Scenario Scenario)> aliases, string? model)
     {

@@ -6,21 +6,26 @@ namespace DiSRouter.Gateway.Routing;
 
 /// <summary>
 /// The model names a client may ask for: routing aliases (<see cref="ModelAliases"/>), which pick a scenario and enter
-/// the cascade at the entry agent, and the agents themselves, which enter the cascade at that agent (cheaper agents
+/// the cascade at the entry agent (the plain ones under <see cref="GatewayOptions.Rule"/>), and the agents themselves, which enter the cascade at that agent (cheaper agents
 /// are skipped).
 /// </summary>
 internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
 {
-    public IEnumerable<string> ModelIds => ModelAliases.All.Concat(ModelAliases.SelfRouteAll).Concat(ModelAliases.BidsAll).Concat(ModelAliases.AuctionAll).Select(a => a.Id).Concat(options.CurrentValue.Agents);
+    public IEnumerable<string> ModelIds => ModelAliases.All.Concat(ModelAliases.CascadeAll).Concat(ModelAliases.SelfRouteAll).Concat(ModelAliases.BidsAll).Concat(ModelAliases.AuctionAll).Select(a => a.Id).Concat(options.CurrentValue.Agents);
 
     /// <summary>A missing model means <see cref="ModelAliases.Default"/>; an unknown one is an error the client must see.</summary>
     public bool TryResolve(string? model, out ModelRoute route)
     {
         var o = options.CurrentValue;
         model = string.IsNullOrWhiteSpace(model) ? ModelAliases.Default : model.Trim();
+        if (ModelAliases.CascadeScenarioOf(model) is { } cascaded)
+        {
+            route = new ModelRoute(o.EntryAgent, cascaded);
+            return true;
+        }
         if (ModelAliases.ScenarioOf(model) is { } scenario)
         {
-            route = new ModelRoute(o.EntryAgent, scenario);
+            route = new ModelRoute(o.EntryAgent, scenario, Auction: o.Rule == RoutingRule.Auction);
             return true;
         }
         if (ModelAliases.SelfRouteScenarioOf(model) is { } selfRouted)

@@ -63,7 +63,10 @@ internal static class RoutingMarkdown
         sb.AppendLine("## Verdict: where the self-aware cascade wins, ties and loses");
         sb.AppendLine();
         sb.AppendLine("Paired bootstrap (1000 resamples of the same queries) of utility(disrouter) − utility(method), 95 % interval; a win or");
-        sb.AppendLine("a loss only where the interval excludes 0, else a tie. `disrouter` is the served agents (SFT+RL, calibrated thresholds).");
+        sb.AppendLine("a loss only where the interval excludes 0, else a tie. `disrouter` is the served agents (SFT+RL, calibrated thresholds)");
+        sb.AppendLine("under the method's threshold rule (the gateway's `disrouter-cascade` aliases). The gateway's plain aliases serve the agents'");
+        sb.AppendLine("own auction by default (`disrouter-auction`: the same agents, the `disrouter-bids` pick asked cheapest first); where it");
+        sb.AppendLine("stands against the strongest baselines is the next section's `disrouter-bids` rows.");
         sb.AppendLine();
         foreach (var split in new[] { RoutingQuerySets.TestName, RoutingQuerySets.OutOfDomainName, RoutingQuerySets.FreshName })
         {
@@ -89,7 +92,7 @@ internal static class RoutingMarkdown
         sb.AppendLine("each agent's own reward; `disrouter-network-2s` also lets an agent answer when its gap falls below a second, low cut (a");
         sb.AppendLine("query it is sure it cannot solve is likely hopeless downstream too, so it is answered cheaply rather than sent to the");
         sb.AppendLine("dearest agent). These cuts read every agent's validation labels (no training on them): the information the other");
-        sb.AppendLine("cascades' thresholds are tuned on, not the plug-and-play calibration, which stays the served default.");
+        sb.AppendLine("cascades' thresholds are tuned on, not the plug-and-play calibration.");
         if (r.Probes.Count > 0)
         {
             sb.AppendLine("`disrouter-probe` decides by a logistic probe of each agent's own hidden state at the decision position, fitted on the");
@@ -105,7 +108,11 @@ internal static class RoutingMarkdown
             sb.AppendLine("of any other agent: plug-and-play), and the agent of highest probability − α·cost answers: the central routers' pick");
             sb.AppendLine("rule, fed by the agents' own self-assessment instead of a router's guess. It has a sweep curve; every agent spends a");
             sb.AppendLine("prompt pass on every query (compute, no cost units, as a declining agent's in the cascade). `disrouter-bids-probe` bids");
-            sb.AppendLine("the probe's probability instead (the last agent, which has no probe, keeps its gap's).");
+            sb.AppendLine("the probe's probability instead (the last agent, which has no probe, keeps its gap's). `disrouter-auction`, the gateway's");
+            sb.AppendLine("default rule, picks what `disrouter-bids` picks on every query (asking only the agents that can still win), so its rows");
+            sb.AppendLine("against the baselines are these. `disrouter-bids-text` joins each agent's gap with an n-gram score of its own validation");
+            sb.AppendLine("record (what a text router learns of it from its labels, fitted on its labels alone): how much of what a router knows");
+            sb.AppendLine("the gap lacks.");
         }
         if (r.Rows.Any(x => x.Method == RoutingReport.PxBids))
         {

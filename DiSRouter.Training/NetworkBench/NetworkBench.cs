@@ -139,7 +139,7 @@ internal static class NetworkBench
                     .RunAsync(prompts, options.Requests, 1, options.SecondsCap, ct);
                 return Comparison.Of(alpha, method, samples, items, agents);
             }
-            compared.Add(await AskAsync(Comparison.Cascade, ModelAliases.Default));
+            compared.Add(await AskAsync(Comparison.Cascade, ModelAliases.Cascade));
             foreach (var (method, alias) in RouterModes)
                 compared.Add(off[method] is { } reason ? MethodFigures.Unavailable(alpha, method, reason) : await AskAsync(method, alias(scenario)));
             compared.Add(await AskAsync(Comparison.Alone(largest), largest));

@@ -28,7 +28,7 @@ public sealed class NetworkEndToEndTests(NetworkFixture network, ITestOutputHelp
     [Fact]
     public async Task SdkRequestIsAnsweredWithTheRoutingPath()
     {
-        var result = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage("What is 17 + 25?")])
+        var result = await network.Chat("disrouter-cascade-cost-first").CompleteChatAsync([new UserChatMessage("What is 17 + 25?")])
             .WaitAsync(NetworkFixture.RequestTimeout);
 
         Assert.False(string.IsNullOrWhiteSpace(result.Value.Content.Single().Text));
@@ -39,6 +39,21 @@ public sealed class NetworkEndToEndTests(NetworkFixture network, ITestOutputHelp
         Assert.All(path.Take(path.Count - 1), hop => Assert.EndsWith(":reject", hop));
         Assert.Equal("agent-1", path[0].Split(':')[0]);
         Assert.Contains((string?)routing["answered_by"], NetworkFixture.Agents);
+    }
+
+    [Fact]
+    public async Task PlainAliasIsAnsweredByTheAgentsOwnAuction()
+    {
+        var result = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage("What is 17 + 25?")])
+            .WaitAsync(NetworkFixture.RequestTimeout);
+
+        Assert.False(string.IsNullOrWhiteSpace(result.Value.Content.Single().Text));
+        var routing = NetworkFixture.Routing(result);
+        var path = NetworkFixture.Path(routing);
+        Assert.Equal("agent-1:bid", path[0]);
+        Assert.EndsWith(":answer", path[^1]);
+        Assert.All(path.Take(path.Count - 1), hop => Assert.Matches(":(bid|no-bid|hand-back)$", hop));
+        Assert.Equal("auction", (string?)routing["router"]?["mode"]);
     }
 
     [Fact]
@@ -92,7 +107,7 @@ public sealed class NetworkEndToEndTests(NetworkFixture network, ITestOutputHelp
             .WaitAsync(NetworkFixture.StartTimeout);
         try
         {
-            var result = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage(twoHops)])
+            var result = await network.Chat("disrouter-cascade-cost-first").CompleteChatAsync([new UserChatMessage(twoHops)])
                 .WaitAsync(NetworkFixture.RequestTimeout);
 
             var path = NetworkFixture.Path(NetworkFixture.Routing(result));
@@ -131,7 +146,7 @@ public sealed class NetworkEndToEndTests(NetworkFixture network, ITestOutputHelp
         ClientResult<ChatCompletion>? answered = null;
         while (answered is null && sw.Elapsed < healthyAfter + TimeSpan.FromSeconds(60))
         {
-            try { answered = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage("What is 17 + 25?")]).WaitAsync(NetworkFixture.RequestTimeout); }
+            try { answered = await network.Chat("disrouter-cascade-cost-first").CompleteChatAsync([new UserChatMessage("What is 17 + 25?")]).WaitAsync(NetworkFixture.RequestTimeout); }
             catch (ClientResultException e) when (e.Status is 502 or 503) { await Task.Delay(TimeSpan.FromSeconds(1)); }
         }
         output.WriteLine($"agent-1 killed (SIGKILL): running and healthy again after {healthyAfter.TotalSeconds:0.0} s, answering through the gateway after {sw.Elapsed.TotalSeconds:0.0} s");
@@ -161,7 +176,7 @@ public sealed class NetworkEndToEndTests(NetworkFixture network, ITestOutputHelp
     {
         foreach (var query in Queries)
         {
-            var result = await network.Chat("disrouter-cost-first").CompleteChatAsync([new UserChatMessage(query)])
+            var result = await network.Chat("disrouter-cascade-cost-first").CompleteChatAsync([new UserChatMessage(query)])
                 .WaitAsync(NetworkFixture.RequestTimeout);
             if (NetworkFixture.Path(NetworkFixture.Routing(result))[0] == "agent-1:reject") return query;
         }

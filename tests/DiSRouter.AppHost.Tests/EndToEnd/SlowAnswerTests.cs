@@ -27,7 +27,7 @@ public sealed class SlowAnswerTests(SlowAnswererFixture network, ITestOutputHelp
             TimeSpan? first = null;
             var text = new StringBuilder();
             using var timeout = new CancellationTokenSource(NetworkFixture.RequestTimeout);
-            await foreach (var update in network.Chat("disrouter-performance-first").CompleteChatStreamingAsync([new UserChatMessage(query)], cancellationToken: timeout.Token))
+            await foreach (var update in network.Chat("disrouter-cascade-performance-first").CompleteChatStreamingAsync([new UserChatMessage(query)], cancellationToken: timeout.Token))
                 foreach (var part in update.ContentUpdate)
                 {
                     first ??= sw.Elapsed;
@@ -65,7 +65,7 @@ public sealed class SlowAnswerTests(SlowAnswererFixture network, ITestOutputHelp
             {
                 Content = new StringContent(new JsonObject
                 {
-                    ["model"] = "disrouter-performance-first",
+                    ["model"] = "disrouter-cascade-performance-first",
                     ["stream"] = true,
                     ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = query }),
                 }.ToJsonString(), Encoding.UTF8, "application/json"),
@@ -108,7 +108,7 @@ public sealed class SlowAnswerTests(SlowAnswererFixture network, ITestOutputHelp
         // Nobody stopped it: the AppHost starts it again, and it answers again.
         await network.WaitForRestartAsync(SlowAnswererFixture.SlowAgent, killedPid, NetworkFixture.StartTimeout);
         output.WriteLine($"{SlowAnswererFixture.SlowAgent} running and healthy again {killedAt.Elapsed.TotalSeconds:0.0} s after the kill");
-        var again = await network.Chat("disrouter-performance-first").CompleteChatAsync([new UserChatMessage(query)]).WaitAsync(NetworkFixture.RequestTimeout);
+        var again = await network.Chat("disrouter-cascade-performance-first").CompleteChatAsync([new UserChatMessage(query)]).WaitAsync(NetworkFixture.RequestTimeout);
         Assert.Equal(["agent-1:reject", $"{SlowAnswererFixture.SlowAgent}:answer"], NetworkFixture.Path(NetworkFixture.Routing(again)));
     }
 

@@ -60,7 +60,7 @@ public sealed class SlowAnswererFixture : NetworkFixture
         {
             foreach (var query in Candidates)
             {
-                var result = await Chat("disrouter-performance-first").CompleteChatAsync([new UserChatMessage(query)]).WaitAsync(RequestTimeout);
+                var result = await Chat("disrouter-cascade-performance-first").CompleteChatAsync([new UserChatMessage(query)]).WaitAsync(RequestTimeout);
                 if (Path(Routing(result)) is ["agent-1:reject", $"{SlowAgent}:answer"]) return _rejected = query;
             }
         }

@@ -49,6 +49,8 @@ public sealed class ScenarioSelectorTests
     [InlineData("disrouter-performance-first", 0.2)]
     [InlineData("DisRouter-Cost-First", 0.8)]
     [InlineData("disrouter", 0.5)]
+    [InlineData("disrouter-cascade-cost-first", 0.8)]
+    [InlineData("disrouter-cascade", 0.5)]
     public void ModelAliasNamesItsScenario(string model, double alpha)
     {
         Assert.Equal(alpha, ModelAliases.ScenarioOf(model)!.Alpha);
@@ -59,6 +61,7 @@ public sealed class ScenarioSelectorTests
     {
         Assert.Null(ModelAliases.ScenarioOf("agent-2"));
         Assert.Null(ModelAliases.ScenarioOf(null));
+        Assert.Null(ModelAliases.CascadeScenarioOf("disrouter"));
     }
 
     private static (double, string) Pick(ScenarioSelection s) => (s.Scenario!.Alpha, s.Source);

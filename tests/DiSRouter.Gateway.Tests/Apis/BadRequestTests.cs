@@ -54,7 +54,7 @@ public sealed class BadRequestTests(GatewayFixture fixture) : IClassFixture<Gate
     {
         using var response = await fixture.PostChatAsync(GatewayFixture.Chat("nope"));
 
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "disrouter-balance, disrouter-cost-first, disrouter, disrouter-self-route-performance-first, disrouter-self-route-balance, disrouter-self-route-cost-first, disrouter-self-route, disrouter-bids-performance-first, disrouter-bids-balance, disrouter-bids-cost-first, disrouter-bids, disrouter-auction-performance-first, disrouter-auction-balance, disrouter-auction-cost-first, disrouter-auction, agent-1, agent-2");
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest, "disrouter-balance, disrouter-cost-first, disrouter, disrouter-cascade-performance-first, disrouter-cascade-balance, disrouter-cascade-cost-first, disrouter-cascade, disrouter-self-route-performance-first, disrouter-self-route-balance, disrouter-self-route-cost-first, disrouter-self-route, disrouter-bids-performance-first, disrouter-bids-balance, disrouter-bids-cost-first, disrouter-bids, disrouter-auction-performance-first, disrouter-auction-balance, disrouter-auction-cost-first, disrouter-auction, agent-1, agent-2");
     }
 
     [Fact]

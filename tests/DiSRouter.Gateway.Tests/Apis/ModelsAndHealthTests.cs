@@ -16,6 +16,7 @@ public sealed class ModelsAndHealthTests(GatewayFixture fixture) : IClassFixture
         Assert.Equal("list", (string?)body["object"]);
         var ids = body["data"]!.AsArray().Select(m => (string?)m!["id"]).ToList();
         Assert.Equal(["disrouter-performance-first", "disrouter-balance", "disrouter-cost-first", "disrouter",
+            "disrouter-cascade-performance-first", "disrouter-cascade-balance", "disrouter-cascade-cost-first", "disrouter-cascade",
             "disrouter-self-route-performance-first", "disrouter-self-route-balance", "disrouter-self-route-cost-first", "disrouter-self-route",
             "disrouter-bids-performance-first", "disrouter-bids-balance", "disrouter-bids-cost-first", "disrouter-bids",
             "disrouter-auction-performance-first", "disrouter-auction-balance", "disrouter-auction-cost-first", "disrouter-auction",

@@ -135,7 +135,7 @@ public sealed class UnansweredComputeTests
 
     private static HttpRequestMessage Request(bool stream)
     {
-        var chat = GatewayFixture.Chat(content: Query);
+        var chat = GatewayFixture.Chat(model: "disrouter-cascade", content: Query); // agent-1's own rejection is what is booked
         chat["alpha"] = 0.0;
         chat["temperature"] = 0.0;
         if (stream) chat["stream"] = true;

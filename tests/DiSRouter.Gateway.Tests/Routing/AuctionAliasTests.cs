@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using DiSRouter.Gateway.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -8,7 +9,8 @@ namespace DiSRouter.Gateway.Tests.Routing;
 /// <summary>
 /// The auction aliases: the request enters the cascade at the entry agent as any cascade request does, with the α the
 /// alias (or the client) chose and the auction rule named in X-DiSRouter-Rule; the gateway holds no auction itself.
-/// Only the gateway names the rule: a client's own rule and best-bid headers never reach an agent.
+/// Only the gateway names the rule: a client's own rule and best-bid headers never reach an agent. The plain aliases take
+/// the gateway's default rule (Gateway:Rule, the auction unless set); the cascade aliases never name one.
 /// </summary>
 public sealed class AuctionAliasTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
@@ -43,13 +45,54 @@ public sealed class AuctionAliasTests(GatewayFixture fixture) : IClassFixture<Ga
     [Fact]
     public async Task ClientsOwnRuleAndBestBidHeadersAreDropped()
     {
-        var cascade = await SendAsync(GatewayFixture.Chat("disrouter"), ("X-DiSRouter-Rule", "auction"), ("X-DiSRouter-Best-Bid", "agent=agent-9; p_right=1; cost=0"));
+        var cascade = await SendAsync(GatewayFixture.Chat("disrouter-cascade"), ("X-DiSRouter-Rule", "auction"), ("X-DiSRouter-Best-Bid", "agent=agent-9; p_right=1; cost=0"));
         Assert.False(cascade.Headers.ContainsKey("X-DiSRouter-Rule"));
         Assert.False(cascade.Headers.ContainsKey("X-DiSRouter-Best-Bid"));
 
         var auction = await SendAsync(GatewayFixture.Chat("disrouter-auction"), ("X-DiSRouter-Rule", "other"), ("X-DiSRouter-Best-Bid", "agent=agent-9; p_right=1; cost=0"));
         Assert.Equal("auction", auction.Headers["X-DiSRouter-Rule"]);
         Assert.False(auction.Headers.ContainsKey("X-DiSRouter-Best-Bid"));
+    }
+
+    [Theory]
+    [InlineData("disrouter", 0.5)]
+    [InlineData("disrouter-performance-first", 0.2)]
+    [InlineData("disrouter-balance", 0.5)]
+    [InlineData("disrouter-cost-first", 0.8)]
+    public async Task PlainAliasesRunTheAuctionByDefault(string model, double alpha)
+    {
+        var received = await SendAsync(GatewayFixture.Chat(model));
+
+        Assert.Equal(("auction", alpha), (received.Headers["X-DiSRouter-Rule"], received.Alpha));
+        Assert.Equal("0", received.Headers["X-DiSRouter-Hops"]);
+    }
+
+    [Theory]
+    [InlineData("disrouter-cascade", 0.5, "balance")]
+    [InlineData("disrouter-cascade-performance-first", 0.2, "performance-first")]
+    [InlineData("disrouter-cascade-balance", 0.5, "balance")]
+    [InlineData("Disrouter-Cascade-Cost-First", 0.8, "cost-first")]
+    public async Task CascadeAliasesRunTheThresholdCascadeWithNoRuleNamed(string model, double alpha, string scenario)
+    {
+        var received = await SendAsync(GatewayFixture.Chat(model));
+
+        Assert.False(received.Headers.ContainsKey("X-DiSRouter-Rule"));
+        Assert.Equal((alpha, scenario), (received.Alpha, received.Scenario));
+    }
+
+    [Fact]
+    public async Task GatewayRuleCascadeMakesThePlainAliasesTheThresholdCascadeAndKeepsTheAuctionByName()
+    {
+        await using var agent = await new FakeAgent("agent-1", 0.1).StartAsync();
+        await using var factory = new GatewayFactory(new Dictionary<string, Uri> { ["agent-1"] = agent.Url }, new() { ["Gateway:Rule"] = "Cascade" });
+        using var client = factory.CreateAuthorizedClient();
+
+        foreach (var (model, rule) in new[] { ("disrouter", (string?)null), ("disrouter-cost-first", null), ("disrouter-auction", "auction") })
+        {
+            using var response = await client.PostAsJsonAsync("/v1/chat/completions", GatewayFixture.Chat(model)).WaitAsync(TestTimeouts.Request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(rule, agent.Last.Headers.GetValueOrDefault("X-DiSRouter-Rule"));
+        }
     }
 
     [Theory]

@@ -44,6 +44,8 @@ public sealed class CompareOverHttpTests
         Assert.All(modeRows, r => Assert.Equal(new Distribution(2, 0.125, 0.25), r.RouterMs));
         Assert.All(modeRows, r => Assert.Equal([1, 1, 0], r.AnsweredBy.Select(a => a.Answers)));
         Assert.All(rows.Where(r => r.Method == "cascade"), r => Assert.Equal((1.0, 0.1), (r.Accuracy!.Value, r.MeanCost!.Value)));
+        // The cascade rows name the threshold cascade: the plain alias would run the gateway's default rule, the auction.
+        Assert.Equal(3 * 2, gateway.Requests.Count(r => r.Model == "disrouter-cascade"));
         Assert.All(rows.Where(r => r.Method is not ("self-route" or "bids" or "auction")), r => Assert.Null(r.RouterMs));
 
         // Per mode: the probe and the 3 warm-up requests at Balance, then each α's own alias with its α in the body.
@@ -84,7 +86,7 @@ public sealed class CompareOverHttpTests
     }
 
     /// <summary>
-    /// Answers POST /v1/chat/completions as the gateway would for this tiny world: the cascade ("disrouter") from agent-1,
+    /// Answers POST /v1/chat/completions as the gateway would for this tiny world: the cascade ("disrouter-cascade") from agent-1,
     /// which answers every question right; an agent's name from that agent, right on q0 only; a Self-Route, bids or auction
     /// alias from agent-1 for q0 and agent-2 for q1 with the router's metadata, or, when the modes are off, the gateway's 503
     /// problem (Self-Route, bids) or an answer without the router's metadata (the auction on agents without the rule).
@@ -152,7 +154,7 @@ public sealed class CompareOverHttpTests
                 {
                     var (agent, cost, right) = model switch
                     {
-                        "disrouter" => ("agent-1", 0.1, true),
+                        "disrouter-cascade" => ("agent-1", 0.1, true),
                         _ when mode is not null => q1 ? ("agent-2", 0.2, false) : ("agent-1", 0.1, true),
                         _ => (model, 0.4, !q1),
                     };
