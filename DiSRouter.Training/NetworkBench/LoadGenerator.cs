@@ -52,7 +52,7 @@ internal sealed class LoadGenerator(HttpClient http, Uri gateway, string apiKey,
     {
         var request = new ChatCompletionRequest
         {
-            Model = model, // "disrouter": the gateway's default rule (the auction) from its entry agent; an agent's name: the cascade from that agent
+            Model = model, // an alias: its rule from the entry agent ("disrouter": the gateway's default); an agent's name: the cascade from that agent
             Messages = [new ChatMessage("user", prompt)],
             Alpha = scenario.Alpha,
             MaxTokens = maxTokens,

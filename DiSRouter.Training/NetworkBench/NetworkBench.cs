@@ -60,7 +60,9 @@ internal static class NetworkBench
             var items = BenchQueries.Draw(Math.Clamp(options.Requests, 60, 600));
             var prompts = items.Select(i => i.Prompt).ToList();
             using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(10) };
-            var load = new LoadGenerator(http, network.Gateway, network.ApiKey, options.Scenario, options.MaxTokens);
+            // The load phase reads the threshold cascade's hops (answers, rejections, rejection time): it names that rule, not
+            // the gateway's default (the auction, which the comparison below asks by its own aliases).
+            var load = new LoadGenerator(http, network.Gateway, network.ApiKey, options.Scenario, options.MaxTokens, ModelAliases.Cascade);
             if (options.Warmup > 0)
             {
                 await progress.WriteLineAsync($"bench: {options.Warmup} warm-up requests");
