@@ -15,16 +15,25 @@ namespace DiSRouter.Gateway.Tests.Routing;
 public sealed class AuctionAliasTests(GatewayFixture fixture) : IClassFixture<GatewayFixture>
 {
     [Theory]
-    [InlineData("disrouter-auction", 0.5, "balance")]
-    [InlineData("disrouter-auction-performance-first", 0.2, "performance-first")]
-    [InlineData("disrouter-auction-balance", 0.5, "balance")]
-    [InlineData("disrouter-auction-cost-first", 0.8, "cost-first")]
-    [InlineData("DisRouter-Auction-Cost-First", 0.8, "cost-first")]
-    public async Task AuctionAliasEntersTheCascadeUnderTheAuctionRuleAtItsScenario(string model, double alpha, string scenario)
+    [InlineData("disrouter-auction", 0.5, "balance", "auction")]
+    [InlineData("disrouter-auction-performance-first", 0.2, "performance-first", "auction")]
+    [InlineData("disrouter-auction-balance", 0.5, "balance", "auction")]
+    [InlineData("disrouter-auction-cost-first", 0.8, "cost-first", "auction")]
+    [InlineData("DisRouter-Auction-Cost-First", 0.8, "cost-first", "auction")]
+    // the plain aliases run the gateway's default rule, the auction
+    [InlineData("disrouter", 0.5, "balance", "auction")]
+    [InlineData("disrouter-performance-first", 0.2, "performance-first", "auction")]
+    [InlineData("disrouter-cost-first", 0.8, "cost-first", "auction")]
+    // the cascade aliases name no rule: each agent decides by its own threshold
+    [InlineData("disrouter-cascade", 0.5, "balance", null)]
+    [InlineData("disrouter-cascade-performance-first", 0.2, "performance-first", null)]
+    [InlineData("disrouter-cascade-balance", 0.5, "balance", null)]
+    [InlineData("Disrouter-Cascade-Cost-First", 0.8, "cost-first", null)]
+    public async Task AliasEntersTheCascadeUnderItsRuleAtItsScenario(string model, double alpha, string scenario, string? rule)
     {
         var received = await SendAsync(GatewayFixture.Chat(model));
 
-        Assert.Equal("auction", received.Headers["X-DiSRouter-Rule"]);
+        Assert.Equal(rule, received.Headers.GetValueOrDefault("X-DiSRouter-Rule"));
         Assert.Equal("0", received.Headers["X-DiSRouter-Hops"]);
         Assert.Equal((alpha, scenario), (received.Alpha, received.Scenario));
         Assert.False(received.Headers.ContainsKey("X-DiSRouter-Routed-By"));
@@ -52,32 +61,6 @@ public sealed class AuctionAliasTests(GatewayFixture fixture) : IClassFixture<Ga
         var auction = await SendAsync(GatewayFixture.Chat("disrouter-auction"), ("X-DiSRouter-Rule", "other"), ("X-DiSRouter-Best-Bid", "agent=agent-9; p_right=1; cost=0"));
         Assert.Equal("auction", auction.Headers["X-DiSRouter-Rule"]);
         Assert.False(auction.Headers.ContainsKey("X-DiSRouter-Best-Bid"));
-    }
-
-    [Theory]
-    [InlineData("disrouter", 0.5)]
-    [InlineData("disrouter-performance-first", 0.2)]
-    [InlineData("disrouter-balance", 0.5)]
-    [InlineData("disrouter-cost-first", 0.8)]
-    public async Task PlainAliasesRunTheAuctionByDefault(string model, double alpha)
-    {
-        var received = await SendAsync(GatewayFixture.Chat(model));
-
-        Assert.Equal(("auction", alpha), (received.Headers["X-DiSRouter-Rule"], received.Alpha));
-        Assert.Equal("0", received.Headers["X-DiSRouter-Hops"]);
-    }
-
-    [Theory]
-    [InlineData("disrouter-cascade", 0.5, "balance")]
-    [InlineData("disrouter-cascade-performance-first", 0.2, "performance-first")]
-    [InlineData("disrouter-cascade-balance", 0.5, "balance")]
-    [InlineData("Disrouter-Cascade-Cost-First", 0.8, "cost-first")]
-    public async Task CascadeAliasesRunTheThresholdCascadeWithNoRuleNamed(string model, double alpha, string scenario)
-    {
-        var received = await SendAsync(GatewayFixture.Chat(model));
-
-        Assert.False(received.Headers.ContainsKey("X-DiSRouter-Rule"));
-        Assert.Equal((alpha, scenario), (received.Alpha, received.Scenario));
     }
 
     [Fact]
