@@ -179,7 +179,7 @@ internal static class RoutingMarkdown
     {
         double? At(string seed, string method, double alpha) =>
             r.TrainingSeeds.Where(s => s.Seed == seed && s.Method == method && s.Alpha == alpha).Select(s => (double?)s.Utility).SingleOrDefault();
-        foreach (var (rl, sft, rule) in new[] { (RoutingReport.DiSRouter, RoutingReport.DiSRouterSft, "calibrated"), (RoutingReport.DiSRouterGreedy, RoutingReport.DiSRouterSftGreedy, "greedy") })
+        foreach (var (rl, sft, rule) in RoutingReport.RlAgainstSft)
         {
             // A difference that rounds to 0.000 at the table's precision is no lead either way.
             var rows = RoutingReportOptions.Named.Select(alpha => (alpha, d: seedLabels.Select(l => At(l, rl, alpha) - At(l, sft, alpha)).Where(x => x is not null).Select(x => x!.Value).ToList()))
@@ -187,9 +187,14 @@ internal static class RoutingMarkdown
             if (rows.Count == 0) continue;
             var parts = rows.Select(x => $"α = {x.alpha:0.0}: {string.Join(" / ", x.d.Select(Signed))} " +
                 $"({(x.d.All(v => v >= 0.0005) ? "RL ahead in every seed" : x.d.All(v => v <= -0.0005) ? "RL behind in every seed" : "mixed")})");
-            sb.AppendLine($"SFT+RL minus SFT alone, {rule} decisions, per seed ({rows[0].d.Count} seeds): {string.Join("; ", parts)}.");
+            sb.AppendLine($"SFT+RL minus SFT alone, {rule}, per seed ({rows[0].d.Count} seeds): {string.Join("; ", parts)}.");
+            var pooled = r.PooledRlOverSft.Where(p => p.Rule == rule).ToList();
+            if (pooled.Count > 0)
+                sb.AppendLine($"Pooled over the {pooled[0].Seeds} seeds (per test query the seeds' mean, paired bootstrap over queries): " +
+                    string.Join("; ", pooled.Select(p => $"α = {p.Alpha:0.0}: {Signed(p.Difference.Mean)} [{Signed(p.Difference.Low)}, {Signed(p.Difference.High)}] " +
+                        $"{(p.Difference.Verdict == "win" ? "RL ahead" : p.Difference.Verdict == "loss" ? "RL behind" : "tie")}")) + ".");
+            sb.AppendLine();
         }
-        sb.AppendLine();
     }
 
     private static string Relative(string path) => Path.IsPathRooted(path) ? Path.GetRelativePath(Environment.CurrentDirectory, path) : path;

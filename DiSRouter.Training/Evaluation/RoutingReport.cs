@@ -47,6 +47,9 @@ internal sealed record RoutingReportResult
     /// <summary>Per training seed of the self-aware agents (its models folder), per rule and named α: the cascade's test utility; empty without validation decisions.</summary>
     public IReadOnlyList<(string Seed, string Method, double Alpha, double Utility)> TrainingSeeds { get; init; } = [];
 
+    /// <summary>Per rule (calibrated, greedy, bids) and named α: SFT+RL minus SFT alone on test, pooled over the training seeds that have both.</summary>
+    public IReadOnlyList<(string Rule, double Alpha, int Seeds, Interval Difference)> PooledRlOverSft { get; init; } = [];
+
     /// <summary>Each decision-rule ablation against the strongest baselines, per set, subset and named α.</summary>
     public IReadOnlyList<VersusRow> Versus { get; init; } = [];
     public IReadOnlyList<CurveRow> Curves { get; init; } = [];
@@ -272,6 +275,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             Versus = versus,
             TrainingSeeds = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
                 ? new[] { (Options.ModelsDirectory, (IReadOnlyList<SetMeasurements>)[validation, test]) }.Concat(seeds ?? []).SelectMany(s => SeedUtilities(s.Item1, s.Item2)).ToList()
+                : [],
+            PooledRlOverSft = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
+                ? PooledRlAgainstSft([[validation, test], .. (seeds ?? []).Select(s => s.Sets)])
                 : [],
             Curves = curves,
             AnswerRates = AnswerRates(test),
@@ -682,7 +688,15 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     }
 
     /// <summary>One training seed's served cascade, greedy decisions and cascade-tuned cuts (tuned on its own validation decisions) on test at the named α.</summary>
-    private static IEnumerable<(string, string, double, double)> SeedUtilities(string label, IReadOnlyList<SetMeasurements> sets)
+    private static IEnumerable<(string, string, double, double)> SeedUtilities(string label, IReadOnlyList<SetMeasurements> sets) =>
+        SeedRuns(sets).Select(run => (label, run.Method, run.Alpha, run.Utility));
+
+    /// <summary>
+    /// One training seed's runs on test at the named α: its served cascade, greedy decisions, cascade-tuned cuts (tuned on its
+    /// own validation decisions), its SFT checkpoints' cascades, and the bids of both checkpoints (each fitted on its own
+    /// validation answers) where measured.
+    /// </summary>
+    private static IEnumerable<PolicyRun> SeedRuns(IReadOnlyList<SetMeasurements> sets)
     {
         var validation = sets.Single(m => m.Set.Name == RoutingQuerySets.ValidationName);
         var test = sets.Single(m => m.Set.Name == RoutingQuerySets.TestName);
@@ -690,20 +704,50 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var cuts = NetworkCutsOnValidation(validation, [(AllAgents, all)], DiSRouterNetwork, DiSRouterNetworkTwoSided, (k, alpha) => Gaps(validation.Agents[k], alpha),
             (k, alpha) => validation.Agents[k].RlThresholds?.ThresholdAt(alpha) ?? 0);
         var bids = BidScales.Fit(validation)?.Bids(test);
+        var sftBids = BidScales.Fit(validation, a => a.Sft)?.Bids(test, a => a.Sft);
         foreach (var alpha in RoutingReportOptions.Named)
         {
             var world = new World(test, all, alpha, test.Set.Name, AllAgents);
-            yield return (label, DiSRouter, alpha, world.SelfAware(DiSRouter, rl: true, greedy: false)!.Utility);
-            yield return (label, DiSRouterGreedy, alpha, world.SelfAware(DiSRouterGreedy, rl: true, greedy: true)!.Utility);
-            if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } sft) yield return (label, DiSRouterSft, alpha, sft.Utility);
-            if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } sftGreedy) yield return (label, DiSRouterSftGreedy, alpha, sftGreedy.Utility);
+            yield return world.SelfAware(DiSRouter, rl: true, greedy: false)!;
+            yield return world.SelfAware(DiSRouterGreedy, rl: true, greedy: true)!;
+            if (world.SelfAware(DiSRouterSft, rl: false, greedy: false) is { } sft) yield return sft;
+            if (world.SelfAware(DiSRouterSftGreedy, rl: false, greedy: true) is { } sftGreedy) yield return sftGreedy;
             foreach (var method in new[] { DiSRouterNetwork, DiSRouterNetworkTwoSided })
             {
                 var c = cuts[(method, AllAgents, alpha)];
-                yield return (label, method, alpha, world.SelfAware(method, rl: true, greedy: false, (k, _, d) => c.Answers(k, d.LogitGap))!.Utility);
+                yield return world.SelfAware(method, rl: true, greedy: false, (k, _, d) => c.Answers(k, d.LogitGap))!;
             }
-            if (bids is not null) yield return (label, DiSRouterBids, alpha, world.Bids(DiSRouterBids, bids).Utility);
+            if (bids is not null) yield return world.Bids(DiSRouterBids, bids);
+            if (sftBids is not null) yield return world.Bids(DiSRouterBidsSft, sftBids, sft: true);
         }
+    }
+
+    /// <summary>The rules whose SFT+RL and SFT-only checkpoints are set against each other: (served, SFT-only, what the rule is).</summary>
+    public static readonly (string Rl, string Sft, string Rule)[] RlAgainstSft =
+        [(DiSRouter, DiSRouterSft, "calibrated decisions"), (DiSRouterGreedy, DiSRouterSftGreedy, "greedy decisions"), (DiSRouterBids, DiSRouterBidsSft, "the bids (the auction's pick)")];
+
+    /// <summary>
+    /// SFT+RL minus SFT alone per rule and named α, pooled over every training seed that has both: per test query the mean
+    /// over seeds of the two utilities, then the paired bootstrap over queries. WHY: one seed's interval is wide (a
+    /// hundredth either way); the seeds' agents answer the same queries, so pooling them narrows it without assuming the
+    /// seeds agree.
+    /// </summary>
+    private List<(string Rule, double Alpha, int Seeds, Interval Difference)> PooledRlAgainstSft(IReadOnlyList<IReadOnlyList<SetMeasurements>> seedSets)
+    {
+        var runs = seedSets.Select(s => SeedRuns(s).ToList()).ToList();
+        var pooled = new List<(string, double, int, Interval)>();
+        foreach (var (rl, sft, rule) in RlAgainstSft)
+            foreach (var alpha in RoutingReportOptions.Named)
+            {
+                var pairs = runs.Select(r => (Rl: r.SingleOrDefault(x => x.Method == rl && x.Alpha == alpha), Sft: r.SingleOrDefault(x => x.Method == sft && x.Alpha == alpha)))
+                    .Where(p => p.Rl is not null && p.Sft is not null).Select(p => (Rl: p.Rl!.PerQueryUtility, Sft: p.Sft!.PerQueryUtility)).ToList();
+                if (pairs.Count == 0) continue;
+                int n = pairs[0].Rl.Length;
+                var rlMean = Enumerable.Range(0, n).Select(i => pairs.Average(p => p.Rl[i])).ToArray();
+                var sftMean = Enumerable.Range(0, n).Select(i => pairs.Average(p => p.Sft[i])).ToArray();
+                pooled.Add((rule, alpha, pairs.Count, PairedBootstrap.Difference(rlMean, sftMean, Options.BootstrapResamples, (ulong)Options.Seed)));
+            }
+        return pooled;
     }
 
     /// <summary>Resamples of validation drawn for the recalibration spread (the first is validation itself).</summary>

@@ -104,8 +104,8 @@ internal static class RoutingReportCommand
         var rc = SelfAwareCli.RunStage("report routing", json ? TextWriter.Null : output, error, progress =>
         {
             measured = data.Measure(agents, RoutingReport.Plans(sets, options), progress, ct);
-            // Another seed's agents: decisions and answers at the named α on validation (its network cuts) and test (with --sft, its SFT checkpoints too: does RL earn its place in every seed).
-            var seedPlans = new[] { new MeasurementPlan(sets.Validation, RoutingReportOptions.Named, [], []), new MeasurementPlan(sets.Test, RoutingReportOptions.Named, [], options.Sft ? RoutingReportOptions.Named : []) };
+            // Another seed's agents: decisions and answers at the named α on validation (its network cuts) and test (with --sft, its SFT checkpoints too, on validation under the bid prompt for their bid scales: does RL earn its place in every seed).
+            var seedPlans = new[] { new MeasurementPlan(sets.Validation, RoutingReportOptions.Named, [], options.Sft ? [RoutingReport.BidAlpha] : []), new MeasurementPlan(sets.Test, RoutingReportOptions.Named, [], options.Sft ? RoutingReportOptions.Named : []) };
             for (int s = 0; s < seeds.Count; s++) seedMeasured.Add((options.SeedModels[s], data.Measure(seeds[s], seedPlans, progress, ct)));
             if (paperAgents is not null) paperMeasured = data.Measure(paperAgents, RoutingReport.PaperPlans(sets, options), progress, ct);
             return SelfAwareCli.Ok;

@@ -254,6 +254,12 @@ public class RoutingReportWorldTests
         Assert.Contains("| disrouter-sft-greedy | 0.5 |", markdown);
         Assert.Contains("SFT+RL minus SFT alone, greedy decisions, per seed (2 seeds): α = 0.2:", markdown);
         Assert.Contains("α = 0.5: +0.300 / +0.300 (RL ahead in every seed)", markdown);
+        // Each seed's bids beside its SFT checkpoints' bids, and the seeds pooled query by query: apples gain 0.95 − 0.55 with
+        // RL, zebras nothing, so +0.2 with an interval above zero.
+        Assert.Contains("SFT+RL minus SFT alone, the bids (the auction's pick), per seed (2 seeds): α = 0.2:", markdown);
+        var pooled = result.PooledRlOverSft.Single(p => p.Rule.StartsWith("the bids", StringComparison.Ordinal) && p.Alpha == 0.5);
+        Assert.Equal((2, 0.2, "win"), (pooled.Seeds, Math.Round(pooled.Difference.Mean, 9), pooled.Difference.Verdict));
+        Assert.Contains("Pooled over the 2 seeds (per test query the seeds' mean, paired bootstrap over queries): α = 0.2:", markdown);
     }
 
     [Fact]
