@@ -73,7 +73,7 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
             if (response.IsSuccessStatusCode)
                 return new ForwardOutcome.Unreachable($"HTTP {status} with a body that is not a stream of chunks", sw.Elapsed);
             if (status == HandBack.StatusCode && response.Content.Headers.ContentType?.MediaType == HandBack.MediaType)
-                return ReadHandBack(body) is { } handBack
+                return HandBack.TryRead(body) is { } handBack
                     ? new ForwardOutcome.HandedBack(handBack, sw.Elapsed)
                     : new ForwardOutcome.Unreachable("a hand-back whose body names no winner", sw.Elapsed);
             if (status == (int)HttpStatusCode.LoopDetected || status < 500)
@@ -121,18 +121,6 @@ internal sealed class SuccessorClient(IHttpClientFactory httpClientFactory, Succ
         Scenario = r.Scenario,
         Extra = r.Extra,
     };
-
-    private static HandBack? ReadHandBack(byte[] body)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<HandBack>(body, WireJson.Options) is { Winner.Length: > 0 } handBack ? handBack : null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
 
     private static Uri WithTrailingSlash(Uri uri) =>
         uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");

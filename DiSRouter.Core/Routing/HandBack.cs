@@ -1,4 +1,6 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using DiSRouter.Core.Requests;
 
 namespace DiSRouter.Core.Routing;
 
@@ -30,4 +32,17 @@ public sealed class HandBack
     [JsonPropertyName("degraded")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Degraded { get; set; }
+
+    /// <summary>The hand-back a reply body carries, or null when it is not JSON of this shape or names no winner.</summary>
+    public static HandBack? TryRead(byte[] body)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<HandBack>(body, WireJson.Options) is { Winner.Length: > 0 } handBack ? handBack : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using DiSRouter.Core.Requests;
 using DiSRouter.Core.Routing;
 using DiSRouter.Gateway.Apis;
 using Yarp.ReverseProxy.Model;
@@ -47,10 +46,7 @@ internal static class AgentFailureTransform
     /// <summary>Why a hand-back reached the gateway: the winner it names (no agent before the entry agent can answer), and its reason.</summary>
     private static string HandedBackToGateway(string agent, byte[] body)
     {
-        HandBack? handBack = null;
-        try { handBack = JsonSerializer.Deserialize<HandBack>(body, WireJson.Options); }
-        catch (JsonException) { }
-        var named = handBack is { Winner.Length: > 0 } ? $"named {handBack.Winner} the auction's winner ({handBack.Reason})" : "sent a hand-back that names no winner";
+        var named = HandBack.TryRead(body) is { } handBack ? $"named {handBack.Winner} the auction's winner ({handBack.Reason})" : "sent a hand-back that names no winner";
         return $"The entry agent {agent} handed the query back to the gateway: it {named}, but a hand-back must end at the agent it names, " +
             "upstream of the one that sends it, and there is none before the entry agent. The agents' chain is mis-set (a successor that is not dearer, or a winner that is not on the path).";
     }
