@@ -14,11 +14,15 @@ internal static class Degradation
 
     /// <summary>An agent that judged itself not competent answered because no successor could be reached.</summary>
     public static string Fallback(string agent, IReadOnlyCollection<Hop> skipped) =>
-        $"{agent} answered after rejecting: no successor reachable" + (skipped.Count == 0 ? "" : $" ({string.Join(", ", skipped.Select(h => h.Agent))})");
+        $"{agent} answered after rejecting: no successor reachable" + Listed(skipped);
 
     /// <summary>Under the auction rule: the auction ended at an agent before the last, because no successor could be reached.</summary>
     public static string AuctionCut(string agent, IReadOnlyCollection<Hop> skipped) =>
-        $"the auction ended at {agent}: no successor reachable" + (skipped.Count == 0 ? "" : $" ({string.Join(", ", skipped.Select(h => h.Agent))})");
+        $"the auction ended at {agent}: no successor reachable" + Listed(skipped);
+
+    // " (agent-3, agent-4)": the successors that could not be reached, or nothing.
+    private static string Listed(IReadOnlyCollection<Hop> skipped) =>
+        skipped.Count == 0 ? "" : $" ({string.Join(", ", skipped.Select(h => h.Agent))})";
 
     /// <summary>This hop's part first, then what the successors reported, "; " between.</summary>
     public static string? Join(params string?[] parts)
