@@ -46,8 +46,8 @@ public static class RoutingHeaders
     /// <summary>
     /// The cascade rule the request travels under: absent is the threshold cascade (each agent answers when its own
     /// decision says so); "auction" (<see cref="AuctionRule"/>) is the auction the agents hold among themselves, cheapest
-    /// first. Set by the gateway for the <c>disrouter-auction</c> aliases (a client's own copy is dropped) and passed on
-    /// by every agent; an agent refuses a rule it does not know.
+    /// first. Set by the gateway for the <c>disrouter-auction</c> aliases and, under its default rule (Gateway:Rule), the
+    /// plain ones (a client's own copy is dropped), and passed on by every agent; an agent refuses a rule it does not know.
     /// </summary>
     public const string Rule = "X-DiSRouter-Rule";
 

@@ -85,7 +85,8 @@ internal static class GatewayApi
         // 2b) Self-Route or bids: the gateway picks the agent, which is told to answer (a client's own copy of that
         // header never reaches an agent); reroute names the next agent when the chosen one cannot be reached
         http.Request.Headers.Remove(RoutingHeaders.RoutedBy);
-        // the cascade rule, likewise only the gateway's: the auction aliases name it; a best bid comes only from an agent
+        // the cascade rule, likewise only the gateway's: the route names it (the auction aliases, and the plain ones under
+        // Gateway:Rule's default); a best bid comes only from an agent
         http.Request.Headers.Remove(RoutingHeaders.Rule);
         http.Request.Headers.Remove(RoutingHeaders.BestBid);
         if (route.Auction) http.Request.Headers[RoutingHeaders.Rule] = RoutingHeaders.AuctionRule;
