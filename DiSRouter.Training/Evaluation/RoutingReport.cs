@@ -263,6 +263,13 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var bidAsked = testBids is null ? [] : RoutingReportOptions.Named.Select(a => (a, BidPasses.MeanAsked(testBids, test.Agents.Select(x => x.Cost).ToArray(), a))).ToList();
         var selfRoute = (SelfRouteRouter)fit.Routers[0][SelfRoute];
         var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
+        // The served checkpoints' decisions on validation at every named α: what the seed table, the recalibration and the γ sweep read.
+        bool decidedOnValidation = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey));
+        // Each training seed's runs, computed once: the seed table reads their utilities, the pooled RL − SFT their queries.
+        var seedRuns = decidedOnValidation
+            ? new[] { (Label: Options.ModelsDirectory, Sets: (IReadOnlyList<SetMeasurements>)[validation, test]) }.Concat(seeds ?? [])
+                .Select(s => (s.Label, Runs: SeedRuns(s.Sets).ToList())).ToList()
+            : [];
         return new RoutingReportResult
         {
             Agents = fit.Agents,
@@ -273,12 +280,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 test.Agents.All(a => a.Capability.Length > 0)).ToList(),
             Rows = rows,
             Versus = versus,
-            TrainingSeeds = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
-                ? new[] { (Options.ModelsDirectory, (IReadOnlyList<SetMeasurements>)[validation, test]) }.Concat(seeds ?? []).SelectMany(s => SeedUtilities(s.Item1, s.Item2)).ToList()
-                : [],
-            PooledRlOverSft = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))
-                ? PooledRlAgainstSft([[validation, test], .. (seeds ?? []).Select(s => s.Sets)])
-                : [],
+            TrainingSeeds = seedRuns.SelectMany(s => s.Runs.Select(run => (s.Label, run.Method, run.Alpha, run.Utility))).ToList(),
+            PooledRlOverSft = PooledRlAgainstSft(seedRuns.Select(s => s.Runs).ToList()),
             Curves = curves,
             AnswerRates = AnswerRates(test),
             AnswerAgreement = test.Agents.SkipLast(1).Select(a => (a.Name, Enumerable.Range(0, test.Set.Queries.Count)
@@ -293,8 +296,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 .Where(x => validation.Agents[x.k].RlThresholds is not null).ToDictionary(x => x, x => validation.Agents[x.k].RlThresholds!.ThresholdAt(x.a)),
             Probes = probes?.Agents ?? [],
             RouterSeeds = RouterSeeds,
-            Recalibration = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? Recalibrate(validation, test) : [],
-            GammaSweep = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey)) ? SweepGamma(validation, test).ToList() : [],
+            Recalibration = decidedOnValidation ? Recalibrate(validation, test) : [],
+            GammaSweep = decidedOnValidation ? SweepGamma(validation, test).ToList() : [],
             MeasurementCost = MeasurementCost(measured),
         };
     }
@@ -687,10 +690,6 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         return cuts;
     }
 
-    /// <summary>One training seed's served cascade, greedy decisions and cascade-tuned cuts (tuned on its own validation decisions) on test at the named α.</summary>
-    private static IEnumerable<(string, string, double, double)> SeedUtilities(string label, IReadOnlyList<SetMeasurements> sets) =>
-        SeedRuns(sets).Select(run => (label, run.Method, run.Alpha, run.Utility));
-
     /// <summary>
     /// One training seed's runs on test at the named α: its served cascade, greedy decisions, cascade-tuned cuts (tuned on its
     /// own validation decisions), its SFT checkpoints' cascades, and the bids of both checkpoints (each fitted on its own
@@ -732,9 +731,8 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// hundredth either way); the seeds' agents answer the same queries, so pooling them narrows it without assuming the
     /// seeds agree.
     /// </summary>
-    private List<(string Rule, double Alpha, int Seeds, Interval Difference)> PooledRlAgainstSft(IReadOnlyList<IReadOnlyList<SetMeasurements>> seedSets)
+    private List<(string Rule, double Alpha, int Seeds, Interval Difference)> PooledRlAgainstSft(IReadOnlyList<List<PolicyRun>> runs)
     {
-        var runs = seedSets.Select(s => SeedRuns(s).ToList()).ToList();
         var pooled = new List<(string, double, int, Interval)>();
         foreach (var (rl, sft, rule) in RlAgainstSft)
             foreach (var alpha in RoutingReportOptions.Named)
