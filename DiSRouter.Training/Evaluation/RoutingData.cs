@@ -76,10 +76,10 @@ internal sealed class RoutingData(ReplyCache cache, Func<QuerySet, IReplyGrader>
     /// <summary>What this run spent measuring (cache misses only), per kind of pass: files, passes, wall and process CPU seconds.</summary>
     public IReadOnlyList<MeasuringCost> Costs => [.. _costs.Values];
 
-    // Measures one file's records, timing the wall clock and the process's CPU time around it: the run's own profile.
     /// <summary>The seed of the p(x) samples (each query's own stream is derived from it and the query's id).</summary>
     private const int CapabilitySeed = 1;
 
+    // Measures one file's records, timing the wall clock and the process's CPU time around it: the run's own profile.
     private Func<T[]> Timed<T>(string kind, Func<T[]> measure) => () =>
     {
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;

@@ -64,5 +64,9 @@ internal sealed class TextBids
         return (weights[0], weights[1], bias);
     }
 
-    private static double LogOdds(double p) => Math.Log(Math.Clamp(p, 1e-6, 1 - 1e-6) / (1 - Math.Clamp(p, 1e-6, 1 - 1e-6)));
+    private static double LogOdds(double p)
+    {
+        var q = Math.Clamp(p, 1e-6, 1 - 1e-6);
+        return Math.Log(q / (1 - q));
+    }
 }
