@@ -153,13 +153,13 @@ internal static class NetworkBench
     /// The Self-Route alias of a named scenario ("disrouter-self-route-cost-first"); the plain alias for another α (the
     /// request's "alpha" wins over an alias's scenario either way).
     /// </summary>
-    internal static string SelfRouteAlias(Scenario scenario) => ScenarioAlias(ModelAliases.SelfRouteAll, ModelAliases.SelfRoute, scenario);
+    private static string SelfRouteAlias(Scenario scenario) => ScenarioAlias(ModelAliases.SelfRouteAll, ModelAliases.SelfRoute, scenario);
 
     /// <summary>The bids alias of a named scenario ("disrouter-bids-cost-first"); the plain alias for another α.</summary>
-    internal static string BidsAlias(Scenario scenario) => ScenarioAlias(ModelAliases.BidsAll, ModelAliases.Bids, scenario);
+    private static string BidsAlias(Scenario scenario) => ScenarioAlias(ModelAliases.BidsAll, ModelAliases.Bids, scenario);
 
     /// <summary>The auction alias of a named scenario ("disrouter-auction-cost-first"); the plain alias for another α.</summary>
-    internal static string AuctionAlias(Scenario scenario) => ScenarioAlias(ModelAliases.AuctionAll, ModelAliases.Auction, scenario);
+    private static string AuctionAlias(Scenario scenario) => ScenarioAlias(ModelAliases.AuctionAll, ModelAliases.Auction, scenario);
 
     private static string ScenarioAlias(IReadOnlyList<(string Id, Scenario Scenario)> all, string plain, Scenario scenario) =>
         all.FirstOrDefault(a => a.Scenario == scenario && a.Id != plain).Id ?? plain;

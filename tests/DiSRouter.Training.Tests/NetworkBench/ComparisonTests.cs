@@ -146,34 +146,21 @@ public sealed class ComparisonTests
     }
 
     [Theory]
-    [InlineData(0.2, "disrouter-self-route-performance-first")]
-    [InlineData(0.5, "disrouter-self-route-balance")]
-    [InlineData(0.8, "disrouter-self-route-cost-first")]
-    [InlineData(0.35, "disrouter-self-route")]
-    public void EachScenarioIsAskedThroughItsOwnSelfRouteAlias(double alpha, string alias)
+    [InlineData(Comparison.SelfRoute, 0.2, "disrouter-self-route-performance-first")]
+    [InlineData(Comparison.SelfRoute, 0.5, "disrouter-self-route-balance")]
+    [InlineData(Comparison.SelfRoute, 0.8, "disrouter-self-route-cost-first")]
+    [InlineData(Comparison.SelfRoute, 0.35, "disrouter-self-route")]
+    [InlineData(Comparison.Bids, 0.2, "disrouter-bids-performance-first")]
+    [InlineData(Comparison.Bids, 0.5, "disrouter-bids-balance")]
+    [InlineData(Comparison.Bids, 0.8, "disrouter-bids-cost-first")]
+    [InlineData(Comparison.Bids, 0.35, "disrouter-bids")]
+    [InlineData(Comparison.Auction, 0.2, "disrouter-auction-performance-first")]
+    [InlineData(Comparison.Auction, 0.5, "disrouter-auction-balance")]
+    [InlineData(Comparison.Auction, 0.8, "disrouter-auction-cost-first")]
+    [InlineData(Comparison.Auction, 0.35, "disrouter-auction")]
+    public void EachRouterModeAsksEachScenarioThroughItsOwnAlias(string method, double alpha, string alias)
     {
-        Assert.Equal(alias, Training.NetworkBench.NetworkBench.SelfRouteAlias(Scenario.FromAlpha(alpha)));
-    }
-
-    [Theory]
-    [InlineData(0.2, "disrouter-bids-performance-first")]
-    [InlineData(0.5, "disrouter-bids-balance")]
-    [InlineData(0.8, "disrouter-bids-cost-first")]
-    [InlineData(0.35, "disrouter-bids")]
-    public void EachScenarioIsAskedThroughItsOwnBidsAlias(double alpha, string alias)
-    {
-        Assert.Equal(alias, Training.NetworkBench.NetworkBench.BidsAlias(Scenario.FromAlpha(alpha)));
-        Assert.Contains(Training.NetworkBench.NetworkBench.RouterModes, m => m.Method == Comparison.Bids);
-    }
-
-    [Theory]
-    [InlineData(0.2, "disrouter-auction-performance-first")]
-    [InlineData(0.5, "disrouter-auction-balance")]
-    [InlineData(0.8, "disrouter-auction-cost-first")]
-    [InlineData(0.35, "disrouter-auction")]
-    public void EachScenarioIsAskedThroughItsOwnAuctionAlias(double alpha, string alias)
-    {
-        Assert.Equal(alias, Training.NetworkBench.NetworkBench.AuctionAlias(Scenario.FromAlpha(alpha)));
-        Assert.Contains(Training.NetworkBench.NetworkBench.RouterModes, m => m.Method == Comparison.Auction);
+        var mode = Assert.Single(Training.NetworkBench.NetworkBench.RouterModes, m => m.Method == method);
+        Assert.Equal(alias, mode.Alias(Scenario.FromAlpha(alpha)));
     }
 }
