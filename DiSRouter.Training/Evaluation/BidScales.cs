@@ -30,6 +30,34 @@ internal sealed class BidScales
         }).ToArray());
     }
 
+    /// <summary>
+    /// Every agent's bid on every validation query from a scale fitted without that query: the rows fall into
+    /// <see cref="SelfKnowledgeProbe.Folds"/> folds, and each fold's bids come from a fit on the others. WHY: a rule chosen
+    /// on validation must not be graded with scales fitted on the very labels it is graded on. Null as <see cref="Fit"/>.
+    /// </summary>
+    public static double[][]? OutOfFold(SetMeasurements validation)
+    {
+        if (Fit(validation) is null) return null;
+        int n = validation.Set.Queries.Count;
+        var fold = Enumerable.Range(0, n).Select(FoldOf).ToArray();
+        return validation.Agents.Select(a =>
+        {
+            var decisions = a.Rl[RoutingReport.BidAlpha];
+            var gaps = decisions.Select(d => new[] { (float)d.LogitGap }).ToArray();
+            var bids = new double[n];
+            for (int f = 0; f < SelfKnowledgeProbe.Folds; f++)
+            {
+                var rest = Enumerable.Range(0, n).Where(i => fold[i] != f).ToList();
+                var scale = SelfKnowledgeProbe.Fit(rest.Select(i => gaps[i]).ToList(), rest.Select(i => decisions[i].Correct).ToList(), rest);
+                foreach (var i in Enumerable.Range(0, n).Where(i => fold[i] == f)) bids[i] = Probability(scale.Score(gaps[i]));
+            }
+            return bids;
+        }).ToArray();
+    }
+
+    /// <summary>The fold of validation query <paramref name="query"/> in <see cref="OutOfFold"/> (a multiplicative hash: families interleave).</summary>
+    public static int FoldOf(int query) => (int)((uint)query * 2654435761u % SelfKnowledgeProbe.Folds);
+
     /// <summary>Every agent's bid on every query of <paramref name="set"/>, [agent][query]; null where the bid prompt was not measured.</summary>
     public double[][]? Bids(SetMeasurements set, Func<AgentMeasurements, IReadOnlyDictionary<double, MeasuredDecision[]>>? checkpoint = null) =>
         (checkpoint ??= a => a.Rl) is var of && set.Agents.All(a => of(a).ContainsKey(RoutingReport.BidAlpha))

@@ -11,6 +11,7 @@ internal static class RoutingMarkdown
         var sb = new StringBuilder();
         Header(sb, r, command);
         Verdicts(sb, r);
+        ServedRule(sb, r);
         Ablations(sb, r);
         Table(sb, r, RoutingQuerySets.TestName, RoutingReport.AllAgents, $"## Test split ({r.SetSizes[RoutingQuerySets.TestName]} queries, all agents)");
         Curves(sb, r, RoutingQuerySets.TestName, RoutingReport.AllAgents);
@@ -78,6 +79,34 @@ internal static class RoutingMarkdown
                 sb.AppendLine($"  α = {alpha:0.0}: wins over {Or(List("win"))}; ties with {Or(List("tie"))}; loses to {Or(List("loss"))}.");
             }
         }
+        sb.AppendLine();
+    }
+
+    private static void ServedRule(StringBuilder sb, RoutingReportResult r)
+    {
+        if (r.ServedRule.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        string F(double v) => v.ToString("0.000", inv);
+        double cascadeMean = r.ServedRule.Average(x => x.CascadeValidation), auctionMean = r.ServedRule.Average(x => x.AuctionValidation);
+        var chosen = auctionMean > cascadeMean ? "the auction" : "the threshold cascade";
+        sb.AppendLine("## The rule the gateway serves, chosen on validation");
+        sb.AppendLine();
+        sb.AppendLine("The gateway's plain aliases run one of two rules over the same served agents (its `Rule` setting): the threshold cascade");
+        sb.AppendLine("(`disrouter-cascade`: each agent answers when its gap reaches its own calibrated cut) or the auction (`disrouter-auction`:");
+        sb.AppendLine("the agents' self-assessed bids, asked cheapest first). Graded on validation, where the choice is made: the cascade's cuts");
+        sb.AppendLine("were calibrated there, and each agent's bid on a validation query comes from its own scale fitted on the other four fifths");
+        sb.AppendLine("of its validation answers (out of fold), so neither rule is graded on a fit to that query's label beyond what it serves");
+        sb.AppendLine("with. Test is shown beside it, graded, not chosen on (the auction with the served scales, fitted on all of validation).");
+        sb.AppendLine();
+        sb.AppendLine("| α | validation: cascade | auction | auction − cascade | test: cascade | auction |");
+        sb.AppendLine("|---:|---:|---:|---|---:|---:|");
+        foreach (var x in r.ServedRule)
+            sb.AppendLine($"| {x.Alpha.ToString("0.0", inv)} | {F(x.CascadeValidation)} | {F(x.AuctionValidation)} | {Signed(x.AuctionOverCascade.Mean)} " +
+                $"[{Signed(x.AuctionOverCascade.Low)}, {Signed(x.AuctionOverCascade.High)}] {x.AuctionOverCascade.Verdict} | {F(x.CascadeTest)} | {F(x.AuctionTest)} |");
+        sb.AppendLine($"| mean | {F(cascadeMean)} | {F(auctionMean)} | {Signed(auctionMean - cascadeMean)} | {F(r.ServedRule.Average(x => x.CascadeTest))} | " +
+            $"{F(r.ServedRule.Average(x => x.AuctionTest))} |");
+        sb.AppendLine();
+        sb.AppendLine($"Higher mean validation utility over the named α: **{chosen}**. The gateway's default (`Gateway:Rule`) is the auction.");
         sb.AppendLine();
     }
 

@@ -35,6 +35,12 @@ internal sealed record VersusRow(string Method, string Baseline, string Split, s
 internal sealed record ProbeAgent(string Agent, string Features, int Dimensions, int TrainRows, double TrainRight, double L2, double CvLogLoss,
     double[] GapAucValidation, double[] ProbeAucValidation, double[] GapAucTest, double[] ProbeAucTest);
 
+/// <summary>
+/// The two rules the gateway serves (its Rule setting) at one named α: the threshold cascade and the auction, graded on
+/// validation (where the default is chosen; the auction's bids out of fold) and on test (the served bid scales).
+/// </summary>
+internal sealed record ServedRuleRow(double Alpha, double CascadeValidation, double AuctionValidation, Interval AuctionOverCascade, double CascadeTest, double AuctionTest);
+
 internal sealed record RoutingReportResult
 {
     public IReadOnlyList<string> Agents { get; init; } = [];
@@ -89,6 +95,10 @@ internal sealed record RoutingReportResult
     /// decisions were measured.
     /// </summary>
     public IReadOnlyList<(double Gamma, double Alpha, double Validation, double Test)> GammaSweep { get; init; } = [];
+
+    /// <summary>The served rule chosen on validation: per named α, the cascade and the auction; empty unless validation decisions were measured.</summary>
+    public IReadOnlyList<ServedRuleRow> ServedRule { get; init; } = [];
+
     /// <summary>Per kind of model pass: how many the report reads, and the model time their records hold (the run that measured them).</summary>
     public IReadOnlyList<(string Kind, int Passes, double ModelSeconds)> MeasurementCost { get; init; } = [];
 
@@ -298,6 +308,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             RouterSeeds = RouterSeeds,
             Recalibration = decidedOnValidation ? Recalibrate(validation, test) : [],
             GammaSweep = decidedOnValidation ? SweepGamma(validation, test).ToList() : [],
+            ServedRule = decidedOnValidation && bids is not null ? ChooseServedRule(validation, test, bids).ToList() : [],
             MeasurementCost = MeasurementCost(measured),
         };
     }
@@ -802,6 +813,29 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             var cuts = OwnRewardCuts(validation, every, new SelfAwarenessReward(gamma));
             foreach (var (alpha, j) in RoutingReportOptions.Named.Select((x, j) => (x, j)))
                 yield return (gamma, alpha, CascadeUtility(validation, cuts, alpha, j), CascadeUtility(test, cuts, alpha, j));
+        }
+    }
+
+    /// <summary>
+    /// The rules the gateway can serve, graded where its default is chosen: on validation, the threshold cascade (each
+    /// agent's cuts as calibrated, on validation themselves, for its own reward) against the auction with every bid from a
+    /// scale fitted without its query (<see cref="BidScales.OutOfFold"/>), so the auction gains nothing from grading its
+    /// scales' own labels; and on test, both as served.
+    /// </summary>
+    private IEnumerable<ServedRuleRow> ChooseServedRule(SetMeasurements validation, SetMeasurements test, BidScales bids)
+    {
+        var all = Enumerable.Range(0, validation.Agents.Count).ToArray();
+        var outOfFold = BidScales.OutOfFold(validation)!;
+        var testBids = bids.Bids(test)!;
+        foreach (var alpha in RoutingReportOptions.Named)
+        {
+            var onValidation = new World(validation, all, alpha, RoutingQuerySets.ValidationName, AllAgents);
+            var onTest = new World(test, all, alpha, RoutingQuerySets.TestName, AllAgents);
+            var cascade = onValidation.SelfAware(DiSRouter, rl: true, greedy: false)!;
+            var auction = onValidation.Auction(DiSRouterAuction, outOfFold);
+            yield return new ServedRuleRow(alpha, cascade.Utility, auction.Utility,
+                PairedBootstrap.Difference(auction.PerQueryUtility, cascade.PerQueryUtility, Options.BootstrapResamples, (ulong)Options.Seed),
+                onTest.SelfAware(DiSRouter, rl: true, greedy: false)!.Utility, onTest.Auction(DiSRouterAuction, testBids).Utility);
         }
     }
 

@@ -63,6 +63,13 @@ public class RoutingReportWorldTests
     }).Run([World(RoutingQuerySets.ValidationName, 100, states: true), World(RoutingQuerySets.TestName, 20, states: true), World(RoutingQuerySets.OutOfDomainName, 5, states: true),
         World(RoutingQuerySets.FreshName, 5, states: true), World(RoutingQuerySets.TrainName, 50, states: true)]));
 
+    // The world where the cheap agent's gap is 0 on every query and it answers every one (blindGap).
+    private static readonly Lazy<RoutingReportResult> Blind = new(() => new RoutingReport(new RoutingReportOptions
+    {
+        PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12,
+    }).Run([World(RoutingQuerySets.ValidationName, 100, blindGap: true), World(RoutingQuerySets.TestName, 20, blindGap: true),
+        World(RoutingQuerySets.OutOfDomainName, 5, blindGap: true), World(RoutingQuerySets.FreshName, 5, blindGap: true)]));
+
     private static MethodRow Row(string method, double alpha = 0.5) =>
         Result.Value.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == alpha);
 
@@ -117,11 +124,7 @@ public class RoutingReportWorldTests
     {
         // The cheap agent's gap is 0 everywhere: its gap-only bid is one number for apples and zebras alike. Its own
         // validation record says it is right on "apple orchard" wording and wrong on "zebra savanna": the text head learns that.
-        var report = new RoutingReport(new RoutingReportOptions
-        {
-            PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12,
-        }).Run([World(RoutingQuerySets.ValidationName, 100, blindGap: true), World(RoutingQuerySets.TestName, 20, blindGap: true),
-            World(RoutingQuerySets.OutOfDomainName, 5, blindGap: true), World(RoutingQuerySets.FreshName, 5, blindGap: true)]);
+        var report = Blind.Value;
         MethodRow At(string method) => report.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == 0.5);
         Assert.Equal(At(RoutingReport.Oracle).Utility, At(RoutingReport.DiSRouterBidsText).Utility, 9);
         Assert.Equal(new[] { 0.5, 0.5 }, At(RoutingReport.DiSRouterBidsText).RoutingShare);
@@ -129,6 +132,43 @@ public class RoutingReportWorldTests
         Assert.Contains(report.Versus, v => v.Method == RoutingReport.DiSRouterBidsText && v.Baseline == RoutingReport.Mf);
         // In the world where the gap does tell them, the joined bid routes like the Oracle too.
         Assert.Equal(Row(RoutingReport.Oracle).Utility, Row(RoutingReport.DiSRouterBidsText).Utility, 9);
+    }
+
+    [Fact]
+    public void TheServedRuleIsChosenOnValidationWhereTheAuctionOutbidsACheapAgentThatAnswersEverything()
+    {
+        // The cheap agent cannot tell apples from zebras and answers both: the cascade keeps every query there (half right).
+        // Its bid is its share right on the other folds' queries, about 0.5; the dear agent's is 1. At α = 0.2 and 0.5 the
+        // dear agent wins every auction (1 − 0.18 against 0.5 − 0.02; 1 − 0.45 against 0.5 − 0.05); at 0.8 the cheap one
+        // does (0.5 − 0.08 against 1 − 0.72), as in the cascade.
+        var rows = Blind.Value.ServedRule;
+        Assert.Equal(RoutingReportOptions.Named, rows.Select(x => x.Alpha));
+        var expected = new[] { (0.48, 0.82, "win"), (0.45, 0.55, "win"), (0.42, 0.42, "tie") };
+        foreach (var (row, (cascade, auction, verdict)) in rows.Zip(expected))
+        {
+            Assert.Equal((cascade, auction, verdict), (Math.Round(row.CascadeValidation, 9), Math.Round(row.AuctionValidation, 9), row.AuctionOverCascade.Verdict));
+            Assert.Equal((cascade, auction), (Math.Round(row.CascadeTest, 9), Math.Round(row.AuctionTest, 9)));
+        }
+        Assert.Contains("Higher mean validation utility over the named α: **the auction**.", RoutingMarkdown.Write(Blind.Value, "report routing --validation-decisions", []));
+        // Where the cheap agent's gap tells apples from zebras, both rules route like the Oracle: no reason to leave the cascade.
+        Assert.All(Result.Value.ServedRule, x => Assert.Equal(x.CascadeValidation, x.AuctionValidation, 9));
+        Assert.Contains("Higher mean validation utility over the named α: **the threshold cascade**.", RoutingMarkdown.Write(Result.Value, "report routing --validation-decisions", []));
+    }
+
+    [Fact]
+    public void AnOutOfFoldBidComesFromTheOtherFoldsAnswersOnly()
+    {
+        // The cheap agent's gap is 0 everywhere and it is right on exactly the first fold's queries. Fitted on all of
+        // validation its bid would be one number, that fold's share; fitted on the other folds, a first-fold query is bid
+        // near 0 (the others never saw it right) and any other query near a quarter (one fold of the four it was fitted on).
+        var set = World(RoutingQuerySets.ValidationName, 100, blindGap: true);
+        var cheap = set.Agents[0];
+        var rightInFirstFold = cheap.Rl.ToDictionary(d => d.Key, d => d.Value.Select((x, i) => x with { Correct = BidScales.FoldOf(i) == 0 }).ToArray());
+        var bids = BidScales.OutOfFold(set with { Agents = [cheap with { Rl = rightInFirstFold }, set.Agents[1]] })!;
+        for (int i = 0; i < set.Set.Queries.Count; i++)
+            if (BidScales.FoldOf(i) == 0) Assert.True(bids[0][i] < 0.05, $"query {i}: {bids[0][i]}");
+            else Assert.InRange(bids[0][i], 0.15, 0.35);
+        Assert.All(bids[1], b => Assert.True(b > 0.9, $"{b}"));
     }
 
     [Fact]
