@@ -74,6 +74,9 @@ public static class ModelAliases
     /// <summary>The scenario of a Self-Route alias, or null when the model is not one.</summary>
     public static Scenario? SelfRouteScenarioOf(string? model) => Find(SelfRouteAll, model);
 
+    /// <summary>The scenario of a plain alias (the gateway's default rule), or null: a cascade alias is not one.</summary>
+    public static Scenario? PlainScenarioOf(string? model) => Find(All, model);
+
     /// <summary>The scenario of a plain alias or a cascade alias (an agent called directly runs its cascade under either), or null.</summary>
     public static Scenario? ScenarioOf(string? model) => Find(All, model) ?? Find(CascadeAll, model);
 

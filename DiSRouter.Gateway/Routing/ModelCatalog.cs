@@ -23,7 +23,7 @@ internal sealed class ModelCatalog(IOptionsMonitor<GatewayOptions> options)
             route = new ModelRoute(o.EntryAgent, cascaded);
             return true;
         }
-        if (ModelAliases.ScenarioOf(model) is { } scenario)
+        if (ModelAliases.PlainScenarioOf(model) is { } scenario)
         {
             route = new ModelRoute(o.EntryAgent, scenario, Auction: o.Rule == RoutingRule.Auction);
             return true;

@@ -274,7 +274,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         var selfRoute = (SelfRouteRouter)fit.Routers[0][SelfRoute];
         var statements = test.Set.Queries.Select(q => selfRoute.State(q.Question)).ToList();
         // The served checkpoints' decisions on validation at every named α: what the seed table, the recalibration and the γ sweep read.
-        bool decidedOnValidation = validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey));
+        bool decidedOnValidation = DecidedOnValidation(validation);
         // Each training seed's runs, computed once: the seed table reads their utilities, the pooled RL − SFT their queries.
         var seedRuns = decidedOnValidation
             ? new[] { (Label: Options.ModelsDirectory, Sets: (IReadOnlyList<SetMeasurements>)[validation, test]) }.Concat(seeds ?? [])
@@ -593,6 +593,9 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     // α = 0.5, the same prompt length give or take the scenario's few tokens).
     private static double[] SelfRouteCallMs(SetMeasurements set, int smallest) => set.Agents[smallest].Rl[0.5].Select(d => d.DecisionMs).ToArray();
 
+    /// <summary>Whether the served checkpoints' decisions were measured on validation at every named α (--validation-decisions).</summary>
+    private static bool DecidedOnValidation(SetMeasurements validation) => validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey));
+
     /// <summary>
     /// Per subset and named α, the served checkpoints' cuts tuned together for the cascade's utility on validation
     /// (<see cref="NetworkThresholds"/>), one-sided and two-sided, starting from their calibrated cuts; empty unless the
@@ -605,7 +608,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
         List<(string Name, int[] Agents)> subsets, string oneSided, string twoSided, Func<int, double, double[]> score, Func<int, double, double> ownCut, bool ownRow = false)
     {
         var result = new Dictionary<(string, string, double), NetworkCuts>();
-        if (!validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey))) return result;
+        if (!DecidedOnValidation(validation)) return result;
         foreach (var (name, members) in subsets)
             foreach (var alpha in RoutingReportOptions.Named)
             {

@@ -64,5 +64,12 @@ public sealed class ScenarioSelectorTests
         Assert.Null(ModelAliases.CascadeScenarioOf("disrouter"));
     }
 
+    [Fact]
+    public void ACascadeAliasIsNoPlainAliasSoTheGatewaysRuleNeverTakesIt()
+    {
+        Assert.Null(ModelAliases.PlainScenarioOf("disrouter-cascade-cost-first"));
+        Assert.Equal(0.8, ModelAliases.PlainScenarioOf("disrouter-cost-first")!.Alpha);
+    }
+
     private static (double, string) Pick(ScenarioSelection s) => (s.Scenario!.Alpha, s.Source);
 }
