@@ -93,10 +93,11 @@ internal static class RoutingMarkdown
         sb.AppendLine();
         sb.AppendLine("The gateway's plain aliases run one of two rules over the same served agents (its `Rule` setting): the threshold cascade");
         sb.AppendLine("(`disrouter-cascade`: each agent answers when its gap reaches its own calibrated cut) or the auction (`disrouter-auction`:");
-        sb.AppendLine("the agents' self-assessed bids, asked cheapest first). Graded on validation, where the choice is made: the cascade's cuts");
-        sb.AppendLine("were calibrated there, and each agent's bid on a validation query comes from its own scale fitted on the other four fifths");
-        sb.AppendLine("of its validation answers (out of fold), so neither rule is graded on a fit to that query's label beyond what it serves");
-        sb.AppendLine("with. Test is shown beside it, graded, not chosen on (the auction with the served scales, fitted on all of validation).");
+        sb.AppendLine("the agents' self-assessed bids, asked cheapest first). Graded on validation, where the choice is made. The cascade's cuts");
+        sb.AppendLine("were calibrated on these very queries (in sample: if anything, an edge for the cascade); each agent's bid on a validation");
+        sb.AppendLine("query comes from its own scale fitted on the other four fifths of its validation answers (out of fold), so the auction");
+        sb.AppendLine("gains nothing from the labels its scales were fitted on. Test is shown beside it, graded, not chosen on (the auction");
+        sb.AppendLine("with the served scales, fitted on all of validation).");
         sb.AppendLine();
         sb.AppendLine("| α | validation: cascade | auction | auction − cascade | test: cascade | auction |");
         sb.AppendLine("|---:|---:|---:|---|---:|---:|");
