@@ -57,6 +57,13 @@ internal static class RoutingMarkdown
         sb.AppendLine("families, the test set's prompts removed) are only graded. Oracle is the utility optimum on the graded labels (the cheapest");
         sb.AppendLine("agent that answers right; the cheapest of all when none does): a bound, not a method.");
         sb.AppendLine();
+        if (r.ServedAnswers)
+        {
+            sb.AppendLine("**Graded on the served agents' own answers (`--served-answers`):** every agent's reply to a query is its served");
+            sb.AppendLine("checkpoint's answer under the α = 0.5 prompt, not its base model's; the central routers, best-fixed and the Oracle are");
+            sb.AppendLine("fitted and graded on those answers too (the answer-then-score cascades' scores still read the base answers).");
+            sb.AppendLine();
+        }
     }
 
     private static void Verdicts(StringBuilder sb, RoutingReportResult r)

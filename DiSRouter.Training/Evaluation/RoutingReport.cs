@@ -106,6 +106,9 @@ internal sealed record RoutingReportResult
     public IReadOnlyList<MeasuringCost> MeasuringCosts { get; init; } = [];
 
     public int RouterSeeds { get; init; }
+
+    /// <summary>Every method graded on the served checkpoints' own answers (<see cref="RoutingReportOptions.ServedAnswers"/>).</summary>
+    public bool ServedAnswers { get; init; }
     public double MeasureSeconds { get; init; }
     public double WallSeconds { get; init; }
 
@@ -306,6 +309,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
                 .Where(x => validation.Agents[x.k].RlThresholds is not null).ToDictionary(x => x, x => validation.Agents[x.k].RlThresholds!.ThresholdAt(x.a)),
             Probes = probes?.Agents ?? [],
             RouterSeeds = RouterSeeds,
+            ServedAnswers = Options.ServedAnswers,
             Recalibration = decidedOnValidation ? Recalibrate(validation, test) : [],
             GammaSweep = decidedOnValidation ? SweepGamma(validation, test).ToList() : [],
             ServedRule = decidedOnValidation && bids is not null ? ChooseServedRule(validation, test, bids).ToList() : [],
@@ -592,6 +596,17 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     // Self-Route's router call: the smallest member's prompt pass over the query (its served checkpoint's decision pass at
     // α = 0.5, the same prompt length give or take the scenario's few tokens).
     private static double[] SelfRouteCallMs(SetMeasurements set, int smallest) => set.Agents[smallest].Rl[0.5].Select(d => d.DecisionMs).ToArray();
+
+    /// <summary>
+    /// The sets with every agent's base replies graded as its served checkpoint's own answers under the bid prompt
+    /// (<see cref="RoutingReportOptions.ServedAnswers"/>): a set where some agent has no such answers (the probe's
+    /// training split) is left as it is. Only the grades change: the replies' times and log-probabilities stay the base
+    /// model's, so the answer-then-score cascades' scores keep reading the base answers.
+    /// </summary>
+    public static IReadOnlyList<SetMeasurements> ServedAsBase(IReadOnlyList<SetMeasurements> measured) =>
+        measured.Select(set => !set.Agents.All(a => a.Rl.TryGetValue(BidAlpha, out var d) && d.Length == a.Base.Length && d.All(x => x.HasAnswer)) ? set
+            : set with { Agents = set.Agents.Select(a => a with { Base = a.Base.Select((r, i) => r with { Correct = a.Rl[BidAlpha][i].Correct }).ToArray() }).ToList() })
+        .ToList();
 
     /// <summary>Whether the served checkpoints' decisions were measured on validation at every named α (--validation-decisions).</summary>
     private static bool DecidedOnValidation(SetMeasurements validation) => validation.Agents.All(a => RoutingReportOptions.Named.All(a.Rl.ContainsKey));

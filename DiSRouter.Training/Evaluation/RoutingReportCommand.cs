@@ -30,6 +30,7 @@ internal static class RoutingReportCommand
         var cacheDir = new Option<string?>("--cache") { Description = "Measured replies, reused across runs; default runs/evaluation/cache." };
         var sft = new Option<bool>("--sft") { Description = "Also measure the SFT checkpoints (models/nano-sft) at the named α on test." };
         var validationDecisions = new Option<bool>("--validation-decisions") { Description = "Also measure the served checkpoints' decisions on validation (the recalibration spread)." };
+        var servedAnswers = new Option<bool>("--served-answers") { Description = "Grade every method on the served checkpoints' own answers (α = 0.5 prompt) instead of the base models', the central routers fitted on them too: routing among the same agents where training changed what they answer right (needs --validation-decisions)." };
         var probe = new Option<bool>("--probe") { Description = "Also fit a probe of each served checkpoint's hidden state at the decision position on its own answers to training-split queries, and report it (measures decision states on every set, and validation decisions)." };
         var probeTrain = new Option<int?>("--probe-train-per-family") { Description = "Training-split queries per in-domain family the probes are fitted on (default: --items-per-family)." };
         var seedModels = new Option<string?>("--seed-models") { Description = "Comma-separated models folders of other training seeds (layout of --models-dir): their cascades on test in the seed table (decisions on validation and test measured through the cache)." };
@@ -41,7 +42,7 @@ internal static class RoutingReportCommand
         var diagnosis = new Option<bool>("--diagnosis") { Description = "Instead of the report, write docs/selfaware-diagnosis.md: each agent's decisions against its own correctness per family × difficulty, beside the central routers (validation with --validation-decisions, else test)." };
         var command = new Command("routing", "Routing methods against the self-aware cascade: utility, Oracle share, AIQ, APGR, CPT, latency, intervals.")
         {
-            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, probe, probeTrain, seedModels, paperModels, capability, lastEvery, json, outFile, diagnosis,
+            poolDir, models, agentsOpt, items, oodItems, freshItems, freshSeed, alphas, bootstrap, transformerEpochs, parallel, cacheDir, sft, validationDecisions, servedAnswers, probe, probeTrain, seedModels, paperModels, capability, lastEvery, json, outFile, diagnosis,
         };
         command.SetAction((parse, ct) =>
         {
@@ -62,6 +63,7 @@ internal static class RoutingReportCommand
                 Alphas = grid,
                 Sft = parse.GetValue(sft),
                 ValidationDecisions = parse.GetValue(validationDecisions),
+                ServedAnswers = parse.GetValue(servedAnswers),
                 Probe = parse.GetValue(probe),
                 ProbeTrainPerFamily = parse.GetValue(probeTrain),
                 SeedModels = SelfAwareCli.ParseList(parse.GetValue(seedModels)) ?? [],
@@ -112,6 +114,7 @@ internal static class RoutingReportCommand
         });
         if (rc != SelfAwareCli.Ok) return rc;
         double measureSeconds = clock.Elapsed.TotalSeconds;
+        if (options.ServedAnswers) measured = RoutingReport.ServedAsBase(measured!);
         if (diagnose) return Diagnose(measured!, options, outFile, command, output);
         var result = new RoutingReport(options).Run(measured!, seedMeasured, paperMeasured) with
         {

@@ -33,6 +33,14 @@ internal sealed record RoutingReportOptions
     public bool ValidationDecisions { get; init; }
 
     /// <summary>
+    /// Grade every method on the served checkpoints' own answers (under the <see cref="RoutingReport.BidAlpha"/> prompt)
+    /// instead of the base models': the central routers, best-fixed and the Oracle are fitted and graded on them too. WHY:
+    /// where training changed what an agent answers right, the routers must route among the same agents, or the comparison
+    /// credits the routing with the agents' new capability.
+    /// </summary>
+    public bool ServedAnswers { get; init; }
+
+    /// <summary>
     /// Also fit a probe of each served checkpoint's hidden state at the decision position on its own graded answers to
     /// training-split queries (<see cref="SelfAwareness.SelfKnowledgeProbe"/>) and report it as ablation rows; measures the
     /// decision states on every set and the validation decisions (the probe's cuts are chosen there).
@@ -87,6 +95,7 @@ internal sealed record RoutingReportOptions
         if (CapabilitySamples is < 0 or > 256) return "--capability-samples must be between 0 (none) and 256.";
         if (BootstrapResamples < 100) return "--bootstrap needs at least 100 resamples.";
         if (TransformerEpochs < 1) return "--transformer-epochs must be at least 1.";
+        if (ServedAnswers && !ValidationDecisions) return "--served-answers needs --validation-decisions: the routers are fitted on the served answers to the validation queries.";
         if (Named.Any(a => !Alphas.Any(x => Math.Abs(x - a) < 1e-9))) return "--alphas must hold 0.2, 0.5 and 0.8 (the named scenarios).";
         return null;
     }

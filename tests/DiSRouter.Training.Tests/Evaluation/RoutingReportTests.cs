@@ -143,6 +143,15 @@ public class RoutingReportTests
         Assert.Contains("0.2, 0.5 and 0.8", output);
     }
 
+    [Fact]
+    public void ServedAnswersWithoutTheValidationDecisionsTheRoutersWouldBeFittedOnAreRefused()
+    {
+        using var dir = new TempDirectory();
+        var (rc, output) = Run(SaveTinyPool(dir) with { ServedAnswers = true, ValidationDecisions = false }, json: true, dir.Sub("x.md"));
+        Assert.Equal(SelfAwareCli.BadInput, rc);
+        Assert.Contains("--served-answers needs --validation-decisions", output);
+    }
+
     /// <summary>
     /// Agents trained in the paper's configuration (another models folder, their checkpoints recording the full wording)
     /// add the row disrouter-paper on every graded split and subset, measured in their own wording: the cache files of

@@ -156,6 +156,42 @@ public class RoutingReportWorldTests
     }
 
     [Fact]
+    public void ServedAnswersGradeTheRoutersAndTheOracleOnWhatTheServedAgentsAnswer()
+    {
+        // Training made the cheap agent right on zebras too (its served answers under the bid prompt), where its base model
+        // was wrong on them. Graded on the served answers, every query belongs to the cheap agent: the Oracle and a router
+        // fitted on those grades send it everything, and the bids (which always read the served answers) match them.
+        SetMeasurements Trained(SetMeasurements set) => set with
+        {
+            Agents = [set.Agents[0] with { Rl = set.Agents[0].Rl.ToDictionary(d => d.Key, d => d.Value.Select(x => x with { Correct = true, LogitGap = 2 }).ToArray()) }, set.Agents[1]],
+        };
+        var sets = new[] { World(RoutingQuerySets.ValidationName, 100), World(RoutingQuerySets.TestName, 20), World(RoutingQuerySets.OutOfDomainName, 5), World(RoutingQuerySets.FreshName, 5) }
+            .Select(Trained).ToList();
+        var served = RoutingReport.ServedAsBase(sets);
+        foreach (var (before, after) in sets.Zip(served))
+            for (int k = 0; k < 2; k++)
+            {
+                Assert.Equal(before.Agents[k].Rl[RoutingReport.BidAlpha].Select(d => d.Correct), after.Agents[k].Base.Select(r => r.Correct));
+                Assert.Equal(before.Agents[k].Base.Select(r => r.ModelMs), after.Agents[k].Base.Select(r => r.ModelMs));
+            }
+        var result = new RoutingReport(new RoutingReportOptions
+        {
+            PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12, ValidationDecisions = true, ServedAnswers = true,
+        }).Run(served);
+        MethodRow At(string method) => result.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == method && r.Alpha == 0.5);
+        Assert.Equal(1 - 0.05, At(RoutingReport.Oracle).Utility, 9);
+        Assert.Equal(new[] { 1.0, 0.0 }, At(RoutingReport.Mf).RoutingShare);
+        Assert.Equal(At(RoutingReport.Oracle).Utility, At(RoutingReport.DiSRouterBids).Utility, 6);
+        Assert.Contains("**Graded on the served agents' own answers (`--served-answers`):**", RoutingMarkdown.Write(result, "report routing --served-answers", []));
+        // Graded on the base models' answers instead, the same bids look better than the Oracle: the gain is the agent's, not the routing's.
+        var unfair = new RoutingReport(new RoutingReportOptions
+        {
+            PoolDirectory = "unused", ModelsDirectory = "unused", CacheDirectory = "unused", BootstrapResamples = 100, TransformerEpochs = 12,
+        }).Run(sets);
+        Assert.True(unfair.Rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == RoutingReport.AllAgents && r.Method == RoutingReport.DiSRouterBids && r.Alpha == 0.5).OracleShare > 1);
+    }
+
+    [Fact]
     public void AnOutOfFoldBidComesFromTheOtherFoldsAnswersOnly()
     {
         // The cheap agent's gap is 0 everywhere and it is right on exactly the first fold's queries. Fitted on all of
