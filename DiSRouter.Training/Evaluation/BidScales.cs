@@ -21,7 +21,7 @@ internal sealed class BidScales
     public static BidScales? Fit(SetMeasurements validation, Func<AgentMeasurements, IReadOnlyDictionary<double, MeasuredDecision[]>>? checkpoint = null)
     {
         checkpoint ??= a => a.Rl;
-        if (!validation.Agents.All(a => checkpoint(a).TryGetValue(RoutingReport.BidAlpha, out var d) && d.Length > 0 && d[0].HasAnswer)) return null;
+        if (!Measured(validation, checkpoint)) return null;
         return new BidScales(validation.Agents.Select(a =>
         {
             var decisions = checkpoint(a)[RoutingReport.BidAlpha];
@@ -37,7 +37,7 @@ internal sealed class BidScales
     /// </summary>
     public static double[][]? OutOfFold(SetMeasurements validation)
     {
-        if (Fit(validation) is null) return null;
+        if (!Measured(validation, a => a.Rl)) return null;
         int n = validation.Set.Queries.Count;
         var fold = Enumerable.Range(0, n).Select(FoldOf).ToArray();
         return validation.Agents.Select(a =>
@@ -54,6 +54,10 @@ internal sealed class BidScales
             return bids;
         }).ToArray();
     }
+
+    // Whether every agent's decisions, with their graded answers, were measured under the bid prompt: what a scale is fitted on.
+    private static bool Measured(SetMeasurements validation, Func<AgentMeasurements, IReadOnlyDictionary<double, MeasuredDecision[]>> checkpoint) =>
+        validation.Agents.All(a => checkpoint(a).TryGetValue(RoutingReport.BidAlpha, out var d) && d.Length > 0 && d[0].HasAnswer);
 
     /// <summary>The fold of validation query <paramref name="query"/> in <see cref="OutOfFold"/> (a multiplicative hash: families interleave).</summary>
     public static int FoldOf(int query) => (int)((uint)query * 2654435761u % SelfKnowledgeProbe.Folds);
