@@ -312,7 +312,7 @@ internal sealed class RoutingReport(RoutingReportOptions options)
             ServedAnswers = Options.ServedAnswers,
             Recalibration = decidedOnValidation ? Recalibrate(validation, test) : [],
             GammaSweep = decidedOnValidation ? SweepGamma(validation, test).ToList() : [],
-            ServedRule = decidedOnValidation && bids is not null ? ChooseServedRule(validation, test, bids).ToList() : [],
+            ServedRule = decidedOnValidation && bids is not null ? ChooseServedRule(validation, rows).ToList() : [],
             MeasurementCost = MeasurementCost(measured),
         };
     }
@@ -838,22 +838,22 @@ internal sealed class RoutingReport(RoutingReportOptions options)
     /// The rules the gateway can serve, graded where its default is chosen: on validation, the threshold cascade (each
     /// agent's cuts as calibrated, on validation themselves, for its own reward) against the auction with every bid from a
     /// scale fitted without its query (<see cref="BidScales.OutOfFold"/>), so the auction gains nothing from grading its
-    /// scales' own labels; and on test, both as served.
+    /// scales' own labels; and on test, both as served (their rows in <paramref name="rows"/>, graded already).
     /// </summary>
-    private IEnumerable<ServedRuleRow> ChooseServedRule(SetMeasurements validation, SetMeasurements test, BidScales bids)
+    private IEnumerable<ServedRuleRow> ChooseServedRule(SetMeasurements validation, IReadOnlyList<MethodRow> rows)
     {
         var all = Enumerable.Range(0, validation.Agents.Count).ToArray();
         var outOfFold = BidScales.OutOfFold(validation)!;
-        var testBids = bids.Bids(test)!;
+        double OnTest(string method, double alpha) =>
+            rows.Single(r => r.Split == RoutingQuerySets.TestName && r.Subset == AllAgents && r.Method == method && r.Alpha == alpha).Utility;
         foreach (var alpha in RoutingReportOptions.Named)
         {
             var onValidation = new World(validation, all, alpha, RoutingQuerySets.ValidationName, AllAgents);
-            var onTest = new World(test, all, alpha, RoutingQuerySets.TestName, AllAgents);
             var cascade = onValidation.SelfAware(DiSRouter, rl: true, greedy: false)!;
             var auction = onValidation.Auction(DiSRouterAuction, outOfFold);
             yield return new ServedRuleRow(alpha, cascade.Utility, auction.Utility,
                 PairedBootstrap.Difference(auction.PerQueryUtility, cascade.PerQueryUtility, Options.BootstrapResamples, (ulong)Options.Seed),
-                onTest.SelfAware(DiSRouter, rl: true, greedy: false)!.Utility, onTest.Auction(DiSRouterAuction, testBids).Utility);
+                OnTest(DiSRouter, alpha), OnTest(DiSRouterAuction, alpha));
         }
     }
 
