@@ -45,7 +45,7 @@ def main():
         bid = json.load(open(bid_file))
         folder = os.path.join(args.cache, f"{agent}-rl-{bid['weights_sha256']}")
         prompt = f"decide-{bid['prompt_alpha']:.2f}-"
-        files = [f for f in glob.glob(os.path.join(folder, prompt + "*.jsonl"))]
+        files = glob.glob(os.path.join(folder, prompt + "*.jsonl"))
         if not files:
             sys.exit(f"{folder} holds no passes under the α = {bid['prompt_alpha']} prompt: run `report routing` first.")
         by_set = {}
